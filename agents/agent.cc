@@ -1,0 +1,39 @@
+#include "agents/agent.h"
+
+namespace caserouter {
+
+absl::string_view PresenceName(Presence presence) {
+  switch (presence) {
+    case Presence::kOffline:
+      return "offline";
+    case Presence::kAvailable:
+      return "available";
+    case Presence::kAway:
+      return "away";
+    case Presence::kWrapUp:
+      return "wrap_up";
+  }
+  return "offline";
+}
+
+int Agent::ProficiencyOf(absl::string_view skill) const {
+  for (const Skill& s : skills) {
+    if (s.name == skill) return s.proficiency;
+  }
+  return 0;
+}
+
+bool Agent::Speaks(absl::string_view language) const {
+  for (const std::string& l : languages) {
+    if (l == language) return true;
+  }
+  return false;
+}
+
+int Agent::TotalActive() const {
+  int total = 0;
+  for (int n : active_cases) total += n;
+  return total;
+}
+
+}  // namespace caserouter

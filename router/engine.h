@@ -1,0 +1,273 @@
+// Engine: the routing state machine of one routing domain.
+//
+// The engine owns every case, agent and desk session of its domain in memory and is driven by
+// one thread. Public methods are thread-safe: they only enqueue a command and return; the
+// command runs in the next Tick() on the engine thread, and its callback runs on the engine
+// thread after that tick's changes are durable in the StateStore (group commit). So an OK from
+// SubmitCase means the case is stored, and an offer reaches a desk only once it is stored.
+// Callbacks and DeskSession::Deliver must not block: they hand results to other threads.
+//
+//   FakeClock clock;
+//   MemoryStateStore store;
+//   Engine engine(config, &store, &clock, &observer, "replica-1");
+//   engine.SubmitCase(spec, [](absl::StatusOr<SubmitResult> r) { ... });
+//   engine.Tick();        // decide, persist, answer
+//
+// Leadership: Tick() first makes sure this replica leads the domain (a lease in the store). A
+// replica that does not lead, or that lost its store, answers every command with UNAVAILABLE
+// and reports !IsServing() until it leads again, rebuilt from the store.
+//
+// Errors (absl::Status codes as Abseil documents them): INVALID_ARGUMENT naming the field,
+// NOT_FOUND for unknown ids, FAILED_PRECONDITION for an action the case's or agent's state
+// does not allow, ALREADY_EXISTS for a taken agent id, RESOURCE_EXHAUSTED when the queue is
+// full, UNAVAILABLE when not leading or the store failed (nothing was acknowledged).
+#ifndef CASEROUTER_ROUTER_ENGINE_H_
+#define CASEROUTER_ROUTER_ENGINE_H_
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "agents/quality_record.h"
+#include "router/case.h"
+#include "router/clock.h"
+#include "router/engine_config.h"
+#include "router/engine_observer.h"
+#include "router/score.h"
+#include "router/store/state_store.h"
+
+namespace caserouter {
+
+// A case with its current priority, as returned to callers.
+struct CaseView {
+  Case record;
+  Score priority;
+};
+
+struct SubmitResult {
+  CaseView view;
+  bool deduplicated = false;  // a retry of an earlier submission with the same key
+};
+
+struct AgentView {
+  Agent agent;
+  bool connected = false;
+};
+
+struct QueueSnapshot {
+  std::vector<CaseView> cases;  // queued and offered, in routing order, without customer text
+  PerChannel<int> depth = {0, 0, 0, 0};
+};
+
+// What the engine tells a desk session.
+struct DeskNotice {
+  enum class Kind {
+    kOffer,            // view, expires
+    kOfferRevoked,     // case_id, reason
+    kPresenceChanged,  // presence, reason
+    kCaseMessage,      // case_id, text, channel
+    kSessionEnded,     // reason: the engine ended the session (heartbeat lost, replaced)
+  };
+  Kind kind = Kind::kOffer;
+  CaseView view;
+  absl::Time expires;
+  std::string case_id;
+  std::string reason;
+  Presence presence = Presence::kOffline;
+  std::string text;
+  Channel channel = Channel::kPhone;
+};
+
+// One agent's open desk stream, implemented by the transport (gRPC).
+class DeskSession {
+ public:
+  virtual ~DeskSession() = default;
+  // Called on the engine thread after the notice's state is durable. Must not block.
+  virtual void Deliver(DeskNotice notice) = 0;
+};
+
+struct Welcome {
+  Presence presence = Presence::kOffline;
+  std::vector<CaseView> assigned;
+  absl::Duration heartbeat_interval;
+};
+
+class Engine {
+ public:
+  template <typename T>
+  using Callback = std::function<void(absl::StatusOr<T>)>;
+  using StatusCallback = std::function<void(absl::Status)>;
+
+  // `store`, `clock` and `observer` must outlive the engine. `instance_id` names this replica
+  // in the leadership lease.
+  Engine(EngineConfig config, StateStore* store, Clock* clock, EngineObserver* observer,
+         std::string instance_id);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // --- Channel adapters ---
+  void SubmitCase(CaseSpec spec, Callback<SubmitResult> done);
+  void AddMessage(std::string case_id, std::string text, Callback<CaseView> done);
+  void CancelCase(std::string case_id, std::string reason, Callback<CaseView> done);
+  void GetCase(std::string case_id, Callback<CaseView> done);
+
+  // --- Supervision ---
+  void CreateAgent(Agent profile, Callback<AgentView> done);
+  void UpdateAgent(Agent profile, Callback<AgentView> done);
+  void RemoveAgent(std::string agent_id, StatusCallback done);
+  void ListQueue(int limit, Callback<QueueSnapshot> done);
+  void ListAgents(Callback<std::vector<AgentView>> done);
+  // Replaces the configuration (validated by the caller); takes effect in the next tick.
+  void Reconfigure(EngineConfig config, StatusCallback done);
+
+  // --- Agent desks ---
+  // Opens (or replaces) the agent's session; the agent keeps its presence (OFFLINE agents
+  // become AWAY until they set AVAILABLE). The replaced session receives kSessionEnded.
+  void OpenSession(std::string agent_id, std::shared_ptr<DeskSession> session,
+                   Callback<Welcome> done);
+  // The transport saw the stream end. Offers go back to the queue at once; assignments are
+  // held for the reconnect grace period.
+  void CloseSession(std::string agent_id, const DeskSession* session);
+  void Heartbeat(std::string agent_id, const DeskSession* session);
+  void SetPresence(std::string agent_id, const DeskSession* session, Presence presence,
+                   StatusCallback done);
+  void Accept(std::string agent_id, const DeskSession* session, std::string case_id,
+              Callback<CaseView> done);
+  void Decline(std::string agent_id, const DeskSession* session, std::string case_id,
+               StatusCallback done);
+  void Complete(std::string agent_id, const DeskSession* session, std::string case_id,
+                Outcome outcome, Callback<CaseView> done);
+
+  // --- Driving ---
+  // One pass: take commands, advance timers, route, persist, then answer and notify.
+  void Tick();
+  // Runs Tick() on the calling thread until Stop(); wakes on commands and on timers.
+  void Run();
+  // Makes Run() return after its current tick. Thread-safe.
+  void Stop();
+  // Gives the leadership lease up so a standby takes over at once (clean shutdown). Call only
+  // when no thread is in Run() or Tick().
+  void ReleaseLeadership();
+  // True while this replica leads the domain with its state loaded. Thread-safe.
+  bool IsServing() const { return serving_.load(std::memory_order_acquire); }
+
+ private:
+  struct Session {
+    std::shared_ptr<DeskSession> desk;
+    absl::Time last_seen;
+  };
+  // A command runs on the engine thread when this replica serves, or fails with the reason it
+  // cannot (not leading, store down).
+  struct Command {
+    std::function<void()> run;
+    std::function<void(const absl::Status&)> fail;
+  };
+
+  void Enqueue(std::function<void()> run, std::function<void(const absl::Status&)> fail);
+  // Defers `reply` until the tick's commit: it gets the commit's status.
+  void Reply(std::function<void(const absl::Status& commit)> reply);
+  template <typename T>
+  void ReplyWith(Callback<T> done, absl::StatusOr<T> result);
+  void ReplyStatus(StatusCallback done, absl::Status status);
+  void Notify(const std::string& agent_id, DeskNotice notice);
+  std::string TopicLabel(const std::string& topic) const;
+  void EvictExpired(absl::Time now);
+  void Observe(std::function<void()> observation);
+  void Emit(absl::string_view type, const std::string& case_id, const std::string& agent_id,
+            std::string detail);
+
+  // Leadership and recovery.
+  bool EnsureLeadership(absl::Time now);
+  absl::Status Rebuild(absl::Time now);
+  void StepDown(const absl::Status& why);
+
+  // Command bodies (engine thread).
+  absl::StatusOr<SubmitResult> DoSubmit(CaseSpec spec, absl::Time now);
+  absl::StatusOr<CaseView> DoAddMessage(const std::string& case_id, std::string text);
+  absl::StatusOr<CaseView> DoCancel(const std::string& case_id, const std::string& reason,
+                                    absl::Time now);
+  absl::StatusOr<AgentView> DoUpsertAgent(Agent profile, bool create);
+  absl::Status DoRemoveAgent(const std::string& agent_id);
+  absl::StatusOr<Welcome> DoOpenSession(const std::string& agent_id,
+                                        std::shared_ptr<DeskSession> session, absl::Time now);
+  void DoCloseSession(const std::string& agent_id, absl::string_view reason, absl::Time now);
+  absl::Status CheckSession(const std::string& agent_id, const DeskSession* session);
+  absl::Status DoSetPresence(const std::string& agent_id, Presence presence, absl::Time now);
+  absl::StatusOr<CaseView> DoAccept(const std::string& agent_id, const std::string& case_id,
+                                    absl::Time now);
+  absl::Status DoDecline(const std::string& agent_id, const std::string& case_id,
+                         OfferResult why, absl::Time now);
+  absl::StatusOr<CaseView> DoComplete(const std::string& agent_id, const std::string& case_id,
+                                      const Outcome& outcome, absl::Time now);
+
+  // Timers and routing (engine thread).
+  void AdvanceTimers(absl::Time now);
+  void Route(absl::Time now);
+  void MakeOffer(Case& c, Agent& agent, const Score& priority, absl::Time now);
+  void ReleaseCapacity(Agent& agent, Channel channel, absl::Time now);
+  void Requeue(Case& c, absl::Time now);
+  void SetAgentPresence(Agent& agent, Presence presence, absl::string_view reason,
+                        absl::Time now, bool notify);
+  void ReportState();
+
+  CaseView ViewOf(const Case& c, absl::Time now) const;
+  AgentView AgentViewOf(const Agent& a) const;
+  Case* FindCase(const std::string& id);
+  Agent* FindAgent(const std::string& id);
+  bool Connected(const std::string& agent_id) const;
+  void SetState(Case& c, CaseState state);
+  void MarkDirty(const Case& c) { dirty_cases_[c.id] = true; }
+  void MarkDirty(const Agent& a) { dirty_agents_[a.id] = true; }
+  Batch TakeBatch(absl::Time now);
+  void ClearDomainState();
+
+  EngineConfig config_;
+  StateStore* const store_;
+  Clock* const clock_;
+  EngineObserver* const observer_;
+  const std::string instance_id_;
+
+  // Command queue (any thread).
+  mutable absl::Mutex mu_;
+  std::vector<Command> commands_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::atomic<bool> serving_{false};
+
+  // Domain state (engine thread only).
+  int64_t epoch_ = 0;
+  absl::Time lease_renew_at_ = absl::InfinitePast();
+  absl::Time next_leader_attempt_ = absl::InfinitePast();
+  std::map<std::string, Case> cases_;   // ordered by id: deterministic iteration
+  std::set<std::string> open_cases_;    // ids of queued, offered and assigned cases
+  std::map<std::string, Agent> agents_;
+  absl::flat_hash_map<std::string, std::string> idempotency_;  // key -> case id
+  std::map<std::string, Session> sessions_;  // transport state: survives a rebuild
+  std::map<std::string, absl::Time> disconnected_since_;
+  absl::Time next_eviction_ = absl::InfinitePast();
+  int64_t case_sequence_ = 0;
+  bool sequence_dirty_ = false;
+
+  // Per-tick buffers.
+  std::map<std::string, bool> dirty_cases_;
+  std::map<std::string, bool> dirty_agents_;
+  std::vector<std::string> removed_agents_;
+  std::vector<Event> events_;
+  std::vector<std::function<void(const absl::Status&)>> replies_;
+  std::vector<std::pair<std::shared_ptr<DeskSession>, DeskNotice>> notices_;
+  std::vector<std::function<void()>> observations_;
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_ENGINE_H_

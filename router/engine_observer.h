@@ -1,0 +1,60 @@
+// EngineObserver: what the engine reports for metrics, without depending on a metrics library.
+//
+// The service layer implements it with prometheus-cpp; tests implement it with counters. Every
+// method is called on the engine thread, after the tick's batch is durable, and must not block.
+// Labels passed here come from closed sets only (channel, a configured topic or "other",
+// reasons and results from the enums below): never ids or customer text.
+#ifndef CASEROUTER_ROUTER_ENGINE_OBSERVER_H_
+#define CASEROUTER_ROUTER_ENGINE_OBSERVER_H_
+
+#include <array>
+#include <cstddef>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "agents/channel.h"
+#include "router/case.h"
+
+namespace caserouter {
+
+enum class OfferResult { kAccepted = 0, kDeclined = 1, kTimedOut = 2, kRevoked = 3 };
+inline constexpr int kOfferResultCount = 4;
+absl::string_view OfferResultName(OfferResult result);  // "accepted", "declined", ...
+
+// Why an agent was not eligible for a case.
+enum class Exclusion {
+  kPresence = 0,   // not AVAILABLE (offline, away, wrap-up) or no desk session
+  kCapacity = 1,   // no capacity left on the case's channel
+  kSkill = 2,      // lacks a required skill at the minimum proficiency
+  kLanguage = 3,   // does not speak the case's language
+  kAuthority = 4,  // not empowered for the authority the case needs
+  kDeclined = 5,   // declined or missed this case in this pass
+};
+inline constexpr int kExclusionCount = 6;
+absl::string_view ExclusionName(Exclusion reason);  // "presence", "capacity", ...
+
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  virtual void CaseReceived(Channel channel) {}
+  // An agent accepted the case for the first time, `wait` after submission.
+  virtual void CaseAnswered(Channel channel, absl::Duration wait, bool sla_met) {}
+  virtual void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome) {}
+  virtual void RepeatContact(Channel channel, absl::string_view topic) {}
+  virtual void CaseAbandoned(Channel channel) {}
+  virtual void CaseExpired(Channel channel) {}
+  virtual void Offer(OfferResult result) {}
+  virtual void Excluded(Exclusion reason, int count) {}
+  virtual void StickyRouting(bool hit) {}
+  // Snapshot after each tick.
+  virtual void QueueState(const PerChannel<int>& depth, const PerChannel<double>& value_waiting) {}
+  virtual void AgentState(const std::array<int, kPresenceCount>& by_presence, double occupancy) {}
+  virtual void RoutingPass(absl::Duration latency) {}
+  virtual void StoreBatch(absl::Duration latency, size_t records, bool ok) {}
+  virtual void Leadership(bool leader) {}
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_ENGINE_OBSERVER_H_

@@ -1,0 +1,102 @@
+// StateStore: the only storage seam of the engine.
+//
+// The engine keeps all routing state of its routing domain in memory and writes every tick's
+// changes as one Batch (group commit): Commit applies a whole batch atomically or not at all,
+// and only after it returns OK does the engine answer RPCs or push offers. Load returns what a
+// new leader needs to rebuild the domain after a crash or a failover.
+//
+// Fencing: replicas of a domain compete for a lease. AcquireLeadership succeeds when the lease
+// is free, has lapsed, or is already held by `owner`, and then increments and returns the
+// domain's epoch. Commit carries that epoch and is refused with FAILED_PRECONDITION when
+// another leader has taken a newer one since (the caller must step down).
+//
+// Implementations: RedisStateStore (production; key schema in redis_state_store.h) and
+// MemoryStateStore (unit tests of the engine). One contract suite (state_store_contract.h)
+// runs against both.
+//
+// Thread safety: an instance is used by one engine thread at a time; implementations need not
+// be thread-safe. Errors: UNAVAILABLE when the backing store cannot be reached (nothing may be
+// assumed written), FAILED_PRECONDITION when fenced out or the lease is held by another owner,
+// DATA_LOSS when a stored record cannot be decoded.
+#ifndef CASEROUTER_ROUTER_STORE_STATE_STORE_H_
+#define CASEROUTER_ROUTER_STORE_STATE_STORE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "agents/quality_record.h"
+#include "router/case.h"
+
+namespace caserouter {
+
+// One audit event; appended to the domain's event stream. Never holds customer text.
+struct Event {
+  absl::Time time;
+  std::string type;      // closed set: submitted, offered, accepted, declined, timed_out, ...
+  std::string case_id;   // may be empty
+  std::string agent_id;  // may be empty
+  std::string detail;    // closed-set words or numbers only
+};
+
+// The changes of one tick. Records are whole values (upserts), not deltas.
+struct Batch {
+  std::vector<Case> cases;
+  std::vector<Agent> agents;
+  std::vector<std::string> removed_agents;
+  std::vector<QualityRecord> quality;
+  std::vector<Relationship> relationships;
+  std::vector<Event> events;
+  int64_t case_sequence = 0;  // when > 0: the highest case sequence number handed out
+  absl::Time now;             // closed cases older than now - closed_retention are dropped
+  absl::Duration closed_retention = absl::Hours(24);
+
+  bool empty() const {
+    return cases.empty() && agents.empty() && removed_agents.empty() && quality.empty() &&
+           relationships.empty() && events.empty() && case_sequence == 0;
+  }
+  // Number of records written (for batch-size metrics).
+  size_t size() const {
+    return cases.size() + agents.size() + removed_agents.size() + quality.size() +
+           relationships.size() + events.size();
+  }
+};
+
+// Everything a new leader rebuilds from.
+struct StoredState {
+  std::vector<Case> cases;  // every open case, and closed ones within the retention window
+  std::vector<Agent> agents;
+  std::vector<QualityRecord> quality;
+  std::vector<Relationship> relationships;
+  int64_t case_sequence = 0;
+};
+
+class StateStore {
+ public:
+  virtual ~StateStore() = default;
+
+  // Takes or renews the domain's lease for `ttl` and returns the new epoch (> 0).
+  // FAILED_PRECONDITION if another owner holds a live lease.
+  virtual absl::StatusOr<int64_t> AcquireLeadership(absl::string_view owner, absl::Duration ttl,
+                                                    absl::Time now) = 0;
+  // Extends the lease held by `owner` at `epoch`. FAILED_PRECONDITION if it was lost.
+  virtual absl::Status RenewLeadership(absl::string_view owner, int64_t epoch, absl::Duration ttl,
+                                       absl::Time now) = 0;
+  // Gives the lease up (clean shutdown), if `owner` holds it.
+  virtual absl::Status ReleaseLeadership(absl::string_view owner) = 0;
+
+  // Writes `batch` atomically, checked against `epoch`.
+  virtual absl::Status Commit(const Batch& batch, int64_t epoch) = 0;
+
+  // Reads the domain's state.
+  virtual absl::StatusOr<StoredState> Load(absl::Time now) = 0;
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_STORE_STATE_STORE_H_
