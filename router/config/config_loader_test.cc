@@ -1,0 +1,96 @@
+#include "router/config/config_loader.h"
+
+#include "gtest/gtest.h"
+
+namespace caserouter {
+namespace {
+
+TEST(ConfigLoaderTest, EmptyDocumentKeepsDefaults) {
+  absl::StatusOr<EngineConfig> config = ParseEngineConfig("");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->offer_timeout, EngineConfig().offer_timeout);
+}
+
+TEST(ConfigLoaderTest, ReadsEveryGroup) {
+  absl::StatusOr<EngineConfig> config = ParseEngineConfig(R"(
+domain: eu-west
+channels:
+  chat: {sla_seconds: 45, capacity_cost: 0.5, urgency: 30, ttl_seconds: 600, wrap_up_seconds: 5}
+topics: [billing, outage]
+priority_weights: {wait_vs_sla: 12, repeat_contact: 33}
+offers: {timeout_seconds: 0.5, max_missed_in_row: 3, decline_pass_seconds: 60}
+agents: {heartbeat_timeout_seconds: 2, reconnect_grace_seconds: 1}
+retention: {closed_case_seconds: 3600}
+leadership: {lease_ttl_seconds: 2}
+limits: {max_queue: 50}
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->domain, "eu-west");
+  const ChannelConfig& chat = config->channels[ChannelIndex(Channel::kChat)];
+  EXPECT_EQ(chat.sla, absl::Seconds(45));
+  EXPECT_DOUBLE_EQ(chat.capacity_cost, 0.5);
+  EXPECT_EQ(chat.wrap_up, absl::Seconds(5));
+  EXPECT_EQ(config->topics, (std::vector<std::string>{"billing", "outage"}));
+  EXPECT_DOUBLE_EQ(config->priority.wait_vs_sla, 12);
+  EXPECT_DOUBLE_EQ(config->priority.repeat_contact, 33);
+  EXPECT_EQ(config->offer_timeout, absl::Milliseconds(500));
+  EXPECT_EQ(config->max_missed_offers, 3);
+  EXPECT_EQ(config->heartbeat_timeout, absl::Seconds(2));
+  EXPECT_EQ(config->reconnect_grace, absl::Seconds(1));
+  EXPECT_EQ(config->closed_retention, absl::Hours(1));
+  EXPECT_EQ(config->lease_ttl, absl::Seconds(2));
+  EXPECT_EQ(config->max_queue, 50);
+}
+
+struct BadConfig {
+  const char* yaml;
+  const char* key;  // must appear in the error
+};
+
+class ConfigLoaderRejects : public testing::TestWithParam<BadConfig> {};
+
+TEST_P(ConfigLoaderRejects, NamesTheKey) {
+  absl::StatusOr<EngineConfig> config = ParseEngineConfig(GetParam().yaml);
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(config.status().message().find(GetParam().key), std::string::npos)
+      << config.status();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, ConfigLoaderRejects,
+    testing::Values(BadConfig{"domian: x", "domian"},
+                    BadConfig{"channels: {fax: {sla_seconds: 1}}", "channels.fax"},
+                    BadConfig{"channels: {phone: {sla_seconds: -1}}", "channels.phone.sla_seconds"},
+                    BadConfig{"channels: {chat: {capacity_cost: 2}}", "channels.chat.capacity_cost"},
+                    BadConfig{"channels: {email: {urgency: lots}}", "channels.email.urgency"},
+                    BadConfig{"topics: [Billing]", "topics[0]"},
+                    BadConfig{"topics: [other]", "topics[0]"},
+                    BadConfig{"topics: billing", "topics"},
+                    BadConfig{"priority_weights: {reach: -3}", "priority_weights.reach"},
+                    BadConfig{"offers: {max_missed_in_row: 1.5}", "offers.max_missed_in_row"},
+                    BadConfig{"offers: {timeout: 3}", "offers.timeout"},
+                    BadConfig{"agents: {heartbeat_timeout_seconds: 0}",
+                              "agents.heartbeat_timeout_seconds"},
+                    BadConfig{"retention: {closed_case_seconds: 1}",
+                              "retention.closed_case_seconds"},
+                    BadConfig{"leadership: {lease_ttl_seconds: 0}", "leadership.lease_ttl_seconds"},
+                    BadConfig{"limits: {max_queue: 0}", "limits.max_queue"},
+                    BadConfig{"channels: [1, 2]", "channels"},
+                    BadConfig{"a: [", "line"}));
+
+TEST(ConfigLoaderTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadEngineConfigFile("/nonexistent/caserouter.yaml").status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(ConfigLoaderTest, ShippedExampleLoads) {
+  absl::StatusOr<EngineConfig> config =
+      LoadEngineConfigFile(std::string(CASEROUTER_SOURCE_DIR) + "/deploy/caserouter.yaml");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->domain, "default");
+  EXPECT_EQ(config->channels[ChannelIndex(Channel::kPhone)].sla, absl::Seconds(20));
+}
+
+}  // namespace
+}  // namespace caserouter
