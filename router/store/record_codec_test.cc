@@ -1,0 +1,371 @@
+#include "router/store/record_codec.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "gtest/gtest.h"
+#include "router/store/test_records.h"
+
+namespace caserouter {
+namespace {
+
+using testing_records::AgentEquals;
+using testing_records::CaseEquals;
+using testing_records::HostileText;
+using testing_records::QualityEquals;
+using testing_records::RelationshipEquals;
+using testing_records::SampleAgent;
+using testing_records::SampleCase;
+using testing_records::SampleClosedCase;
+using testing_records::SampleQuality;
+using testing_records::SampleRelationship;
+using testing_records::T0;
+
+const std::string* FindField(const FieldList& fields, absl::string_view name) {
+  for (const auto& [f, v] : fields) {
+    if (f == name) return &v;
+  }
+  return nullptr;
+}
+
+void SetField(FieldList& fields, absl::string_view name, std::string value) {
+  for (auto& [f, v] : fields) {
+    if (f == name) {
+      v = std::move(value);
+      return;
+    }
+  }
+  fields.emplace_back(std::string(name), std::move(value));
+}
+
+void RemoveField(FieldList& fields, absl::string_view name) {
+  for (auto it = fields.begin(); it != fields.end(); ++it) {
+    if (it->first == name) {
+      fields.erase(it);
+      return;
+    }
+  }
+  ADD_FAILURE() << "no field " << name;
+}
+
+Case RoundTrip(const Case& c) {
+  absl::StatusOr<Case> back = DecodeCase(EncodeCase(c));
+  EXPECT_TRUE(back.ok()) << back.status();
+  return back.ok() ? *back : Case{};
+}
+
+Agent RoundTrip(const Agent& a) {
+  absl::StatusOr<Agent> back = DecodeAgent(EncodeAgent(a));
+  EXPECT_TRUE(back.ok()) << back.status();
+  return back.ok() ? *back : Agent{};
+}
+
+// --- Round trips ---
+
+TEST(RecordCodecTest, CaseRoundTripsEveryField) {
+  Case c = SampleCase("c-1");
+  EXPECT_TRUE(CaseEquals(RoundTrip(c), c));
+  Case closed = SampleClosedCase("c-2", T0() + absl::Hours(1));
+  EXPECT_TRUE(CaseEquals(RoundTrip(closed), closed));
+}
+
+// Guards the round-trip tests: a field the sample leaves at its default would round-trip even
+// if the codec forgot to decode it. Every encoded field of the samples must differ from the
+// default record's, except the format version.
+void ExpectEveryFieldDiffers(const FieldList& sample, const FieldList& def) {
+  for (const auto& [field, value] : sample) {
+    if (field == "v") continue;
+    const std::string* other = FindField(def, field);
+    if (other != nullptr) {
+      EXPECT_NE(value, *other) << "sample leaves " << field << " at default";
+    }
+  }
+}
+
+TEST(RecordCodecTest, SamplesSetEveryField) {
+  ExpectEveryFieldDiffers(EncodeCase(SampleClosedCase("c", T0())), EncodeCase(Case{}));
+  ExpectEveryFieldDiffers(EncodeAgent(SampleAgent("a")), EncodeAgent(Agent{}));
+  ExpectEveryFieldDiffers(EncodeQualityRecord(SampleQuality("a", "t")),
+                          EncodeQualityRecord(QualityRecord{}));
+  ExpectEveryFieldDiffers(EncodeRelationship(SampleRelationship("c", "a")),
+                          EncodeRelationship(Relationship{}));
+}
+
+TEST(RecordCodecTest, DefaultCaseRoundTrips) {
+  Case c;  // empty strings, empty lists, InfinitePast times
+  Case back = RoundTrip(c);
+  EXPECT_TRUE(CaseEquals(back, c));
+  EXPECT_TRUE(back.messages.empty());
+  EXPECT_TRUE(back.declined_by.empty());
+  EXPECT_TRUE(back.spec.required_skills.empty());
+  EXPECT_EQ(back.created_time, absl::InfinitePast());
+}
+
+TEST(RecordCodecTest, EveryCaseStateAndChannelRoundTrips) {
+  for (int s = 0; s <= static_cast<int>(CaseState::kExpired); ++s) {
+    for (Channel ch : kAllChannels) {
+      Case c = SampleCase("x");
+      c.state = static_cast<CaseState>(s);
+      c.spec.channel = ch;
+      Case back = RoundTrip(c);
+      EXPECT_EQ(back.state, c.state) << s;
+      EXPECT_EQ(back.spec.channel, ch);
+    }
+  }
+}
+
+TEST(RecordCodecTest, CustomerTextIsStoredVerbatimAndBinarySafe) {
+  Case c = SampleCase("c-1");
+  c.spec.subject = HostileText();
+  c.messages = {HostileText(), std::string("\0", 1), "", "x,y", "line1\nline2\r\n"};
+  FieldList fields = EncodeCase(c);
+
+  // One hash field per message, holding the bytes exactly (no escaping of customer text).
+  ASSERT_NE(FindField(fields, "subject"), nullptr);
+  EXPECT_EQ(*FindField(fields, "subject"), HostileText());
+  EXPECT_EQ(*FindField(fields, "msg_count"), "5");
+  for (size_t i = 0; i < c.messages.size(); ++i) {
+    const std::string* v = FindField(fields, absl::StrCat("msg.", i));
+    ASSERT_NE(v, nullptr) << i;
+    EXPECT_EQ(*v, c.messages[i]) << i;
+  }
+  EXPECT_EQ(FindField(fields, "msg.5"), nullptr);
+
+  Case back = RoundTrip(c);
+  EXPECT_EQ(back.spec.subject, HostileText());
+  EXPECT_EQ(back.spec.subject.size(), HostileText().size());
+  EXPECT_EQ(back.messages, c.messages);
+}
+
+TEST(RecordCodecTest, ListElementsWithSeparatorsRoundTrip) {
+  Case c = SampleCase("c-1");
+  c.declined_by = {"a,b", "c:d", "e%f", "", "%2C", "plain"};
+  c.spec.required_skills = {{"we:ird,skill%", 7}, {"", 1}};
+  EXPECT_TRUE(CaseEquals(RoundTrip(c), c));
+
+  // [] and [""] are different lists.
+  c.declined_by = {};
+  EXPECT_TRUE(RoundTrip(c).declined_by.empty());
+  c.declined_by = {""};
+  EXPECT_EQ(RoundTrip(c).declined_by, std::vector<std::string>{""});
+
+  Agent a = SampleAgent("ana");
+  a.languages = {"", "en,gb", "x:y"};
+  a.skills = {{"a:b", 10}, {"c,d", 1}};
+  EXPECT_TRUE(AgentEquals(RoundTrip(a), a));
+}
+
+TEST(RecordCodecTest, ListsUseTheDocumentedPlainForm) {
+  Agent a = SampleAgent("ana");
+  FieldList fields = EncodeAgent(a);
+  EXPECT_EQ(*FindField(fields, "skills"), "billing:8,outage:2");
+  EXPECT_EQ(*FindField(fields, "languages"), "en,de");
+  EXPECT_EQ(*FindField(fields, "max_cases"), "1,2,0,7");
+  EXPECT_EQ(*FindField(fields, "active_cases"), "0,1,3,0");
+  EXPECT_EQ(*FindField(fields, "presence"), "wrap_up");
+  EXPECT_EQ(*FindField(fields, "v"), "1");
+}
+
+TEST(RecordCodecTest, TimesAreUnixMicrosWithSentinels) {
+  EXPECT_EQ(EncodeTime(absl::InfinitePast()), kPastSentinel);
+  EXPECT_EQ(EncodeTime(absl::InfiniteFuture()), kFutureSentinel);
+  EXPECT_EQ(DecodeTime(kPastSentinel), absl::InfinitePast());
+  EXPECT_EQ(DecodeTime(kFutureSentinel), absl::InfiniteFuture());
+  EXPECT_EQ(EncodeTime(absl::FromUnixMicros(1700000000123456)), 1700000000123456);
+  EXPECT_EQ(EncodeTime(absl::UnixEpoch()), 0);
+  // Before 1970, to the microsecond.
+  EXPECT_EQ(DecodeTime(EncodeTime(absl::FromUnixMicros(-5))), absl::FromUnixMicros(-5));
+  // Sub-microsecond parts are truncated toward the past.
+  EXPECT_EQ(EncodeTime(absl::FromUnixNanos(1999)), 1);
+  EXPECT_EQ(EncodeTime(absl::FromUnixNanos(-1)), -1);
+
+  Case c = SampleCase("c");
+  c.created_time = absl::InfiniteFuture();
+  c.closed_time = absl::FromUnixMicros(-123456789);
+  EXPECT_TRUE(CaseEquals(RoundTrip(c), c));
+  EXPECT_EQ(*FindField(EncodeCase(c), "answered_time"), "-9223372036854775808");
+}
+
+TEST(RecordCodecTest, DoublesRoundTripExactly) {
+  for (double d :
+       {0.0, 0.1, -0.75, 1e-300, 1.7976931348623157e308, 1234.5678901234567, 1.0 / 3.0}) {
+    Case c = SampleCase("c");
+    c.spec.customer_value = d;
+    c.spec.sentiment = -d;
+    Case back = RoundTrip(c);
+    EXPECT_EQ(back.spec.customer_value, d);
+    EXPECT_EQ(back.spec.sentiment, -d);
+  }
+}
+
+TEST(RecordCodecTest, AgentRoundTripsEveryField) {
+  Agent a = SampleAgent("ana");
+  EXPECT_TRUE(AgentEquals(RoundTrip(a), a));
+  Agent def;
+  EXPECT_TRUE(AgentEquals(RoundTrip(def), def));
+  for (int p = 0; p < kPresenceCount; ++p) {
+    a.presence = static_cast<Presence>(p);
+    EXPECT_EQ(RoundTrip(a).presence, a.presence);
+  }
+}
+
+TEST(RecordCodecTest, QualityRecordRoundTripsEveryField) {
+  QualityRecord q = SampleQuality("ana", "billing");
+  absl::StatusOr<QualityRecord> back = DecodeQualityRecord(EncodeQualityRecord(q));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(QualityEquals(*back, q));
+  QualityRecord def;
+  back = DecodeQualityRecord(EncodeQualityRecord(def));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(QualityEquals(*back, def));
+}
+
+TEST(RecordCodecTest, RelationshipRoundTripsEveryField) {
+  Relationship r = SampleRelationship("cust-1", "ana");
+  absl::StatusOr<Relationship> back = DecodeRelationship(EncodeRelationship(r));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(RelationshipEquals(*back, r));
+  Relationship def;
+  back = DecodeRelationship(EncodeRelationship(def));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(RelationshipEquals(*back, def));
+  EXPECT_EQ(back->last_contact, absl::InfinitePast());
+}
+
+TEST(RecordCodecTest, FieldNamesAreUnique) {
+  for (const FieldList& fields :
+       {EncodeCase(SampleCase("c")), EncodeAgent(SampleAgent("a")),
+        EncodeQualityRecord(SampleQuality("a", "t")),
+        EncodeRelationship(SampleRelationship("c", "a")), EncodeEvent(Event{})}) {
+    absl::flat_hash_set<std::string> names;
+    for (const auto& [f, v] : fields) EXPECT_TRUE(names.insert(f).second) << f;
+  }
+}
+
+TEST(RecordCodecTest, EventFields) {
+  Event e{T0(), "offered", "c-1", "ana", "attempt=2"};
+  FieldList fields = EncodeEvent(e);
+  EXPECT_EQ(*FindField(fields, "time"), "1700000000000000");
+  EXPECT_EQ(*FindField(fields, "type"), "offered");
+  EXPECT_EQ(*FindField(fields, "case"), "c-1");
+  EXPECT_EQ(*FindField(fields, "agent"), "ana");
+  EXPECT_EQ(*FindField(fields, "detail"), "attempt=2");
+}
+
+TEST(RecordCodecTest, UnknownFieldsAreIgnored) {
+  FieldList fields = EncodeCase(SampleCase("c"));
+  fields.emplace_back("added_in_a_later_version", "whatever");
+  EXPECT_TRUE(DecodeCase(fields).ok());
+}
+
+// --- Decode errors ---
+
+void ExpectDataLossNaming(const absl::Status& status, absl::string_view field) {
+  EXPECT_EQ(status.code(), absl::StatusCode::kDataLoss) << status;
+  EXPECT_NE(status.message().find(absl::StrCat("'", field, "'")), absl::string_view::npos)
+      << status;
+}
+
+TEST(RecordCodecTest, MissingFieldIsDataLossNamingIt) {
+  for (absl::string_view field : {"id", "state", "closed_time", "msg_count", "subject", "v"}) {
+    FieldList fields = EncodeCase(SampleCase("c"));
+    RemoveField(fields, field);
+    ExpectDataLossNaming(DecodeCase(fields).status(), field);
+  }
+  FieldList agent = EncodeAgent(SampleAgent("a"));
+  RemoveField(agent, "max_cases");
+  ExpectDataLossNaming(DecodeAgent(agent).status(), "max_cases");
+  FieldList quality = EncodeQualityRecord(SampleQuality("a", "t"));
+  RemoveField(quality, "csat_sum");
+  ExpectDataLossNaming(DecodeQualityRecord(quality).status(), "csat_sum");
+  FieldList rel = EncodeRelationship(SampleRelationship("c", "a"));
+  RemoveField(rel, "last_contact");
+  ExpectDataLossNaming(DecodeRelationship(rel).status(), "last_contact");
+}
+
+TEST(RecordCodecTest, MissingMessageIsDataLoss) {
+  FieldList fields = EncodeCase(SampleCase("c"));  // 4 messages
+  RemoveField(fields, "msg.2");
+  ExpectDataLossNaming(DecodeCase(fields).status(), "msg.2");
+
+  fields = EncodeCase(SampleCase("c"));
+  SetField(fields, "msg_count", "5");
+  ExpectDataLossNaming(DecodeCase(fields).status(), "msg.4");
+
+  fields = EncodeCase(SampleCase("c"));
+  SetField(fields, "msg_count", "-1");
+  ExpectDataLossNaming(DecodeCase(fields).status(), "msg_count");
+}
+
+TEST(RecordCodecTest, MalformedValuesAreDataLossNamingTheField) {
+  struct Bad {
+    const char* field;
+    std::string value;
+  };
+  std::vector<Bad> bad_case = {
+      {"created_time", "yesterday"},
+      {"closed_time", ""},
+      {"authority_needed", "12x"},
+      {"explicit_priority", "99999999999"},
+      {"customer_value", "lots"},
+      {"has_sentiment", "true"},
+      {"is_public", "2"},
+      {"state", "pending"},
+      {"channel", "fax"},
+      {"required_skills", "billing"},
+      {"required_skills", "billing:high"},
+      {"declined_by", "a%zz"},
+      {"declined_by", "a%2"},
+      {"offers_made", "-"},
+      {"v", "2"},
+  };
+  for (const Bad& b : bad_case) {
+    FieldList fields = EncodeCase(SampleCase("c"));
+    SetField(fields, b.field, b.value);
+    ExpectDataLossNaming(DecodeCase(fields).status(), b.field);
+  }
+  std::vector<Bad> bad_agent = {
+      {"max_cases", "1,2,3"},  {"max_cases", "1,2,3,4,5"}, {"active_cases", "1,x,3,4"},
+      {"presence", "busy"},    {"skills", "billing:"},     {"idle_since", "1.5"},
+      {"authority_limit", ""},
+  };
+  for (const Bad& b : bad_agent) {
+    FieldList fields = EncodeAgent(SampleAgent("a"));
+    SetField(fields, b.field, b.value);
+    ExpectDataLossNaming(DecodeAgent(fields).status(), b.field);
+  }
+  FieldList rel = EncodeRelationship(SampleRelationship("c", "a"));
+  SetField(rel, "last_csat", "five");
+  ExpectDataLossNaming(DecodeRelationship(rel).status(), "last_csat");
+  FieldList quality = EncodeQualityRecord(SampleQuality("a", "t"));
+  SetField(quality, "completed", "1e3");
+  ExpectDataLossNaming(DecodeQualityRecord(quality).status(), "completed");
+}
+
+TEST(RecordCodecTest, DuplicateFieldIsDataLoss) {
+  FieldList fields = EncodeCase(SampleCase("c"));
+  fields.emplace_back("topic", "again");
+  ExpectDataLossNaming(DecodeCase(fields).status(), "topic");
+}
+
+TEST(RecordCodecTest, EmptyRecordIsDataLoss) {
+  EXPECT_EQ(DecodeCase({}).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeAgent({}).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeQualityRecord({}).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeRelationship({}).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(RecordCodecTest, ErrorsNeverQuoteTheStoredValue) {
+  const std::string secret = "my card number is 4111";
+  FieldList fields = EncodeCase(SampleCase("c"));
+  SetField(fields, "created_time", secret);
+  absl::Status status = DecodeCase(fields).status();
+  ASSERT_FALSE(status.ok());
+  EXPECT_EQ(status.message().find("4111"), absl::string_view::npos) << status;
+  EXPECT_EQ(status.message().find("card"), absl::string_view::npos) << status;
+}
+
+}  // namespace
+}  // namespace caserouter
