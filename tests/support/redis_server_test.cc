@@ -1,0 +1,75 @@
+#include "tests/support/redis_server.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+
+#include "gtest/gtest.h"
+
+namespace caserouter {
+namespace {
+
+#define START_REDIS_OR_SKIP(var, options)                                         \
+  absl::StatusOr<std::unique_ptr<RedisServer>> var = RedisServer::Start(options); \
+  if (absl::IsNotFound(var.status())) GTEST_SKIP() << var.status().message();     \
+  ASSERT_TRUE(var.ok()) << var.status()
+
+TEST(RedisServerTest, StartsOnALoopbackPortAndStopsWhenDestroyed) {
+  std::string dir;
+  int port = 0;
+  {
+    START_REDIS_OR_SKIP(redis, RedisServer::Options());
+    port = (*redis)->port();
+    dir = (*redis)->dir();
+    EXPECT_GT(port, 0);
+    EXPECT_TRUE((*redis)->running());
+    EXPECT_TRUE((*redis)->Ping().ok());
+    EXPECT_TRUE(std::filesystem::is_directory(dir));
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir));
+}
+
+TEST(RedisServerTest, KillThenRestartOnTheSamePort) {
+  RedisServer::Options options;
+  options.appendonly = true;
+  START_REDIS_OR_SKIP(redis, options);
+  RedisServer& server = **redis;
+  int port = server.port();
+  server.Kill();
+  EXPECT_FALSE(server.running());
+  EXPECT_EQ(server.Ping().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(server.Restart().ok());
+  EXPECT_EQ(server.port(), port);
+  EXPECT_TRUE(server.Ping().ok());
+  EXPECT_EQ(server.Restart().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST(RedisServerTest, TwoServersGetDifferentPorts) {
+  START_REDIS_OR_SKIP(a, RedisServer::Options());
+  START_REDIS_OR_SKIP(b, RedisServer::Options());
+  EXPECT_NE((*a)->port(), (*b)->port());
+  EXPECT_NE((*a)->dir(), (*b)->dir());
+}
+
+TEST(RedisServerTest, BadArgumentsReportTheLog) {
+  if (!RedisServer::FindBinary().ok()) GTEST_SKIP() << "redis-server not on PATH";
+  RedisServer::Options options;
+  options.extra_args = {"--no-such-option", "1"};
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(options);
+  EXPECT_EQ(redis.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(redis.status().message().find("no-such-option"), absl::string_view::npos)
+      << redis.status();
+}
+
+TEST(RedisServerTest, MissingBinaryIsNotFound) {
+  const char* old = std::getenv("PATH");
+  std::string saved = old != nullptr ? old : "";
+  setenv("PATH", "/nonexistent", 1);
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
+  setenv("PATH", saved.c_str(), 1);
+  EXPECT_EQ(redis.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_NE(redis.status().message().find("redis-server"), absl::string_view::npos);
+}
+
+}  // namespace
+}  // namespace caserouter
