@@ -50,6 +50,7 @@ struct Agent {
   absl::Time idle_since = absl::InfinitePast();    // last time the agent's load became zero
   absl::Time wrap_up_until = absl::InfinitePast();
   int missed_offers_in_row = 0;
+  absl::Time last_offer_time = absl::InfinitePast();  // for round robin
   PerChannel<int> active_cases = {0, 0, 0, 0};     // offered or assigned, per channel
 
   // Proficiency on `skill`, 0 when the agent does not have it.

@@ -82,6 +82,7 @@ struct Case {
   std::string repeat_of;        // the earlier "resolved" case this one is a repeat contact of
   std::string preferred_agent;  // re-routed after its agent vanished: prefer them on return
   bool needs_supervisor = false;  // routed past its authority need (SLA breached)
+  bool came_back = false;  // resolved, but the customer came back: not a first-contact resolution
 
   Outcome outcome;
   std::string end_reason;  // for cancelled / expired cases: a closed-set reason word

@@ -3,6 +3,7 @@
 #ifndef CASEROUTER_ROUTER_ENGINE_CONFIG_H_
 #define CASEROUTER_ROUTER_ENGINE_CONFIG_H_
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,34 @@ struct PriorityWeights {
   double repeat_contact = 20;      // the customer had to come back
 };
 
+// How the agent for a case is chosen (see matching.h). kOutcome is caserouter's default; the
+// others are the classic strategies, kept so users can choose and the simulator can compare.
+enum class Strategy {
+  kOutcome = 0,        // history and quality: relationship, resolution record, proficiency
+  kLongestIdle = 1,    // the agent idle longest
+  kRoundRobin = 2,     // the agent offered a case least recently
+  kLeastOccupied = 3,  // the agent with the least work in hand
+  kFastestHandle = 4,  // the agent with the shortest mean handle time ("calls per hour")
+};
+inline constexpr int kStrategyCount = 5;
+
+// Weights and bounds of the default (outcome) strategy's terms.
+struct MatchWeights {
+  double relationship = 30;  // this customer's recent good outcomes with the agent
+  double quality = 40;       // smoothed first-contact resolution and CSAT on the topic
+  double exploration = 5;    // at most this much for an agent with no record yet
+  double proficiency = 10;   // mean proficiency on the required skills, at 10/10
+  double idle = 5;           // fairness: at 10 minutes idle
+  double load = 10;          // fairness: minus this at a full attention budget
+  double prior_strength = 10;  // pseudo-cases of the team mean in the Bayesian smoothing
+  absl::Duration relationship_half_life = absl::Hours(24 * 30);
+  int low_csat = 2;            // a last CSAT at or below this removes the preference
+  double occupancy_cap = 0.9;  // an agent above this share of attention gets no new case
+                               // while another eligible agent is below it
+  double bullseye_share = 0.5;  // wait for the preferred ring while waited < share x SLA left
+  double top_quality_share = 0.2;  // top share of agents (by quality) in the preferred ring
+};
+
 struct EngineConfig {
   std::string domain = "default";
   PerChannel<ChannelConfig> channels = {
@@ -41,6 +70,12 @@ struct EngineConfig {
   std::vector<std::string> topics = {"billing", "technical", "account", "sales", "outage",
                                      "general"};
   PriorityWeights priority;
+  MatchWeights matching;
+  Strategy strategy = Strategy::kOutcome;
+  std::map<std::string, Strategy> topic_strategy;  // per-topic override
+  // A new case from a customer on a topic within this window after one marked resolved is a
+  // repeat contact. Closed cases are kept at least this long (closed_retention >= it).
+  absl::Duration repeat_window = absl::Hours(72);
 
   absl::Duration offer_timeout = absl::Seconds(20);
   int max_missed_offers = 2;                             // in a row, then the agent is set AWAY
@@ -48,10 +83,19 @@ struct EngineConfig {
   absl::Duration heartbeat_timeout = absl::Seconds(15);  // a silent desk session is dead
   absl::Duration reconnect_grace = absl::Seconds(60);    // assignments wait this long for a
                                                          // disconnected agent, then re-route
-  absl::Duration closed_retention = absl::Hours(24);     // closed cases (and idempotency keys)
+  absl::Duration closed_retention = absl::Hours(24 * 7);  // closed cases (and idempotency keys)
   absl::Duration lease_ttl = absl::Seconds(5);           // leadership lease
   int max_queue = 100000;                                // open cases; beyond: RESOURCE_EXHAUSTED
+
+  Strategy StrategyFor(const std::string& topic) const {
+    auto it = topic_strategy.find(topic);
+    return it == topic_strategy.end() ? strategy : it->second;
+  }
 };
+
+// "outcome", "longest_idle", "round_robin", "least_occupied", "fastest_handle".
+const char* StrategyName(Strategy strategy);
+bool ParseStrategy(const std::string& name, Strategy* out);
 
 }  // namespace caserouter
 

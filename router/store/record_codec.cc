@@ -330,6 +330,10 @@ FieldList EncodeCase(const Case& c) {
   f.emplace_back("csat", absl::StrCat(c.outcome.csat));
   f.emplace_back("follow_up_needed", Bool(c.outcome.follow_up_needed));
   f.emplace_back("end_reason", c.end_reason);
+  f.emplace_back("repeat_of", c.repeat_of);
+  f.emplace_back("preferred_agent", c.preferred_agent);
+  f.emplace_back("needs_supervisor", Bool(c.needs_supervisor));
+  f.emplace_back("came_back", Bool(c.came_back));
   f.emplace_back("msg_count", absl::StrCat(c.messages.size()));
   for (size_t i = 0; i < c.messages.size(); ++i) {
     f.emplace_back(absl::StrCat("msg.", i), c.messages[i]);
@@ -372,6 +376,10 @@ absl::StatusOr<Case> DecodeCase(const FieldList& fields) {
   c.outcome.csat = r.Int("csat");
   c.outcome.follow_up_needed = r.Bool("follow_up_needed");
   c.end_reason = r.Str("end_reason");
+  c.repeat_of = r.Str("repeat_of");
+  c.preferred_agent = r.Str("preferred_agent");
+  c.needs_supervisor = r.Bool("needs_supervisor");
+  c.came_back = r.Bool("came_back");
   int64_t count = r.Int64("msg_count");
   if (count < 0) r.Fail("msg_count", "negative");
   for (int64_t i = 0; r.status().ok() && i < count; ++i) {
@@ -396,6 +404,7 @@ FieldList EncodeAgent(const Agent& a) {
   f.emplace_back("wrap_up_until", Time(a.wrap_up_until));
   f.emplace_back("missed_offers_in_row", absl::StrCat(a.missed_offers_in_row));
   f.emplace_back("active_cases", PerChannelList(a.active_cases));
+  f.emplace_back("last_offer_time", Time(a.last_offer_time));
   return f;
 }
 
@@ -415,6 +424,7 @@ absl::StatusOr<Agent> DecodeAgent(const FieldList& fields) {
   a.wrap_up_until = r.Time("wrap_up_until");
   a.missed_offers_in_row = r.Int("missed_offers_in_row");
   a.active_cases = r.PerChannelInts("active_cases");
+  a.last_offer_time = r.Time("last_offer_time");
   if (!r.status().ok()) return r.status();
   return a;
 }

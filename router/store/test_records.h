@@ -56,6 +56,10 @@ inline Case SampleCase(const std::string& id) {
   c.declined_by = {"bob", "carl_2"};
   c.declined_pass_until = absl::InfiniteFuture();
   c.offers_made = 3;
+  c.repeat_of = "c00000007";
+  c.preferred_agent = "agent-7";
+  c.needs_supervisor = true;
+  c.came_back = true;
   c.outcome = {true, 4, true};
   c.end_reason = "";
   return c;
@@ -83,6 +87,7 @@ inline Agent SampleAgent(const std::string& id) {
   a.idle_since = T0() - absl::Minutes(3);
   a.wrap_up_until = T0() + absl::Seconds(45);
   a.missed_offers_in_row = 2;
+  a.last_offer_time = T0() - absl::Seconds(17);
   a.active_cases = {0, 1, 3, 0};
   return a;
 }
@@ -177,6 +182,10 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("outcome.csat", a.outcome.csat, b.outcome.csat)
       .Field("outcome.follow_up_needed", a.outcome.follow_up_needed, b.outcome.follow_up_needed)
       .Field("end_reason", a.end_reason, b.end_reason)
+      .Field("repeat_of", a.repeat_of, b.repeat_of)
+      .Field("preferred_agent", a.preferred_agent, b.preferred_agent)
+      .Field("needs_supervisor", a.needs_supervisor, b.needs_supervisor)
+      .Field("came_back", a.came_back, b.came_back)
       .Result();
 }
 
@@ -195,6 +204,7 @@ inline ::testing::AssertionResult AgentEquals(const Agent& a, const Agent& b) {
       .Field("idle_since", a.idle_since, b.idle_since)
       .Field("wrap_up_until", a.wrap_up_until, b.wrap_up_until)
       .Field("missed_offers_in_row", a.missed_offers_in_row, b.missed_offers_in_row)
+      .Field("last_offer_time", a.last_offer_time, b.last_offer_time)
       .Field("active_cases", a.active_cases, b.active_cases)
       .Result();
 }

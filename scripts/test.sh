@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs the whole test suite: unit tests, the store contract suite against a
+# real redis-server, end-to-end tests over real gRPC, the operations checks (promtool, chart and
+# deploy checks) and the dashboard test against a real prometheus. Tests start and stop their
+# own servers on free loopback ports.
+# Usage: scripts/test.sh [ctest arguments...]
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build"
+bash "$root/scripts/setup.sh" "$build"
+cd "$build"
+ctest --output-on-failure -j "$(nproc)" --timeout 300 "$@"
