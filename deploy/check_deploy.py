@@ -10,8 +10,10 @@ Checks
 - compose.yaml: build contexts, Dockerfiles and bind-mounted files exist; named volumes are
   declared; Grafana's dashboard mount matches the provisioning provider's path.
 - prometheus/prometheus.yml parses, its rule files exist, it scrapes job "caserouter".
-- prometheus/caserouter.rules.yml: every alert has summary, description, severity and a
-  runbook_url whose anchor is a heading of docs/operations.md.
+- prometheus/caserouter.rules.yml: expressions use only KNOWN_METRICS and names recorded
+  earlier in the file; every alert has summary, description, severity and a runbook_url
+  whose anchor is a heading of docs/operations.md, and caserouter.rules.test.yml has a case
+  where it fires and one where it stays quiet. docs/operations.md describes every metric.
 - grafana/dashboards/*.json: parse; uid and title present and uids unique; every panel uses
   the datasource uid "prometheus"; every expression uses only KNOWN_METRICS (below) or names
   recorded by the rules file, and no Grafana variable other than those dashboard_queries.py
@@ -263,12 +265,18 @@ class Checker:
         else:
             self.fail(docs_path, "missing: every alert's runbook_url points into it")
         recorded = set()
+        alerts = []
+        allowed = known_series_names()
         for group in doc.get("groups") or []:
             for rule in group.get("rules") or []:
+                # Rules are evaluated in order, so a rule may use what earlier rules record.
+                for name in sorted(metric_names(str(rule.get("expr", ""))) - allowed - recorded):
+                    self.fail(path, f"rule {rule.get('record') or rule.get('alert')}: unknown metric {name}")
                 if "record" in rule:
                     recorded.add(rule["record"])
                     continue
                 alert = rule.get("alert", "?")
+                alerts.append(alert)
                 annotations = rule.get("annotations") or {}
                 for key in REQUIRED_ALERT_ANNOTATIONS:
                     if not annotations.get(key):
@@ -281,7 +289,28 @@ class Checker:
                 elif url.split("#", 1)[1] not in anchors:
                     self.fail(path, f"alert {alert}: docs/operations.md has no heading with "
                                     f"anchor #{url.split('#', 1)[1]}")
+        self.check_rule_tests(alerts)
+        if os.path.exists(docs_path):
+            with open(docs_path, encoding="utf-8") as f:
+                docs = f.read()
+            for name in KNOWN_METRICS:
+                if f"`{name}`" not in docs:
+                    self.fail(docs_path, f"the metrics table does not describe `{name}`")
         return recorded
+
+    def check_rule_tests(self, alerts):
+        """Every alert needs a promtool case where it fires and one where it stays quiet."""
+        path = os.path.join(self.deploy, "prometheus", "caserouter.rules.test.yml")
+        doc = self.load_yaml(path) or {}
+        firing, quiet = set(), set()
+        for test in doc.get("tests") or []:
+            for case in test.get("alert_rule_test") or []:
+                (firing if case.get("exp_alerts") else quiet).add(case.get("alertname"))
+        for alert in alerts:
+            if alert not in firing:
+                self.fail(path, f"no test case where {alert} fires")
+            if alert not in quiet:
+                self.fail(path, f"no test case where {alert} stays quiet")
 
     # ------------------------------------------------------------------ dashboards
     def check_dashboards(self, recorded):

@@ -110,6 +110,22 @@ class CheckDeployTest(unittest.TestCase):
         self.replace_in("docs/operations.md", "### CaserouterNoLeader", "### Leaderless")
         self.assert_rejected("no heading with anchor #caserouternoleader")
 
+    def test_rule_with_unknown_metric(self):
+        self.replace_in("deploy/prometheus/caserouter.rules.yml",
+                        "rate(caserouter_store_errors_total[5m]) > 0",
+                        "rate(caserouter_store_error_total[5m]) > 0")
+        self.assert_rejected("rule CaserouterStoreErrors: unknown metric caserouter_store_error_total")
+
+    def test_alert_without_quiet_case(self):
+        self.replace_in("deploy/prometheus/caserouter.rules.test.yml",
+                        "alertname: CaserouterDown\n        exp_alerts: []",
+                        "alertname: CaserouterNoLeader\n        exp_alerts: []")
+        self.assert_rejected("no test case where CaserouterDown stays quiet")
+
+    def test_metric_missing_from_docs(self):
+        self.replace_in("docs/operations.md", "| `caserouter_agent_occupancy_ratio` |", "| occupancy |")
+        self.assert_rejected("does not describe `caserouter_agent_occupancy_ratio`")
+
     def test_unhardened_unit(self):
         self.replace_in("deploy/systemd/caserouter.service", "NoNewPrivileges=yes\n", "")
         self.assert_rejected("missing NoNewPrivileges=yes")
