@@ -176,6 +176,24 @@ void Engine::ListAgents(Callback<std::vector<AgentView>> done) {
       [done](const absl::Status& s) { done(s); });
 }
 
+void Engine::ExplainDecision(std::string case_id, Callback<Explanation> done) {
+  Enqueue(
+      [this, case_id = std::move(case_id), done] {
+        Case* c = FindCase(case_id);
+        auto it = decisions_.find(case_id);
+        if (c == nullptr || it == decisions_.end()) {
+          return ReplyWith<Explanation>(
+              done, absl::NotFoundError(absl::StrCat("case_id: no routing decision for case '",
+                                                     case_id, "' on this replica")));
+        }
+        Explanation explanation{ViewOf(*c, clock_->Now()), it->second};
+        explanation.view.record.spec.subject.clear();  // no customer text in explanations
+        explanation.view.record.messages.clear();
+        ReplyWith<Explanation>(done, std::move(explanation));
+      },
+      [done](const absl::Status& s) { done(s); });
+}
+
 void Engine::Reconfigure(EngineConfig config, StatusCallback done) {
   // Runs even when not serving: configuration is not domain state.
   Enqueue(
@@ -425,6 +443,13 @@ void Engine::ClearDomainState() {
   cases_.clear();
   open_cases_.clear();
   agents_.clear();
+  quality_.clear();
+  relationships_.clear();
+  open_by_customer_topic_.clear();
+  last_resolved_.clear();
+  decisions_.clear();
+  dirty_quality_.clear();
+  dirty_relationships_.clear();
   idempotency_.clear();
   disconnected_since_.clear();
   case_sequence_ = 0;
@@ -442,6 +467,14 @@ absl::Status Engine::Rebuild(absl::Time now) {
   absl::StatusOr<StoredState> state = store_->Load(now);
   if (!state.ok()) return state.status();
   case_sequence_ = state->case_sequence;
+  for (QualityRecord& q : state->quality) {
+    std::string topic = q.topic, agent = q.agent_id;
+    quality_[topic][agent] = std::move(q);
+  }
+  for (Relationship& r : state->relationships) {
+    std::string customer = r.customer_id, agent = r.agent_id;
+    relationships_[customer][agent] = std::move(r);
+  }
   for (Agent& agent : state->agents) {
     agent.active_cases = {0, 0, 0, 0};  // recounted from the cases below
     agents_[agent.id] = std::move(agent);
@@ -450,7 +483,14 @@ absl::Status Engine::Rebuild(absl::Time now) {
     idempotency_[c.spec.idempotency_key] = c.id;
     std::string id = c.id;
     cases_[id] = std::move(c);
-    if (IsOpen(cases_[id].state)) open_cases_.insert(id);
+    const Case& stored = cases_[id];
+    if (IsOpen(stored.state)) {
+      open_cases_.insert(id);
+      open_by_customer_topic_.emplace(CustomerTopicKey(stored.spec), id);
+    } else if (stored.state == CaseState::kCompleted && stored.outcome.resolved) {
+      std::string& last = last_resolved_[CustomerTopicKey(stored.spec)];
+      if (last.empty() || cases_[last].closed_time < stored.closed_time) last = id;
+    }
   }
   for (const std::string& id : open_cases_) {
     Case& c = cases_[id];
@@ -489,6 +529,10 @@ absl::StatusOr<SubmitResult> Engine::DoSubmit(CaseSpec spec, absl::Time now) {
   if (auto it = idempotency_.find(spec.idempotency_key); it != idempotency_.end()) {
     return SubmitResult{ViewOf(cases_.at(it->second), now), /*deduplicated=*/true};
   }
+  if (auto it = open_by_customer_topic_.find(CustomerTopicKey(spec));
+      it != open_by_customer_topic_.end()) {
+    return JoinOpenCase(cases_.at(it->second), std::move(spec), now);
+  }
   if (open_cases_.size() >= static_cast<size_t>(config_.max_queue)) {
     return absl::ResourceExhaustedError("the routing domain's queue is full; retry later");
   }
@@ -506,9 +550,9 @@ absl::StatusOr<SubmitResult> Engine::DoSubmit(CaseSpec spec, absl::Time now) {
   std::string id = c.id;
   cases_[id] = std::move(c);
   Case& stored = cases_[id];
-  open_cases_.insert(id);
-  MarkDirty(stored);
-  return SubmitResult{ViewOf(stored, now), false};
+  DetectRepeatContact(stored, now);
+  SetState(stored, CaseState::kQueued);
+  return SubmitResult{ViewOf(stored, now), false, false};
 }
 
 absl::StatusOr<CaseView> Engine::DoAddMessage(const std::string& case_id, std::string text) {
@@ -791,6 +835,7 @@ absl::StatusOr<CaseView> Engine::DoComplete(const std::string& agent_id,
     agent->wrap_up_until = now + config_.channels[ChannelIndex(channel)].wrap_up;
     SetAgentPresence(*agent, Presence::kWrapUp, "wrap_up_started", now, /*notify=*/true);
   }
+  RecordOutcome(*c, outcome, now);
   std::string topic = TopicLabel(c->spec.topic);
   Observe([this, channel, topic, outcome] { observer_->CaseCompleted(channel, topic, outcome); });
   Emit("completed", c->id, agent_id, outcome.resolved ? "resolved" : "unresolved");
@@ -897,18 +942,47 @@ void Engine::Route(absl::Time now) {
     return a.c->id < b.c->id;
   });
   std::array<int, kExclusionCount> excluded = {};
+  int sticky_hits = 0, sticky_misses = 0;
+  std::map<std::string, TeamRecord> teams;  // per topic, for this pass
+  static const std::map<std::string, QualityRecord> kNoQuality;
+  static const std::map<std::string, Relationship> kNoRelationships;
   for (Waiting& w : waiting) {
-    Decision decision = ChooseAgent(*w.c, candidates, config_, now);
+    Case& c = *w.c;
+    auto team = teams.find(c.spec.topic);
+    if (team == teams.end()) team = teams.emplace(c.spec.topic, TeamRecordFor(c.spec.topic)).first;
+    auto q = quality_.find(c.spec.topic);
+    const auto& topic_quality = q == quality_.end() ? kNoQuality : q->second;
+    auto r = relationships_.find(c.spec.customer_id);
+    const auto& customer_relationships = r == relationships_.end() ? kNoRelationships : r->second;
+    for (AgentCandidate& candidate : candidates) {
+      auto qi = topic_quality.find(candidate.agent->id);
+      candidate.quality = qi == topic_quality.end() ? nullptr : &qi->second;
+      auto ri = customer_relationships.find(candidate.agent->id);
+      candidate.relationship = ri == customer_relationships.end() ? nullptr : &ri->second;
+    }
+    Decision decision = ChooseAgent(c, candidates, team->second, config_, now);
+    decision.priority = w.priority;
     for (int i = 0; i < kExclusionCount; ++i) excluded[i] += decision.excluded_by[i];
     if (decision.winner) {
-      MakeOffer(*w.c, agents_.at(decision.winner->agent_id), w.priority, now);
+      if (!decision.relationship_agent.empty()) {
+        decision.winner->agent_id == decision.relationship_agent ? ++sticky_hits
+                                                                 : ++sticky_misses;
+      }
+      if (decision.authority_waived && !c.needs_supervisor) {
+        c.needs_supervisor = true;
+        Emit("supervisor_help", c.id, decision.winner->agent_id, "authority_sla_breached");
+      }
+      MakeOffer(c, agents_.at(decision.winner->agent_id), w.priority, now);
     }
+    decisions_[c.id] = std::move(decision);
   }
   absl::Duration latency = clock_->Now() - start;
-  Observe([this, excluded, latency] {
+  Observe([this, excluded, latency, sticky_hits, sticky_misses] {
     for (int i = 0; i < kExclusionCount; ++i) {
       if (excluded[i] > 0) observer_->Excluded(static_cast<Exclusion>(i), excluded[i]);
     }
+    for (int i = 0; i < sticky_hits; ++i) observer_->StickyRouting(true);
+    for (int i = 0; i < sticky_misses; ++i) observer_->StickyRouting(false);
     observer_->RoutingPass(latency);
   });
 }
@@ -919,6 +993,7 @@ void Engine::MakeOffer(Case& c, Agent& agent, const Score& priority, absl::Time 
   c.offer_expires = now + config_.offer_timeout;
   ++c.offers_made;
   ++agent.active_cases[ChannelIndex(c.spec.channel)];
+  agent.last_offer_time = now;
   MarkDirty(agent);
   DeskNotice notice;
   notice.kind = DeskNotice::Kind::kOffer;
@@ -934,10 +1009,16 @@ void Engine::MakeOffer(Case& c, Agent& agent, const Score& priority, absl::Time 
 
 void Engine::SetState(Case& c, CaseState state) {
   c.state = state;
+  std::string key = CustomerTopicKey(c.spec);
   if (IsOpen(state)) {
     open_cases_.insert(c.id);
+    open_by_customer_topic_.emplace(key, c.id);
   } else {
     open_cases_.erase(c.id);
+    auto it = open_by_customer_topic_.find(key);
+    if (it != open_by_customer_topic_.end() && it->second == c.id) {
+      open_by_customer_topic_.erase(it);
+    }
   }
   MarkDirty(c);
 }
@@ -979,6 +1060,9 @@ void Engine::EvictExpired(absl::Time now) {
     const Case& c = it->second;
     if (!IsOpen(c.state) && c.closed_time + config_.closed_retention < now) {
       idempotency_.erase(c.spec.idempotency_key);
+      decisions_.erase(c.id);
+      auto last = last_resolved_.find(CustomerTopicKey(c.spec));
+      if (last != last_resolved_.end() && last->second == c.id) last_resolved_.erase(last);
       it = cases_.erase(it);
     } else {
       ++it;
@@ -1021,6 +1105,12 @@ Batch Engine::TakeBatch(absl::Time now) {
     auto it = agents_.find(id);
     if (it != agents_.end()) batch.agents.push_back(it->second);
   }
+  for (const auto& [topic, agent] : dirty_quality_) batch.quality.push_back(quality_[topic][agent]);
+  for (const auto& [customer, agent] : dirty_relationships_) {
+    batch.relationships.push_back(relationships_[customer][agent]);
+  }
+  dirty_quality_.clear();
+  dirty_relationships_.clear();
   batch.removed_agents.swap(removed_agents_);
   batch.events.swap(events_);
   if (sequence_dirty_) batch.case_sequence = case_sequence_;
@@ -1061,6 +1151,123 @@ std::string Engine::TopicLabel(const std::string& topic) const {
     if (t == topic) return topic;
   }
   return "other";
+}
+
+// ---------------------------------------------------------------------------------------------
+// History: outcomes become the agent's record and the customer's relationship.
+
+std::string Engine::CustomerTopicKey(const CaseSpec& spec) {
+  return absl::StrCat(spec.customer_id, "\n", spec.topic);
+}
+
+QualityRecord& Engine::QualityOf(const std::string& topic, const std::string& agent_id) {
+  QualityRecord& q = quality_[topic][agent_id];
+  q.topic = topic;
+  q.agent_id = agent_id;
+  dirty_quality_.emplace(topic, agent_id);
+  return q;
+}
+
+Relationship& Engine::RelationshipOf(const std::string& customer, const std::string& agent_id) {
+  Relationship& r = relationships_[customer][agent_id];
+  r.customer_id = customer;
+  r.agent_id = agent_id;
+  dirty_relationships_.emplace(customer, agent_id);
+  return r;
+}
+
+void Engine::RecordOutcome(const Case& c, const Outcome& outcome, absl::Time now) {
+  QualityRecord& q = QualityOf(c.spec.topic, c.agent_id);
+  ++q.completed;
+  if (outcome.resolved) {
+    ++q.resolved;
+    // Provisional: taken back if the customer comes back within the repeat window. A case
+    // that is itself a repeat contact was not resolved at the first contact.
+    if (c.repeat_of.empty()) ++q.first_contact_resolutions;
+    last_resolved_[CustomerTopicKey(c.spec)] = c.id;
+  }
+  if (outcome.csat > 0) {
+    q.csat_sum += outcome.csat;
+    ++q.csat_count;
+  }
+  if (c.answered_time != absl::InfinitePast()) {
+    q.handle_seconds_sum += static_cast<int64_t>(absl::ToDoubleSeconds(now - c.answered_time));
+  }
+  Relationship& r = RelationshipOf(c.spec.customer_id, c.agent_id);
+  ++r.cases;
+  if (outcome.resolved) ++r.resolved;
+  if (outcome.csat > 0) {
+    r.csat_sum += outcome.csat;
+    ++r.csat_count;
+  }
+  r.last_csat = outcome.csat;
+  r.last_contact = now;
+}
+
+void Engine::DetectRepeatContact(Case& fresh, absl::Time now) {
+  auto it = last_resolved_.find(CustomerTopicKey(fresh.spec));
+  if (it == last_resolved_.end()) return;
+  Case* earlier = FindCase(it->second);
+  if (earlier == nullptr || earlier->closed_time + config_.repeat_window < now) return;
+  fresh.repeat_of = earlier->id;
+  Emit("repeat_contact", fresh.id, earlier->agent_id, earlier->id);
+  if (!earlier->came_back) {
+    // That "resolution" was not one: correct the agent's record.
+    earlier->came_back = true;
+    MarkDirty(*earlier);
+    QualityRecord& q = QualityOf(earlier->spec.topic, earlier->agent_id);
+    ++q.repeats_after_resolved;
+    if (earlier->repeat_of.empty() && q.first_contact_resolutions > 0) {
+      --q.first_contact_resolutions;
+    }
+  }
+  Channel channel = fresh.spec.channel;
+  std::string topic = TopicLabel(fresh.spec.topic);
+  Observe([this, channel, topic] { observer_->RepeatContact(channel, topic); });
+}
+
+absl::StatusOr<SubmitResult> Engine::JoinOpenCase(Case& open, CaseSpec spec, absl::Time now) {
+  // One voice to the customer: a new contact on a topic they already have open joins that case
+  // whatever the channel. A live channel makes a waiting case as urgent as the live contact.
+  idempotency_[spec.idempotency_key] = open.id;
+  if (!spec.subject.empty() && open.messages.size() < kMaxMessagesPerCase) {
+    open.messages.push_back(spec.subject);
+  }
+  const auto urgency = [this](Channel ch) { return config_.channels[ChannelIndex(ch)].urgency; };
+  if (open.state == CaseState::kQueued && urgency(spec.channel) > urgency(open.spec.channel)) {
+    open.spec.channel = spec.channel;
+  }
+  MarkDirty(open);
+  Emit("joined", open.id, open.agent_id, std::string(ChannelName(spec.channel)));
+  if (open.state == CaseState::kAssigned && !spec.subject.empty()) {
+    DeskNotice notice;
+    notice.kind = DeskNotice::Kind::kCaseMessage;
+    notice.case_id = open.id;
+    notice.text = std::move(spec.subject);
+    notice.channel = spec.channel;
+    Notify(open.agent_id, std::move(notice));
+  }
+  return SubmitResult{ViewOf(open, now), false, true};
+}
+
+TeamRecord Engine::TeamRecordFor(const std::string& topic) const {
+  TeamRecord team;
+  auto it = quality_.find(topic);
+  if (it == quality_.end()) return team;
+  double completed = 0, fcr = 0, csat_sum = 0, csat_count = 0, handle = 0;
+  for (const auto& [agent, q] : it->second) {
+    completed += q.completed;
+    fcr += q.first_contact_resolutions;
+    csat_sum += q.csat_sum;
+    csat_count += q.csat_count;
+    handle += q.handle_seconds_sum;
+  }
+  if (completed > 0) {
+    team.fcr_rate = fcr / completed;
+    team.mean_handle_seconds = handle / completed;
+  }
+  if (csat_count > 0) team.csat_mean = csat_sum / csat_count;
+  return team;
 }
 
 }  // namespace caserouter

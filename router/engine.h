@@ -43,6 +43,7 @@
 #include "router/clock.h"
 #include "router/engine_config.h"
 #include "router/engine_observer.h"
+#include "router/matching.h"
 #include "router/score.h"
 #include "router/store/state_store.h"
 
@@ -57,6 +58,13 @@ struct CaseView {
 struct SubmitResult {
   CaseView view;
   bool deduplicated = false;  // a retry of an earlier submission with the same key
+  bool joined = false;        // joined the customer's open case on the topic (continuity)
+};
+
+// The last routing decision of a case, with the case's priority terms at that moment.
+struct Explanation {
+  CaseView view;       // without customer text
+  Decision decision;
 };
 
 struct AgentView {
@@ -128,6 +136,9 @@ class Engine {
   void RemoveAgent(std::string agent_id, StatusCallback done);
   void ListQueue(int limit, Callback<QueueSnapshot> done);
   void ListAgents(Callback<std::vector<AgentView>> done);
+  // The last routing decision of a case. NOT_FOUND for an unknown case, or one never routed
+  // by this replica (decisions live in memory; a failover starts them afresh).
+  void ExplainDecision(std::string case_id, Callback<Explanation> done);
   // Replaces the configuration (validated by the caller); takes effect in the next tick.
   void Reconfigure(EngineConfig config, StatusCallback done);
 
@@ -220,6 +231,14 @@ class Engine {
   void SetAgentPresence(Agent& agent, Presence presence, absl::string_view reason,
                         absl::Time now, bool notify);
   void ReportState();
+  // History.
+  void RecordOutcome(const Case& c, const Outcome& outcome, absl::Time now);
+  void DetectRepeatContact(Case& fresh, absl::Time now);
+  absl::StatusOr<SubmitResult> JoinOpenCase(Case& open, CaseSpec spec, absl::Time now);
+  TeamRecord TeamRecordFor(const std::string& topic) const;
+  QualityRecord& QualityOf(const std::string& topic, const std::string& agent_id);
+  Relationship& RelationshipOf(const std::string& customer, const std::string& agent_id);
+  static std::string CustomerTopicKey(const CaseSpec& spec);
 
   CaseView ViewOf(const Case& c, absl::Time now) const;
   AgentView AgentViewOf(const Agent& a) const;
@@ -251,6 +270,13 @@ class Engine {
   std::map<std::string, Case> cases_;   // ordered by id: deterministic iteration
   std::set<std::string> open_cases_;    // ids of queued, offered and assigned cases
   std::map<std::string, Agent> agents_;
+  // History: quality by topic then agent; relationships by customer then agent.
+  std::map<std::string, std::map<std::string, QualityRecord>> quality_;
+  std::map<std::string, std::map<std::string, Relationship>> relationships_;
+  // customer + '\n' + topic → the open case (continuity) / the last resolved case (repeats).
+  absl::flat_hash_map<std::string, std::string> open_by_customer_topic_;
+  absl::flat_hash_map<std::string, std::string> last_resolved_;
+  std::map<std::string, Decision> decisions_;  // last decision per case
   absl::flat_hash_map<std::string, std::string> idempotency_;  // key -> case id
   std::map<std::string, Session> sessions_;  // transport state: survives a rebuild
   std::map<std::string, absl::Time> disconnected_since_;
@@ -261,6 +287,8 @@ class Engine {
   // Per-tick buffers.
   std::map<std::string, bool> dirty_cases_;
   std::map<std::string, bool> dirty_agents_;
+  std::set<std::pair<std::string, std::string>> dirty_quality_;        // (topic, agent)
+  std::set<std::pair<std::string, std::string>> dirty_relationships_;  // (customer, agent)
   std::vector<std::string> removed_agents_;
   std::vector<Event> events_;
   std::vector<std::function<void(const absl::Status&)>> replies_;

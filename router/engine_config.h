@@ -52,8 +52,8 @@ struct MatchWeights {
   double prior_strength = 10;  // pseudo-cases of the team mean in the Bayesian smoothing
   absl::Duration relationship_half_life = absl::Hours(24 * 30);
   int low_csat = 2;            // a last CSAT at or below this removes the preference
-  double occupancy_cap = 0.9;  // an agent above this share of attention gets no new case
-                               // while another eligible agent is below it
+  double occupancy_cap = 0.9;  // an agent who would pass this share of attention with the case
+                               // gets none while another eligible agent would not
   double bullseye_share = 0.5;  // wait for the preferred ring while waited < share x SLA left
   double top_quality_share = 0.2;  // top share of agents (by quality) in the preferred ring
 };

@@ -1,0 +1,278 @@
+#include "router/service/server.h"
+
+#include <atomic>
+#include <exception>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+#include "router/clock.h"
+#include "router/engine.h"
+#include "router/service/agent_desk_service.h"
+#include "router/service/case_intake_service.h"
+#include "router/service/lifecycle_log.h"
+#include "router/service/prometheus_observer.h"
+#include "router/service/supervision_service.h"
+
+#ifndef CASEROUTER_VERSION
+#define CASEROUTER_VERSION "unknown"
+#endif
+#ifndef CASEROUTER_REVISION
+#define CASEROUTER_REVISION "unknown"
+#endif
+
+namespace caserouter {
+namespace {
+
+constexpr char kLivenessService[] = "caserouter.liveness";
+
+// Requests are small (customer text is capped at 8 KiB); a larger message is hostile or a bug.
+constexpr int kMaxReceiveMessageBytes = 1 << 20;
+
+// Forwards to the metrics and keeps what the lifecycle log needs. The engine calls it on its
+// own thread, where nothing may block, so it only flips atomics; the health thread logs.
+class ServerObserver final : public EngineObserver {
+ public:
+  explicit ServerObserver(PrometheusObserver* metrics) : metrics_(metrics) {}
+
+  bool store_failing() const { return store_failing_.load(std::memory_order_relaxed); }
+
+  void CaseReceived(Channel c) override { metrics_->CaseReceived(c); }
+  void CaseAnswered(Channel c, absl::Duration wait, bool sla_met) override {
+    metrics_->CaseAnswered(c, wait, sla_met);
+  }
+  void CaseCompleted(Channel c, absl::string_view topic, const Outcome& outcome) override {
+    metrics_->CaseCompleted(c, topic, outcome);
+  }
+  void RepeatContact(Channel c, absl::string_view topic) override {
+    metrics_->RepeatContact(c, topic);
+  }
+  void CaseAbandoned(Channel c) override { metrics_->CaseAbandoned(c); }
+  void CaseExpired(Channel c) override { metrics_->CaseExpired(c); }
+  void Offer(OfferResult result) override { metrics_->Offer(result); }
+  void Excluded(Exclusion reason, int count) override { metrics_->Excluded(reason, count); }
+  void StickyRouting(bool hit) override { metrics_->StickyRouting(hit); }
+  void QueueState(const PerChannel<int>& depth, const PerChannel<double>& value) override {
+    metrics_->QueueState(depth, value);
+  }
+  void AgentState(const std::array<int, kPresenceCount>& by_presence,
+                  double occupancy) override {
+    metrics_->AgentState(by_presence, occupancy);
+  }
+  void RoutingPass(absl::Duration latency) override { metrics_->RoutingPass(latency); }
+  void StoreBatch(absl::Duration latency, size_t records, bool ok) override {
+    store_failing_.store(!ok, std::memory_order_relaxed);
+    metrics_->StoreBatch(latency, records, ok);
+  }
+  void Leadership(bool leader) override { metrics_->Leadership(leader); }
+
+ private:
+  PrometheusObserver* const metrics_;
+  std::atomic<bool> store_failing_{false};
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, EngineConfig config, std::unique_ptr<StateStore> store)
+      : options_(std::move(options)),
+        domain_(config.domain),
+        store_(std::move(store)),
+        registry_(std::make_shared<prometheus::Registry>()),
+        metrics_(registry_.get(), config.topics, CASEROUTER_VERSION, CASEROUTER_REVISION),
+        observer_(&metrics_),
+        engine_(std::move(config), store_.get(), &clock_, &observer_, options_.instance_id),
+        case_intake_(&engine_),
+        supervision_(&engine_, &clock_),
+        agent_desk_(&engine_, options_.max_desk_streams) {}
+
+  ~Impl() { Shutdown(); }
+
+  absl::Status Start() {
+    if (!options_.metrics_address.empty()) {
+      try {
+        exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_address);
+      } catch (const std::exception& e) {
+        return absl::UnavailableError(
+            absl::StrCat("metrics_address: cannot listen on ", options_.metrics_address));
+      }
+      exposer_->RegisterCollectable(registry_);
+      std::vector<int> ports = exposer_->GetListeningPorts();
+      metrics_port_ = ports.empty() ? 0 : ports.front();
+    }
+
+    grpc::EnableDefaultHealthCheckService(true);
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+    grpc::ServerBuilder builder;
+    builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(),
+                             &grpc_port_);
+    builder.RegisterService(&case_intake_);
+    builder.RegisterService(&supervision_);
+    builder.RegisterService(&agent_desk_);
+    builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+    // Ping idle connections every 20 s, so a desk that vanished without closing its TCP
+    // connection (laptop lid, NAT timeout) is detected in well under a minute even when the
+    // engine's heartbeat timeout is longer.
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
+    // A ping unanswered for 10 s closes the connection and fails its streams.
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
+    // Ping even when no call is open, so idle desktops between streams are checked too.
+    builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    // Desktops keep their own connection alive with pings every 10 s or more; accept pings
+    // that frequent without data instead of answering GOAWAY "too_many_pings".
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
+    // Keepalive pings carry no data; do not cap how many the server sends between data frames.
+    builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+    // Each desk stream holds a gRPC thread for its life; leave room for unary calls beside the
+    // streams and refuse calls beyond that instead of growing without bound.
+    grpc::ResourceQuota quota("caserouter");
+    quota.SetMaxThreads(options_.max_desk_streams + 64);
+    builder.SetResourceQuota(quota);
+    grpc_server_ = builder.BuildAndStart();
+    if (grpc_server_ == nullptr || grpc_port_ == 0) {
+      return absl::UnavailableError(
+          absl::StrCat("grpc_address: cannot listen on ", options_.grpc_address));
+    }
+    health_ = grpc_server_->GetHealthCheckService();
+    health_->SetServingStatus(kLivenessService, true);
+    health_->SetServingStatus("", false);
+
+    engine_thread_ = std::thread([this] { engine_.Run(); });
+    health_thread_ = std::thread([this] { WatchHealth(); });
+    LogLifecycle("started: instance %s, domain %s, grpc port %d, metrics port %d",
+                 options_.instance_id, domain_, grpc_port_, metrics_port_);
+    return absl::OkStatus();
+  }
+
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+  bool IsServing() const { return engine_.IsServing(); }
+  prometheus::Registry& registry() { return *registry_; }
+
+  absl::Status Reconfigure(EngineConfig config) {
+    if (config.domain != domain_) {
+      return absl::FailedPreconditionError(
+          "domain: cannot change while running; start a replica for the new domain");
+    }
+    auto done = std::make_shared<std::pair<absl::Notification, absl::Status>>();
+    std::vector<std::string> topics = config.topics;
+    engine_.Reconfigure(std::move(config), [done](absl::Status status) {
+      done->second = std::move(status);
+      done->first.Notify();
+    });
+    if (!done->first.WaitForNotificationWithTimeout(absl::Seconds(10))) {
+      return absl::DeadlineExceededError("the engine did not take the configuration in 10 s");
+    }
+    if (done->second.ok()) metrics_.SetTopics(topics);
+    return done->second;
+  }
+
+  void Shutdown() {
+    {
+      absl::MutexLock lock(&mu_);
+      if (shut_down_ || grpc_server_ == nullptr) return;
+      shut_down_ = true;
+    }
+    LogLifecycle("shutting down: draining for up to %s",
+                 absl::FormatDuration(options_.drain_timeout));
+    stop_health_.Notify();
+    health_thread_.join();
+    health_->Shutdown();  // every service NOT_SERVING from now on
+    agent_desk_.EndAllStreams(absl::UnavailableError("server shutting down"));
+    grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
+    grpc_server_->Wait();
+    engine_.Stop();
+    engine_thread_.join();
+    engine_.ReleaseLeadership();
+    LogLifecycle("shut down: instance %s released domain %s", options_.instance_id, domain_);
+  }
+
+ private:
+  // Mirrors the engine's leadership into health service "" and logs transitions.
+  void WatchHealth() {
+    bool serving = false;
+    bool store_failing = false;
+    do {
+      bool now_serving = engine_.IsServing();
+      if (now_serving != serving) {
+        serving = now_serving;
+        health_->SetServingStatus("", serving);
+        if (serving) {
+          LogLifecycle("leader acquired: domain %s, state loaded, SERVING", domain_);
+        } else {
+          LogLifecycle("leadership lost or store unavailable: domain %s, NOT_SERVING", domain_);
+        }
+      }
+      bool now_failing = observer_.store_failing();
+      if (now_failing != store_failing) {
+        store_failing = now_failing;
+        LogLifecycle(store_failing ? "state store unavailable: a batch was not written"
+                                   : "state store available again");
+      }
+    } while (!stop_health_.WaitForNotificationWithTimeout(options_.health_poll_interval));
+  }
+
+  const ServerOptions options_;
+  const std::string domain_;
+  RealClock clock_;
+  std::unique_ptr<StateStore> store_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  PrometheusObserver metrics_;
+  ServerObserver observer_;
+  Engine engine_;
+  CaseIntakeService case_intake_;
+  SupervisionService supervision_;
+  AgentDeskService agent_desk_;
+
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<grpc::Server> grpc_server_;
+  grpc::HealthCheckServiceInterface* health_ = nullptr;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+  std::thread engine_thread_;
+  std::thread health_thread_;
+  absl::Notification stop_health_;
+
+  absl::Mutex mu_;
+  bool shut_down_ ABSL_GUARDED_BY(mu_) = false;
+};
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options, EngineConfig config,
+                                                      std::unique_ptr<StateStore> store) {
+  if (options.instance_id.empty()) {
+    return absl::InvalidArgumentError("instance_id: required");
+  }
+  if (options.grpc_address.empty()) {
+    return absl::InvalidArgumentError("grpc_address: required");
+  }
+  if (options.max_desk_streams < 1) {
+    return absl::InvalidArgumentError("max_desk_streams: must be at least 1");
+  }
+  if (store == nullptr) return absl::InvalidArgumentError("store: required");
+  auto impl = std::make_unique<Impl>(std::move(options), std::move(config), std::move(store));
+  if (absl::Status started = impl->Start(); !started.ok()) return started;
+  return std::unique_ptr<Server>(new Server(std::move(impl)));
+}
+
+Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Server::~Server() = default;
+int Server::grpc_port() const { return impl_->grpc_port(); }
+int Server::metrics_port() const { return impl_->metrics_port(); }
+absl::Status Server::Reconfigure(EngineConfig config) {
+  return impl_->Reconfigure(std::move(config));
+}
+bool Server::IsServing() const { return impl_->IsServing(); }
+void Server::Shutdown() { impl_->Shutdown(); }
+prometheus::Registry& Server::registry() { return impl_->registry(); }
+
+}  // namespace caserouter

@@ -1,0 +1,87 @@
+// Server: one caserouter replica — the engine thread, the gRPC server and the metrics endpoint.
+//
+// Start() builds everything and starts serving: the engine runs Run() on its own thread and
+// competes for its routing domain's lease; the gRPC server offers CaseIntake, AgentDesk,
+// Supervision, grpc.health.v1.Health and server reflection; a Prometheus endpoint serves
+// /metrics. Health: service "" is SERVING only while the engine leads its domain with its
+// state loaded (so a readiness probe sends traffic to the leader alone); service
+// "caserouter.liveness" is SERVING for as long as the process serves at all.
+//
+//   ServerOptions options;
+//   options.grpc_address = "127.0.0.1:0";     // port 0: any free port (tests)
+//   options.instance_id = "host-a:50051";
+//   absl::StatusOr<std::unique_ptr<Server>> server =
+//       Server::Start(options, config, std::move(store));
+//   ... (*server)->grpc_port() ...
+//   (*server)->Shutdown();
+//
+// Shutdown order: health NOT_SERVING, desk streams ended (UNAVAILABLE, so desks reconnect to
+// the next leader), the gRPC server stops accepting and drains in-flight calls until
+// drain_timeout (then cancels them), the engine stops after its current tick, and the lease is
+// released so a standby takes over at once instead of waiting for it to lapse.
+//
+// Thread safety: all methods are thread-safe; Shutdown is idempotent and also runs in the
+// destructor. Errors from Start: INVALID_ARGUMENT for bad options (naming the option),
+// UNAVAILABLE when an address cannot be bound.
+#ifndef CASEROUTER_ROUTER_SERVICE_SERVER_H_
+#define CASEROUTER_ROUTER_SERVICE_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "router/engine_config.h"
+#include "router/store/state_store.h"
+
+namespace prometheus {
+class Registry;
+}
+
+namespace caserouter {
+
+struct ServerOptions {
+  std::string grpc_address = "127.0.0.1:0";
+  std::string metrics_address = "127.0.0.1:0";  // "" = no metrics endpoint
+  std::string instance_id;                       // required: this replica in the lease
+  // Desk streams this replica holds at most (2 threads each, see agent_desk_service.h).
+  int max_desk_streams = 1000;
+  absl::Duration drain_timeout = absl::Seconds(5);
+  absl::Duration health_poll_interval = absl::Milliseconds(200);
+};
+
+class Server {
+ public:
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options,
+                                                       EngineConfig config,
+                                                       std::unique_ptr<StateStore> store);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // The bound ports (useful with port 0). metrics_port() is 0 without a metrics endpoint.
+  int grpc_port() const;
+  int metrics_port() const;
+
+  // Replaces the engine configuration and waits until the engine took it.
+  // FAILED_PRECONDITION when `config` names another domain (a replica serves one domain for
+  // its life), DEADLINE_EXCEEDED when the engine did not answer within 10 s.
+  absl::Status Reconfigure(EngineConfig config);
+
+  // True while the engine leads its domain (what health service "" reports).
+  bool IsServing() const;
+
+  void Shutdown();
+
+  prometheus::Registry& registry();
+
+ private:
+  class Impl;
+  explicit Server(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_SERVICE_SERVER_H_

@@ -1,0 +1,198 @@
+// caserouter: one replica of the case routing engine for one routing domain.
+//
+//   caserouter --config=/etc/caserouter/caserouter.yaml --redis_address=redis:6379 \
+//              --grpc_address=0.0.0.0:50051 --metrics_address=0.0.0.0:9464
+//
+// Exit codes: 0 after a clean shutdown (SIGTERM, SIGINT), 2 for bad configuration or flags
+// (the message names the key), 1 when the server cannot start (an address in use).
+// SIGHUP reloads --config; an invalid file is refused and the running configuration stays.
+// The Redis password comes from the environment (--redis_password_env names the variable),
+// never from a flag: flags show in `ps` and in pod specs.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/reflection.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "router/config/config_loader.h"
+#include "router/engine_config.h"
+#include "router/service/lifecycle_log.h"
+#include "router/service/server.h"
+#include "router/store/redis_state_store.h"
+#include "router/validation.h"
+
+ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
+          "gRPC listen address (0.0.0.0:50051 in a container; port 0 = any free port)");
+ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9464",
+          "Prometheus /metrics listen address; empty = no metrics endpoint");
+ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379", "host:port of the Redis primary");
+ABSL_FLAG(std::string, redis_password_env, "REDIS_PASSWORD",
+          "name of the environment variable holding the Redis password (unset = none)");
+ABSL_FLAG(std::string, config, "", "YAML configuration file; empty = built-in defaults");
+ABSL_FLAG(std::string, domain, "default",
+          "routing domain this process serves; overrides the file's domain when given");
+ABSL_FLAG(std::string, instance_id, "",
+          "this replica's name in the lease and in logs; empty = <hostname>:<grpc port>");
+ABSL_FLAG(bool, print_ports, false,
+          "print \"grpc_port=N metrics_port=M\" on stdout once listening (for scripts)");
+ABSL_FLAG(int, max_desk_streams, 1000,
+          "agent desk streams this replica holds at most (2 threads each)");
+ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
+          "on SIGTERM, how long in-flight calls may take before they are cancelled");
+
+namespace caserouter {
+namespace {
+
+constexpr int kExitBadConfig = 2;
+constexpr int kExitCannotStart = 1;
+
+[[noreturn]] void BadConfig(absl::string_view message) {
+  absl::FPrintF(stderr, "caserouter: bad configuration: %s\n", message);
+  std::exit(kExitBadConfig);
+}
+
+// The engine configuration: the file (or defaults) with --domain applied.
+absl::StatusOr<EngineConfig> LoadConfig() {
+  EngineConfig config;
+  const std::string path = absl::GetFlag(FLAGS_config);
+  if (!path.empty()) {
+    absl::StatusOr<EngineConfig> loaded = LoadEngineConfigFile(path);
+    if (!loaded.ok()) return loaded.status();
+    config = *std::move(loaded);
+  }
+  const absl::CommandLineFlag* domain_flag = absl::FindCommandLineFlag("domain");
+  if (path.empty() || (domain_flag != nullptr && domain_flag->IsSpecifiedOnCommandLine())) {
+    config.domain = absl::GetFlag(FLAGS_domain);
+  }
+  if (absl::Status s = ValidateName("domain", config.domain); !s.ok()) return s;
+  return config;
+}
+
+absl::Status ParseHostPort(absl::string_view flag, absl::string_view address, std::string* host,
+                           int* port) {
+  size_t colon = address.rfind(':');
+  if (colon == absl::string_view::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), port) || *port < 0 || *port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, ": must be host:port"));
+  }
+  *host = std::string(address.substr(0, colon));
+  return absl::OkStatus();
+}
+
+std::string DefaultInstanceId(int configured_port) {
+  char host[256] = {0};
+  if (gethostname(host, sizeof(host) - 1) != 0) std::snprintf(host, sizeof(host), "localhost");
+  // With port 0 the bound port is not known before the engine is built; the pid keeps
+  // replicas on one host apart.
+  if (configured_port == 0) return absl::StrCat(host, ":pid", getpid());
+  return absl::StrCat(host, ":", configured_port);
+}
+
+int Main(int argc, char** argv) {
+  // Block the signals before any thread starts, so that every thread inherits the mask and
+  // they reach only the sigwait loop below: no work in a signal handler.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  absl::SetProgramUsageMessage(
+      "caserouter: contact-centre case routing engine (one replica of one routing domain).");
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() > 1) BadConfig(absl::StrCat("unexpected argument \"", rest[1], "\""));
+
+  absl::StatusOr<EngineConfig> config = LoadConfig();
+  if (!config.ok()) BadConfig(config.status().message());
+
+  RedisOptions redis;
+  if (absl::Status s = ParseHostPort("redis_address", absl::GetFlag(FLAGS_redis_address),
+                                     &redis.host, &redis.port);
+      !s.ok()) {
+    BadConfig(s.message());
+  }
+  if (const std::string env = absl::GetFlag(FLAGS_redis_password_env); !env.empty()) {
+    if (const char* password = std::getenv(env.c_str()); password != nullptr) {
+      redis.password = password;
+    }
+  }
+  redis.domain = config->domain;
+  absl::StatusOr<std::unique_ptr<RedisStateStore>> store = RedisStateStore::Connect(redis);
+  if (!store.ok()) BadConfig(store.status().message());
+
+  ServerOptions options;
+  options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
+  options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
+  options.max_desk_streams = absl::GetFlag(FLAGS_max_desk_streams);
+  options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  std::string grpc_host;
+  int grpc_port = 0;
+  if (absl::Status s = ParseHostPort("grpc_address", options.grpc_address, &grpc_host,
+                                     &grpc_port);
+      !s.ok()) {
+    BadConfig(s.message());
+  }
+  options.instance_id = absl::GetFlag(FLAGS_instance_id);
+  if (options.instance_id.empty()) options.instance_id = DefaultInstanceId(grpc_port);
+  if (options.max_desk_streams < 1) BadConfig("max_desk_streams: must be at least 1");
+  if (options.drain_timeout < absl::ZeroDuration()) BadConfig("drain_timeout: must be >= 0");
+
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start(options, *config, *std::move(store));
+  if (!server.ok()) {
+    absl::FPrintF(stderr, "caserouter: cannot start: %s\n", server.status().message());
+    return absl::IsInvalidArgument(server.status()) ? kExitBadConfig : kExitCannotStart;
+  }
+  if (absl::GetFlag(FLAGS_print_ports)) {
+    absl::PrintF("grpc_port=%d metrics_port=%d\n", (*server)->grpc_port(),
+                 (*server)->metrics_port());
+    std::fflush(stdout);
+  }
+
+  for (;;) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) continue;
+    if (signal_number != SIGHUP) {
+      LogLifecycle("received %s", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
+      break;
+    }
+    if (absl::GetFlag(FLAGS_config).empty()) {
+      LogLifecycle("SIGHUP: no --config file to reload");
+      continue;
+    }
+    absl::StatusOr<EngineConfig> reloaded = LoadConfig();
+    absl::Status applied =
+        reloaded.ok() ? (*server)->Reconfigure(*std::move(reloaded)) : reloaded.status();
+    if (applied.ok()) {
+      LogLifecycle("configuration reloaded from %s", absl::GetFlag(FLAGS_config));
+    } else {
+      // Config errors name the key and the file, never request data.
+      LogLifecycle("configuration reload refused, keeping the running one: %s",
+                   applied.message());
+    }
+  }
+  (*server)->Shutdown();
+  return 0;
+}
+
+}  // namespace
+}  // namespace caserouter
+
+int main(int argc, char** argv) { return caserouter::Main(argc, argv); }

@@ -1,0 +1,42 @@
+// SupervisionService: caserouter.v1.Supervision over the engine.
+//
+// Agent profiles are converted with proto-level checks only (proto_convert.h); the engine
+// validates ranges and answers ALREADY_EXISTS, NOT_FOUND and FAILED_PRECONDITION. ListQueue
+// never returns customer text.
+//
+// Thread safety: handlers run concurrently on gRPC threads; no state of its own. `engine` and
+// `clock` must outlive the service.
+#ifndef CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
+#define CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
+
+#include "caserouter/v1/supervision.pb.h"
+#include "router/clock.h"
+#include "router/engine.h"
+#include "router/service/raw_sync_service.h"
+
+namespace caserouter {
+
+class SupervisionService final : public RawSyncService {
+ public:
+  // `clock` dates the agents' idle time in ListAgents.
+  SupervisionService(Engine* engine, Clock* clock);
+
+  grpc::Status CreateAgent(grpc::ServerContext* context, const v1::CreateAgentRequest& request,
+                           v1::CreateAgentResponse* response);
+  grpc::Status UpdateAgent(grpc::ServerContext* context, const v1::UpdateAgentRequest& request,
+                           v1::UpdateAgentResponse* response);
+  grpc::Status RemoveAgent(grpc::ServerContext* context, const v1::RemoveAgentRequest& request,
+                           v1::RemoveAgentResponse* response);
+  grpc::Status ListQueue(grpc::ServerContext* context, const v1::ListQueueRequest& request,
+                         v1::ListQueueResponse* response);
+  grpc::Status ListAgents(grpc::ServerContext* context, const v1::ListAgentsRequest& request,
+                          v1::ListAgentsResponse* response);
+
+ private:
+  Engine* const engine_;
+  Clock* const clock_;
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_

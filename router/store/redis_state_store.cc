@@ -1,0 +1,611 @@
+#include "router/store/redis_state_store.h"
+
+#include <hiredis/hiredis.h>
+#include <signal.h>
+#include <sys/time.h>
+
+#include <array>
+#include <utility>
+
+#include "absl/container/flat_hash_set.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "router/store/record_codec.h"
+
+namespace caserouter {
+namespace {
+
+// --- Lua scripts. Each runs atomically on the server; see the key schema in the header. ---
+
+// KEYS[1] = epoch key. ARGV[1] = the committer's epoch, ARGV[2] = number of commands, then
+// per command: its argument count, then its arguments. Two commands are the script's own:
+//   CR.MAX <key> <n>              set key to n if n is greater than its value (absent = 0)
+//   CR.PRUNE <zset> <cutoff> <p>  delete members scored below cutoff, and the keys p..member
+// A failing redis.call aborts the script without undoing earlier writes; the commands are
+// well-formed by construction, so that happens only if someone else wrote our keys with
+// other types.
+constexpr char kCommitScript[] = R"lua(
+local current = redis.call('GET', KEYS[1]) or '0'
+if current ~= ARGV[1] then
+  return redis.error_reply('CRFENCED epoch ' .. ARGV[1] .. ' is not the current epoch ' .. current)
+end
+local i = 3
+for _ = 1, tonumber(ARGV[2]) do
+  local argc = tonumber(ARGV[i])
+  local name = ARGV[i + 1]
+  if name == 'CR.MAX' then
+    local old = tonumber(redis.call('GET', ARGV[i + 2]) or '0')
+    if tonumber(ARGV[i + 3]) > old then redis.call('SET', ARGV[i + 2], ARGV[i + 3]) end
+  elseif name == 'CR.PRUNE' then
+    local below = '(' .. ARGV[i + 3]
+    local ids = redis.call('ZRANGEBYSCORE', ARGV[i + 2], '-inf', below)
+    for _, id in ipairs(ids) do redis.call('DEL', ARGV[i + 4] .. id) end
+    if #ids > 0 then redis.call('ZREMRANGEBYSCORE', ARGV[i + 2], '-inf', below) end
+  else
+    redis.call(unpack(ARGV, i + 1, i + argc))
+  end
+  i = i + argc + 1
+end
+return redis.status_reply('OK')
+)lua";
+
+// KEYS[1] = lease, KEYS[2] = epoch; ARGV[1] = owner, ARGV[2] = ttl in ms. Returns the epoch.
+constexpr char kAcquireScript[] = R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then
+  return redis.error_reply('CRLEASED lease held by another owner')
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return redis.call('INCR', KEYS[2])
+)lua";
+
+// KEYS[1] = lease, KEYS[2] = epoch; ARGV[1] = owner, ARGV[2] = epoch, ARGV[3] = ttl in ms.
+constexpr char kRenewScript[] = R"lua(
+if redis.call('GET', KEYS[1]) ~= ARGV[1] or (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then
+  return redis.error_reply('CRLOST lease lost')
+end
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+)lua";
+
+// KEYS[1] = lease; ARGV[1] = owner. Deletes the lease only if owner holds it.
+constexpr char kReleaseScript[] = R"lua(
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+)lua";
+
+enum Script { kCommit = 0, kAcquire = 1, kRenew = 2, kRelease = 3, kScriptCount = 4 };
+constexpr std::array<const char*, kScriptCount> kScriptSource = {kCommitScript, kAcquireScript,
+                                                                 kRenewScript, kReleaseScript};
+
+// Larger records are written with several HSETs (one Lua unpack() has a bounded stack).
+constexpr size_t kMaxFieldsPerHset = 256;
+// HGETALLs per pipelined round trip in Load; bounds the client's buffers.
+constexpr size_t kMaxPipelined = 1000;
+
+struct ReplyDeleter {
+  void operator()(redisReply* reply) const {
+    if (reply != nullptr) freeReplyObject(reply);
+  }
+};
+using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
+using Command = std::vector<std::string>;
+
+
+// Every byte outside [A-Za-z0-9_.@-] as %XX, so that ids cannot break the key schema.
+std::string EscapeKeyPart(absl::string_view id) {
+  std::string out;
+  out.reserve(id.size());
+  for (unsigned char ch : id) {
+    if (absl::ascii_isalnum(ch) || ch == '_' || ch == '.' || ch == '@' || ch == '-') {
+      out += static_cast<char>(ch);
+    } else {
+      absl::StrAppendFormat(&out, "%%%02X", ch);
+    }
+  }
+  return out;
+}
+
+// A closed time as a sorted-set score: unix milliseconds with the microseconds as a decimal
+// fraction, written exactly (a double holds today's times to well under a microsecond).
+std::string Score(absl::Time t) {
+  int64_t micros = EncodeTime(t);
+  if (micros == kPastSentinel) return "-inf";
+  if (micros == kFutureSentinel) return "+inf";
+  const char* sign = micros < 0 ? "-" : "";
+  uint64_t magnitude = micros < 0 ? -static_cast<uint64_t>(micros) : micros;
+  return absl::StrFormat("%s%d.%03d", sign, magnitude / 1000, magnitude % 1000);
+}
+
+int64_t Millis(absl::Duration d) {
+  return absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)));
+}
+
+absl::string_view ReplyText(const redisReply* r) {
+  return absl::string_view(r->str, static_cast<size_t>(r->len));
+}
+
+// An error reply in a form fit for a Status: bounded, and cut before the part of Redis'
+// "unknown command" message that echoes arguments (which may be customer text).
+std::string ErrorText(const redisReply* r) {
+  absl::string_view text = ReplyText(r);
+  size_t args = text.find("with args");
+  if (args != absl::string_view::npos) text = text.substr(0, args);
+  if (text.size() > 200) text = text.substr(0, 200);
+  return std::string(text);
+}
+
+bool IsStringArray(const redisReply* r) {
+  if (r->type != REDIS_REPLY_ARRAY) return false;
+  for (size_t i = 0; i < r->elements; ++i) {
+    if (r->element[i]->type != REDIS_REPLY_STRING) return false;
+  }
+  return true;
+}
+
+absl::Status CheckLeaseArgs(absl::string_view owner, absl::Duration ttl) {
+  if (owner.empty()) return absl::InvalidArgumentError("owner must not be empty");
+  if (ttl < absl::Milliseconds(1)) {
+    return absl::InvalidArgumentError("ttl must be at least one millisecond");
+  }
+  return absl::OkStatus();
+}
+
+// ARGV of the commit script: the epoch, the command count, then the commands.
+class ScriptBatch {
+ public:
+  explicit ScriptBatch(int64_t epoch) {
+    args_.push_back(absl::StrCat(epoch));
+    args_.emplace_back();  // command count, filled in by Finish
+  }
+
+  void Add(Command command) {
+    args_.push_back(absl::StrCat(command.size()));
+    for (std::string& a : command) args_.push_back(std::move(a));
+    ++count_;
+  }
+
+  // Rewrites a hash whole: fields of an earlier version (a longer message list) must not
+  // linger.
+  void PutHash(const std::string& key, FieldList fields) {
+    Add({"DEL", key});
+    for (size_t start = 0; start < fields.size(); start += kMaxFieldsPerHset) {
+      size_t end = std::min(fields.size(), start + kMaxFieldsPerHset);
+      Command hset = {"HSET", key};
+      hset.reserve(2 + 2 * (end - start));
+      for (size_t i = start; i < end; ++i) {
+        hset.push_back(std::move(fields[i].first));
+        hset.push_back(std::move(fields[i].second));
+      }
+      Add(std::move(hset));
+    }
+  }
+
+  std::vector<std::string> Finish() && {
+    args_[1] = absl::StrCat(count_);
+    return std::move(args_);
+  }
+
+ private:
+  std::vector<std::string> args_;
+  int count_ = 0;
+};
+
+}  // namespace
+
+// One hiredis connection, (re)opened on demand. Any I/O or protocol failure frees it and
+// returns UNAVAILABLE; the next call opens a new one.
+class RedisStateStore::Connection {
+ public:
+  explicit Connection(const RedisOptions& options) : options_(options) {}
+  ~Connection() { Disconnect(); }
+
+  // Sends one command and returns its reply, which may be an error reply for the caller to
+  // judge. UNAVAILABLE when the exchange itself fails.
+  absl::StatusOr<Reply> Run(const Command& command) {
+    absl::StatusOr<std::vector<Reply>> replies = Pipeline({command});
+    if (!replies.ok()) return replies.status();
+    return std::move((*replies)[0]);
+  }
+
+  // Sends all commands, then reads all replies: one round trip.
+  absl::StatusOr<std::vector<Reply>> Pipeline(const std::vector<Command>& commands) {
+    if (absl::Status s = Ensure(); !s.ok()) return s;
+    return RawPipeline(commands);
+  }
+
+  // EVALSHA of a loaded script; on NOSCRIPT (the server lost its script cache) EVAL of the
+  // source, which also loads it again for the next EVALSHA.
+  absl::StatusOr<Reply> RunScript(Script script, const std::vector<std::string>& keys,
+                                  const std::vector<std::string>& args) {
+    if (absl::Status s = Ensure(); !s.ok()) return s;
+    Command command;
+    command.reserve(3 + keys.size() + args.size());
+    command.push_back("EVALSHA");
+    command.push_back(shas_[script]);
+    command.push_back(absl::StrCat(keys.size()));
+    command.insert(command.end(), keys.begin(), keys.end());
+    command.insert(command.end(), args.begin(), args.end());
+    absl::StatusOr<Reply> reply = Send(command);
+    if (!reply.ok()) return reply;
+    if ((*reply)->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(reply->get()), "NOSCRIPT")) {
+      command[0] = "EVAL";
+      command[1] = kScriptSource[script];
+      return Send(command);
+    }
+    return reply;
+  }
+
+  // Drops the connection and returns UNAVAILABLE naming the server and `what`.
+  absl::Status Fail(absl::string_view what) {
+    Disconnect();
+    return absl::UnavailableError(
+        absl::StrCat("redis ", options_.host, ":", options_.port, ": ", what));
+  }
+
+  // For a reply the caller did not expect: an error reply (LOADING, READONLY after a
+  // failover, MISCONF, ...) or a reply of the wrong type.
+  absl::Status Unexpected(const redisReply* reply, absl::string_view context) {
+    if (reply->type == REDIS_REPLY_ERROR) {
+      return Fail(absl::StrCat(context, ": error reply: ", ErrorText(reply)));
+    }
+    return Fail(absl::StrCat(context, ": unexpected reply type ", reply->type));
+  }
+
+ private:
+  absl::StatusOr<Reply> Send(const Command& command) {
+    absl::StatusOr<std::vector<Reply>> replies = RawPipeline({command});
+    if (!replies.ok()) return replies.status();
+    return std::move((*replies)[0]);
+  }
+
+  absl::StatusOr<std::vector<Reply>> RawPipeline(const std::vector<Command>& commands) {
+    std::vector<const char*> argv;
+    std::vector<size_t> lengths;
+    for (const Command& command : commands) {
+      argv.clear();
+      lengths.clear();
+      for (const std::string& arg : command) {
+        argv.push_back(arg.data());
+        lengths.push_back(arg.size());
+      }
+      if (redisAppendCommandArgv(context_, static_cast<int>(argv.size()), argv.data(),
+                                 lengths.data()) != REDIS_OK) {
+        return Fail(absl::StrCat("cannot queue command: ", context_->errstr));
+      }
+    }
+    std::vector<Reply> replies;
+    replies.reserve(commands.size());
+    for (size_t i = 0; i < commands.size(); ++i) {
+      void* raw = nullptr;
+      if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+        return Fail(context_->err != 0 ? context_->errstr : "no reply");
+      }
+      replies.emplace_back(static_cast<redisReply*>(raw));
+    }
+    return replies;
+  }
+
+  absl::Status Ensure() {
+    if (context_ != nullptr) return absl::OkStatus();
+    redisContext* c = redisConnectWithTimeout(options_.host.c_str(), options_.port,
+                                              absl::ToTimeval(options_.connect_timeout));
+    if (c == nullptr) return Fail("cannot allocate a connection");
+    if (c->err != 0) {
+      std::string error = c->errstr;
+      redisFree(c);
+      return Fail(absl::StrCat("connect: ", error));
+    }
+    context_ = c;
+    if (redisSetTimeout(context_, absl::ToTimeval(options_.command_timeout)) != REDIS_OK) {
+      return Fail("cannot set the command timeout");
+    }
+    redisEnableKeepAlive(context_);
+
+    // AUTH and loading the scripts: one round trip per (re)connection.
+    std::vector<Command> setup;
+    if (!options_.password.empty()) setup.push_back({"AUTH", options_.password});
+    for (const char* source : kScriptSource) setup.push_back({"SCRIPT", "LOAD", source});
+    absl::StatusOr<std::vector<Reply>> replies = RawPipeline(setup);
+    if (!replies.ok()) return replies.status();
+    size_t next = 0;
+    if (!options_.password.empty()) {
+      const redisReply* auth = (*replies)[next++].get();
+      // The reply text of a failed AUTH never includes the password.
+      if (auth->type != REDIS_REPLY_STATUS) return Unexpected(auth, "AUTH");
+    }
+    for (int s = 0; s < kScriptCount; ++s) {
+      const redisReply* sha = (*replies)[next++].get();
+      if (sha->type != REDIS_REPLY_STRING) return Unexpected(sha, "SCRIPT LOAD");
+      shas_[s] = std::string(ReplyText(sha));
+    }
+    return absl::OkStatus();
+  }
+
+  void Disconnect() {
+    if (context_ != nullptr) redisFree(context_);
+    context_ = nullptr;
+  }
+
+  const RedisOptions& options_;
+  redisContext* context_ = nullptr;
+  std::array<std::string, kScriptCount> shas_;
+};
+
+// --- RedisStateStore ---
+
+absl::StatusOr<std::unique_ptr<RedisStateStore>> RedisStateStore::Connect(RedisOptions options) {
+  if (options.domain.empty()) return absl::InvalidArgumentError("redis: domain must be set");
+  if (options.host.empty()) return absl::InvalidArgumentError("redis: host must be set");
+  if (options.port < 1 || options.port > 65535) {
+    return absl::InvalidArgumentError("redis: port must be in 1..65535");
+  }
+  if (options.connect_timeout <= absl::ZeroDuration() ||
+      options.command_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("redis: connect_timeout and command_timeout must be > 0");
+  }
+  // A write to a connection the server closed raises SIGPIPE, whose default action ends the
+  // process; we want EPIPE and an UNAVAILABLE instead. A handler someone installed is kept.
+  struct sigaction current {};
+  if (sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    signal(SIGPIPE, SIG_IGN);
+  }
+  return std::unique_ptr<RedisStateStore>(new RedisStateStore(std::move(options)));
+}
+
+RedisStateStore::RedisStateStore(RedisOptions options)
+    : options_(std::move(options)),
+      prefix_(absl::StrCat("cr:{", EscapeKeyPart(options_.domain), "}:")),
+      connection_(std::make_unique<Connection>(options_)) {}
+
+RedisStateStore::~RedisStateStore() = default;
+
+absl::Status RedisStateStore::Ping() {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Reply> reply = connection_->Run({"PING"});
+  if (!reply.ok()) return reply.status();
+  if ((*reply)->type != REDIS_REPLY_STATUS || ReplyText(reply->get()) != "PONG") {
+    return connection_->Unexpected(reply->get(), "PING");
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> RedisStateStore::AcquireLeadership(absl::string_view owner,
+                                                           absl::Duration ttl, absl::Time now) {
+  if (absl::Status s = CheckLeaseArgs(owner, ttl); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Reply> reply = connection_->RunScript(
+      kAcquire, {prefix_ + "lease", prefix_ + "epoch"},
+      {std::string(owner), absl::StrCat(Millis(ttl))});
+  if (!reply.ok()) return reply.status();
+  const redisReply* r = reply->get();
+  if (r->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(r), "CRLEASED")) {
+    return absl::FailedPreconditionError("lease held by another owner");
+  }
+  if (r->type != REDIS_REPLY_INTEGER) return connection_->Unexpected(r, "acquire");
+  return static_cast<int64_t>(r->integer);
+}
+
+absl::Status RedisStateStore::RenewLeadership(absl::string_view owner, int64_t epoch,
+                                              absl::Duration ttl, absl::Time now) {
+  if (absl::Status s = CheckLeaseArgs(owner, ttl); !s.ok()) return s;
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Reply> reply = connection_->RunScript(
+      kRenew, {prefix_ + "lease", prefix_ + "epoch"},
+      {std::string(owner), absl::StrCat(epoch), absl::StrCat(Millis(ttl))});
+  if (!reply.ok()) return reply.status();
+  const redisReply* r = reply->get();
+  if (r->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(r), "CRLOST")) {
+    return absl::FailedPreconditionError("lease lost");
+  }
+  if (r->type != REDIS_REPLY_INTEGER) return connection_->Unexpected(r, "renew");
+  return absl::OkStatus();
+}
+
+absl::Status RedisStateStore::ReleaseLeadership(absl::string_view owner) {
+  if (owner.empty()) return absl::OkStatus();  // nobody holds the lease as ""
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Reply> reply =
+      connection_->RunScript(kRelease, {prefix_ + "lease"}, {std::string(owner)});
+  if (!reply.ok()) return reply.status();
+  if ((*reply)->type != REDIS_REPLY_INTEGER) return connection_->Unexpected(reply->get(), "release");
+  return absl::OkStatus();
+}
+
+absl::Status RedisStateStore::Commit(const Batch& batch, int64_t epoch) {
+  const absl::Time cutoff = batch.now - batch.closed_retention;
+  const std::string case_prefix = prefix_ + "case:";
+  const std::string open_key = prefix_ + "open";
+  const std::string closed_key = prefix_ + "closed";
+
+  ScriptBatch script(epoch);
+  for (const Case& c : batch.cases) {
+    std::string member = EscapeKeyPart(c.id);
+    std::string key = case_prefix + member;
+    if (IsOpen(c.state)) {
+      script.PutHash(key, EncodeCase(c));
+      script.Add({"SADD", open_key, member});
+      script.Add({"ZREM", closed_key, member});
+    } else if (c.closed_time < cutoff) {
+      // Already past retention: the memory store would drop it at this commit too.
+      script.Add({"DEL", key});
+      script.Add({"SREM", open_key, member});
+      script.Add({"ZREM", closed_key, member});
+    } else {
+      script.PutHash(key, EncodeCase(c));
+      // The expiry is a safety net behind the pruning of the closed index, which is exact.
+      absl::Duration left = c.closed_time + batch.closed_retention - batch.now;
+      if (left != absl::InfiniteDuration()) {
+        script.Add({"PEXPIRE", key, absl::StrCat(std::max<int64_t>(1, Millis(left)))});
+      }
+      script.Add({"SREM", open_key, member});
+      script.Add({"ZADD", closed_key, Score(c.closed_time), member});
+    }
+  }
+  const std::string agent_prefix = prefix_ + "agent:";
+  for (const std::string& id : batch.removed_agents) {
+    std::string member = EscapeKeyPart(id);
+    script.Add({"DEL", agent_prefix + member});
+    script.Add({"SREM", prefix_ + "agents", member});
+  }
+  for (const Agent& a : batch.agents) {
+    std::string member = EscapeKeyPart(a.id);
+    script.PutHash(agent_prefix + member, EncodeAgent(a));
+    script.Add({"SADD", prefix_ + "agents", member});
+  }
+  for (const QualityRecord& q : batch.quality) {
+    std::string member = absl::StrCat(EscapeKeyPart(q.agent_id), ":", EscapeKeyPart(q.topic));
+    script.PutHash(prefix_ + "stats:" + member, EncodeQualityRecord(q));
+    script.Add({"SADD", prefix_ + "stats", member});
+  }
+  for (const Relationship& r : batch.relationships) {
+    std::string member =
+        absl::StrCat(EscapeKeyPart(r.customer_id), ":", EscapeKeyPart(r.agent_id));
+    script.PutHash(prefix_ + "rel:" + member, EncodeRelationship(r));
+    script.Add({"SADD", prefix_ + "rels", member});
+  }
+  for (const Event& e : batch.events) {
+    Command xadd = {"XADD", prefix_ + "events", "MAXLEN", "~", absl::StrCat(kEventStreamMaxLen),
+                    "*"};
+    for (auto& [field, value] : EncodeEvent(e)) {
+      xadd.push_back(std::move(field));
+      xadd.push_back(std::move(value));
+    }
+    script.Add(std::move(xadd));
+  }
+  if (batch.case_sequence > 0) {
+    script.Add({"CR.MAX", prefix_ + "seq", absl::StrCat(batch.case_sequence)});
+  }
+  if (cutoff != absl::InfinitePast()) {
+    script.Add({"CR.PRUNE", closed_key, Score(cutoff), case_prefix});
+  }
+
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Reply> reply =
+      connection_->RunScript(kCommit, {prefix_ + "epoch"}, std::move(script).Finish());
+  if (!reply.ok()) return reply.status();
+  const redisReply* r = reply->get();
+  if (r->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(r), "CRFENCED")) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("fenced out: ", absl::StripLeadingAsciiWhitespace(
+                                         absl::StripPrefix(ReplyText(r), "CRFENCED"))));
+  }
+  if (r->type != REDIS_REPLY_STATUS) return connection_->Unexpected(r, "commit");
+  return absl::OkStatus();
+}
+
+absl::StatusOr<StoredState> RedisStateStore::Load(absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  // Round trip 1: the indexes.
+  absl::StatusOr<std::vector<Reply>> indexes = connection_->Pipeline({
+      {"SMEMBERS", prefix_ + "open"},
+      {"ZRANGE", prefix_ + "closed", "0", "-1"},
+      {"SMEMBERS", prefix_ + "agents"},
+      {"SMEMBERS", prefix_ + "stats"},
+      {"SMEMBERS", prefix_ + "rels"},
+      {"GET", prefix_ + "seq"},
+  });
+  if (!indexes.ok()) return indexes.status();
+  for (int i = 0; i < 5; ++i) {
+    if (!IsStringArray((*indexes)[i].get())) {
+      return connection_->Unexpected((*indexes)[i].get(), "load indexes");
+    }
+  }
+  StoredState state;
+  const redisReply* seq = (*indexes)[5].get();
+  if (seq->type == REDIS_REPLY_STRING) {
+    if (!absl::SimpleAtoi(ReplyText(seq), &state.case_sequence)) {
+      return absl::DataLossError(absl::StrCat("key ", prefix_, "seq: not an int64"));
+    }
+  } else if (seq->type != REDIS_REPLY_NIL) {
+    return connection_->Unexpected(seq, "load seq");
+  }
+
+  enum Kind { kOpenCase, kClosedCase, kAgent, kQuality, kRelationship };
+  struct Record {
+    Kind kind;
+    std::string key;
+  };
+  std::vector<Record> records;
+  absl::flat_hash_set<std::string> open_ids;
+  auto members = [&](int index, Kind kind, absl::string_view key_part) {
+    const redisReply* r = (*indexes)[index].get();
+    for (size_t i = 0; i < r->elements; ++i) {
+      std::string member(ReplyText(r->element[i]));
+      if (kind == kOpenCase) open_ids.insert(member);
+      // A case in both indexes (cannot happen through Commit) is read once, as open.
+      if (kind == kClosedCase && open_ids.contains(member)) continue;
+      records.push_back({kind, absl::StrCat(prefix_, key_part, member)});
+    }
+  };
+  members(0, kOpenCase, "case:");
+  members(1, kClosedCase, "case:");
+  members(2, kAgent, "agent:");
+  members(3, kQuality, "stats:");
+  members(4, kRelationship, "rel:");
+
+  // Round trip 2 (and more for big domains): every record.
+  for (size_t start = 0; start < records.size(); start += kMaxPipelined) {
+    size_t end = std::min(records.size(), start + kMaxPipelined);
+    std::vector<Command> reads;
+    reads.reserve(end - start);
+    for (size_t i = start; i < end; ++i) reads.push_back({"HGETALL", records[i].key});
+    absl::StatusOr<std::vector<Reply>> replies = connection_->Pipeline(reads);
+    if (!replies.ok()) return replies.status();
+    for (size_t i = start; i < end; ++i) {
+      const Record& record = records[i];
+      const redisReply* r = (*replies)[i - start].get();
+      if (!IsStringArray(r) || r->elements % 2 != 0) return connection_->Unexpected(r, "load");
+      if (r->elements == 0) {
+        // A closed case may expire on its own before the next commit prunes the index.
+        if (record.kind == kClosedCase) continue;
+        return absl::DataLossError(
+            absl::StrCat("key ", record.key, ": listed in its index but missing"));
+      }
+      FieldList fields;
+      fields.reserve(r->elements / 2);
+      for (size_t f = 0; f < r->elements; f += 2) {
+        fields.emplace_back(ReplyText(r->element[f]), ReplyText(r->element[f + 1]));
+      }
+      absl::Status decoded;
+      switch (record.kind) {
+        case kOpenCase:
+        case kClosedCase: {
+          absl::StatusOr<Case> c = DecodeCase(fields);
+          decoded = c.status();
+          if (c.ok()) state.cases.push_back(*std::move(c));
+          break;
+        }
+        case kAgent: {
+          absl::StatusOr<Agent> a = DecodeAgent(fields);
+          decoded = a.status();
+          if (a.ok()) state.agents.push_back(*std::move(a));
+          break;
+        }
+        case kQuality: {
+          absl::StatusOr<QualityRecord> q = DecodeQualityRecord(fields);
+          decoded = q.status();
+          if (q.ok()) state.quality.push_back(*std::move(q));
+          break;
+        }
+        case kRelationship: {
+          absl::StatusOr<Relationship> rel = DecodeRelationship(fields);
+          decoded = rel.status();
+          if (rel.ok()) state.relationships.push_back(*std::move(rel));
+          break;
+        }
+      }
+      if (!decoded.ok()) {
+        // The codec names the field, never its value.
+        return absl::DataLossError(absl::StrCat("key ", record.key, ": ", decoded.message()));
+      }
+    }
+  }
+  return state;
+}
+
+}  // namespace caserouter
