@@ -10,7 +10,9 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "gtest/gtest.h"
 #include "router/engine.h"
+#include "router/store/memory_state_store.h"
 
 namespace caserouter {
 
@@ -97,6 +99,130 @@ class StatusAnswer {
 
  private:
   std::optional<absl::Status> result_;
+};
+
+// Engine on a fake clock and the in-memory store, with one helper per command.
+inline CaseSpec Spec(Channel channel, const std::string& key, const std::string& skill = "billing") {
+  CaseSpec spec;
+  spec.channel = channel;
+  spec.customer_id = "cust-" + key;
+  spec.topic = "billing";
+  spec.required_skills = {{skill, 1}};
+  spec.subject = "my bill is wrong";
+  spec.idempotency_key = key;
+  return spec;
+}
+
+class EngineTest : public testing::Test {
+ protected:
+  EngineTest() {
+    config_.offer_timeout = absl::Seconds(10);
+    config_.heartbeat_timeout = absl::Minutes(10);
+    config_.reconnect_grace = absl::Seconds(60);
+    config_.max_missed_offers = 2;
+    // Long enough that the fake clock's jumps never lapse the lease unless a test means to.
+    config_.lease_ttl = absl::Hours(100);
+    engine_ = MakeEngine(&store_, "replica-a");
+  }
+
+  std::unique_ptr<Engine> MakeEngine(StateStore* store, const std::string& id) {
+    auto engine = std::make_unique<Engine>(config_, store, &clock_, &observer_, id);
+    engine->Tick();  // takes the lease
+    return engine;
+  }
+
+  // Restarts the replica with a short lease, for tests of lapsed leases.
+  void UseLeaseTtl(absl::Duration ttl) {
+    engine_.reset();
+    ASSERT_TRUE(store_.ReleaseLeadership("replica-a").ok());
+    config_.lease_ttl = ttl;
+    engine_ = MakeEngine(&store_, "replica-a");
+  }
+
+  absl::StatusOr<SubmitResult> Submit(const CaseSpec& spec) {
+    Answer<SubmitResult> answer;
+    engine_->SubmitCase(spec, answer.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(answer.has_value());
+    return answer.get();
+  }
+
+  std::string SubmitOk(const CaseSpec& spec) {
+    absl::StatusOr<SubmitResult> r = Submit(spec);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? r->view.record.id : "";
+  }
+
+  void AddAgent(const std::string& id, int billing = 5, int64_t authority = 0) {
+    Agent profile;
+    profile.id = id;
+    profile.skills = {{"billing", billing}};
+    profile.languages = {"en"};
+    profile.authority_limit = authority;
+    Answer<AgentView> answer;
+    engine_->CreateAgent(profile, answer.Sink());
+    engine_->Tick();
+    ASSERT_TRUE(answer.get().ok()) << answer.get().status();
+  }
+
+  std::shared_ptr<RecordingDesk> Connect(const std::string& id, bool available = true) {
+    auto desk = std::make_shared<RecordingDesk>();
+    Answer<Welcome> welcome;
+    engine_->OpenSession(id, desk, welcome.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(welcome.get().ok()) << welcome.get().status();
+    if (available) {
+      StatusAnswer s;
+      engine_->SetPresence(id, desk.get(), Presence::kAvailable, s.Sink());
+      engine_->Tick();
+      EXPECT_TRUE(s.get().ok()) << s.get();
+    }
+    return desk;
+  }
+
+  absl::StatusOr<CaseView> Accept(const std::string& agent, RecordingDesk* desk,
+                                  const std::string& case_id) {
+    Answer<CaseView> answer;
+    engine_->Accept(agent, desk, case_id, answer.Sink());
+    engine_->Tick();
+    return answer.get();
+  }
+
+  absl::Status Decline(const std::string& agent, RecordingDesk* desk, const std::string& id) {
+    StatusAnswer answer;
+    engine_->Decline(agent, desk, id, answer.Sink());
+    engine_->Tick();
+    return answer.get();
+  }
+
+  absl::StatusOr<CaseView> Complete(const std::string& agent, RecordingDesk* desk,
+                                    const std::string& case_id, Outcome outcome) {
+    Answer<CaseView> answer;
+    engine_->Complete(agent, desk, case_id, outcome, answer.Sink());
+    engine_->Tick();
+    return answer.get();
+  }
+
+  Case Get(const std::string& id) {
+    Answer<CaseView> answer;
+    engine_->GetCase(id, answer.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(answer.get().ok()) << answer.get().status();
+    return answer.get().ok() ? answer.get()->record : Case{};
+  }
+
+  std::vector<AgentView> Agents() {
+    Answer<std::vector<AgentView>> answer;
+    engine_->ListAgents(answer.Sink());
+    engine_->Tick();
+    return *answer.get();
+  }
+
+  EngineConfig config_;
+  FakeClock clock_;
+  MemoryStateStore store_;
+  CountingObserver observer_;
+  std::unique_ptr<Engine> engine_;
 };
 
 }  // namespace caserouter
