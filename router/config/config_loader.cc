@@ -89,6 +89,16 @@ Handler ChannelHandler(ChannelConfig* c) {
   };
 }
 
+Handler StrategyHandler(Strategy* out) {
+  return [out](const YAML::Node& n, const std::string& p) {
+    if (!n.IsScalar() || !ParseStrategy(n.as<std::string>(), out)) {
+      return Bad(p, "must be one of outcome, longest_idle, round_robin, least_occupied, "
+                    "fastest_handle");
+    }
+    return absl::OkStatus();
+  };
+}
+
 absl::Status ReadTopics(const YAML::Node& node, const std::string& path,
                         std::vector<std::string>* out) {
   if (!node.IsSequence()) return Bad(path, "must be a list of topic names");
@@ -179,10 +189,61 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p, {{"lease_ttl_seconds", Seconds(&config.lease_ttl, 0.5, 300)}});
         }},
-       {"limits", [&](const YAML::Node& n, const std::string& p) {
+       {"limits",
+        [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p, {{"max_queue", Integer(&config.max_queue, 1, 10000000)}});
+        }},
+       {"history",
+        [&](const YAML::Node& n, const std::string& p) {
+          return WalkMap(n, p,
+                         {{"repeat_window_seconds", Seconds(&config.repeat_window, 60, 90 * 86400)}});
+        }},
+       {"routing", [&](const YAML::Node& n, const std::string& p) {
+          MatchWeights& m = config.matching;
+          return WalkMap(
+              n, p,
+              {{"strategy", StrategyHandler(&config.strategy)},
+               {"by_topic",
+                [&](const YAML::Node& topics, const std::string& tp) {
+                  if (!topics.IsMap()) return Bad(tp, "must map topics to strategies");
+                  for (const auto& item : topics) {
+                    std::string topic = item.first.as<std::string>();
+                    std::string path = absl::StrCat(tp, ".", topic);
+                    if (!ValidateName("topic", topic).ok()) {
+                      return Bad(path, "must be 1-64 characters of [a-z0-9_.-]");
+                    }
+                    Strategy s;
+                    if (absl::Status st = StrategyHandler(&s)(item.second, path); !st.ok()) {
+                      return st;
+                    }
+                    config.topic_strategy[topic] = s;
+                  }
+                  return absl::OkStatus();
+                }},
+               {"weights",
+                [&](const YAML::Node& wn, const std::string& wp) {
+                  return WalkMap(wn, wp,
+                                 {{"relationship", Number(&m.relationship, 0, 1000)},
+                                  {"quality", Number(&m.quality, 0, 1000)},
+                                  {"exploration", Number(&m.exploration, 0, 1000)},
+                                  {"proficiency", Number(&m.proficiency, 0, 1000)},
+                                  {"idle", Number(&m.idle, 0, 1000)},
+                                  {"load", Number(&m.load, 0, 1000)}});
+                }},
+               {"prior_strength", Number(&m.prior_strength, 0, 100000)},
+               {"relationship_half_life_seconds",
+                Seconds(&m.relationship_half_life, 60, 3650 * 86400)},
+               {"low_csat", Integer(&m.low_csat, 0, 5)},
+               {"occupancy_cap", Number(&m.occupancy_cap, 0.1, 1.0)},
+               {"bullseye_share", Number(&m.bullseye_share, 0, 10)},
+               {"top_quality_share", Number(&m.top_quality_share, 0, 1)}});
         }}});
   if (!status.ok()) return status;
+  if (config.closed_retention < config.repeat_window) {
+    return Bad("retention.closed_case_seconds",
+               "must be at least history.repeat_window_seconds (repeat contacts are found among "
+               "the closed cases kept)");
+  }
   return config;
 }
 

@@ -23,6 +23,17 @@ agents: {heartbeat_timeout_seconds: 2, reconnect_grace_seconds: 1}
 retention: {closed_case_seconds: 3600}
 leadership: {lease_ttl_seconds: 2}
 limits: {max_queue: 50}
+history: {repeat_window_seconds: 1800}
+routing:
+  strategy: outcome
+  by_topic: {outage: longest_idle}
+  weights: {relationship: 12, quality: 50, exploration: 2, proficiency: 3, idle: 4, load: 6}
+  prior_strength: 20
+  relationship_half_life_seconds: 86400
+  low_csat: 1
+  occupancy_cap: 0.8
+  bullseye_share: 0.25
+  top_quality_share: 0.3
 )");
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->domain, "eu-west");
@@ -40,6 +51,17 @@ limits: {max_queue: 50}
   EXPECT_EQ(config->closed_retention, absl::Hours(1));
   EXPECT_EQ(config->lease_ttl, absl::Seconds(2));
   EXPECT_EQ(config->max_queue, 50);
+  EXPECT_EQ(config->repeat_window, absl::Minutes(30));
+  EXPECT_EQ(config->StrategyFor("outage"), Strategy::kLongestIdle);
+  EXPECT_EQ(config->StrategyFor("billing"), Strategy::kOutcome);
+  EXPECT_DOUBLE_EQ(config->matching.relationship, 12);
+  EXPECT_DOUBLE_EQ(config->matching.load, 6);
+  EXPECT_DOUBLE_EQ(config->matching.prior_strength, 20);
+  EXPECT_EQ(config->matching.relationship_half_life, absl::Hours(24));
+  EXPECT_EQ(config->matching.low_csat, 1);
+  EXPECT_DOUBLE_EQ(config->matching.occupancy_cap, 0.8);
+  EXPECT_DOUBLE_EQ(config->matching.bullseye_share, 0.25);
+  EXPECT_DOUBLE_EQ(config->matching.top_quality_share, 0.3);
 }
 
 struct BadConfig {
@@ -77,7 +99,13 @@ INSTANTIATE_TEST_SUITE_P(
                     BadConfig{"leadership: {lease_ttl_seconds: 0}", "leadership.lease_ttl_seconds"},
                     BadConfig{"limits: {max_queue: 0}", "limits.max_queue"},
                     BadConfig{"channels: [1, 2]", "channels"},
-                    BadConfig{"a: [", "line"}));
+                    BadConfig{"a: [", "line"},
+                    BadConfig{"routing: {strategy: calls_per_hour}", "routing.strategy"},
+                    BadConfig{"routing: {by_topic: {billing: fastest}}", "routing.by_topic.billing"},
+                    BadConfig{"routing: {weights: {handle_time: 5}}", "routing.weights.handle_time"},
+                    BadConfig{"routing: {occupancy_cap: 0}", "routing.occupancy_cap"},
+                    BadConfig{"history: {repeat_window_seconds: 864000}",
+                              "retention.closed_case_seconds"}));
 
 TEST(ConfigLoaderTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadEngineConfigFile("/nonexistent/caserouter.yaml").status().code(),
