@@ -29,6 +29,8 @@
 //  - bag of words: no sarcasm ("great, another outage" scores positive; "thanks for nothing"
 //    too), no irony, no idioms beyond the negation window, no topic awareness (a "refund" is
 //    negative even when the customer thanks you for it);
+//  - it scores the words, not who wrote them: an agent's empathy ("sorry to hear about the
+//    trouble") scores negative;
 //  - English only; other languages and words with non-ASCII letters score 0 or by accident;
 //  - the lexicon is hand-written, not learned or validated on labelled data; treat the score as
 //    a ranking signal with error bars, not a measurement. The tests only check the obvious

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "benchmark/benchmark.h"
 #include "router/sentiment/lexicon_sentiment.h"
 #include "tools/replay/csv_reader.h"
@@ -20,11 +21,12 @@ std::vector<std::string> LoadTweets() {
   if (in.is_open()) {
     CsvReader reader(in);
     std::vector<std::string> row;
-    absl::StatusOr<bool> more = reader.ReadRecord(&row);
     constexpr absl::string_view kText[] = {"text"};
+    absl::StatusOr<bool> more = reader.ReadRecord(&row);
     absl::StatusOr<std::vector<int>> columns =
-        more.ok() && *more ? FindColumns(row, kText) : absl::StatusOr<std::vector<int>>({});
-    while (columns.ok() && !columns->empty()) {
+        absl::InvalidArgumentError("no header");
+    if (more.ok() && *more) columns = FindColumns(row, kText);
+    while (columns.ok()) {
       more = reader.ReadRecord(&row);
       if (!more.ok() || !*more) break;
       if (static_cast<size_t>((*columns)[0]) < row.size()) texts.push_back(row[(*columns)[0]]);

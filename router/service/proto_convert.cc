@@ -21,6 +21,8 @@ absl::Status FieldError(absl::string_view field, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
 }
 
+bool IsFinite(absl::Time t) { return t != absl::InfinitePast() && t != absl::InfiniteFuture(); }
+
 std::string Path(absl::string_view prefix, absl::string_view field) {
   return prefix.empty() ? std::string(field) : absl::StrCat(prefix, ".", field);
 }
@@ -293,9 +295,9 @@ void CaseViewToProto(const CaseView& view, CaseText text, v1::Case* out) {
     for (const std::string& m : c.messages) out->add_messages(m);
   }
   out->set_state(CaseStateToProto(c.state));
-  TimeToProto(c.created_time, out->mutable_create_time());
-  TimeToProto(c.answered_time, out->mutable_answer_time());
-  TimeToProto(c.closed_time, out->mutable_close_time());
+  if (IsFinite(c.created_time)) TimeToProto(c.created_time, out->mutable_create_time());
+  if (IsFinite(c.answered_time)) TimeToProto(c.answered_time, out->mutable_answer_time());
+  if (IsFinite(c.closed_time)) TimeToProto(c.closed_time, out->mutable_close_time());
   out->set_agent_id(c.agent_id);
   if (c.state == CaseState::kCompleted) {
     v1::Outcome* o = out->mutable_outcome();
@@ -359,7 +361,7 @@ bool DeskNoticeToProto(const DeskNotice& notice, v1::DeskEvent* out) {
     case DeskNotice::Kind::kOffer: {
       v1::Offer* offer = out->mutable_offer();
       CaseViewToProto(notice.view, CaseText::kInclude, offer->mutable_case_());
-      TimeToProto(notice.expires, offer->mutable_expire_time());
+      if (IsFinite(notice.expires)) TimeToProto(notice.expires, offer->mutable_expire_time());
       return true;
     }
     case DeskNotice::Kind::kOfferRevoked: {
@@ -389,7 +391,7 @@ bool DeskNoticeToProto(const DeskNotice& notice, v1::DeskEvent* out) {
 
 void TimeToProto(absl::Time time, google::protobuf::Timestamp* out) {
   out->Clear();
-  if (time == absl::InfinitePast() || time == absl::InfiniteFuture()) return;
+  if (!IsFinite(time)) return;
   int64_t seconds = absl::ToUnixSeconds(time);
   out->set_seconds(seconds);
   out->set_nanos(static_cast<int32_t>(

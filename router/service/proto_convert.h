@@ -9,7 +9,7 @@
 // customer text.
 //
 // Outbound (engine → proto) never fails. Infinite times (never answered, still open) leave the
-// Timestamp unset.
+// Timestamp field unset (has_answer_time() is false).
 //
 //   absl::StatusOr<CaseSpec> spec = CaseSpecFromProto(request);
 //   if (!spec.ok()) return ToGrpcStatus(spec.status());
