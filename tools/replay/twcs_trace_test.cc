@@ -257,6 +257,14 @@ TEST(TwcsTraceRealFileTest, EveryInboundTweetIsACaseOrAFollowUp) {
   // by (thread root, author).
   EXPECT_EQ(follow_ups, 1295u);
   EXPECT_EQ(trace->cases.size(), 1483u);
+
+  // The row the README calls broken (tweet 3399, a lone "\r\r" in unquoted text) reads whole:
+  // its text continues after the CRs and its reply link (3398, AskPayPal) is kept.
+  const TraceCase* broken = FindCase(*trace, "twcs-3399");
+  ASSERT_NE(broken, nullptr);
+  EXPECT_NE(broken->spec.subject.find("\r\rI just love"), std::string::npos);
+  EXPECT_EQ(broken->served_by, "AskPayPal/GA");
+  EXPECT_EQ(broken->spec.topic, "askpaypal");
 }
 
 TEST(TwcsTraceRealFileTest, DefaultKeepsTheDenseSpan) {
