@@ -95,7 +95,6 @@ struct ReplyDeleter {
 using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
 using Command = std::vector<std::string>;
 
-
 // Every byte outside [A-Za-z0-9_.@-] as %XX, so that ids cannot break the key schema.
 std::string EscapeKeyPart(absl::string_view id) {
   std::string out;
@@ -232,7 +231,8 @@ class RedisStateStore::Connection {
     command.insert(command.end(), args.begin(), args.end());
     absl::StatusOr<Reply> reply = Send(command);
     if (!reply.ok()) return reply;
-    if ((*reply)->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(reply->get()), "NOSCRIPT")) {
+    if ((*reply)->type == REDIS_REPLY_ERROR &&
+        absl::StartsWith(ReplyText(reply->get()), "NOSCRIPT")) {
       command[0] = "EVAL";
       command[1] = kScriptSource[script];
       return Send(command);
@@ -283,7 +283,9 @@ class RedisStateStore::Connection {
     for (size_t i = 0; i < commands.size(); ++i) {
       void* raw = nullptr;
       if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
-        return Fail(context_->err != 0 ? context_->errstr : "no reply");
+        // Copied: Fail frees the context that holds errstr.
+        std::string error = context_->err != 0 ? context_->errstr : "no reply";
+        return Fail(error);
       }
       replies.emplace_back(static_cast<redisReply*>(raw));
     }
@@ -378,9 +380,9 @@ absl::StatusOr<int64_t> RedisStateStore::AcquireLeadership(absl::string_view own
                                                            absl::Duration ttl, absl::Time now) {
   if (absl::Status s = CheckLeaseArgs(owner, ttl); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<Reply> reply = connection_->RunScript(
-      kAcquire, {prefix_ + "lease", prefix_ + "epoch"},
-      {std::string(owner), absl::StrCat(Millis(ttl))});
+  absl::StatusOr<Reply> reply =
+      connection_->RunScript(kAcquire, {prefix_ + "lease", prefix_ + "epoch"},
+                             {std::string(owner), absl::StrCat(Millis(ttl))});
   if (!reply.ok()) return reply.status();
   const redisReply* r = reply->get();
   if (r->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(r), "CRLEASED")) {
@@ -394,9 +396,9 @@ absl::Status RedisStateStore::RenewLeadership(absl::string_view owner, int64_t e
                                               absl::Duration ttl, absl::Time now) {
   if (absl::Status s = CheckLeaseArgs(owner, ttl); !s.ok()) return s;
   absl::MutexLock lock(&mu_);
-  absl::StatusOr<Reply> reply = connection_->RunScript(
-      kRenew, {prefix_ + "lease", prefix_ + "epoch"},
-      {std::string(owner), absl::StrCat(epoch), absl::StrCat(Millis(ttl))});
+  absl::StatusOr<Reply> reply =
+      connection_->RunScript(kRenew, {prefix_ + "lease", prefix_ + "epoch"},
+                             {std::string(owner), absl::StrCat(epoch), absl::StrCat(Millis(ttl))});
   if (!reply.ok()) return reply.status();
   const redisReply* r = reply->get();
   if (r->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(r), "CRLOST")) {
@@ -412,7 +414,8 @@ absl::Status RedisStateStore::ReleaseLeadership(absl::string_view owner) {
   absl::StatusOr<Reply> reply =
       connection_->RunScript(kRelease, {prefix_ + "lease"}, {std::string(owner)});
   if (!reply.ok()) return reply.status();
-  if ((*reply)->type != REDIS_REPLY_INTEGER) return connection_->Unexpected(reply->get(), "release");
+  if ((*reply)->type != REDIS_REPLY_INTEGER)
+    return connection_->Unexpected(reply->get(), "release");
   return absl::OkStatus();
 }
 
@@ -463,8 +466,7 @@ absl::Status RedisStateStore::Commit(const Batch& batch, int64_t epoch) {
     script.Add({"SADD", prefix_ + "stats", member});
   }
   for (const Relationship& r : batch.relationships) {
-    std::string member =
-        absl::StrCat(EscapeKeyPart(r.customer_id), ":", EscapeKeyPart(r.agent_id));
+    std::string member = absl::StrCat(EscapeKeyPart(r.customer_id), ":", EscapeKeyPart(r.agent_id));
     script.PutHash(prefix_ + "rel:" + member, EncodeRelationship(r));
     script.Add({"SADD", prefix_ + "rels", member});
   }
@@ -490,9 +492,9 @@ absl::Status RedisStateStore::Commit(const Batch& batch, int64_t epoch) {
   if (!reply.ok()) return reply.status();
   const redisReply* r = reply->get();
   if (r->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(r), "CRFENCED")) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("fenced out: ", absl::StripLeadingAsciiWhitespace(
-                                         absl::StripPrefix(ReplyText(r), "CRFENCED"))));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "fenced out: ",
+        absl::StripLeadingAsciiWhitespace(absl::StripPrefix(ReplyText(r), "CRFENCED"))));
   }
   if (r->type != REDIS_REPLY_STATUS) return connection_->Unexpected(r, "commit");
   return absl::OkStatus();

@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ struct StateStoreContractParam {
   std::string name;  // test name suffix: [A-Za-z0-9_]
   std::function<std::unique_ptr<StateStoreContractBackend>()> make_backend;
 };
+
+// So that gtest names the parameter ("redis") instead of dumping its bytes.
+inline void PrintTo(const StateStoreContractParam& param, std::ostream* os) { *os << param.name; }
 
 class StateStoreContractTest : public ::testing::TestWithParam<StateStoreContractParam> {
  protected:

@@ -57,6 +57,8 @@ class RedisServer {
   int port() const { return port_; }
   const std::string& dir() const { return dir_; }
   bool running() const { return pid_ > 0; }
+  // The server's process id while running (e.g. to SIGSTOP it in a timeout test), else -1.
+  pid_t pid() const { return pid_; }
 
   // SIGKILL, and waits until the process is gone. No-op when not running.
   void Kill();
