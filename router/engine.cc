@@ -10,6 +10,7 @@
 #include "router/eligibility.h"
 #include "router/matching.h"
 #include "router/priority.h"
+#include "router/sentiment/lexicon_sentiment.h"
 #include "router/validation.h"
 
 namespace caserouter {
@@ -526,6 +527,7 @@ absl::Status Engine::Rebuild(absl::Time now) {
 
 absl::StatusOr<SubmitResult> Engine::DoSubmit(CaseSpec spec, absl::Time now) {
   if (absl::Status s = ValidateCaseSpec(spec); !s.ok()) return s;
+  if (!spec.has_sentiment) spec.sentiment = ScoreSentiment(spec.subject);  // an estimate
   if (auto it = idempotency_.find(spec.idempotency_key); it != idempotency_.end()) {
     return SubmitResult{ViewOf(cases_.at(it->second), now), /*deduplicated=*/true};
   }

@@ -416,6 +416,22 @@ TEST_F(EngineTest, AgentsAreManagedWithClearErrors) {
   EXPECT_TRUE(Agents().empty());
 }
 
+TEST_F(EngineTest, SentimentIsEstimatedFromTheTextWhenTheAdapterGaveNone) {
+  CaseSpec angry = Spec(Channel::kSocial, "angry");
+  angry.subject = "WORST service ever, still waiting, this is ridiculous!!!";
+  CaseSpec given = angry;
+  given.idempotency_key = "given";
+  given.customer_id = "other";
+  given.has_sentiment = true;
+  given.sentiment = 0.5;
+  absl::StatusOr<SubmitResult> estimated = Submit(angry);
+  absl::StatusOr<SubmitResult> trusted = Submit(given);
+  ASSERT_TRUE(estimated.ok() && trusted.ok());
+  EXPECT_LT(estimated->view.record.spec.sentiment, -0.3);
+  EXPECT_DOUBLE_EQ(trusted->view.record.spec.sentiment, 0.5);
+  EXPECT_GT(estimated->view.priority.total, trusted->view.priority.total);
+}
+
 TEST_F(EngineTest, QueueSnapshotIsInRoutingOrderWithoutCustomerText) {
   SubmitOk(Spec(Channel::kEmail, "e"));
   std::string phone = SubmitOk(Spec(Channel::kPhone, "p"));
