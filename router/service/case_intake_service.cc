@@ -40,6 +40,7 @@ grpc::Status CaseIntakeService::SubmitCase(grpc::ServerContext* context,
   // The submitter sent the text itself, so it may have it back.
   CaseViewToProto(result->view, CaseText::kInclude, response->mutable_case_());
   response->set_deduplicated(result->deduplicated);
+  response->set_joined(result->joined);
   return grpc::Status::OK;
 }
 

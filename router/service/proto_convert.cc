@@ -306,6 +306,8 @@ void CaseViewToProto(const CaseView& view, CaseText text, v1::Case* out) {
     o->set_follow_up_needed(c.outcome.follow_up_needed);
   }
   out->set_end_reason(c.end_reason);
+  out->set_repeat_of(c.repeat_of);
+  out->set_needs_supervisor(c.needs_supervisor);
   out->set_priority(view.priority.total);
   for (const ScoreTerm& term : view.priority.terms) {
     v1::ScoreTerm* t = out->add_priority_terms();
@@ -353,6 +355,53 @@ void WelcomeToProto(const Welcome& welcome, v1::Welcome* out) {
   }
   out->set_heartbeat_interval_seconds(
       static_cast<int32_t>(absl::ToInt64Seconds(welcome.heartbeat_interval)));
+}
+
+namespace {
+
+void ScoredAgentToProto(const ScoredAgent& agent, v1::ScoredAgent* out) {
+  out->set_agent_id(agent.agent_id);
+  out->set_score(agent.score.total);
+  for (const ScoreTerm& term : agent.score.terms) {
+    v1::ScoreTerm* t = out->add_terms();
+    t->set_name(term.name);
+    t->set_value(term.value);
+  }
+}
+
+}  // namespace
+
+void ExplanationToProto(const Explanation& explanation, v1::ExplainDecisionResponse* out) {
+  out->Clear();
+  const Decision& d = explanation.decision;
+  CaseViewToProto(explanation.view, CaseText::kOmit, out->mutable_case_());
+  if (IsFinite(d.time)) TimeToProto(d.time, out->mutable_decision_time());
+  out->set_strategy(StrategyName(d.strategy));
+  out->set_priority(d.priority.total);
+  for (const ScoreTerm& term : d.priority.terms) {
+    v1::ScoreTerm* t = out->add_priority_terms();
+    t->set_name(term.name);
+    t->set_value(term.value);
+  }
+  out->set_candidates_considered(d.considered);
+  for (int r = 0; r < kExclusionCount; ++r) {
+    if (d.excluded_by[r] == 0) continue;
+    v1::Exclusion* e = out->add_exclusions();
+    e->set_reason(std::string(ExclusionName(static_cast<Exclusion>(r))));
+    e->set_count(d.excluded_by[r]);
+    for (const auto& [agent_id, reason] : d.excluded) {
+      if (static_cast<int>(reason) != r) continue;
+      if (e->agent_ids_size() >= kMaxExplainedAgentIds) break;
+      e->add_agent_ids(agent_id);
+    }
+  }
+  if (d.winner.has_value()) ScoredAgentToProto(*d.winner, out->mutable_winner());
+  if (d.runner_up.has_value()) ScoredAgentToProto(*d.runner_up, out->mutable_runner_up());
+  for (const std::string& id : d.preferred_ring) out->add_preferred_agents(id);
+  out->set_waiting_for_preferred(d.waiting_for_preferred);
+  out->set_authority_waived(d.authority_waived);
+  out->set_relationship_agent(d.relationship_agent);
+  for (const std::string& id : d.over_occupancy_cap) out->add_over_occupancy_cap(id);
 }
 
 bool DeskNoticeToProto(const DeskNotice& notice, v1::DeskEvent* out) {

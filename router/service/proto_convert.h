@@ -78,6 +78,9 @@ void AgentToProfileProto(const Agent& agent, v1::AgentProfile* out);
 // `now` gives the idle duration.
 void AgentViewToProto(const AgentView& view, absl::Time now, v1::AgentStatus* out);
 void WelcomeToProto(const Welcome& welcome, v1::Welcome* out);
+// At most kMaxExplainedAgentIds agent ids per exclusion reason.
+void ExplanationToProto(const Explanation& explanation, v1::ExplainDecisionResponse* out);
+inline constexpr int kMaxExplainedAgentIds = 50;
 // False for kSessionEnded, which is not an event but the end of the stream.
 bool DeskNoticeToProto(const DeskNotice& notice, v1::DeskEvent* out);
 

@@ -93,7 +93,7 @@ class Server::Impl {
         observer_(&metrics_),
         engine_(std::move(config), store_.get(), &clock_, &observer_, options_.instance_id),
         case_intake_(&engine_),
-        supervision_(&engine_, &clock_),
+        supervision_(&engine_, &clock_, ReloadFunctionOf(this)),
         agent_desk_(&engine_, options_.max_desk_streams) {}
 
   ~Impl() { Shutdown(); }
@@ -159,6 +159,23 @@ class Server::Impl {
   bool IsServing() const { return engine_.IsServing(); }
   prometheus::Registry& registry() { return *registry_; }
 
+  absl::Status Reload() {
+    if (!options_.load_config) {
+      LogLifecycle("configuration reload ignored: started without a configuration file");
+      return absl::FailedPreconditionError("no configuration file to reload");
+    }
+    absl::StatusOr<EngineConfig> config = options_.load_config();
+    absl::Status applied = config.ok() ? Reconfigure(*std::move(config)) : config.status();
+    if (applied.ok()) {
+      LogLifecycle("configuration reloaded from %s", options_.config_path);
+    } else {
+      // Loader errors name the file and the key, never request data.
+      LogLifecycle("configuration reload refused, the running one stays: %s",
+                   applied.message());
+    }
+    return applied;
+  }
+
   absl::Status Reconfigure(EngineConfig config) {
     if (config.domain != domain_) {
       return absl::FailedPreconditionError(
@@ -198,6 +215,14 @@ class Server::Impl {
   }
 
  private:
+  static ReloadFunction ReloadFunctionOf(Impl* impl) {
+    if (!impl->options_.load_config) return nullptr;
+    return [impl]() -> absl::StatusOr<ReloadResult> {
+      if (absl::Status s = impl->Reload(); !s.ok()) return s;
+      return ReloadResult{impl->options_.config_path, impl->domain_};
+    };
+  }
+
   // Mirrors the engine's leadership into health service "" and logs transitions.
   void WatchHealth() {
     bool serving = false;
@@ -268,6 +293,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 int Server::grpc_port() const { return impl_->grpc_port(); }
 int Server::metrics_port() const { return impl_->metrics_port(); }
+absl::Status Server::Reload() { return impl_->Reload(); }
 absl::Status Server::Reconfigure(EngineConfig config) {
   return impl_->Reconfigure(std::move(config));
 }

@@ -26,6 +26,7 @@
 #ifndef CASEROUTER_ROUTER_SERVICE_SERVER_H_
 #define CASEROUTER_ROUTER_SERVICE_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -49,6 +50,11 @@ struct ServerOptions {
   int max_desk_streams = 1000;
   absl::Duration drain_timeout = absl::Seconds(5);
   absl::Duration health_poll_interval = absl::Milliseconds(200);
+  // Reads the configuration file again, for Reload (SIGHUP, Supervision.ReloadConfiguration).
+  // Unset: the server runs on a configuration that has no file, and Reload is
+  // FAILED_PRECONDITION.
+  std::function<absl::StatusOr<EngineConfig>()> load_config;
+  std::string config_path;  // what load_config reads, as reported to callers
 };
 
 class Server {
@@ -68,6 +74,8 @@ class Server {
   // FAILED_PRECONDITION when `config` names another domain (a replica serves one domain for
   // its life), DEADLINE_EXCEEDED when the engine did not answer within 10 s.
   absl::Status Reconfigure(EngineConfig config);
+  // load_config, then Reconfigure. A bad file leaves the running configuration in place.
+  absl::Status Reload();
 
   // True while the engine leads its domain (what health service "" reports).
   bool IsServing() const;

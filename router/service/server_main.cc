@@ -21,7 +21,6 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "absl/flags/reflection.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -45,8 +44,9 @@ ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379", "host:port of the Redis 
 ABSL_FLAG(std::string, redis_password_env, "REDIS_PASSWORD",
           "name of the environment variable holding the Redis password (unset = none)");
 ABSL_FLAG(std::string, config, "", "YAML configuration file; empty = built-in defaults");
-ABSL_FLAG(std::string, domain, "default",
-          "routing domain this process serves; overrides the file's domain when given");
+ABSL_FLAG(std::string, domain, "",
+          "routing domain this process serves; overrides the file's domain; empty = the "
+          "file's domain, which defaults to \"default\"");
 ABSL_FLAG(std::string, instance_id, "",
           "this replica's name in the lease and in logs; empty = <hostname>:<grpc port>");
 ABSL_FLAG(bool, print_ports, false,
@@ -76,9 +76,8 @@ absl::StatusOr<EngineConfig> LoadConfig() {
     if (!loaded.ok()) return loaded.status();
     config = *std::move(loaded);
   }
-  const absl::CommandLineFlag* domain_flag = absl::FindCommandLineFlag("domain");
-  if (path.empty() || (domain_flag != nullptr && domain_flag->IsSpecifiedOnCommandLine())) {
-    config.domain = absl::GetFlag(FLAGS_domain);
+  if (const std::string domain = absl::GetFlag(FLAGS_domain); !domain.empty()) {
+    config.domain = domain;
   }
   if (absl::Status s = ValidateName("domain", config.domain); !s.ok()) return s;
   return config;
@@ -142,6 +141,10 @@ int Main(int argc, char** argv) {
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
   options.max_desk_streams = absl::GetFlag(FLAGS_max_desk_streams);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  if (!absl::GetFlag(FLAGS_config).empty()) {
+    options.config_path = absl::GetFlag(FLAGS_config);
+    options.load_config = LoadConfig;
+  }
   std::string grpc_host;
   int grpc_port = 0;
   if (absl::Status s = ParseHostPort("grpc_address", options.grpc_address, &grpc_host,
@@ -173,20 +176,8 @@ int Main(int argc, char** argv) {
       LogLifecycle("received %s", signal_number == SIGTERM ? "SIGTERM" : "SIGINT");
       break;
     }
-    if (absl::GetFlag(FLAGS_config).empty()) {
-      LogLifecycle("SIGHUP: no --config file to reload");
-      continue;
-    }
-    absl::StatusOr<EngineConfig> reloaded = LoadConfig();
-    absl::Status applied =
-        reloaded.ok() ? (*server)->Reconfigure(*std::move(reloaded)) : reloaded.status();
-    if (applied.ok()) {
-      LogLifecycle("configuration reloaded from %s", absl::GetFlag(FLAGS_config));
-    } else {
-      // Config errors name the key and the file, never request data.
-      LogLifecycle("configuration reload refused, keeping the running one: %s",
-                   applied.message());
-    }
+    // Logs its own outcome; a refused file leaves the running configuration in place.
+    (void)(*server)->Reload();
   }
   (*server)->Shutdown();
   return 0;

@@ -15,13 +15,18 @@ constexpr int kMaxQueueLimit = 1000;
 
 }  // namespace
 
-SupervisionService::SupervisionService(Engine* engine, Clock* clock)
-    : RawSyncService("caserouter.v1.Supervision"), engine_(engine), clock_(clock) {
+SupervisionService::SupervisionService(Engine* engine, Clock* clock, ReloadFunction reload)
+    : RawSyncService("caserouter.v1.Supervision"),
+      engine_(engine),
+      clock_(clock),
+      reload_(std::move(reload)) {
   AddUnary("CreateAgent", &SupervisionService::CreateAgent);
   AddUnary("UpdateAgent", &SupervisionService::UpdateAgent);
   AddUnary("RemoveAgent", &SupervisionService::RemoveAgent);
   AddUnary("ListQueue", &SupervisionService::ListQueue);
   AddUnary("ListAgents", &SupervisionService::ListAgents);
+  AddUnary("ExplainDecision", &SupervisionService::ExplainDecision);
+  AddUnary("ReloadConfiguration", &SupervisionService::ReloadConfiguration);
 }
 
 grpc::Status SupervisionService::CreateAgent(grpc::ServerContext* context,
@@ -101,6 +106,34 @@ grpc::Status SupervisionService::ListAgents(grpc::ServerContext* context,
   if (!agents.ok()) return ToGrpcStatus(agents.status());
   absl::Time now = clock_->Now();
   for (const AgentView& view : *agents) AgentViewToProto(view, now, response->add_agents());
+  return grpc::Status::OK;
+}
+
+grpc::Status SupervisionService::ExplainDecision(grpc::ServerContext* context,
+                                                 const v1::ExplainDecisionRequest& request,
+                                                 v1::ExplainDecisionResponse* response) {
+  if (absl::Status s = CheckRequiredText("case_id", request.case_id()); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
+  absl::StatusOr<Explanation> explanation =
+      AwaitEngine<Explanation>(context, [&](Engine::Callback<Explanation> done) {
+        engine_->ExplainDecision(request.case_id(), std::move(done));
+      });
+  if (!explanation.ok()) return ToGrpcStatus(explanation.status());
+  ExplanationToProto(*explanation, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status SupervisionService::ReloadConfiguration(
+    grpc::ServerContext* context, const v1::ReloadConfigurationRequest& request,
+    v1::ReloadConfigurationResponse* response) {
+  if (!reload_) {
+    return ToGrpcStatus(absl::FailedPreconditionError("no configuration file to reload"));
+  }
+  absl::StatusOr<ReloadResult> result = reload_();
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  response->set_path(result->path);
+  response->set_domain(result->domain);
   return grpc::Status::OK;
 }
 

@@ -4,11 +4,19 @@
 // validates ranges and answers ALREADY_EXISTS, NOT_FOUND and FAILED_PRECONDITION. ListQueue
 // never returns customer text.
 //
+// ReloadConfiguration runs the server's reload (the same as SIGHUP): FAILED_PRECONDITION when
+// the server was started without a configuration file, the loader's INVALID_ARGUMENT naming
+// the key when the file is bad (the running configuration stays).
+//
 // Thread safety: handlers run concurrently on gRPC threads; no state of its own. `engine` and
-// `clock` must outlive the service.
+// `clock` must outlive the service; `reload` must be callable from any thread.
 #ifndef CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
 #define CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
 
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
 #include "caserouter/v1/supervision.pb.h"
 #include "router/clock.h"
 #include "router/engine.h"
@@ -16,10 +24,17 @@
 
 namespace caserouter {
 
+// What a configuration reload loaded.
+struct ReloadResult {
+  std::string path;
+  std::string domain;
+};
+using ReloadFunction = std::function<absl::StatusOr<ReloadResult>()>;
+
 class SupervisionService final : public RawSyncService {
  public:
   // `clock` dates the agents' idle time in ListAgents.
-  SupervisionService(Engine* engine, Clock* clock);
+  SupervisionService(Engine* engine, Clock* clock, ReloadFunction reload);
 
   grpc::Status CreateAgent(grpc::ServerContext* context, const v1::CreateAgentRequest& request,
                            v1::CreateAgentResponse* response);
@@ -31,10 +46,17 @@ class SupervisionService final : public RawSyncService {
                          v1::ListQueueResponse* response);
   grpc::Status ListAgents(grpc::ServerContext* context, const v1::ListAgentsRequest& request,
                           v1::ListAgentsResponse* response);
+  grpc::Status ExplainDecision(grpc::ServerContext* context,
+                               const v1::ExplainDecisionRequest& request,
+                               v1::ExplainDecisionResponse* response);
+  grpc::Status ReloadConfiguration(grpc::ServerContext* context,
+                                   const v1::ReloadConfigurationRequest& request,
+                                   v1::ReloadConfigurationResponse* response);
 
  private:
   Engine* const engine_;
   Clock* const clock_;
+  const ReloadFunction reload_;
 };
 
 }  // namespace caserouter
