@@ -5,6 +5,7 @@
 #include <sys/time.h>
 
 #include <array>
+#include <iterator>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -220,7 +221,7 @@ class RedisStateStore::Connection {
   // EVALSHA of a loaded script; on NOSCRIPT (the server lost its script cache) EVAL of the
   // source, which also loads it again for the next EVALSHA.
   absl::StatusOr<Reply> RunScript(Script script, const std::vector<std::string>& keys,
-                                  const std::vector<std::string>& args) {
+                                  std::vector<std::string> args) {
     if (absl::Status s = Ensure(); !s.ok()) return s;
     Command command;
     command.reserve(3 + keys.size() + args.size());
@@ -228,7 +229,8 @@ class RedisStateStore::Connection {
     command.push_back(shas_[script]);
     command.push_back(absl::StrCat(keys.size()));
     command.insert(command.end(), keys.begin(), keys.end());
-    command.insert(command.end(), args.begin(), args.end());
+    command.insert(command.end(), std::make_move_iterator(args.begin()),
+                   std::make_move_iterator(args.end()));
     absl::StatusOr<Reply> reply = Send(command);
     if (!reply.ok()) return reply;
     if ((*reply)->type == REDIS_REPLY_ERROR &&
