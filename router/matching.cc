@@ -123,28 +123,39 @@ bool PresentAndQualified(const Case& c, const AgentCandidate& a) {
   return c.spec.authority_needed <= a.agent->authority_limit;
 }
 
+// The customer's strongest relationship among the candidates (or the previous agent).
+std::string RelationshipAgent(const Case& c, const std::vector<AgentCandidate>& agents,
+                              const MatchWeights& w, absl::Time now) {
+  std::string best_id;
+  double best = 0;
+  for (const AgentCandidate& a : agents) {
+    if (a.relationship == nullptr) continue;
+    double strength = RelationshipStrength(a.relationship, w, now);
+    if (strength > best) {
+      best = strength;
+      best_id = a.agent->id;
+    }
+  }
+  return best_id.empty() ? c.preferred_agent : best_id;
+}
+
+// The bullseye ring: the relationship or previous agent and the top-quality agents present.
 std::vector<std::string> PreferredRing(const Case& c, const std::vector<AgentCandidate>& agents,
                                        const TeamRecord& team, const EngineConfig& config,
-                                       absl::Time now, std::string* relationship_agent) {
+                                       absl::Time now) {
   const MatchWeights& w = config.matching;
   std::vector<std::string> ring;
-  double best_relationship = 0;
   std::vector<std::pair<double, std::string>> by_quality;
   for (const AgentCandidate& a : agents) {
-    double strength = RelationshipStrength(a.relationship, w, now);
-    if (strength > best_relationship) {
-      best_relationship = strength;
-      *relationship_agent = a.agent->id;
-    }
     if (!PresentAndQualified(c, a)) continue;
-    if (strength > 0 || a.agent->id == c.preferred_agent) ring.push_back(a.agent->id);
+    if (RelationshipStrength(a.relationship, w, now) > 0 || a.agent->id == c.preferred_agent) {
+      ring.push_back(a.agent->id);
+    }
     by_quality.emplace_back(QualityTerm(a, team, w), a.agent->id);
   }
-  if (!c.preferred_agent.empty() && relationship_agent->empty()) {
-    *relationship_agent = c.preferred_agent;
-  }
-  std::sort(by_quality.begin(), by_quality.end(),
-            [](const auto& x, const auto& y) { return x.first > y.first || (x.first == y.first && x.second < y.second); });
+  std::sort(by_quality.begin(), by_quality.end(), [](const auto& x, const auto& y) {
+    return x.first > y.first || (x.first == y.first && x.second < y.second);
+  });
   size_t top = static_cast<size_t>(std::ceil(w.top_quality_share * by_quality.size()));
   for (size_t i = 0; i < top && i < by_quality.size(); ++i) {
     // Only agents whose record stands out from the team's belong to the top ring; when
@@ -217,8 +228,12 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
       }
       eligible.swap(kept);
     }
-    d.preferred_ring = PreferredRing(c, agents, team, config, now, &d.relationship_agent);
-    if (!d.preferred_ring.empty() && WithinBullseye(c, config, now)) {
+    d.relationship_agent = RelationshipAgent(c, agents, config.matching, now);
+    // The ring matters only inside the bound; past it, skip the work of finding it.
+    if (WithinBullseye(c, config, now)) {
+      d.preferred_ring = PreferredRing(c, agents, team, config, now);
+    }
+    if (!d.preferred_ring.empty()) {
       std::vector<Scored> ring_only;
       for (Scored& s : eligible) {
         if (std::binary_search(d.preferred_ring.begin(), d.preferred_ring.end(),

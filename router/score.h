@@ -17,6 +17,7 @@ struct Score {
   std::vector<ScoreTerm> terms;
 
   void Add(std::string name, double value) {
+    if (terms.empty()) terms.reserve(8);  // one allocation for a whole explanation
     total += value;
     terms.push_back(ScoreTerm{std::move(name), value});
   }

@@ -1,0 +1,118 @@
+// In-process speed of the routing path: one matching decision, a routing pass over a full
+// queue, and submissions per tick (group commit) on the in-memory store.
+//   cmake --build build --target engine_benchmark && build/router/engine_benchmark
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "router/engine.h"
+#include "router/engine_test_support.h"
+#include "router/matching.h"
+#include "router/store/memory_state_store.h"
+
+namespace caserouter {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+// One ChooseAgent call over `agents` eligible agents with history (outcome strategy).
+void BM_ChooseAgent(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<Agent> agents(n);
+  std::vector<QualityRecord> quality(n);
+  std::vector<Relationship> relationships(n);
+  std::vector<AgentCandidate> candidates;
+  for (int i = 0; i < n; ++i) {
+    agents[i].id = absl::StrCat("agent-", i);
+    agents[i].presence = Presence::kAvailable;
+    agents[i].skills = {{"billing", 1 + i % 10}};
+    agents[i].idle_since = kNow - absl::Seconds(i);
+    quality[i].completed = 50 + i;
+    quality[i].first_contact_resolutions = 30 + i % 20;
+    relationships[i].cases = i % 7 == 0 ? 2 : 0;
+    relationships[i].resolved = relationships[i].cases;
+    relationships[i].last_contact = kNow - absl::Hours(i);
+  }
+  for (int i = 0; i < n; ++i) {
+    candidates.push_back({&agents[i], true, &quality[i], &relationships[i]});
+  }
+  Case c;
+  c.id = "c1";
+  c.spec.channel = Channel::kChat;
+  c.spec.topic = "billing";
+  c.spec.customer_id = "cust";
+  c.spec.required_skills = {{"billing", 3}};
+  c.enqueued_time = kNow - absl::Seconds(45);
+  EngineConfig config;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ChooseAgent(c, candidates, TeamRecord{}, config, kNow));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ChooseAgent)->Arg(10)->Arg(100)->Arg(1000);
+
+struct Bench {
+  explicit Bench(int agents, const std::string& agent_skill) {
+    config.lease_ttl = absl::Hours(1000);
+    config.heartbeat_timeout = absl::Hours(1000);
+    engine = std::make_unique<Engine>(config, &store, &clock, nullptr, "bench");
+    engine->Tick();
+    for (int i = 0; i < agents; ++i) {
+      Agent a;
+      a.id = absl::StrCat("agent-", i);
+      a.skills = {{agent_skill, 5}};
+      engine->CreateAgent(a, [](absl::StatusOr<AgentView>) {});
+      auto desk = std::make_shared<RecordingDesk>();
+      desks.push_back(desk);
+      engine->OpenSession(a.id, desk, [](absl::StatusOr<Welcome>) {});
+      engine->Tick();
+      engine->SetPresence(a.id, desk.get(), Presence::kAvailable, [](absl::Status) {});
+    }
+    engine->Tick();
+  }
+  void Submit(int n, const std::string& prefix) {
+    for (int i = 0; i < n; ++i) {
+      CaseSpec spec = Spec(Channel::kChat, absl::StrCat(prefix, i));
+      engine->SubmitCase(spec, [](absl::StatusOr<SubmitResult>) {});
+    }
+  }
+  EngineConfig config;
+  FakeClock clock;
+  MemoryStateStore store;
+  std::unique_ptr<Engine> engine;
+  std::vector<std::shared_ptr<RecordingDesk>> desks;
+};
+
+// A routing pass over `queued` cases that none of `agents` available agents can take (skill
+// mismatch): the worst case, every case meets every agent.
+void BM_RoutingPassNoMatch(benchmark::State& state) {
+  Bench bench(static_cast<int>(state.range(1)), "spanish");
+  bench.Submit(static_cast<int>(state.range(0)), "q");
+  bench.engine->Tick();
+  for (auto _ : state) {
+    bench.clock.Advance(absl::Milliseconds(50));
+    bench.engine->Tick();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_RoutingPassNoMatch)->Args({100, 50})->Args({1000, 50})->Args({1000, 200});
+
+// Submissions per second when each tick carries `batch` of them (group commit) and every agent
+// is busy, on the in-memory store (the engine's own cost, without Redis).
+void BM_SubmitGroupCommit(benchmark::State& state) {
+  Bench bench(0, "billing");
+  int64_t round = 0;
+  for (auto _ : state) {
+    bench.Submit(static_cast<int>(state.range(0)), absl::StrCat("r", round++, "-"));
+    bench.engine->Tick();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SubmitGroupCommit)->Arg(1)->Arg(16)->Arg(256);
+
+}  // namespace
+}  // namespace caserouter
+
+BENCHMARK_MAIN();
