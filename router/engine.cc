@@ -143,8 +143,8 @@ void Engine::ListQueue(int limit, Callback<QueueSnapshot> done) {
       [this, limit, done] {
         absl::Time now = clock_->Now();
         QueueSnapshot snapshot;
-        for (const std::string& id : open_cases_) {
-          const Case& c = cases_.at(id);
+        for (const auto& [id, open] : open_cases_) {
+          const Case& c = *open;
           if (c.state == CaseState::kAssigned) continue;
           ++snapshot.depth[ChannelIndex(c.spec.channel)];
           CaseView view = ViewOf(c, now);
@@ -486,15 +486,15 @@ absl::Status Engine::Rebuild(absl::Time now) {
     cases_[id] = std::move(c);
     const Case& stored = cases_[id];
     if (IsOpen(stored.state)) {
-      open_cases_.insert(id);
+      open_cases_[id] = &cases_[id];
       open_by_customer_topic_.emplace(CustomerTopicKey(stored.spec), id);
     } else if (stored.state == CaseState::kCompleted && stored.outcome.resolved) {
       std::string& last = last_resolved_[CustomerTopicKey(stored.spec)];
       if (last.empty() || cases_[last].closed_time < stored.closed_time) last = id;
     }
   }
-  for (const std::string& id : open_cases_) {
-    Case& c = cases_[id];
+  for (const auto& [id, open] : open_cases_) {
+    Case& c = *open;
     Agent* agent = c.agent_id.empty() ? nullptr : FindAgent(c.agent_id);
     if (c.state == CaseState::kOffered) {
       // An offer does not survive its leader: the desk that saw it is gone. Back to the queue
@@ -687,8 +687,8 @@ absl::StatusOr<Welcome> Engine::DoOpenSession(const std::string& agent_id,
   Welcome welcome;
   welcome.presence = agent->presence;
   welcome.heartbeat_interval = config_.heartbeat_timeout / 3;
-  for (const std::string& id : open_cases_) {
-    const Case& c = cases_.at(id);
+  for (const auto& [id, open] : open_cases_) {
+    const Case& c = *open;
     if (c.state == CaseState::kAssigned && c.agent_id == agent_id) {
       welcome.assigned.push_back(ViewOf(c, now));
     }
@@ -701,8 +701,8 @@ void Engine::DoCloseSession(const std::string& agent_id, absl::string_view reaso
   sessions_.erase(agent_id);
   Agent* agent = FindAgent(agent_id);
   if (agent == nullptr) return;
-  for (const std::string& id : std::vector<std::string>(open_cases_.begin(), open_cases_.end())) {
-    Case& c = cases_.at(id);
+  for (Case* open : OpenSnapshot()) {
+    Case& c = *open;
     if (c.state == CaseState::kOffered && c.agent_id == agent_id) {
       ReleaseCapacity(*agent, c.spec.channel, now);
       Requeue(c, now);
@@ -738,9 +738,8 @@ absl::Status Engine::DoSetPresence(const std::string& agent_id, Presence presenc
   SetAgentPresence(*agent, presence, "agent", now, /*notify=*/false);
   if (presence != Presence::kAvailable) {
     // An agent who steps away keeps assignments but gives back pending offers.
-    for (const std::string& id :
-         std::vector<std::string>(open_cases_.begin(), open_cases_.end())) {
-      Case& c = cases_.at(id);
+    for (Case* open : OpenSnapshot()) {
+      Case& c = *open;
       if (c.state == CaseState::kOffered && c.agent_id == agent_id) {
         ReleaseCapacity(*agent, c.spec.channel, now);
         Requeue(c, now);
@@ -848,10 +847,10 @@ absl::StatusOr<CaseView> Engine::DoComplete(const std::string& agent_id,
 // Timers.
 
 void Engine::AdvanceTimers(absl::Time now) {
-  std::vector<std::string> open(open_cases_.begin(), open_cases_.end());
+  std::vector<Case*> open = OpenSnapshot();
   // Offers that lapsed.
-  for (const std::string& id : open) {
-    Case& c = cases_.at(id);
+  for (Case* open_case : open) {
+    Case& c = *open_case;
     if (c.state != CaseState::kOffered || c.offer_expires > now) continue;
     std::string agent_id = c.agent_id;
     DeskNotice notice;
@@ -891,8 +890,8 @@ void Engine::AdvanceTimers(absl::Time now) {
     it = disconnected_since_.erase(it);
     Agent* agent = FindAgent(agent_id);
     if (agent == nullptr) continue;
-    for (const std::string& id : open) {
-      Case& c = cases_.at(id);
+    for (Case* open_case : open) {
+      Case& c = *open_case;
       if (c.state != CaseState::kAssigned || c.agent_id != agent_id) continue;
       ReleaseCapacity(*agent, c.spec.channel, now);
       c.preferred_agent = agent_id;
@@ -901,8 +900,8 @@ void Engine::AdvanceTimers(absl::Time now) {
     }
   }
   // Cases nobody could take within their channel's time to live.
-  for (const std::string& id : open) {
-    Case& c = cases_.at(id);
+  for (Case* open_case : open) {
+    Case& c = *open_case;
     if (c.state != CaseState::kQueued) continue;
     if (c.created_time + config_.channels[ChannelIndex(c.spec.channel)].ttl > now) continue;
     c.closed_time = now;
@@ -933,8 +932,8 @@ void Engine::Route(absl::Time now) {
     Score priority;
   };
   std::vector<Waiting> waiting;
-  for (const std::string& id : open_cases_) {
-    Case& c = cases_.at(id);
+  for (const auto& [id, open] : open_cases_) {
+    Case& c = *open;
     if (c.state == CaseState::kQueued) waiting.push_back(Waiting{&c, ScorePriority(c, config_, now)});
   }
   if (waiting.empty()) return;
@@ -1013,7 +1012,7 @@ void Engine::SetState(Case& c, CaseState state) {
   c.state = state;
   std::string key = CustomerTopicKey(c.spec);
   if (IsOpen(state)) {
-    open_cases_.insert(c.id);
+    open_cases_[c.id] = &c;
     open_by_customer_topic_.emplace(key, c.id);
   } else {
     open_cases_.erase(c.id);
@@ -1076,8 +1075,8 @@ void Engine::ReportState() {
   if (observer_ == nullptr) return;
   PerChannel<int> depth = {0, 0, 0, 0};
   PerChannel<double> value = {0, 0, 0, 0};
-  for (const std::string& id : open_cases_) {
-    const Case& c = cases_.at(id);
+  for (const auto& [id, open] : open_cases_) {
+    const Case& c = *open;
     if (c.state == CaseState::kAssigned) continue;
     ++depth[ChannelIndex(c.spec.channel)];
     value[ChannelIndex(c.spec.channel)] += c.spec.customer_value;
@@ -1132,6 +1131,13 @@ AgentView Engine::AgentViewOf(const Agent& a) const {
   AgentView view{a, Connected(a.id)};
   if (!view.connected) view.agent.presence = Presence::kOffline;
   return view;
+}
+
+std::vector<Case*> Engine::OpenSnapshot() const {
+  std::vector<Case*> open;
+  open.reserve(open_cases_.size());
+  for (const auto& [id, c] : open_cases_) open.push_back(c);
+  return open;
 }
 
 Case* Engine::FindCase(const std::string& id) {

@@ -242,6 +242,8 @@ class Engine {
 
   CaseView ViewOf(const Case& c, absl::Time now) const;
   AgentView AgentViewOf(const Agent& a) const;
+  // The open cases now, for loops that change case states as they go.
+  std::vector<Case*> OpenSnapshot() const;
   Case* FindCase(const std::string& id);
   Agent* FindAgent(const std::string& id);
   bool Connected(const std::string& agent_id) const;
@@ -268,7 +270,9 @@ class Engine {
   absl::Time lease_renew_at_ = absl::InfinitePast();
   absl::Time next_leader_attempt_ = absl::InfinitePast();
   std::map<std::string, Case> cases_;   // ordered by id: deterministic iteration
-  std::set<std::string> open_cases_;    // ids of queued, offered and assigned cases
+  // Queued, offered and assigned cases, by id. Pointers into cases_ stay valid: std::map nodes
+  // do not move, and only closed cases are ever erased from cases_.
+  std::map<std::string, Case*> open_cases_;
   std::map<std::string, Agent> agents_;
   // History: quality by topic then agent; relationships by customer then agent.
   std::map<std::string, std::map<std::string, QualityRecord>> quality_;

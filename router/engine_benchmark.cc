@@ -99,8 +99,9 @@ void BM_RoutingPassNoMatch(benchmark::State& state) {
 }
 BENCHMARK(BM_RoutingPassNoMatch)->Args({100, 50})->Args({1000, 50})->Args({1000, 200});
 
-// Submissions per second when each tick carries `batch` of them (group commit) and every agent
-// is busy, on the in-memory store (the engine's own cost, without Redis).
+// Submissions per second when each tick carries `batch` of them (group commit), nobody is
+// logged in, on the in-memory store (the engine's own cost, without Redis). A fixed number of
+// iterations, because the queue grows by `batch` each time.
 void BM_SubmitGroupCommit(benchmark::State& state) {
   Bench bench(0, "billing");
   int64_t round = 0;
@@ -110,7 +111,20 @@ void BM_SubmitGroupCommit(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_SubmitGroupCommit)->Arg(1)->Arg(16)->Arg(256);
+BENCHMARK(BM_SubmitGroupCommit)->Arg(1)->Arg(16)->Arg(256)->Iterations(200);
+
+// An idle tick (timers only, nothing to commit) with `open` cases waiting and nobody logged
+// in: the engine's fixed cost per tick, paid 20 times a second.
+void BM_IdleTick(benchmark::State& state) {
+  Bench bench(0, "billing");
+  bench.Submit(static_cast<int>(state.range(0)), "open-");
+  bench.engine->Tick();
+  for (auto _ : state) {
+    bench.clock.Advance(absl::Milliseconds(50));
+    bench.engine->Tick();
+  }
+}
+BENCHMARK(BM_IdleTick)->Arg(1000)->Arg(10000);
 
 }  // namespace
 }  // namespace caserouter
