@@ -1,0 +1,209 @@
+// What the end-to-end tests share: a router in this process (the real Server on
+// 127.0.0.1:0 over a real redis-server), the real `caserouter` binary as a child process,
+// gRPC clients of every service (including health and reflection through a generic stub), an
+// agent desk client with its own reader thread, and bounded polling.
+//
+// Determinism: timeouts come from a YAML configuration written to a temp dir (short offer and
+// heartbeat timeouts); tests wait for conditions with WaitFor and a generous bound, never for
+// a fixed time.
+#ifndef CASEROUTER_TESTS_E2E_E2E_SUPPORT_H_
+#define CASEROUTER_TESTS_E2E_E2E_SUPPORT_H_
+
+#include <sys/types.h>
+
+#include <atomic>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "caserouter/v1/agent_desk.grpc.pb.h"
+#include "caserouter/v1/case_intake.grpc.pb.h"
+#include "caserouter/v1/supervision.grpc.pb.h"
+#include "router/engine_config.h"
+#include "router/service/server.h"
+#include "router/store/redis_state_store.h"
+#include "tests/support/redis_server.h"
+
+namespace caserouter::e2e {
+
+// Bound for conditions that should hold within a tick or two; generous because the test
+// machine may be loaded.
+inline constexpr absl::Duration kWait = absl::Seconds(15);
+
+// Polls `condition` every 10 ms until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = kWait);
+
+// The test configuration: domain "e2e", wrap-up 0, offers time out after `offer_timeout`,
+// desks die after `heartbeat_timeout` of silence, the lease lasts `lease_ttl`, routing by
+// longest idle without bullseye waiting (so that which agents may get a case does not depend
+// on history).
+std::string TestConfigYaml(absl::Duration offer_timeout = absl::Milliseconds(1500),
+                           absl::Duration heartbeat_timeout = absl::Milliseconds(1500),
+                           absl::Duration lease_ttl = absl::Seconds(1));
+
+// A fresh temp directory, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+  // Writes `contents` to path()/name and returns the full path.
+  std::string Write(const std::string& name, const std::string& contents) const;
+
+ private:
+  std::string path_;
+};
+
+// A store of domain "e2e" on `port`, for reading what the router wrote.
+std::unique_ptr<RedisStateStore> OpenStore(int port, const std::string& domain = "e2e");
+
+// Health service status: 1 SERVING, 2 NOT_SERVING; an error status when the call failed.
+absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
+                                 const std::string& service);
+// Service names from server reflection.
+absl::StatusOr<std::vector<std::string>> ReflectedServices(
+    const std::shared_ptr<grpc::Channel>& channel);
+
+std::shared_ptr<grpc::Channel> Dial(int port);
+
+// The body of GET http://127.0.0.1:<port><path> (for /metrics).
+absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
+
+// Runs `binary` with `args` to its end and returns its exit code (stderr to `log_path`).
+absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::string>& args,
+                              const std::string& log_path,
+                              absl::Duration timeout = absl::Seconds(30));
+
+// Typed clients of the three caserouter services over one channel.
+struct Clients {
+  explicit Clients(std::shared_ptr<grpc::Channel> channel);
+  std::shared_ptr<grpc::Channel> channel;
+  std::unique_ptr<v1::CaseIntake::Stub> intake;
+  std::unique_ptr<v1::Supervision::Stub> supervision;
+  std::unique_ptr<v1::AgentDesk::Stub> desk;
+
+  grpc::Status Submit(const v1::SubmitCaseRequest& request, v1::SubmitCaseResponse* response);
+  grpc::Status GetCase(const std::string& case_id, v1::Case* out);
+  // Creates an agent on all channels (phone 1, chat 3, social 4, email 5) with `skills`.
+  grpc::Status CreateAgent(const std::string& agent_id,
+                           const std::vector<std::pair<std::string, int>>& skills = {});
+  grpc::Status ListQueue(v1::ListQueueResponse* out);
+  grpc::Status ListAgents(v1::ListAgentsResponse* out);
+};
+
+// A valid submission on `channel` with the given idempotency key; customer text in the
+// subject.
+v1::SubmitCaseRequest SampleSubmission(const std::string& key,
+                                       v1::Channel channel = v1::CHANNEL_PHONE);
+
+// The router in this test process: Server over a RedisStateStore, config from a YAML file.
+class InProcessRouter {
+ public:
+  // Starts and waits until the engine leads (health "" SERVING).
+  static absl::StatusOr<std::unique_ptr<InProcessRouter>> Start(int redis_port,
+                                                                const std::string& yaml,
+                                                                const std::string& instance_id);
+  ~InProcessRouter();
+  Server& server() { return *server_; }
+  Clients& clients() { return *clients_; }
+  std::shared_ptr<grpc::Channel> channel() { return clients_->channel; }
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<Clients> clients_;
+};
+
+// The real `caserouter` binary as a child process (dies with the test process).
+class RouterProcess {
+ public:
+  // Starts `binary` with --print_ports and `args`, and waits for its ports line.
+  static absl::StatusOr<std::unique_ptr<RouterProcess>> Start(
+      const std::string& binary, const std::vector<std::string>& args,
+      const std::string& log_path);
+  ~RouterProcess();  // SIGTERM, then SIGKILL after 10 s
+  int grpc_port() const { return grpc_port_; }
+  int metrics_port() const { return metrics_port_; }
+  pid_t pid() const { return pid_; }
+  // SIGKILL and reap.
+  void Kill();
+  // SIGTERM and wait for the exit code (-1 if it had to be killed).
+  int Terminate(absl::Duration timeout = absl::Seconds(10));
+
+ private:
+  pid_t pid_ = -1;
+  int grpc_port_ = 0;
+  int metrics_port_ = 0;
+};
+
+// One agent desk's Connect stream. A reader thread collects every event; a heartbeat thread
+// sends Heartbeat every `heartbeat_every` until StopHeartbeats (0 = never).
+class DeskClient {
+ public:
+  // Connects, sends Hello, and waits for Welcome. The error is the stream's status when the
+  // server ended it instead.
+  static absl::StatusOr<std::unique_ptr<DeskClient>> Connect(
+      v1::AgentDesk::Stub* stub, const std::string& agent_id,
+      absl::Duration heartbeat_every = absl::Milliseconds(200));
+  ~DeskClient();
+
+  const v1::Welcome& welcome() const { return welcome_; }
+
+  // Sends `request` (its request_id is set here) and waits for the Ack.
+  absl::StatusOr<v1::Ack> Send(v1::DeskRequest request);
+  absl::StatusOr<v1::Ack> SetPresence(v1::Presence presence);
+  absl::StatusOr<v1::Ack> Accept(const std::string& case_id);
+  absl::StatusOr<v1::Ack> Decline(const std::string& case_id);
+  absl::StatusOr<v1::Ack> Complete(const std::string& case_id, bool resolved, int csat);
+
+  // The first offer received after `after` offers (0 = the first ever), waiting up to
+  // `timeout`.
+  std::optional<v1::Offer> WaitForOffer(size_t after = 0, absl::Duration timeout = kWait);
+  size_t offers_received() const;
+  // Offers received for `case_id` so far.
+  int OffersFor(const std::string& case_id) const;
+  bool WaitForRevoked(const std::string& case_id, absl::Duration timeout = kWait);
+
+  void StopHeartbeats();
+  // Cancels the call from the client side (as a desktop that crashed would, abruptly).
+  void Cancel();
+  // Waits for the stream to end and returns its status.
+  std::optional<grpc::Status> WaitForEnd(absl::Duration timeout = kWait);
+  std::vector<v1::DeskEvent> events() const;
+
+ private:
+  DeskClient() = default;
+  void ReadLoop();
+  void HeartbeatLoop(absl::Duration every);
+  bool Write(const v1::DeskRequest& request);
+
+  grpc::ClientContext context_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::DeskRequest, v1::DeskEvent>> stream_;
+  v1::Welcome welcome_;
+  std::atomic<int64_t> next_request_id_{1};
+  std::atomic<bool> heartbeats_{true};
+  absl::Mutex write_mu_;
+
+  mutable absl::Mutex mu_;
+  std::vector<v1::DeskEvent> events_ ABSL_GUARDED_BY(mu_);
+  bool ended_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::Status end_status_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+
+  std::thread reader_;
+  std::thread heartbeater_;
+};
+
+}  // namespace caserouter::e2e
+
+#endif  // CASEROUTER_TESTS_E2E_E2E_SUPPORT_H_
