@@ -1,0 +1,474 @@
+// caserouter-adapter: a channel adapter on the command line — submit, cancel, read and add
+// to cases, or replay a whole case stream.
+//
+//   caserouter-adapter submit --channel=chat --customer_id=cust-1 --topic=billing \
+//       --skills=billing:5 --subject="I was charged twice" --customer_value=250
+//   caserouter-adapter get --case_id=c-000001
+//   caserouter-adapter message --case_id=c-000001 --text="any news?"
+//   caserouter-adapter cancel --case_id=c-000001 --reason=customer_left
+//   caserouter-adapter replay                                   # synthetic, 2 cases/s, 60 s
+//   caserouter-adapter replay --trace=bank --speed=120 --seconds=300
+//   caserouter-adapter replay --trace=twcs --path=twcs.csv --max_cases=500 --speed=60
+//
+// replay submits each case at its arrival time divided by --speed, with the trace's
+// idempotency keys (prefixed by --key_prefix, so a second run can submit the same trace
+// again), from --concurrency parallel callers, and prints progress every second.
+//
+// Exit codes: 0 done, 1 the router answered an error or could not be reached, 2 bad flags.
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <deque>
+#include <map>
+#include <optional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "caserouter/v1/case_intake.grpc.pb.h"
+#include "tools/adapter_client/synthetic_workload.h"
+#include "tools/replay/bank_trace.h"
+#include "tools/replay/trace.h"
+#include "tools/replay/twcs_trace.h"
+
+#ifndef CASEROUTER_DATA_DIR
+#define CASEROUTER_DATA_DIR "../shared/data"
+#endif
+
+ABSL_FLAG(std::string, target, "127.0.0.1:50051", "the router's gRPC address");
+ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
+// submit
+ABSL_FLAG(std::string, channel, "chat", "submit: phone, chat, social or email");
+ABSL_FLAG(std::string, customer_id, "", "submit: stable customer id");
+ABSL_FLAG(std::string, topic, "general", "submit: what the case is about");
+ABSL_FLAG(std::string, skills, "", "submit: required skills, name:min_proficiency,...");
+ABSL_FLAG(std::string, language, "", "submit: language the customer needs (\"\" = any)");
+ABSL_FLAG(int64_t, authority_needed, 0, "submit: credit/refund the resolution needs");
+ABSL_FLAG(double, customer_value, 0, "submit: customer value (lifetime value or tier)");
+ABSL_FLAG(std::string, sentiment, "", "submit: -1..1; empty = let the router estimate it");
+ABSL_FLAG(int64_t, reach, 0, "submit: followers of a public social post");
+ABSL_FLAG(bool, public, false, "submit: a public post (vs. a private message)");
+ABSL_FLAG(int, priority, 0, "submit: explicit priority 0-100");
+ABSL_FLAG(std::string, subject, "", "submit: the customer's message");
+ABSL_FLAG(std::string, idempotency_key, "",
+          "submit: retry key; empty = a fresh one (printed, so a retry can reuse it)");
+// cancel, get, message
+ABSL_FLAG(std::string, case_id, "", "cancel/get/message: the case");
+ABSL_FLAG(std::string, reason, "customer_left",
+          "cancel: customer_left, post_deleted, duplicate or other");
+ABSL_FLAG(std::string, text, "", "message: the customer's further message");
+// replay
+ABSL_FLAG(std::string, trace, "synthetic", "replay: synthetic, bank or twcs");
+ABSL_FLAG(std::string, path, "", "replay: the trace file (default: the shared data set)");
+ABSL_FLAG(double, speed, 1, "replay: times real time (60 = an hour of trace per minute)");
+ABSL_FLAG(int64_t, max_cases, 0, "replay: at most this many cases (0 = all)");
+ABSL_FLAG(double, seconds, 0,
+          "replay: stop after this many seconds of wall time (0 = the whole trace; synthetic: "
+          "60)");
+ABSL_FLAG(double, rate, 2, "replay synthetic: cases per second of trace time");
+ABSL_FLAG(int, customers, 500, "replay synthetic: size of the customer pool");
+ABSL_FLAG(uint64_t, seed, 1, "replay synthetic: random seed");
+ABSL_FLAG(std::string, key_prefix, "", "replay: prefix for the idempotency keys");
+ABSL_FLAG(int, concurrency, 8, "replay: calls in flight at most");
+
+namespace caserouter {
+namespace {
+
+constexpr int kExitError = 1;
+constexpr int kExitBadFlags = 2;
+
+volatile std::sig_atomic_t interrupted = 0;
+extern "C" void OnInterrupt(int) { interrupted = 1; }
+
+int BadFlags(absl::string_view message) {
+  absl::FPrintF(stderr, "caserouter-adapter: %s\n", message);
+  return kExitBadFlags;
+}
+
+int RpcError(const grpc::Status& status) {
+  absl::FPrintF(stderr, "caserouter-adapter: %s: %s\n",
+                absl::StatusCodeToString(static_cast<absl::StatusCode>(status.error_code())),
+                status.error_message());
+  return kExitError;
+}
+
+void SetDeadline(grpc::ClientContext* context) {
+  context->set_deadline(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
+}
+
+v1::Channel ChannelToProto(Channel channel) {
+  switch (channel) {
+    case Channel::kPhone:
+      return v1::CHANNEL_PHONE;
+    case Channel::kChat:
+      return v1::CHANNEL_CHAT;
+    case Channel::kSocial:
+      return v1::CHANNEL_SOCIAL;
+    case Channel::kEmail:
+      return v1::CHANNEL_EMAIL;
+  }
+  return v1::CHANNEL_UNSPECIFIED;
+}
+
+const char* StateWord(int state) {
+  static constexpr const char* kWords[] = {"?",         "queued",    "offered", "assigned",
+                                           "completed", "cancelled", "expired"};
+  return state >= 0 && state <= 6 ? kWords[state] : "?";
+}
+
+const char* ChannelWord(int channel) {
+  static constexpr const char* kWords[] = {"?", "phone", "chat", "social", "email"};
+  return channel >= 0 && channel <= 4 ? kWords[channel] : "?";
+}
+
+void PrintCase(const v1::Case& c) {
+  absl::PrintF("case %s  %s  %s  topic=%s  customer=%s", c.case_id(), StateWord(c.state()),
+               ChannelWord(c.channel()), c.topic(), c.customer_id());
+  if (!c.agent_id().empty()) absl::PrintF("  agent=%s", c.agent_id());
+  if (!c.end_reason().empty()) absl::PrintF("  reason=%s", c.end_reason());
+  if (!c.repeat_of().empty()) absl::PrintF("  repeat_of=%s", c.repeat_of());
+  absl::PrintF("\n  priority %.2f =", c.priority());
+  for (int i = 0; i < c.priority_terms_size(); ++i) {
+    absl::PrintF("%s %s %.2f", i == 0 ? "" : " +", c.priority_terms(i).name(),
+                 c.priority_terms(i).value());
+  }
+  absl::PrintF("\n");
+  if (c.state() == v1::CASE_STATE_COMPLETED) {
+    absl::PrintF("  outcome: %s, csat %d%s\n", c.outcome().resolved() ? "resolved" : "unresolved",
+                 c.outcome().csat(), c.outcome().follow_up_needed() ? ", follow-up needed" : "");
+  }
+  if (!c.subject().empty()) absl::PrintF("  subject: %s\n", c.subject());
+  for (const std::string& m : c.messages()) absl::PrintF("  message: %s\n", m);
+}
+
+absl::StatusOr<v1::SubmitCaseRequest> SubmitFromFlags() {
+  v1::SubmitCaseRequest r;
+  std::optional<Channel> channel = ParseChannel(absl::GetFlag(FLAGS_channel));
+  if (!channel.has_value()) {
+    return absl::InvalidArgumentError("channel: one of phone, chat, social, email");
+  }
+  r.set_channel(ChannelToProto(*channel));
+  r.set_customer_id(absl::GetFlag(FLAGS_customer_id));
+  r.set_topic(absl::GetFlag(FLAGS_topic));
+  for (absl::string_view item :
+       absl::StrSplit(absl::GetFlag(FLAGS_skills), ',', absl::SkipWhitespace())) {
+    std::pair<absl::string_view, absl::string_view> kv = absl::StrSplit(item, ':');
+    int level = 0;
+    if (kv.first.empty() || !absl::SimpleAtoi(kv.second, &level)) {
+      return absl::InvalidArgumentError("skills: expected name:min_proficiency,...");
+    }
+    v1::SkillRequirement* s = r.add_required_skills();
+    s->set_skill(std::string(kv.first));
+    s->set_min_proficiency(level);
+  }
+  r.set_language(absl::GetFlag(FLAGS_language));
+  r.set_authority_needed(absl::GetFlag(FLAGS_authority_needed));
+  r.set_customer_value(absl::GetFlag(FLAGS_customer_value));
+  if (const std::string s = absl::GetFlag(FLAGS_sentiment); !s.empty()) {
+    double sentiment = 0;
+    if (!absl::SimpleAtod(s, &sentiment)) {
+      return absl::InvalidArgumentError("sentiment: a number -1..1");
+    }
+    r.set_sentiment(sentiment);
+    r.set_has_sentiment(true);
+  }
+  r.set_reach(absl::GetFlag(FLAGS_reach));
+  r.set_is_public(absl::GetFlag(FLAGS_public));
+  r.set_explicit_priority(absl::GetFlag(FLAGS_priority));
+  r.set_subject(absl::GetFlag(FLAGS_subject));
+  std::string key = absl::GetFlag(FLAGS_idempotency_key);
+  if (key.empty()) key = absl::StrCat("adapter-", absl::ToUnixNanos(absl::Now()), "-", getpid());
+  r.set_idempotency_key(key);
+  return r;
+}
+
+v1::SubmitCaseRequest RequestFromSpec(const CaseSpec& spec, const std::string& key_prefix) {
+  v1::SubmitCaseRequest r;
+  r.set_channel(ChannelToProto(spec.channel));
+  r.set_customer_id(spec.customer_id);
+  r.set_topic(spec.topic);
+  for (const SkillRequirement& s : spec.required_skills) {
+    v1::SkillRequirement* p = r.add_required_skills();
+    p->set_skill(s.skill);
+    p->set_min_proficiency(s.min_proficiency);
+  }
+  r.set_language(spec.language);
+  r.set_authority_needed(spec.authority_needed);
+  r.set_customer_value(spec.customer_value);
+  r.set_sentiment(spec.sentiment);
+  r.set_has_sentiment(spec.has_sentiment);
+  r.set_reach(spec.reach);
+  r.set_is_public(spec.is_public);
+  r.set_explicit_priority(spec.explicit_priority);
+  r.set_subject(spec.subject);
+  r.set_idempotency_key(absl::StrCat(key_prefix, spec.idempotency_key));
+  return r;
+}
+
+int Submit(v1::CaseIntake::Stub* stub) {
+  absl::StatusOr<v1::SubmitCaseRequest> request = SubmitFromFlags();
+  if (!request.ok()) return BadFlags(request.status().message());
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::SubmitCaseResponse response;
+  grpc::Status status = stub->SubmitCase(&context, *request, &response);
+  if (!status.ok()) {
+    absl::FPrintF(stderr, "caserouter-adapter: retry with --idempotency_key=%s\n",
+                  request->idempotency_key());
+    return RpcError(status);
+  }
+  PrintCase(response.case_());
+  absl::PrintF("  idempotency_key=%s%s%s\n", request->idempotency_key(),
+               response.deduplicated() ? "  (a retry: the case already existed)" : "",
+               response.joined() ? "  (joined the customer's open case)" : "");
+  return 0;
+}
+
+int Cancel(v1::CaseIntake::Stub* stub) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::CancelCaseRequest request;
+  request.set_case_id(absl::GetFlag(FLAGS_case_id));
+  request.set_reason(absl::GetFlag(FLAGS_reason));
+  v1::CancelCaseResponse response;
+  grpc::Status status = stub->CancelCase(&context, request, &response);
+  if (!status.ok()) return RpcError(status);
+  PrintCase(response.case_());
+  return 0;
+}
+
+int Get(v1::CaseIntake::Stub* stub) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::GetCaseRequest request;
+  request.set_case_id(absl::GetFlag(FLAGS_case_id));
+  v1::GetCaseResponse response;
+  grpc::Status status = stub->GetCase(&context, request, &response);
+  if (!status.ok()) return RpcError(status);
+  PrintCase(response.case_());
+  return 0;
+}
+
+int Message(v1::CaseIntake::Stub* stub) {
+  grpc::ClientContext context;
+  SetDeadline(&context);
+  v1::AddMessageRequest request;
+  request.set_case_id(absl::GetFlag(FLAGS_case_id));
+  request.set_text(absl::GetFlag(FLAGS_text));
+  v1::AddMessageResponse response;
+  grpc::Status status = stub->AddMessage(&context, request, &response);
+  if (!status.ok()) return RpcError(status);
+  PrintCase(response.case_());
+  return 0;
+}
+
+// --- replay ---
+
+absl::StatusOr<Trace> LoadTrace() {
+  const std::string kind = absl::GetFlag(FLAGS_trace);
+  const int64_t max_cases = absl::GetFlag(FLAGS_max_cases);
+  std::string path = absl::GetFlag(FLAGS_path);
+  if (kind == "synthetic") {
+    SyntheticOptions options;
+    options.seed = absl::GetFlag(FLAGS_seed);
+    options.cases_per_second = absl::GetFlag(FLAGS_rate);
+    options.customers = absl::GetFlag(FLAGS_customers);
+    double seconds = absl::GetFlag(FLAGS_seconds);
+    if (seconds <= 0) seconds = 60;
+    // Enough trace time to fill the wall-clock run at the chosen speed.
+    options.duration = absl::Seconds(seconds * absl::GetFlag(FLAGS_speed));
+    if (max_cases > 0) options.max_cases = max_cases;
+    if (absl::Status s = ValidateSyntheticOptions(options); !s.ok()) return s;
+    return GenerateSyntheticTrace(options);
+  }
+  if (kind == "bank") {
+    if (path.empty()) {
+      path = absl::StrCat(CASEROUTER_DATA_DIR, "/anonymous-bank/anonymous_bank_february_1999.tsv");
+    }
+    BankTraceOptions options;
+    if (max_cases > 0) options.max_cases = max_cases;
+    return ReadBankTraceFile(path, options);
+  }
+  if (kind == "twcs") {
+    if (path.empty()) path = absl::StrCat(CASEROUTER_DATA_DIR, "/twcs-sample/twcs_first5000.csv");
+    TwcsTraceOptions options;
+    if (max_cases > 0) options.max_cases = max_cases;
+    return ReadTwcsTraceFile(path, options);
+  }
+  return absl::InvalidArgumentError("trace: one of synthetic, bank, twcs");
+}
+
+class Replay {
+ public:
+  Replay(v1::CaseIntake::Stub* stub, int concurrency) : stub_(stub) {
+    for (int i = 0; i < concurrency; ++i) workers_.emplace_back([this] { Work(); });
+  }
+
+  void Push(v1::SubmitCaseRequest request) {
+    absl::MutexLock lock(&mu_);
+    queue_.push_back(std::move(request));
+    ++submitted_;
+  }
+
+  // Waits for the calls still queued or in flight, then stops the workers.
+  void Finish() {
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+    }
+    for (std::thread& t : workers_) t.join();
+  }
+
+  void PrintProgress(absl::Duration elapsed, FILE* out) {
+    absl::MutexLock lock(&mu_);
+    const double seconds = std::max(absl::ToDoubleSeconds(elapsed), 1e-3);
+    absl::FPrintF(out,
+                  "t=%.0fs submitted=%d accepted=%d deduplicated=%d errors=%d rate=%.1f/s "
+                  "backlog=%d\n",
+                  seconds, submitted_, accepted_, deduplicated_, errors_,
+                  (accepted_ + errors_) / seconds, queue_.size() + in_flight_);
+    for (const auto& [code, n] : errors_by_code_) {
+      if (out == stdout) absl::FPrintF(out, "  %s: %d\n", code, n);
+    }
+    std::fflush(out);
+  }
+
+  int errors() {
+    absl::MutexLock lock(&mu_);
+    return errors_;
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      v1::SubmitCaseRequest request;
+      {
+        absl::MutexLock lock(&mu_);
+        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+          return done_ || !queue_.empty();
+        };
+        mu_.Await(absl::Condition(&ready));
+        if (queue_.empty()) return;
+        request = std::move(queue_.front());
+        queue_.pop_front();
+        ++in_flight_;
+      }
+      grpc::ClientContext context;
+      SetDeadline(&context);
+      v1::SubmitCaseResponse response;
+      grpc::Status status = stub_->SubmitCase(&context, request, &response);
+      absl::MutexLock lock(&mu_);
+      --in_flight_;
+      if (status.ok()) {
+        ++accepted_;
+        if (response.deduplicated()) ++deduplicated_;
+      } else {
+        ++errors_;
+        ++errors_by_code_[absl::StatusCodeToString(
+            static_cast<absl::StatusCode>(status.error_code()))];
+      }
+    }
+  }
+
+  v1::CaseIntake::Stub* const stub_;
+  absl::Mutex mu_;
+  std::deque<v1::SubmitCaseRequest> queue_ ABSL_GUARDED_BY(mu_);
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t submitted_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t accepted_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t deduplicated_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t errors_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, int64_t> errors_by_code_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::thread> workers_;
+};
+
+int RunReplay(v1::CaseIntake::Stub* stub) {
+  const double speed = absl::GetFlag(FLAGS_speed);
+  if (!(speed > 0)) return BadFlags("speed: must be positive");
+  if (absl::GetFlag(FLAGS_concurrency) < 1) return BadFlags("concurrency: at least 1");
+  absl::StatusOr<Trace> trace = LoadTrace();
+  if (!trace.ok()) {
+    return absl::IsInvalidArgument(trace.status()) || absl::IsNotFound(trace.status())
+               ? BadFlags(trace.status().message())
+               : RpcError(grpc::Status(grpc::StatusCode::INTERNAL,
+                                       std::string(trace.status().message())));
+  }
+  const double seconds = absl::GetFlag(FLAGS_seconds);
+  const absl::Duration limit =
+      seconds > 0 ? absl::Seconds(seconds) : absl::InfiniteDuration();
+  absl::FPrintF(stderr, "replaying %s: %d cases over %s of trace time at %gx\n", trace->name,
+                trace->cases.size(),
+                absl::FormatDuration(trace->cases.empty() ? absl::ZeroDuration()
+                                                          : trace->cases.back().arrival),
+                speed);
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
+
+  const std::string prefix = absl::GetFlag(FLAGS_key_prefix);
+  Replay replay(stub, absl::GetFlag(FLAGS_concurrency));
+  const absl::Time start = absl::Now();
+  absl::Time next_progress = start + absl::Seconds(1);
+  for (const TraceCase& c : trace->cases) {
+    const absl::Duration offset = c.arrival / speed;
+    if (offset >= limit) break;
+    const absl::Time due = start + offset;
+    // Sleep in short slices: progress lines keep coming and Ctrl-C is noticed.
+    while (absl::Now() < due && !interrupted) {
+      absl::SleepFor(std::min(due - absl::Now(), absl::Milliseconds(100)));
+      if (absl::Now() >= next_progress) {
+        replay.PrintProgress(absl::Now() - start, stderr);
+        next_progress += absl::Seconds(1);
+      }
+    }
+    if (interrupted) break;
+    replay.Push(RequestFromSpec(c.spec, prefix));
+  }
+  replay.Finish();
+  replay.PrintProgress(absl::Now() - start, stdout);
+  return replay.errors() == 0 ? 0 : kExitError;
+}
+
+int Main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "caserouter-adapter submit|cancel|get|message|replay [flags]: a channel adapter for "
+      "caserouter on the command line.");
+  std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
+  if (rest.size() != 2) return BadFlags("expected one command: submit, cancel, get, message, replay");
+  const std::string command = rest[1];
+  std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  std::unique_ptr<v1::CaseIntake::Stub> stub = v1::CaseIntake::NewStub(channel);
+  if (command == "submit") return Submit(stub.get());
+  if (command == "cancel") return Cancel(stub.get());
+  if (command == "get") return Get(stub.get());
+  if (command == "message") return Message(stub.get());
+  if (command == "replay") return RunReplay(stub.get());
+  return BadFlags(absl::StrCat("unknown command \"", command, "\""));
+}
+
+}  // namespace
+}  // namespace caserouter
+
+int main(int argc, char** argv) { return caserouter::Main(argc, argv); }

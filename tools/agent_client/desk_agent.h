@@ -1,0 +1,102 @@
+// DeskAgent: one agent's desktop session over AgentDesk.Connect, as a real desktop runs it.
+//
+// It opens the stream, sends Hello and SetPresence AVAILABLE, keeps the session alive with
+// heartbeats at the interval the Welcome asks for, hands every DeskEvent to a callback, and
+// reconnects with backoff when the stream breaks (router restart, failover to another replica).
+// It gives up, without reconnecting, when the router says the session cannot work: ABORTED
+// (another desk took the agent's session over), NOT_FOUND (no such agent), INVALID_ARGUMENT.
+//
+//   DeskAgent desk(channel, {.agent_id = "ana"}, [](const v1::DeskEvent& e) { ... },
+//                  [](const grpc::Status& end) { ... });
+//   desk.Start();
+//   v1::DeskRequest accept;
+//   accept.mutable_accept()->set_case_id("c-000001");
+//   desk.Send(accept);             // its Ack arrives through the event callback
+//   desk.After(absl::Seconds(5), [&] { ... });  // a timer on the desk's timer thread
+//
+// Threads: one reads the stream (and runs the event callback), one runs heartbeats and
+// timers. Callbacks must not block for long: they delay the events or timers behind them.
+// Thread safety: Send and After may be called from any thread, callbacks included; Stop and
+// Wait from any thread but the desk's own (not from a callback).
+#ifndef CASEROUTER_TOOLS_AGENT_CLIENT_DESK_AGENT_H_
+#define CASEROUTER_TOOLS_AGENT_CLIENT_DESK_AGENT_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "caserouter/v1/agent_desk.grpc.pb.h"
+
+namespace caserouter {
+
+class DeskAgent {
+ public:
+  struct Options {
+    std::string agent_id;
+    bool reconnect = true;
+    absl::Duration max_backoff = absl::Seconds(10);
+  };
+  using EventHandler = std::function<void(const v1::DeskEvent&)>;
+  // How a stream ended, and whether the desk will reconnect.
+  using EndHandler = std::function<void(const grpc::Status&, bool reconnecting)>;
+
+  DeskAgent(std::shared_ptr<grpc::Channel> channel, Options options, EventHandler on_event,
+            EndHandler on_end);
+  ~DeskAgent();  // Stop()
+  DeskAgent(const DeskAgent&) = delete;
+  DeskAgent& operator=(const DeskAgent&) = delete;
+
+  void Start();
+  // Ends the session (WritesDone) and every thread; idempotent.
+  void Stop();
+  // Blocks until the desk gave up (a final end) or was stopped.
+  void Wait();
+
+  // Sends `request` with a fresh request_id, which it returns; 0 when no stream is open.
+  int64_t Send(v1::DeskRequest request);
+  // Runs `action` on the timer thread after `delay` (dropped when the desk stops first).
+  void After(absl::Duration delay, std::function<void()> action);
+
+  const std::string& agent_id() const { return options_.agent_id; }
+
+ private:
+  void SessionLoop();
+  void TimerLoop();
+  bool RunSession(grpc::Status* end);  // one stream; false = do not reconnect
+
+  const std::shared_ptr<grpc::Channel> channel_;
+  const std::unique_ptr<v1::AgentDesk::Stub> stub_;
+  const Options options_;
+  const EventHandler on_event_;
+  const EndHandler on_end_;
+  std::atomic<int64_t> next_request_id_{1};
+
+  absl::Mutex stream_mu_;  // one writer at a time; guards the pointers below
+  grpc::ClientContext* context_ ABSL_GUARDED_BY(stream_mu_) = nullptr;
+  grpc::ClientReaderWriter<v1::DeskRequest, v1::DeskEvent>* stream_ ABSL_GUARDED_BY(stream_mu_) =
+      nullptr;
+
+  absl::Mutex mu_;
+  bool stopped_ ABSL_GUARDED_BY(mu_) = false;
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  absl::Duration heartbeat_every_ ABSL_GUARDED_BY(mu_) = absl::Seconds(1);
+  absl::Time next_heartbeat_ ABSL_GUARDED_BY(mu_) = absl::InfiniteFuture();
+  std::multimap<absl::Time, std::function<void()>> timers_ ABSL_GUARDED_BY(mu_);
+
+  std::thread session_thread_;
+  std::thread timer_thread_;
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_TOOLS_AGENT_CLIENT_DESK_AGENT_H_
