@@ -187,7 +187,15 @@ TEST(RecoveryTest, SigtermReleasesTheLeaseSoAStandbyLeadsAtOnce) {
   ASSERT_TRUE(ready.ok());
   EXPECT_EQ(*ready, 2);
 
+  // A desk on the leader is told to go elsewhere when the leader shuts down.
+  Clients leader_clients((Dial((*leader)->grpc_port())));
+  std::unique_ptr<DeskClient> desk = AvailableDesk(leader_clients, "ana");
+  ASSERT_NE(desk, nullptr);
+
   EXPECT_EQ((*leader)->Terminate(), 0);
+  std::optional<grpc::Status> desk_end = desk->WaitForEnd();
+  ASSERT_TRUE(desk_end.has_value());
+  EXPECT_EQ(desk_end->error_code(), grpc::StatusCode::UNAVAILABLE) << desk_end->error_message();
   // Well inside the 60 s lease: only a released lease explains it.
   EXPECT_TRUE(WaitFor([&] { return Serving(standby_channel); }, absl::Seconds(20)));
 }
