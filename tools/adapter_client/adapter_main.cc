@@ -12,7 +12,8 @@
 //
 // replay submits each case at its arrival time divided by --speed, with the trace's
 // idempotency keys (prefixed by --key_prefix, so a second run can submit the same trace
-// again), from --concurrency parallel callers, and prints progress every second.
+// again), from --concurrency parallel callers, and prints progress every second. It replays
+// first contacts only: a trace's follow-up messages (twcs threads) are not sent.
 //
 // Exit codes: 0 done, 1 the router answered an error or could not be reached, 2 bad flags.
 #include <signal.h>
