@@ -755,16 +755,26 @@ absl::Status Engine::DoSetPresence(const std::string& agent_id, Presence presenc
   return absl::OkStatus();
 }
 
+absl::Status Engine::FindHeld(const std::string& agent_id, const std::string& case_id,
+                              CaseState state, Case** c, Agent** agent) {
+  *c = FindCase(case_id);
+  if (*c == nullptr) return UnknownCase(case_id);
+  if ((*c)->state != state || (*c)->agent_id != agent_id) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "case_id: case '", case_id, "' is not ",
+        state == CaseState::kOffered ? "offered to" : "assigned to", " this agent"));
+  }
+  *agent = FindAgent(agent_id);
+  return *agent == nullptr ? UnknownAgent(agent_id) : absl::OkStatus();
+}
+
 absl::StatusOr<CaseView> Engine::DoAccept(const std::string& agent_id,
                                           const std::string& case_id, absl::Time now) {
-  Case* c = FindCase(case_id);
-  if (c == nullptr) return UnknownCase(case_id);
-  if (c->state != CaseState::kOffered || c->agent_id != agent_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case_id: case '", case_id, "' is not offered to this agent"));
+  Case* c;
+  Agent* agent;
+  if (absl::Status s = FindHeld(agent_id, case_id, CaseState::kOffered, &c, &agent); !s.ok()) {
+    return s;
   }
-  Agent* agent = FindAgent(agent_id);
-  if (agent == nullptr) return UnknownAgent(agent_id);
   SetState(*c, CaseState::kAssigned);
   c->offer_expires = absl::InfinitePast();
   c->declined_by.clear();
@@ -785,14 +795,11 @@ absl::StatusOr<CaseView> Engine::DoAccept(const std::string& agent_id,
 
 absl::Status Engine::DoDecline(const std::string& agent_id, const std::string& case_id,
                                OfferResult why, absl::Time now) {
-  Case* c = FindCase(case_id);
-  if (c == nullptr) return UnknownCase(case_id);
-  if (c->state != CaseState::kOffered || c->agent_id != agent_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case_id: case '", case_id, "' is not offered to this agent"));
+  Case* c;
+  Agent* agent;
+  if (absl::Status s = FindHeld(agent_id, case_id, CaseState::kOffered, &c, &agent); !s.ok()) {
+    return s;
   }
-  Agent* agent = FindAgent(agent_id);
-  if (agent == nullptr) return UnknownAgent(agent_id);
   ReleaseCapacity(*agent, c->spec.channel, now);
   Requeue(*c, now);
   if (std::find(c->declined_by.begin(), c->declined_by.end(), agent_id) ==
@@ -819,14 +826,11 @@ absl::StatusOr<CaseView> Engine::DoComplete(const std::string& agent_id,
                                             const std::string& case_id, const Outcome& outcome,
                                             absl::Time now) {
   if (absl::Status s = ValidateOutcome(outcome); !s.ok()) return s;
-  Case* c = FindCase(case_id);
-  if (c == nullptr) return UnknownCase(case_id);
-  if (c->state != CaseState::kAssigned || c->agent_id != agent_id) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("case_id: case '", case_id, "' is not assigned to this agent"));
+  Case* c;
+  Agent* agent;
+  if (absl::Status s = FindHeld(agent_id, case_id, CaseState::kAssigned, &c, &agent); !s.ok()) {
+    return s;
   }
-  Agent* agent = FindAgent(agent_id);
-  if (agent == nullptr) return UnknownAgent(agent_id);
   c->outcome = outcome;
   c->closed_time = now;
   SetState(*c, CaseState::kCompleted);

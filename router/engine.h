@@ -215,6 +215,10 @@ class Engine {
   void DoCloseSession(const std::string& agent_id, absl::string_view reason, absl::Time now);
   absl::Status CheckSession(const std::string& agent_id, const DeskSession* session);
   absl::Status DoSetPresence(const std::string& agent_id, Presence presence, absl::Time now);
+  // The case `agent_id` holds in `state` (offered or assigned), and the agent: NOT_FOUND for
+  // unknown ids, FAILED_PRECONDITION when the case is not held so by this agent.
+  absl::Status FindHeld(const std::string& agent_id, const std::string& case_id,
+                        CaseState state, Case** c, Agent** agent);
   absl::StatusOr<CaseView> DoAccept(const std::string& agent_id, const std::string& case_id,
                                     absl::Time now);
   absl::Status DoDecline(const std::string& agent_id, const std::string& case_id,
