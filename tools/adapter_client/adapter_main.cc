@@ -48,6 +48,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "caserouter/v1/case_intake.grpc.pb.h"
+#include "router/service/proto_convert.h"
 #include "tools/adapter_client/synthetic_workload.h"
 #include "tools/replay/bank_trace.h"
 #include "tools/replay/trace.h"
@@ -116,20 +117,6 @@ int RpcError(const grpc::Status& status) {
 
 void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
-}
-
-v1::Channel ChannelToProto(Channel channel) {
-  switch (channel) {
-    case Channel::kPhone:
-      return v1::CHANNEL_PHONE;
-    case Channel::kChat:
-      return v1::CHANNEL_CHAT;
-    case Channel::kSocial:
-      return v1::CHANNEL_SOCIAL;
-    case Channel::kEmail:
-      return v1::CHANNEL_EMAIL;
-  }
-  return v1::CHANNEL_UNSPECIFIED;
 }
 
 const char* StateWord(int state) {
