@@ -14,8 +14,16 @@
 // MemoryStateStore (unit tests of the engine). One contract suite (state_store_contract.h)
 // runs against both.
 //
-// Thread safety: an instance is used by one engine thread at a time; implementations need not
-// be thread-safe. Errors: UNAVAILABLE when the backing store cannot be reached (nothing may be
+// Rules every implementation keeps (the contract suite checks them):
+//   - within a batch, removed_agents are applied before agents, so an agent removed and
+//     re-created in one tick survives;
+//   - a domain nobody ever led has epoch 0;
+//   - the lease runs on the store's clock: MemoryStateStore uses the `now` passed in,
+//     RedisStateStore the Redis server's own clock (PX), ignoring `now`;
+//   - Load does not filter by time; retention is applied at commit.
+//
+// Thread safety: the engine uses an instance from its one thread; both implementations are
+// nevertheless thread-safe, so a health check may Ping while the engine commits. Errors: UNAVAILABLE when the backing store cannot be reached (nothing may be
 // assumed written), FAILED_PRECONDITION when fenced out or the lease is held by another owner,
 // DATA_LOSS when a stored record cannot be decoded.
 #ifndef CASEROUTER_ROUTER_STORE_STATE_STORE_H_
