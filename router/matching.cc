@@ -50,7 +50,7 @@ Score ScoreOutcome(const Case& c, const AgentCandidate& a, const TeamRecord& tea
   s.Add("exploration", w.exploration / std::sqrt(1 + cases));
   s.Add("proficiency", w.proficiency * MeanProficiency(c, agent) / 10);
   s.Add("idle", w.idle * std::min(1.0, IdleSeconds(agent, now) / 600));
-  s.Add("load", -w.load * std::min(1.0, AttentionLoad(agent, config)));
+  s.Add("load", 0.0 - w.load * std::min(1.0, AttentionLoad(agent, config)));  // no "-0"
   return s;
 }
 
@@ -69,7 +69,7 @@ Score ScoreClassic(Strategy strategy, const Case& c, const AgentCandidate& a,
                 : absl::ToDoubleSeconds(now - agent.last_offer_time));
       break;
     case Strategy::kLeastOccupied:
-      s.Add("load", -AttentionLoad(agent, config));
+      s.Add("load", 0.0 - AttentionLoad(agent, config));
       s.Add("idle_tiebreak", 1e-6 * IdleSeconds(agent, now));
       break;
     case Strategy::kFastestHandle: {
