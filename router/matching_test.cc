@@ -196,11 +196,13 @@ INSTANTIATE_TEST_SUITE_P(
               {.id = "free", .completed = 100, .fcr = 55}},
              {.waited_seconds = 45},
              "free"},
+        // Equal on every term but handle time. The id tie-break favours the slow agent
+        // ("a-slow" < "b-quick"), so the quick one wins only if speed earned it points.
         Rule{"handle time never raises an agent's score",
-             {{.id = "slow", .completed = 100, .fcr = 60, .handle_seconds = 900},
-              {.id = "quick", .completed = 100, .fcr = 60, .handle_seconds = 60}},
+             {{.id = "a-slow", .completed = 100, .fcr = 60, .handle_seconds = 900},
+              {.id = "b-quick", .completed = 100, .fcr = 60, .handle_seconds = 60}},
              {.waited_seconds = 45},
-             "quick"},  // equal on every term; the id breaks the tie ("quick" < "slow")
+             "a-slow"},
         Rule{"an empowered agent is required: the case waits for one",
              {{.id = "unempowered", .completed = 100, .fcr = 90, .authority = 50}},
              {.waited_seconds = 10, .authority_needed = 150},
@@ -265,6 +267,21 @@ TEST(MatchingTest, DecisionExplainsWinnerRunnerUpAndExclusions) {
   EXPECT_DOUBLE_EQ(sum, d.winner->score.total);
   EXPECT_EQ(names, (std::vector<std::string>{"relationship", "quality", "exploration",
                                              "proficiency", "idle", "load"}));
+}
+
+TEST(MatchingTest, HandleTimeLeavesTheScoreUnchanged) {
+  // The winner alone would also pass if speed were penalised; equal totals pin "no effect".
+  Rule rule{"",
+            {{.id = "a-slow", .completed = 100, .fcr = 60, .handle_seconds = 900},
+             {.id = "b-quick", .completed = 100, .fcr = 60, .handle_seconds = 60}},
+            {.waited_seconds = 45},
+            "a-slow"};
+  World world = Build(rule);
+  Decision d = ChooseAgent(BuildCase(rule.c), world.candidates, TeamRecord{}, EngineConfig(), kNow);
+  ASSERT_TRUE(d.winner && d.runner_up);
+  EXPECT_EQ(d.winner->agent_id, "a-slow");
+  EXPECT_EQ(d.runner_up->agent_id, "b-quick");
+  EXPECT_DOUBLE_EQ(d.winner->score.total, d.runner_up->score.total);
 }
 
 TEST(MatchingTest, RelationshipStrengthHalvesEveryHalfLife) {
