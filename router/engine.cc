@@ -1211,8 +1211,10 @@ void Engine::RecordOutcome(const Case& c, const Outcome& outcome, absl::Time now
   if (outcome.csat > 0) {
     r.csat_sum += outcome.csat;
     ++r.csat_count;
+    // Only a given score replaces the last one: a case without a survey says nothing about how
+    // the customer felt, and 0 would lift a low-CSAT spoiler off the relationship.
+    r.last_csat = outcome.csat;
   }
-  r.last_csat = outcome.csat;
   r.last_contact = now;
 }
 

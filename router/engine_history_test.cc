@@ -66,6 +66,26 @@ TEST_F(EngineHistoryTest, OutcomesBecomeDurableQualityAndRelationshipRecords) {
   EXPECT_EQ(found, 1);
 }
 
+TEST_F(EngineHistoryTest, AnOutcomeWithoutCsatKeepsTheRelationshipsLastCsat) {
+  AddAgent("ana");
+  auto ana = Connect("ana");
+  clock_.Advance(absl::Seconds(30));
+  Resolve("k1", "cust-1", "ana", ana.get(), Outcome{false, 2, true});
+  Resolve("k2", "cust-1", "ana", ana.get(), Outcome{false, 0, true});  // no survey answered
+  absl::StatusOr<StoredState> state = store_.Load(clock_.Now());
+  ASSERT_TRUE(state.ok());
+  int found = 0;
+  for (const Relationship& r : state->relationships) {
+    if (r.customer_id == "cust-1" && r.agent_id == "ana") {
+      ++found;
+      EXPECT_EQ(r.cases, 2);
+      EXPECT_EQ(r.csat_count, 1);
+      EXPECT_EQ(r.last_csat, 2);  // the low score still counts against the relationship
+    }
+  }
+  EXPECT_EQ(found, 1);
+}
+
 TEST_F(EngineHistoryTest, RepeatContactCorrectsTheRecordGainsPriorityAndGoesBackToTheAgent) {
   AddAgent("ana");
   AddAgent("bo");
