@@ -9,4 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
 bash "$root/scripts/setup.sh" "$build"
 cd "$build"
+# A test whose server binary (redis-server, prometheus) is missing fails instead of skipping:
+# a green run here means the store, end-to-end and dashboard tests really ran.
+export CASEROUTER_REQUIRE_SERVERS=1
 ctest --output-on-failure -j "$(nproc)" --timeout 300 "$@"

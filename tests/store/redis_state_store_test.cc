@@ -49,8 +49,11 @@ class SharedRedis : public ::testing::Environment {
     absl::StatusOr<std::unique_ptr<RedisServer>> server = RedisServer::Start();
     if (server.ok()) {
       server_ = *std::move(server);
-    } else {
+    } else if (absl::IsNotFound(server.status())) {
       skip_reason_ = absl::StrCat("no redis-server for this test: ", server.status().ToString());
+    } else {
+      // Installed but broken, or required and missing: a failure, not a reason to skip.
+      FAIL() << "redis-server for this test: " << server.status();
     }
   }
   void TearDown() override { server_.reset(); }

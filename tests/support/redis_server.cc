@@ -69,6 +69,11 @@ bool SendAll(int fd, absl::string_view data) {
 
 }  // namespace
 
+bool ServersRequired() {
+  const char* value = std::getenv("CASEROUTER_REQUIRE_SERVERS");
+  return value != nullptr && absl::string_view(value) == "1";
+}
+
 absl::StatusOr<std::string> RedisServer::FindBinary() {
   const char* path = std::getenv("PATH");
   if (path != nullptr) {
@@ -76,6 +81,11 @@ absl::StatusOr<std::string> RedisServer::FindBinary() {
       std::string candidate = absl::StrCat(dir, "/redis-server");
       if (access(candidate.c_str(), X_OK) == 0) return candidate;
     }
+  }
+  if (ServersRequired()) {
+    return absl::FailedPreconditionError(
+        "redis-server not found on PATH and CASEROUTER_REQUIRE_SERVERS=1 (install the "
+        "redis-server package)");
   }
   return absl::NotFoundError(
       "redis-server not found on PATH (install the redis-server package to run this test)");

@@ -19,7 +19,8 @@
 //
 // Thread safety: not thread-safe; use an instance from one thread. port() may be read from
 // any thread. Errors: Start returns NOT_FOUND when redis-server is not on PATH (the caller
-// skips the test), UNAVAILABLE when the server does not start or answer in time (the message
+// skips the test) — FAILED_PRECONDITION instead when ServersRequired(), so that the caller's
+// ASSERT fails — UNAVAILABLE when the server does not start or answer in time (the message
 // includes the end of its log), INTERNAL when the temp dir or process cannot be created.
 #ifndef CASEROUTER_TESTS_SUPPORT_REDIS_SERVER_H_
 #define CASEROUTER_TESTS_SUPPORT_REDIS_SERVER_H_
@@ -36,6 +37,12 @@
 
 namespace caserouter {
 
+// True when the environment has CASEROUTER_REQUIRE_SERVERS=1 (scripts/test.sh sets it). A
+// test that needs a server binary (redis-server, prometheus) must then fail when the binary is
+// missing instead of skipping: otherwise a CI image without them goes green having run no
+// store, end-to-end or dashboard test.
+bool ServersRequired();
+
 class RedisServer {
  public:
   struct Options {
@@ -47,7 +54,8 @@ class RedisServer {
   static absl::StatusOr<std::unique_ptr<RedisServer>> Start(Options options);
   static absl::StatusOr<std::unique_ptr<RedisServer>> Start() { return Start(Options()); }
 
-  // Full path of redis-server found on PATH, or NOT_FOUND.
+  // Full path of redis-server found on PATH; NOT_FOUND when missing (FAILED_PRECONDITION when
+  // ServersRequired()).
   static absl::StatusOr<std::string> FindBinary();
 
   ~RedisServer();  // stops the server (SIGTERM, then SIGKILL) and removes its directory

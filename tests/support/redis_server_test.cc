@@ -52,7 +52,9 @@ TEST(RedisServerTest, TwoServersGetDifferentPorts) {
 }
 
 TEST(RedisServerTest, BadArgumentsReportTheLog) {
-  if (!RedisServer::FindBinary().ok()) GTEST_SKIP() << "redis-server not on PATH";
+  absl::StatusOr<std::string> binary = RedisServer::FindBinary();
+  if (absl::IsNotFound(binary.status())) GTEST_SKIP() << binary.status().message();
+  ASSERT_TRUE(binary.ok()) << binary.status();
   RedisServer::Options options;
   options.extra_args = {"--no-such-option", "1"};
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(options);
@@ -69,6 +71,46 @@ TEST(RedisServerTest, MissingBinaryIsNotFound) {
   setenv("PATH", saved.c_str(), 1);
   EXPECT_EQ(redis.status().code(), absl::StatusCode::kNotFound);
   EXPECT_NE(redis.status().message().find("redis-server"), absl::string_view::npos);
+}
+
+// Restores an environment variable when the scope ends.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    const char* old = std::getenv(name);
+    if (old != nullptr) old_ = old;
+    had_ = old != nullptr;
+    if (value != nullptr) {
+      setenv(name, value, 1);
+    } else {
+      unsetenv(name);
+    }
+  }
+  ~ScopedEnv() {
+    if (had_) {
+      setenv(name_, old_.c_str(), 1);
+    } else {
+      unsetenv(name_);
+    }
+  }
+
+ private:
+  const char* name_;
+  std::string old_;
+  bool had_ = false;
+};
+
+TEST(RedisServerTest, AMissingBinarySkipsUnlessServersAreRequired) {
+  ScopedEnv path("PATH", "/nonexistent");
+  {
+    ScopedEnv require("CASEROUTER_REQUIRE_SERVERS", nullptr);
+    EXPECT_FALSE(ServersRequired());
+    EXPECT_EQ(RedisServer::Start().status().code(), absl::StatusCode::kNotFound);
+  }
+  ScopedEnv require("CASEROUTER_REQUIRE_SERVERS", "1");
+  EXPECT_TRUE(ServersRequired());
+  // Not NOT_FOUND: every caller skips only on NOT_FOUND, so this one fails its ASSERT.
+  EXPECT_EQ(RedisServer::Start().status().code(), absl::StatusCode::kFailedPrecondition);
 }
 
 }  // namespace
