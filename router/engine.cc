@@ -22,12 +22,19 @@ absl::Status NotServing(absl::string_view domain) {
       "' or its state store is unavailable; retry"));
 }
 
+// The id as an error may quote it: only when it passes the id rule. Callers other than the
+// gRPC layer (the simulator, tests) reach the engine unvalidated, and an error message goes to
+// logs and clients, so it must not carry arbitrary bytes or megabytes of caller input.
+std::string QuotedId(absl::string_view id) {
+  return ValidateId("id", id).ok() ? absl::StrCat(" '", id, "'") : " with that id";
+}
+
 absl::Status UnknownCase(absl::string_view id) {
-  return absl::NotFoundError(absl::StrCat("case_id: no case '", id, "'"));
+  return absl::NotFoundError(absl::StrCat("case_id: no case", QuotedId(id)));
 }
 
 absl::Status UnknownAgent(absl::string_view id) {
-  return absl::NotFoundError(absl::StrCat("agent_id: no agent '", id, "'"));
+  return absl::NotFoundError(absl::StrCat("agent_id: no agent", QuotedId(id)));
 }
 
 bool IsCancelReason(absl::string_view reason) {
@@ -184,8 +191,8 @@ void Engine::ExplainDecision(std::string case_id, Callback<Explanation> done) {
         auto it = decisions_.find(case_id);
         if (c == nullptr || it == decisions_.end()) {
           return ReplyWith<Explanation>(
-              done, absl::NotFoundError(absl::StrCat("case_id: no routing decision for case '",
-                                                     case_id, "' on this replica")));
+              done, absl::NotFoundError(absl::StrCat("case_id: no routing decision for case",
+                                                     QuotedId(case_id), " on this replica")));
         }
         Explanation explanation{ViewOf(*c, clock_->Now()), it->second};
         explanation.view.record.spec.subject.clear();  // no customer text in explanations

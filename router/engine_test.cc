@@ -416,6 +416,29 @@ TEST_F(EngineTest, AgentsAreManagedWithClearErrors) {
   EXPECT_TRUE(Agents().empty());
 }
 
+TEST_F(EngineTest, NotFoundNamesAnIdOnlyWhenItIsOne) {
+  // Callers other than the gRPC layer reach the engine unvalidated: what is not an id must not
+  // come back in the message.
+  const std::string junk = "no\ncase SECRET " + std::string(300, 'x');
+  Answer<CaseView> bad_case, good_case;
+  Answer<Explanation> bad_explain;
+  StatusAnswer bad_agent, good_agent;
+  engine_->GetCase(junk, bad_case.Sink());
+  engine_->GetCase("c99999999", good_case.Sink());
+  engine_->ExplainDecision(junk, bad_explain.Sink());
+  engine_->RemoveAgent(junk, bad_agent.Sink());
+  engine_->RemoveAgent("nobody", good_agent.Sink());
+  engine_->Tick();
+  for (const absl::Status& s : {bad_case.get().status(), bad_explain.get().status(),
+                                bad_agent.get()}) {
+    EXPECT_EQ(s.code(), absl::StatusCode::kNotFound) << s;
+    EXPECT_EQ(s.message().find("SECRET"), absl::string_view::npos) << s;
+    EXPECT_LT(s.message().size(), 100u) << s;
+  }
+  EXPECT_EQ(good_case.get().status().message(), "case_id: no case 'c99999999'");
+  EXPECT_EQ(good_agent.get().message(), "agent_id: no agent 'nobody'");
+}
+
 TEST_F(EngineTest, SentimentIsEstimatedFromTheTextWhenTheAdapterGaveNone) {
   CaseSpec angry = Spec(Channel::kSocial, "angry");
   angry.subject = "WORST service ever, still waiting, this is ridiculous!!!";

@@ -41,6 +41,16 @@ absl::Status ValidateId(absl::string_view field, absl::string_view id) {
   return absl::OkStatus();
 }
 
+absl::Status ValidateAgentId(absl::string_view field, absl::string_view id) {
+  if (id.empty()) return Invalid(field, "is required");
+  if (id.size() > kMaxNameLength) return Invalid(field, "at most 64 characters");
+  for (char c : id) {
+    bool ok = IsNameChar(c) || (c >= 'A' && c <= 'Z');
+    if (!ok) return Invalid(field, "only [A-Za-z0-9_.-] allowed");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateName(absl::string_view field, absl::string_view name) {
   if (name.empty()) return Invalid(field, "is required");
   if (name.size() > kMaxNameLength) return Invalid(field, "at most 64 characters");
@@ -88,12 +98,7 @@ absl::Status ValidateCaseSpec(const CaseSpec& spec) {
 }
 
 absl::Status ValidateAgentProfile(const Agent& agent) {
-  if (agent.id.empty()) return Invalid("agent_id", "is required");
-  if (agent.id.size() > kMaxNameLength) return Invalid("agent_id", "at most 64 characters");
-  for (char c : agent.id) {
-    bool ok = IsNameChar(c) || (c >= 'A' && c <= 'Z');
-    if (!ok) return Invalid("agent_id", "only [A-Za-z0-9_.-] allowed");
-  }
+  if (auto s = ValidateAgentId("agent_id", agent.id); !s.ok()) return s;
   if (agent.skills.size() > kMaxAgentSkills) return Invalid("skills", "at most 64");
   for (size_t i = 0; i < agent.skills.size(); ++i) {
     std::string prefix = absl::StrCat("skills[", i, "]");

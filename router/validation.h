@@ -34,6 +34,8 @@ absl::Status ValidateOutcome(const Outcome& outcome);
 absl::Status ValidateMessageText(absl::string_view field, absl::string_view text);
 // An id as the API takes it: 1..kMaxIdLength printable ASCII characters.
 absl::Status ValidateId(absl::string_view field, absl::string_view id);
+// An agent id: 1..64 characters of [A-Za-z0-9_.-].
+absl::Status ValidateAgentId(absl::string_view field, absl::string_view id);
 // A skill or topic name: 1..64 characters of [a-z0-9_.-].
 absl::Status ValidateName(absl::string_view field, absl::string_view name);
 

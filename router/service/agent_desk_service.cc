@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "router/service/proto_convert.h"
 #include "router/service/status_convert.h"
+#include "router/validation.h"
 
 namespace caserouter {
 namespace {
@@ -22,6 +23,10 @@ namespace {
 // call is cancelled (a desk that half-closed but no longer reads would otherwise hold the
 // handler thread).
 constexpr absl::Duration kFlushTimeout = absl::Seconds(5);
+
+// DeskRequest.request_id is documented as 0-2^63: a negative id is a client bug, reported
+// rather than echoed back as if it were a valid one.
+constexpr char kRequestIdRange[] = "request_id: must be 0 or more";
 
 // The status a stream ends with when the engine ends its session. The engine's reason is a
 // closed-set word.
@@ -192,6 +197,9 @@ grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
   if (!first.has_hello()) {
     return ToGrpcStatus(absl::InvalidArgumentError("hello: the first message must be a Hello"));
   }
+  if (first.request_id() < 0) {
+    return ToGrpcStatus(absl::InvalidArgumentError(kRequestIdRange));
+  }
   const std::string agent_id = first.hello().agent_id();
   if (absl::Status s = CheckRequiredText("hello.agent_id", agent_id); !s.ok()) {
     return ToGrpcStatus(s);
@@ -239,6 +247,10 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
                                 const v1::DeskRequest& request) {
   const int64_t id = request.request_id();
   auto ack_status = [desk, id](absl::Status status) { desk->Ack(id, status, nullptr); };
+  if (id < 0) {
+    ack_status(absl::InvalidArgumentError(kRequestIdRange));
+    return;
+  }
   auto ack_case = [desk, id](absl::StatusOr<CaseView> view) {
     desk->Ack(id, view.status(), view.ok() ? &*view : nullptr);
   };
@@ -265,7 +277,7 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
     }
     case v1::DeskRequest::kAccept: {
       const std::string& case_id = request.accept().case_id();
-      if (absl::Status s = CheckRequiredText("accept.case_id", case_id); !s.ok()) {
+      if (absl::Status s = ValidateId("accept.case_id", case_id); !s.ok()) {
         ack_status(s);
         return;
       }
@@ -274,7 +286,7 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
     }
     case v1::DeskRequest::kDecline: {
       const std::string& case_id = request.decline().case_id();
-      if (absl::Status s = CheckRequiredText("decline.case_id", case_id); !s.ok()) {
+      if (absl::Status s = ValidateId("decline.case_id", case_id); !s.ok()) {
         ack_status(s);
         return;
       }
@@ -283,7 +295,7 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
     }
     case v1::DeskRequest::kComplete: {
       const v1::Complete& complete = request.complete();
-      if (absl::Status s = CheckRequiredText("complete.case_id", complete.case_id()); !s.ok()) {
+      if (absl::Status s = ValidateId("complete.case_id", complete.case_id()); !s.ok()) {
         ack_status(s);
         return;
       }

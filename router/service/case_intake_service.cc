@@ -7,6 +7,7 @@
 #include "router/service/engine_call.h"
 #include "router/service/proto_convert.h"
 #include "router/service/status_convert.h"
+#include "router/validation.h"
 
 namespace caserouter {
 namespace {
@@ -47,7 +48,7 @@ grpc::Status CaseIntakeService::SubmitCase(grpc::ServerContext* context,
 grpc::Status CaseIntakeService::AddMessage(grpc::ServerContext* context,
                                            const v1::AddMessageRequest& request,
                                            v1::AddMessageResponse* response) {
-  if (absl::Status s = CheckRequiredText("case_id", request.case_id()); !s.ok()) {
+  if (absl::Status s = ValidateId("case_id", request.case_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   if (absl::Status s = CheckText("text", request.text()); !s.ok()) return ToGrpcStatus(s);
@@ -63,7 +64,7 @@ grpc::Status CaseIntakeService::AddMessage(grpc::ServerContext* context,
 grpc::Status CaseIntakeService::CancelCase(grpc::ServerContext* context,
                                            const v1::CancelCaseRequest& request,
                                            v1::CancelCaseResponse* response) {
-  if (absl::Status s = CheckRequiredText("case_id", request.case_id()); !s.ok()) {
+  if (absl::Status s = ValidateId("case_id", request.case_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   std::string reason = request.reason().empty() ? "customer_left" : request.reason();
@@ -83,7 +84,7 @@ grpc::Status CaseIntakeService::CancelCase(grpc::ServerContext* context,
 grpc::Status CaseIntakeService::GetCase(grpc::ServerContext* context,
                                         const v1::GetCaseRequest& request,
                                         v1::GetCaseResponse* response) {
-  if (absl::Status s = CheckRequiredText("case_id", request.case_id()); !s.ok()) {
+  if (absl::Status s = ValidateId("case_id", request.case_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<CaseView> view =

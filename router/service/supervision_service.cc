@@ -6,6 +6,7 @@
 #include "router/service/engine_call.h"
 #include "router/service/proto_convert.h"
 #include "router/service/status_convert.h"
+#include "router/validation.h"
 
 namespace caserouter {
 namespace {
@@ -66,7 +67,7 @@ grpc::Status SupervisionService::UpdateAgent(grpc::ServerContext* context,
 grpc::Status SupervisionService::RemoveAgent(grpc::ServerContext* context,
                                              const v1::RemoveAgentRequest& request,
                                              v1::RemoveAgentResponse* response) {
-  if (absl::Status s = CheckRequiredText("agent_id", request.agent_id()); !s.ok()) {
+  if (absl::Status s = ValidateAgentId("agent_id", request.agent_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   return ToGrpcStatus(AwaitEngineStatus(context, [&](Engine::StatusCallback done) {
@@ -112,7 +113,7 @@ grpc::Status SupervisionService::ListAgents(grpc::ServerContext* context,
 grpc::Status SupervisionService::ExplainDecision(grpc::ServerContext* context,
                                                  const v1::ExplainDecisionRequest& request,
                                                  v1::ExplainDecisionResponse* response) {
-  if (absl::Status s = CheckRequiredText("case_id", request.case_id()); !s.ok()) {
+  if (absl::Status s = ValidateId("case_id", request.case_id()); !s.ok()) {
     return ToGrpcStatus(s);
   }
   absl::StatusOr<Explanation> explanation =

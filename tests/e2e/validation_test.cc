@@ -5,6 +5,7 @@
 #include <functional>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -204,6 +205,35 @@ grpc::Status Create(Clients& c, const std::function<void(v1::AgentProfile&)>& sp
   return c.supervision->CreateAgent(&context, request, &response);
 }
 
+// Ids that break the id rule (1-128 printable ASCII without spaces): too long, and a space
+// with customer-looking text after it, which must not come back in the error.
+const std::string kLongCaseId(129, 'c');
+const std::string kSpacedCaseId = absl::StrCat("c00000001 ", kSecret);
+
+grpc::Status Cancel(Clients& c, const std::string& case_id) {
+  grpc::ClientContext context;
+  v1::CancelCaseRequest request;
+  request.set_case_id(case_id);
+  v1::CancelCaseResponse response;
+  return c.intake->CancelCase(&context, request, &response);
+}
+
+grpc::Status Explain(Clients& c, const std::string& case_id) {
+  grpc::ClientContext context;
+  v1::ExplainDecisionRequest request;
+  request.set_case_id(case_id);
+  v1::ExplainDecisionResponse response;
+  return c.supervision->ExplainDecision(&context, request, &response);
+}
+
+grpc::Status Remove(Clients& c, const std::string& agent_id) {
+  grpc::ClientContext context;
+  v1::RemoveAgentRequest request;
+  request.set_agent_id(agent_id);
+  v1::RemoveAgentResponse response;
+  return c.supervision->RemoveAgent(&context, request, &response);
+}
+
 TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
   auto add_message = [](const std::string& id, const std::string& text) {
     return [id, text](Clients& c, const std::string& existing) {
@@ -219,6 +249,8 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
   while (long_text.size() <= 8192) long_text += kSecret;
   const std::vector<CallRow> rows = {
       {"add_message case_id", "case_id", add_message("", "hello")},
+      {"add_message case_id long", "case_id", add_message(kLongCaseId, "hello")},
+      {"add_message case_id space", "case_id", add_message(kSpacedCaseId, "hello")},
       {"add_message empty text", "text", add_message("*", "")},
       {"add_message long text", "text", add_message("*", long_text)},
       {"add_message utf8", "text", add_message("*", absl::StrCat(kSecret, kBadUtf8))},
@@ -229,6 +261,10 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
          v1::CancelCaseResponse response;
          return c.intake->CancelCase(&context, request, &response);
        }},
+      {"cancel case_id long", "case_id",
+       [](Clients& c, const std::string&) { return Cancel(c, kLongCaseId); }},
+      {"cancel case_id space", "case_id",
+       [](Clients& c, const std::string&) { return Cancel(c, kSpacedCaseId); }},
       {"cancel reason", "reason",
        [](Clients& c, const std::string& existing) {
          grpc::ClientContext context;
@@ -243,6 +279,16 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
          v1::Case ignored;
          return c.GetCase("", &ignored);
        }},
+      {"get case_id long", "case_id",
+       [](Clients& c, const std::string&) {
+         v1::Case ignored;
+         return c.GetCase(kLongCaseId, &ignored);
+       }},
+      {"get case_id space", "case_id",
+       [](Clients& c, const std::string&) {
+         v1::Case ignored;
+         return c.GetCase(kSpacedCaseId, &ignored);
+       }},
       {"create without profile", "profile",
        [](Clients& c, const std::string&) {
          grpc::ClientContext context;
@@ -256,6 +302,26 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
       {"agent_id chars", "agent_id",
        [](Clients& c, const std::string&) {
          return Create(c, [](auto& p) { p.set_agent_id("ana maria"); });
+       }},
+      {"agent_id long", "agent_id",
+       [](Clients& c, const std::string&) {
+         return Create(c, [](auto& p) { p.set_agent_id(std::string(65, 'a')); });
+       }},
+      {"skills too many", "skills",
+       [](Clients& c, const std::string&) {
+         return Create(c, [](auto& p) {
+           for (int i = 0; i < 64; ++i) {  // 65 with the one ValidProfile has
+             auto* s = p.add_skills();
+             s->set_name(absl::StrCat("skill", i));
+             s->set_proficiency(5);
+           }
+         });
+       }},
+      {"languages too many", "languages",
+       [](Clients& c, const std::string&) {
+         return Create(c, [](auto& p) {
+           for (int i = 0; i < 16; ++i) p.add_languages(absl::StrCat("x", i));  // 17 in all
+         });
        }},
       {"agent_id utf8", "agent_id",
        [](Clients& c, const std::string&) {
@@ -330,6 +396,10 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
          v1::RemoveAgentResponse response;
          return c.supervision->RemoveAgent(&context, v1::RemoveAgentRequest(), &response);
        }},
+      {"remove agent_id long", "agent_id",
+       [](Clients& c, const std::string&) { return Remove(c, std::string(65, 'a')); }},
+      {"remove agent_id chars", "agent_id",
+       [](Clients& c, const std::string&) { return Remove(c, absl::StrCat("ana ", kSecret)); }},
       {"list_queue negative", "limit",
        [](Clients& c, const std::string&) {
          grpc::ClientContext context;
@@ -353,6 +423,10 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
          return c.supervision->ExplainDecision(&context, v1::ExplainDecisionRequest(),
                                                &response);
        }},
+      {"explain case_id long", "case_id",
+       [](Clients& c, const std::string&) { return Explain(c, kLongCaseId); }},
+      {"explain case_id space", "case_id",
+       [](Clients& c, const std::string&) { return Explain(c, kSpacedCaseId); }},
   };
   const std::string before = Snapshot();
   for (const CallRow& row : rows) {
@@ -388,9 +462,27 @@ TEST_F(ValidationTest, EveryDeskRequestFieldIsAckedInvalidAndTheStreamLives) {
       {"accept empty", "accept.case_id", [](auto& r) { r.mutable_accept(); }},
       {"accept utf8", "accept.case_id",
        [](auto& r) { r.mutable_accept()->set_case_id(kBadUtf8); }},
+      {"accept long", "accept.case_id",
+       [](auto& r) { r.mutable_accept()->set_case_id(kLongCaseId); }},
+      {"accept space", "accept.case_id",
+       [](auto& r) { r.mutable_accept()->set_case_id(kSpacedCaseId); }},
       {"decline empty", "decline.case_id", [](auto& r) { r.mutable_decline(); }},
+      {"decline long", "decline.case_id",
+       [](auto& r) { r.mutable_decline()->set_case_id(kLongCaseId); }},
+      {"decline space", "decline.case_id",
+       [](auto& r) { r.mutable_decline()->set_case_id(kSpacedCaseId); }},
       {"complete empty", "complete.case_id",
        [](auto& r) { r.mutable_complete()->mutable_outcome()->set_resolved(true); }},
+      {"complete long", "complete.case_id",
+       [](auto& r) {
+         r.mutable_complete()->set_case_id(kLongCaseId);
+         r.mutable_complete()->mutable_outcome()->set_resolved(true);
+       }},
+      {"complete space", "complete.case_id",
+       [](auto& r) {
+         r.mutable_complete()->set_case_id(kSpacedCaseId);
+         r.mutable_complete()->mutable_outcome()->set_resolved(true);
+       }},
       {"complete without outcome", "complete.outcome",
        [&](auto& r) { r.mutable_complete()->set_case_id(held); }},
       {"complete csat", "csat",
@@ -448,6 +540,69 @@ TEST_F(ValidationTest, AStreamMustOpenWithAValidHello) {
   spaced_hello.mutable_hello()->set_agent_id("ana maria");
   status = ConnectWith(c(), spaced_hello);
   ExpectInvalid("hello spaces", status.error_code(), status.error_message(), "hello.agent_id");
+}
+
+TEST_F(ValidationTest, ARequestIdBelowZeroIsRejected) {
+  v1::DeskRequest hello;
+  hello.set_request_id(-1);
+  hello.mutable_hello()->set_agent_id("ana");
+  grpc::Status status = ConnectWith(c(), hello);
+  ExpectInvalid("hello request_id", status.error_code(), status.error_message(), "request_id");
+
+  // On an open stream: the Ack says INVALID_ARGUMENT and the stream lives on.
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  auto stream = c().desk->Connect(&context);
+  hello.set_request_id(1);
+  ASSERT_TRUE(stream->Write(hello));
+  v1::DeskRequest heartbeat;
+  heartbeat.set_request_id(-7);
+  heartbeat.mutable_heartbeat();
+  ASSERT_TRUE(stream->Write(heartbeat));
+  heartbeat.set_request_id(8);
+  ASSERT_TRUE(stream->Write(heartbeat));
+  std::optional<v1::Ack> negative, next;
+  v1::DeskEvent event;
+  while (!next && stream->Read(&event)) {
+    if (!event.has_ack()) continue;
+    if (event.ack().request_id() == -7) negative = event.ack();
+    if (event.ack().request_id() == 8) next = event.ack();
+  }
+  stream->WritesDone();
+  while (stream->Read(&event)) {
+  }
+  stream->Finish();
+  ASSERT_TRUE(negative.has_value());
+  ExpectInvalid("heartbeat request_id", static_cast<grpc::StatusCode>(negative->code()),
+                negative->message(), "request_id");
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->code(), 0);
+}
+
+TEST_F(ValidationTest, ACaseHoldsAtMost200Messages) {
+  v1::Case existing;
+  ASSERT_TRUE(c().GetCase(existing_case_, &existing).ok());
+  const int room = 200 - existing.messages_size();
+  ASSERT_GT(room, 0);
+  for (int i = 0; i < room; ++i) {
+    grpc::ClientContext context;
+    v1::AddMessageRequest request;
+    request.set_case_id(existing_case_);
+    request.set_text(absl::StrCat("message ", i, " ", kSecret));
+    v1::AddMessageResponse response;
+    ASSERT_TRUE(c().intake->AddMessage(&context, request, &response).ok()) << i;
+  }
+  grpc::ClientContext context;
+  v1::AddMessageRequest request;
+  request.set_case_id(existing_case_);
+  request.set_text(absl::StrCat("one too many ", kSecret));
+  v1::AddMessageResponse response;
+  grpc::Status status = c().intake->AddMessage(&context, request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED) << status.error_message();
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "200")) << status.error_message();
+  EXPECT_FALSE(absl::StrContains(status.error_message(), kSecret)) << status.error_message();
+  ASSERT_TRUE(c().GetCase(existing_case_, &existing).ok());
+  EXPECT_EQ(existing.messages_size(), 200);
 }
 
 }  // namespace
