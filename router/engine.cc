@@ -194,7 +194,7 @@ void Engine::ExplainDecision(std::string case_id, Callback<Explanation> done) {
               done, absl::NotFoundError(absl::StrCat("case_id: no routing decision for case",
                                                      QuotedId(case_id), " on this replica")));
         }
-        Explanation explanation{ViewOf(*c, clock_->Now()), it->second};
+        Explanation explanation{ViewOf(*c, clock_->Now()), it->second.decision};
         explanation.view.record.spec.subject.clear();  // no customer text in explanations
         explanation.view.record.messages.clear();
         ReplyWith<Explanation>(done, std::move(explanation));
@@ -667,6 +667,7 @@ absl::Status Engine::DoRemoveAgent(const std::string& agent_id) {
   }
   agents_.erase(agent_id);
   dirty_agents_.erase(agent_id);
+  ++agents_epoch_;
   disconnected_since_.erase(agent_id);
   removed_agents_.push_back(agent_id);
   Emit("agent_removed", "", agent_id, "");
@@ -686,6 +687,7 @@ absl::StatusOr<Welcome> Engine::DoOpenSession(const std::string& agent_id,
     Notify(agent_id, std::move(notice));
   }
   sessions_[agent_id] = Session{std::move(session), now};
+  ++agents_epoch_;
   disconnected_since_.erase(agent_id);
   if (agent->presence == Presence::kOffline) {
     SetAgentPresence(*agent, Presence::kAway, "connected", now, /*notify=*/false);
@@ -706,6 +708,7 @@ absl::StatusOr<Welcome> Engine::DoOpenSession(const std::string& agent_id,
 void Engine::DoCloseSession(const std::string& agent_id, absl::string_view reason,
                             absl::Time now) {
   sessions_.erase(agent_id);
+  ++agents_epoch_;
   Agent* agent = FindAgent(agent_id);
   if (agent == nullptr) return;
   for (Case* open : OpenSnapshot()) {
@@ -935,7 +938,23 @@ void Engine::Route(absl::Time now) {
     candidates.push_back(AgentCandidate{&agent, connected});
     if (connected && agent.presence == Presence::kAvailable) anyone_free = true;
   }
-  if (!anyone_free) return;
+  std::map<std::string, TeamRecord> teams;  // per topic, for this pass
+  if (!anyone_free) {
+    // Nothing can be offered, but ExplainDecision must still say why a case waits (which
+    // agents are excluded, and why). Decide again only for queued cases without a decision
+    // since the agents last changed: a quiet queue costs one lookup per case per tick, and a
+    // full evaluation happens only for a new case or after an agent changed.
+    for (const auto& [id, open] : open_cases_) {
+      Case& c = *open;
+      if (c.state != CaseState::kQueued) continue;
+      auto it = decisions_.find(c.id);
+      if (it != decisions_.end() && it->second.agents_epoch == agents_epoch_) continue;
+      Decision decision = Decide(c, candidates, teams, now);
+      decision.priority = ScorePriority(c, config_, now);
+      decisions_[c.id] = RecordedDecision{std::move(decision), agents_epoch_};
+    }
+    return;
+  }
 
   absl::Time start = clock_->Now();
   struct Waiting {
@@ -955,24 +974,9 @@ void Engine::Route(absl::Time now) {
   });
   std::array<int, kExclusionCount> excluded = {};
   int sticky_hits = 0, sticky_misses = 0;
-  std::map<std::string, TeamRecord> teams;  // per topic, for this pass
-  static const std::map<std::string, QualityRecord> kNoQuality;
-  static const std::map<std::string, Relationship> kNoRelationships;
   for (Waiting& w : waiting) {
     Case& c = *w.c;
-    auto team = teams.find(c.spec.topic);
-    if (team == teams.end()) team = teams.emplace(c.spec.topic, TeamRecordFor(c.spec.topic)).first;
-    auto q = quality_.find(c.spec.topic);
-    const auto& topic_quality = q == quality_.end() ? kNoQuality : q->second;
-    auto r = relationships_.find(c.spec.customer_id);
-    const auto& customer_relationships = r == relationships_.end() ? kNoRelationships : r->second;
-    for (AgentCandidate& candidate : candidates) {
-      auto qi = topic_quality.find(candidate.agent->id);
-      candidate.quality = qi == topic_quality.end() ? nullptr : &qi->second;
-      auto ri = customer_relationships.find(candidate.agent->id);
-      candidate.relationship = ri == customer_relationships.end() ? nullptr : &ri->second;
-    }
-    Decision decision = ChooseAgent(c, candidates, team->second, config_, now);
+    Decision decision = Decide(c, candidates, teams, now);
     decision.priority = w.priority;
     for (int i = 0; i < kExclusionCount; ++i) excluded[i] += decision.excluded_by[i];
     if (decision.winner) {
@@ -986,7 +990,7 @@ void Engine::Route(absl::Time now) {
       }
       MakeOffer(c, agents_.at(decision.winner->agent_id), w.priority, now);
     }
-    decisions_[c.id] = std::move(decision);
+    decisions_[c.id] = RecordedDecision{std::move(decision), agents_epoch_};
   }
   absl::Duration latency = clock_->Now() - start;
   Observe([this, excluded, latency, sticky_hits, sticky_misses] {
@@ -997,6 +1001,25 @@ void Engine::Route(absl::Time now) {
     for (int i = 0; i < sticky_misses; ++i) observer_->StickyRouting(false);
     observer_->RoutingPass(latency);
   });
+}
+
+Decision Engine::Decide(const Case& c, std::vector<AgentCandidate>& candidates,
+                        std::map<std::string, TeamRecord>& teams, absl::Time now) {
+  static const std::map<std::string, QualityRecord> kNoQuality;
+  static const std::map<std::string, Relationship> kNoRelationships;
+  auto team = teams.find(c.spec.topic);
+  if (team == teams.end()) team = teams.emplace(c.spec.topic, TeamRecordFor(c.spec.topic)).first;
+  auto q = quality_.find(c.spec.topic);
+  const auto& topic_quality = q == quality_.end() ? kNoQuality : q->second;
+  auto r = relationships_.find(c.spec.customer_id);
+  const auto& customer_relationships = r == relationships_.end() ? kNoRelationships : r->second;
+  for (AgentCandidate& candidate : candidates) {
+    auto qi = topic_quality.find(candidate.agent->id);
+    candidate.quality = qi == topic_quality.end() ? nullptr : &qi->second;
+    auto ri = customer_relationships.find(candidate.agent->id);
+    candidate.relationship = ri == customer_relationships.end() ? nullptr : &ri->second;
+  }
+  return ChooseAgent(c, candidates, team->second, config_, now);
 }
 
 void Engine::MakeOffer(Case& c, Agent& agent, const Score& priority, absl::Time now) {

@@ -229,6 +229,9 @@ class Engine {
   // Timers and routing (engine thread).
   void AdvanceTimers(absl::Time now);
   void Route(absl::Time now);
+  // ChooseAgent for `c` with its topic's records; `teams` caches team records for one pass.
+  Decision Decide(const Case& c, std::vector<AgentCandidate>& candidates,
+                  std::map<std::string, TeamRecord>& teams, absl::Time now);
   void MakeOffer(Case& c, Agent& agent, const Score& priority, absl::Time now);
   void ReleaseCapacity(Agent& agent, Channel channel, absl::Time now);
   void Requeue(Case& c, absl::Time now);
@@ -253,7 +256,10 @@ class Engine {
   bool Connected(const std::string& agent_id) const;
   void SetState(Case& c, CaseState state);
   void MarkDirty(const Case& c) { dirty_cases_[c.id] = true; }
-  void MarkDirty(const Agent& a) { dirty_agents_[a.id] = true; }
+  void MarkDirty(const Agent& a) {
+    dirty_agents_[a.id] = true;
+    ++agents_epoch_;
+  }
   Batch TakeBatch(absl::Time now);
   void ClearDomainState();
 
@@ -284,7 +290,15 @@ class Engine {
   // customer + '\n' + topic → the open case (continuity) / the last resolved case (repeats).
   absl::flat_hash_map<std::string, std::string> open_by_customer_topic_;
   absl::flat_hash_map<std::string, std::string> last_resolved_;
-  std::map<std::string, Decision> decisions_;  // last decision per case
+  // The last decision per case, with the agents_epoch_ it was made at.
+  struct RecordedDecision {
+    Decision decision;
+    uint64_t agents_epoch = 0;
+  };
+  std::map<std::string, RecordedDecision> decisions_;
+  // Bumped by every change to an agent (profile, presence, load) or its session: a waiting
+  // case's decision from an earlier epoch may no longer say why it waits.
+  uint64_t agents_epoch_ = 0;
   absl::flat_hash_map<std::string, std::string> idempotency_;  // key -> case id
   std::map<std::string, Session> sessions_;  // transport state: survives a rebuild
   std::map<std::string, absl::Time> disconnected_since_;

@@ -230,6 +230,46 @@ TEST_F(EngineHistoryTest, ExplainDecisionGivesStrategyTermsAndExclusionsWithoutT
   EXPECT_EQ(missing.get().status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST_F(EngineHistoryTest, AWaitingCaseIsExplainedWhenNobodyIsAvailable) {
+  constexpr int kPresence = static_cast<int>(Exclusion::kPresence);
+  AddAgent("ana");
+  auto ana = Connect("ana", /*available=*/false);
+  std::string id = SubmitOk(Spec(Channel::kChat, "k"));
+  absl::StatusOr<Explanation> why = Explain(id);
+  ASSERT_TRUE(why.ok()) << why.status();
+  EXPECT_FALSE(why->decision.winner.has_value());
+  EXPECT_EQ(why->decision.considered, 1);
+  EXPECT_EQ(why->decision.excluded_by[kPresence], 1);
+  const absl::Time first = why->decision.time;
+
+  // Nothing changed: the decision is not made again every tick.
+  clock_.Advance(absl::Seconds(45));  // also past the bullseye bound, for the offer below
+  engine_->Tick();
+  why = Explain(id);
+  ASSERT_TRUE(why.ok()) << why.status();
+  EXPECT_EQ(why->decision.time, first);
+
+  // Offered to ana, then she steps away: the case waits again, and its explanation says why
+  // rather than still naming her the winner.
+  StatusAnswer available, away;
+  engine_->SetPresence("ana", ana.get(), Presence::kAvailable, available.Sink());
+  engine_->Tick();
+  ASSERT_EQ(Get(id).state, CaseState::kOffered);
+  engine_->SetPresence("ana", ana.get(), Presence::kAway, away.Sink());
+  engine_->Tick();
+  ASSERT_EQ(Get(id).state, CaseState::kQueued);
+  why = Explain(id);
+  ASSERT_TRUE(why.ok()) << why.status();
+  EXPECT_FALSE(why->decision.winner.has_value());
+  EXPECT_EQ(why->decision.excluded_by[kPresence], 1);
+
+  AddAgent("bo");  // a new agent, not connected, is counted too
+  why = Explain(id);
+  ASSERT_TRUE(why.ok()) << why.status();
+  EXPECT_EQ(why->decision.considered, 2);
+  EXPECT_EQ(why->decision.excluded_by[kPresence], 2);
+}
+
 TEST_F(EngineHistoryTest, HistorySurvivesFailover) {
   UseLeaseTtl(absl::Seconds(5));
   AddAgent("ana");
