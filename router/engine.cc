@@ -852,7 +852,10 @@ absl::StatusOr<CaseView> Engine::DoComplete(const std::string& agent_id,
   }
   RecordOutcome(*c, outcome, now);
   std::string topic = TopicLabel(c->spec.topic);
-  Observe([this, channel, topic, outcome] { observer_->CaseCompleted(channel, topic, outcome); });
+  bool repeat = !c->repeat_of.empty();
+  Observe([this, channel, topic, outcome, repeat] {
+    observer_->CaseCompleted(channel, topic, outcome, repeat);
+  });
   Emit("completed", c->id, agent_id, outcome.resolved ? "resolved" : "unresolved");
   return ViewOf(*c, now);
 }

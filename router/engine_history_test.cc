@@ -86,6 +86,18 @@ TEST_F(EngineHistoryTest, AnOutcomeWithoutCsatKeepsTheRelationshipsLastCsat) {
   EXPECT_EQ(found, 1);
 }
 
+TEST_F(EngineHistoryTest, AResolvedRepeatContactIsReportedAsARepeat) {
+  AddAgent("ana");
+  auto ana = Connect("ana");
+  clock_.Advance(absl::Seconds(30));
+  Resolve("k1", "cust-1", "ana", ana.get(), Outcome{true, 5, false});
+  Resolve("k2", "cust-1", "ana", ana.get(), Outcome{true, 5, false});  // came back, resolved
+  EXPECT_EQ(observer_.completed, 2);
+  EXPECT_EQ(observer_.repeats, 1);
+  // The metric counts the first contact only; the second case was the customer coming back.
+  EXPECT_EQ(observer_.first_contact_resolutions, 1);
+}
+
 TEST_F(EngineHistoryTest, RepeatContactCorrectsTheRecordGainsPriorityAndGoesBackToTheAgent) {
   AddAgent("ana");
   AddAgent("bo");

@@ -40,7 +40,10 @@ class EngineObserver {
   virtual void CaseReceived(Channel channel) {}
   // An agent accepted the case for the first time, `wait` after submission.
   virtual void CaseAnswered(Channel channel, absl::Duration wait, bool sla_met) {}
-  virtual void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome) {}
+  // `repeat_contact`: the case was itself a repeat contact, so a resolution of it was not one
+  // at the first contact.
+  virtual void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome,
+                             bool repeat_contact) {}
   virtual void RepeatContact(Channel channel, absl::string_view topic) {}
   virtual void CaseAbandoned(Channel channel) {}
   virtual void CaseExpired(Channel channel) {}

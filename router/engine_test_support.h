@@ -50,8 +50,10 @@ class CountingObserver : public EngineObserver {
     ++answered;
     if (sla_met) ++sla_met_count;
   }
-  void CaseCompleted(Channel, absl::string_view topic, const Outcome&) override {
+  void CaseCompleted(Channel, absl::string_view topic, const Outcome& outcome,
+                     bool repeat_contact) override {
     ++completed;
+    if (outcome.resolved && !repeat_contact) ++first_contact_resolutions;
     topics.push_back(std::string(topic));
   }
   void RepeatContact(Channel, absl::string_view) override { ++repeats; }
@@ -67,7 +69,8 @@ class CountingObserver : public EngineObserver {
   void Leadership(bool leader) override { leading = leader; }
 
   int received = 0, answered = 0, sla_met_count = 0, completed = 0, repeats = 0, abandoned = 0,
-      expired = 0, batches = 0, batch_errors = 0, sticky_hits = 0, sticky_misses = 0;
+      expired = 0, batches = 0, batch_errors = 0, sticky_hits = 0, sticky_misses = 0,
+      first_contact_resolutions = 0;
   std::array<int, kOfferResultCount> offers = {};
   std::array<int, kExclusionCount> exclusions = {};
   PerChannel<int> depth = {};

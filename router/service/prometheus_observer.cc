@@ -62,8 +62,9 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
                              "New cases from a customer on the same topic soon after a case "
                              "marked resolved: that resolution was not one.")),
       first_contact_(CounterFamily(registry, "caserouter_first_contact_resolutions_total",
-                                   "Cases completed and marked resolved (subtract repeat "
-                                   "contacts for the real first-contact resolutions).")) {
+                                   "Cases completed and marked resolved that were not repeat "
+                                   "contacts themselves (subtract repeat contacts for the real "
+                                   "first-contact resolutions).")) {
   GaugeFamily(registry, "caserouter_build_info", "Version and revision of this binary.")
       .Add({{"version", std::string(version)}, {"revision", std::string(revision)}})
       .Set(1);
@@ -129,7 +130,8 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
                     .Add({});
   routing_latency_ =
       &HistogramFamily(registry, "caserouter_routing_decision_seconds",
-                       "Time the engine spent routing in one tick.")
+                       "Time of one routing pass: every waiting case matched against the "
+                       "agents, once per tick with an agent free.")
            .Add({}, Histogram::BucketBoundaries{0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005,
                                                 0.01, 0.05, 0.1, 0.5, 1});
   batch_latency_ =
@@ -194,12 +196,12 @@ void PrometheusObserver::CaseAnswered(Channel channel, absl::Duration wait, bool
 }
 
 void PrometheusObserver::CaseCompleted(Channel channel, absl::string_view topic,
-                                       const Outcome& outcome) {
+                                       const Outcome& outcome, bool repeat_contact) {
   {
     absl::MutexLock lock(&mu_);
     const TopicSeries& s = SeriesLocked(channel, topic);
     s.completed[outcome.resolved ? 1 : 0]->Increment();
-    if (outcome.resolved) s.first_contact->Increment();
+    if (outcome.resolved && !repeat_contact) s.first_contact->Increment();
   }
   if (outcome.csat > 0) csat_[ChannelIndex(channel)]->Observe(outcome.csat);
 }

@@ -56,7 +56,8 @@ class PrometheusObserver final : public EngineObserver {
 
   void CaseReceived(Channel channel) override;
   void CaseAnswered(Channel channel, absl::Duration wait, bool sla_met) override;
-  void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome) override;
+  void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome,
+                     bool repeat_contact) override;
   void RepeatContact(Channel channel, absl::string_view topic) override;
   void CaseAbandoned(Channel channel) override;
   void CaseExpired(Channel channel) override;

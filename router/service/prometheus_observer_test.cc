@@ -101,7 +101,7 @@ void FeedHostileTopics(PrometheusObserver& observer) {
   resolved.csat = 5;
   for (const std::string& topic : hostile) {
     for (Channel ch : kAllChannels) {
-      observer.CaseCompleted(ch, topic, resolved);
+      observer.CaseCompleted(ch, topic, resolved, /*repeat_contact=*/false);
       observer.RepeatContact(ch, topic);
     }
   }
@@ -182,7 +182,7 @@ TEST(PrometheusObserverTest, ConfiguredTopicsKeepTheirOwnSeries) {
   prometheus::Registry registry;
   PrometheusObserver observer(&registry, kTopics, "1.2.3", "abc");
   Outcome unresolved;
-  observer.CaseCompleted(Channel::kSocial, "billing", unresolved);
+  observer.CaseCompleted(Channel::kSocial, "billing", unresolved, false);
   observer.RepeatContact(Channel::kSocial, "technical");
   std::vector<MetricFamily> families = registry.Collect();
   EXPECT_EQ(CounterValue(families, "caserouter_cases_completed_total",
@@ -196,14 +196,30 @@ TEST(PrometheusObserverTest, ConfiguredTopicsKeepTheirOwnSeries) {
             1);
 }
 
+TEST(PrometheusObserverTest, AResolvedRepeatContactIsNotAFirstContactResolution) {
+  prometheus::Registry registry;
+  PrometheusObserver observer(&registry, kTopics, "1.2.3", "abc");
+  Outcome resolved;
+  resolved.resolved = true;
+  observer.CaseCompleted(Channel::kChat, "billing", resolved, /*repeat_contact=*/false);
+  observer.CaseCompleted(Channel::kChat, "billing", resolved, /*repeat_contact=*/true);
+  std::vector<MetricFamily> families = registry.Collect();
+  EXPECT_EQ(CounterValue(families, "caserouter_cases_completed_total",
+                         {{"channel", "chat"}, {"topic", "billing"}, {"resolved", "true"}}),
+            2);
+  EXPECT_EQ(CounterValue(families, "caserouter_first_contact_resolutions_total",
+                         {{"channel", "chat"}, {"topic", "billing"}}),
+            1);
+}
+
 TEST(PrometheusObserverTest, CsatObservedOnlyWhenGiven) {
   prometheus::Registry registry;
   PrometheusObserver observer(&registry, kTopics, "1.2.3", "abc");
   Outcome none;
   Outcome four;
   four.csat = 4;
-  observer.CaseCompleted(Channel::kEmail, "billing", none);
-  observer.CaseCompleted(Channel::kEmail, "billing", four);
+  observer.CaseCompleted(Channel::kEmail, "billing", none, false);
+  observer.CaseCompleted(Channel::kEmail, "billing", four, false);
   const MetricFamily* f = nullptr;
   std::vector<MetricFamily> families = registry.Collect();
   f = Find(families, "caserouter_csat_score");
@@ -221,7 +237,7 @@ TEST(PrometheusObserverTest, ReloadAddsNewTopicSeries) {
   observer.SetTopics({"billing", "outage", "Not A Word"});
   Outcome resolved;
   resolved.resolved = true;
-  observer.CaseCompleted(Channel::kPhone, "outage", resolved);
+  observer.CaseCompleted(Channel::kPhone, "outage", resolved, false);
   std::vector<MetricFamily> families = registry.Collect();
   EXPECT_EQ(CounterValue(families, "caserouter_cases_completed_total",
                          {{"channel", "phone"}, {"topic", "outage"}, {"resolved", "true"}}),

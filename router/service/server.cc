@@ -50,8 +50,9 @@ class ServerObserver final : public EngineObserver {
   void CaseAnswered(Channel c, absl::Duration wait, bool sla_met) override {
     metrics_->CaseAnswered(c, wait, sla_met);
   }
-  void CaseCompleted(Channel c, absl::string_view topic, const Outcome& outcome) override {
-    metrics_->CaseCompleted(c, topic, outcome);
+  void CaseCompleted(Channel c, absl::string_view topic, const Outcome& outcome,
+                     bool repeat_contact) override {
+    metrics_->CaseCompleted(c, topic, outcome, repeat_contact);
   }
   void RepeatContact(Channel c, absl::string_view topic) override {
     metrics_->RepeatContact(c, topic);
