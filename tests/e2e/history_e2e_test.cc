@@ -3,6 +3,7 @@
 // waits for an empowered agent, and ExplainDecision says why.
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "gtest/gtest.h"
@@ -130,6 +131,40 @@ TEST_F(HistoryE2eTest, RepeatContactGoesBackToTheAgentWhoEarnedIt) {
   EXPECT_GT(relationship, 0);
   EXPECT_TRUE(why.case_().subject().empty());  // no customer text in explanations
   std::cout << "ExplainDecision(" << second << "):\n" << why.DebugString();
+}
+
+TEST_F(HistoryE2eTest, ACallOnAnOpenTopicJoinsTheCaseAndReachesItsAgent) {
+  std::unique_ptr<DeskClient> ana = Desk("ana", 0);
+  ASSERT_NE(ana, nullptr);
+  const std::string held = Submit("j-1", "cust-7", v1::CHANNEL_CHAT).case_().case_id();
+  std::optional<v1::Offer> offer = ana->WaitForOffer(0);
+  ASSERT_TRUE(offer.has_value());
+  ASSERT_EQ(offer->case_().case_id(), held);
+  ASSERT_EQ(ana->Accept(held)->code(), 0);
+
+  // The customer who chatted now calls about the same thing: one case, one agent.
+  v1::SubmitCaseRequest call = SampleSubmission("j-2", v1::CHANNEL_PHONE);
+  call.set_customer_id("cust-7");
+  call.set_subject("calling about my chat");
+  v1::SubmitCaseResponse joined;
+  grpc::Status status = c().Submit(call, &joined);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(joined.joined());
+  EXPECT_FALSE(joined.deduplicated());
+  EXPECT_EQ(joined.case_().case_id(), held);
+
+  std::optional<v1::CaseMessage> message;
+  EXPECT_TRUE(WaitFor([&] {
+    for (const v1::DeskEvent& e : ana->events()) {
+      if (e.has_case_message()) message = e.case_message();
+    }
+    return message.has_value();
+  }));
+  ASSERT_TRUE(message.has_value());
+  EXPECT_EQ(message->case_id(), held);
+  EXPECT_EQ(message->text(), "calling about my chat");
+  EXPECT_EQ(message->channel(), v1::CHANNEL_PHONE);
+  EXPECT_EQ(ana->offers_received(), 1u);  // joined, not offered again
 }
 
 TEST_F(HistoryE2eTest, EmpoweredCaseWaitsForAnEmpoweredAgent) {
