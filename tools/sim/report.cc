@@ -1,0 +1,313 @@
+#include "tools/sim/report.h"
+
+#include <cmath>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+
+namespace caserouter {
+namespace {
+
+using Progress = std::function<void(const std::string&)>;
+
+absl::StatusOr<StrategyRuns> RunSeeds(std::string label,
+                                      const std::function<Workload(uint64_t)>& make,
+                                      const SimOptions& base, const EvaluationOptions& options,
+                                      const Progress& progress, double* simulated_hours) {
+  StrategyRuns out;
+  out.label = std::move(label);
+  for (int i = 0; i < options.seeds; ++i) {
+    SimOptions run = base;
+    run.seed = options.first_seed + i;
+    Workload w = make(run.seed);
+    absl::StatusOr<SimResult> r = Simulate(w, run);
+    if (!r.ok()) return r.status();
+    RunMetrics m = Summarize(*r);
+    for (int h = 0; h < 24; ++h) out.depth_by_hour[h] += r->depth_by_hour[h] / options.seeds;
+    if (simulated_hours) *simulated_hours = absl::ToDoubleHours(r->simulated);
+    if (progress) {
+      progress(absl::StrFormat("%s seed %d: FCR %.3f, repeats %.3f, answer %.0f s, %.1f s wall",
+                               out.label, run.seed, m.fcr, m.repeat_rate, m.mean_wait,
+                               r->wall_seconds));
+    }
+    out.runs.push_back(m);
+  }
+  return out;
+}
+
+template <typename Field>
+Estimate Over(const StrategyRuns& s, Field field) {
+  std::vector<double> values;
+  for (const RunMetrics& m : s.runs) values.push_back(field(m));
+  return Combine(values);
+}
+
+std::string Pm(const Estimate& e, const char* format, double scale = 1) {
+  return absl::StrCat(absl::StrFormat(format, e.mean * scale), " ± ",
+                      absl::StrFormat(format, e.half_width * scale));
+}
+
+std::string Pct(const Estimate& e) { return Pm(e, "%.1f", 100); }
+
+const StrategyRuns* Find(const WorkloadEvaluation& w, Strategy s) {
+  for (const StrategyRuns& r : w.strategies) {
+    if (r.label == StrategyName(s)) return &r;
+  }
+  return nullptr;
+}
+
+// The targets: the default strategy against longest idle on the same workload.
+void RenderTargets(const WorkloadEvaluation& w, std::string* out) {
+  const StrategyRuns* ours = Find(w, Strategy::kOutcome);
+  const StrategyRuns* idle = Find(w, Strategy::kLongestIdle);
+  if (!ours || !idle) return;
+  auto mean = [](const StrategyRuns* s, auto field) { return Over(*s, field).mean; };
+  double rep_o = mean(ours, [](const RunMetrics& m) { return m.repeat_rate; });
+  double rep_i = mean(idle, [](const RunMetrics& m) { return m.repeat_rate; });
+  double fcr_o = mean(ours, [](const RunMetrics& m) { return m.fcr; });
+  double fcr_i = mean(idle, [](const RunMetrics& m) { return m.fcr; });
+  double wait_o = mean(ours, [](const RunMetrics& m) { return m.mean_wait; });
+  double wait_i = mean(idle, [](const RunMetrics& m) { return m.mean_wait; });
+  double ab_o = mean(ours, [](const RunMetrics& m) { return m.abandonment; });
+  double ab_i = mean(idle, [](const RunMetrics& m) { return m.abandonment; });
+  double sp_o = mean(ours, [](const RunMetrics& m) { return m.occupancy_spread; });
+  double sp_i = mean(idle, [](const RunMetrics& m) { return m.occupancy_spread; });
+  auto verdict = [](bool met) { return met ? "met" : "**missed**"; };
+  double rep_drop = rep_i > 0 ? 1 - rep_o / rep_i : 0;
+  double wait_rise = wait_i > 0 ? wait_o / wait_i - 1 : 0;
+  absl::StrAppend(out, "\n**Targets: `outcome` against `longest_idle` on this workload**\n\n",
+                  "| target | outcome | longest idle | result |\n|---|---|---|---|\n");
+  absl::StrAppendFormat(out, "| repeat contacts at least 25%% lower (relative) | %.1f%% | %.1f%% | "
+                        "%.0f%% lower: %s |\n", rep_o * 100, rep_i * 100, rep_drop * 100,
+                        verdict(rep_drop >= 0.25));
+  absl::StrAppendFormat(out, "| true first-contact resolution higher | %.1f%% | %.1f%% | %+.1f "
+                        "points: %s |\n", fcr_o * 100, fcr_i * 100, (fcr_o - fcr_i) * 100,
+                        verdict(fcr_o > fcr_i));
+  absl::StrAppendFormat(out, "| mean time to answer no more than 10%% worse | %.1f s | %.1f s | "
+                        "%+.0f%%: %s |\n", wait_o, wait_i, wait_rise * 100,
+                        verdict(wait_rise <= 0.10));
+  absl::StrAppendFormat(out, "| abandonment no more than 1 point worse | %.2f%% | %.2f%% | %+.2f "
+                        "points: %s |\n", ab_o * 100, ab_i * 100, (ab_o - ab_i) * 100,
+                        verdict(ab_o - ab_i <= 0.01));
+  absl::StrAppendFormat(out, "| occupancy spread no wider | %.3f | %.3f | %+.3f: %s |\n", sp_o,
+                        sp_i, sp_o - sp_i, verdict(sp_o <= sp_i + 1e-9));
+}
+
+void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
+  absl::StrAppendFormat(out, "\n### %s\n\n", w.name);
+  int runs = w.strategies.empty() ? 0 : static_cast<int>(w.strategies[0].runs.size());
+  absl::StrAppendFormat(out,
+                        "%d seeds per strategy, %.0f simulated hours each; mean ± half width of "
+                        "the 95%% confidence interval.\n\n",
+                        runs, w.simulated_hours);
+  absl::StrAppend(out,
+                  "| strategy | true FCR % | repeat contacts % | mean answer s | p90 answer s | "
+                  "SLA % | abandoned % | occupancy (mean) | occupancy spread (sd) | "
+                  "decisions/s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+  for (const StrategyRuns& s : w.strategies) {
+    absl::StrAppend(
+        out, "| `", s.label, "` | ", Pct(Over(s, [](const RunMetrics& m) { return m.fcr; })),
+        " | ", Pct(Over(s, [](const RunMetrics& m) { return m.repeat_rate; })), " | ",
+        Pm(Over(s, [](const RunMetrics& m) { return m.mean_wait; }), "%.1f"), " | ",
+        Pm(Over(s, [](const RunMetrics& m) { return m.p90_wait; }), "%.0f"), " | ",
+        Pct(Over(s, [](const RunMetrics& m) { return m.sla; })), " | ",
+        Pm(Over(s, [](const RunMetrics& m) { return m.abandonment; }), "%.2f", 100), " | ",
+        Pm(Over(s, [](const RunMetrics& m) { return m.occupancy_mean; }), "%.3f"), " | ",
+        Pm(Over(s, [](const RunMetrics& m) { return m.occupancy_spread; }), "%.3f"), " | ",
+        absl::StrFormat("%.0f", Over(s, [](const RunMetrics& m) {
+                                  return m.decisions_per_second;
+                                }).mean),
+        " |\n");
+  }
+  // Per channel, only the channels that had traffic.
+  std::vector<int> channels;
+  if (!w.strategies.empty()) {
+    for (int c = 0; c < kChannelCount; ++c) {
+      if (w.strategies[0].runs[0].channel_arrivals[c] > 0) channels.push_back(c);
+    }
+  }
+  if (!channels.empty()) {
+    absl::StrAppend(out, "\nTime to answer per channel (mean / p90 seconds, SLA %):\n\n| strategy |");
+    for (int c : channels) absl::StrAppend(out, " ", ChannelName(kAllChannels[c]), " |");
+    absl::StrAppend(out, "\n|---|");
+    for (size_t i = 0; i < channels.size(); ++i) absl::StrAppend(out, "---|");
+    absl::StrAppend(out, "\n");
+    for (const StrategyRuns& s : w.strategies) {
+      absl::StrAppend(out, "| `", s.label, "` |");
+      for (int c : channels) {
+        double mean = Over(s, [c](const RunMetrics& m) { return m.channel_mean_wait[c]; }).mean;
+        double p90 = Over(s, [c](const RunMetrics& m) { return m.channel_p90_wait[c]; }).mean;
+        double sla = Over(s, [c](const RunMetrics& m) { return m.channel_sla[c]; }).mean;
+        absl::StrAppendFormat(out, " %.0f / %.0f, %.1f%% |", mean, p90, sla * 100);
+      }
+      absl::StrAppend(out, "\n");
+    }
+  }
+  RenderTargets(w, out);
+  absl::StrAppendFormat(out, "\n![queue depth over the day](evaluation/depth_%s.png)\n", w.key);
+}
+
+}  // namespace
+
+absl::StatusOr<WorkloadEvaluation> EvaluateWorkload(std::string key,
+                                                    const std::function<Workload(uint64_t)>& make,
+                                                    const EvaluationOptions& options,
+                                                    const Progress& progress) {
+  WorkloadEvaluation e;
+  e.key = std::move(key);
+  e.name = make(options.first_seed).name;
+  for (Strategy s : options.strategies) {
+    SimOptions base = options.base;
+    base.config.strategy = s;
+    base.config.topic_strategy.clear();
+    absl::StatusOr<StrategyRuns> runs =
+        RunSeeds(StrategyName(s), make, base, options, progress, &e.simulated_hours);
+    if (!runs.ok()) return runs.status();
+    e.strategies.push_back(*std::move(runs));
+  }
+  return e;
+}
+
+absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
+    const std::function<Workload(uint64_t)>& make, const EvaluationOptions& options,
+    const Progress& progress) {
+  std::vector<std::pair<double, double>> points = {{0, 0.5}, {20, 0.5}, {40, 0.5}, {80, 0.5},
+                                                   {160, 0.5}, {40, 0}, {40, 1.0}};
+  std::vector<StrategyRuns> out;
+  for (auto [quality, bullseye] : points) {
+    SimOptions base = options.base;
+    base.config.strategy = Strategy::kOutcome;
+    base.config.topic_strategy.clear();
+    base.config.matching.quality = quality;
+    base.config.matching.bullseye_share = bullseye;
+    absl::StatusOr<StrategyRuns> runs =
+        RunSeeds(absl::StrFormat("quality=%g bullseye=%g", quality, bullseye), make, base,
+                 options, progress, nullptr);
+    if (!runs.ok()) return runs.status();
+    out.push_back(*std::move(runs));
+  }
+  return out;
+}
+
+std::string RenderEvaluation(const EvaluationPage& page) {
+  std::string out;
+  absl::StrAppend(
+      &out, "# Evaluation: routing strategies on real and synthetic traces\n\n",
+      page.command.empty() ? ""
+                           : absl::StrCat("Generated by `", page.command,
+                                          "` (see [simulator](simulator.md)); do not edit by "
+                                          "hand.\n\n"),
+      "Every run drives the real `Engine` (the server's, with the in-memory store) on a virtual "
+      "clock. A hidden ground truth, which the engine never sees, decides whether a case was "
+      "really resolved; agents report what they believe, and the truth shows only when the "
+      "customer comes back. Definitions: true FCR = needs truly resolved at their first contact "
+      "/ needs whose first contact was completed; repeat contacts = contacts that came back "
+      "unresolved / contacts completed; SLA = answered within the channel's SLA / (answered + "
+      "abandoned + expired); abandoned = left before an answer / arrived; occupancy spread = "
+      "standard deviation of the agents' busy share of their shift (narrower is fairer); "
+      "decisions/s = offers made per wall-clock second of the whole simulation.\n");
+  if (!page.skipped.empty()) {
+    absl::StrAppend(&out, "\nLeft out (data not present): ", absl::StrJoin(page.skipped, "; "),
+                    ".\n");
+  }
+  absl::StrAppend(&out, "\n## Strategies side by side\n");
+  for (const WorkloadEvaluation& w : page.workloads) RenderWorkload(w, &out);
+  if (!page.sweep.empty()) {
+    absl::StrAppendFormat(&out,
+                          "\n## The trade-off: time to answer against first-contact resolution\n"
+                          "\nEach strategy on the %s workload, and the default (`outcome`) "
+                          "strategy with its quality weight and bullseye share varied.\n\n",
+                          page.sweep_key);
+    absl::StrAppend(&out, "![answer time against FCR](evaluation/tradeoff.png)\n\n",
+                    "| default strategy weights | true FCR % | repeat contacts % | mean answer s "
+                    "|\n|---|---|---|---|\n");
+    for (const StrategyRuns& s : page.sweep) {
+      absl::StrAppend(&out, "| ", s.label, " | ",
+                      Pct(Over(s, [](const RunMetrics& m) { return m.fcr; })), " | ",
+                      Pct(Over(s, [](const RunMetrics& m) { return m.repeat_rate; })), " | ",
+                      Pm(Over(s, [](const RunMetrics& m) { return m.mean_wait; }), "%.1f"),
+                      " |\n");
+    }
+  }
+  if (!page.theory.empty()) {
+    absl::StrAppend(&out,
+                    "\n## Theory check\n\nA single-skill phone queue (100 calls per 30 minutes, "
+                    "mean handle 3 minutes, exponential; Erlang A adds exponential patience of "
+                    "mean 5 minutes) through the real engine, against Erlang C and Erlang A "
+                    "computed by `tools/sim/erlang.h`.\n\n| model | measure | theory | "
+                    "simulated (95% CI) | agrees |\n|---|---|---|---|---|\n");
+    for (const TheoryRow& r : page.theory) {
+      bool agrees = std::abs(r.simulated.mean - r.theory) <= r.simulated.half_width + 1e-9;
+      absl::StrAppendFormat(&out, "| %s | %s | %.4f | %.4f ± %.4f | %s |\n", r.model, r.measure,
+                            r.theory, r.simulated.mean, r.simulated.half_width,
+                            agrees ? "yes" : "outside the 95% CI");
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> RenderFigures(const EvaluationPage& page) {
+  std::vector<std::pair<std::string, std::string>> files;
+  std::string script =
+      "# Draws the evaluation's figures: cd docs/evaluation && gnuplot figures.gp\n"
+      "set terminal pngcairo size 900,560 font 'DejaVu Sans,11'\nset grid\nset key outside right\n";
+  for (const WorkloadEvaluation& w : page.workloads) {
+    std::string data = "# hour";
+    for (const StrategyRuns& s : w.strategies) absl::StrAppend(&data, " ", s.label);
+    absl::StrAppend(&data, "\n");
+    for (int h = 0; h < 24; ++h) {
+      absl::StrAppend(&data, h);
+      for (const StrategyRuns& s : w.strategies) {
+        absl::StrAppendFormat(&data, " %.3f", s.depth_by_hour[h]);
+      }
+      absl::StrAppend(&data, "\n");
+    }
+    files.emplace_back(absl::StrCat("depth_", w.key, ".dat"), data);
+    absl::StrAppendFormat(&script,
+                          "set output 'depth_%s.png'\nset title 'Cases waiting by hour of the "
+                          "day: %s'\nset xlabel 'hour of the day'\nset ylabel 'cases waiting "
+                          "(mean)'\nset xrange [0:23]\nset yrange [0:*]\nplot ",
+                          w.key, w.name);
+    for (size_t i = 0; i < w.strategies.size(); ++i) {
+      absl::StrAppendFormat(&script, "%s'depth_%s.dat' using 1:%d with linespoints title '%s'",
+                            i ? ", " : "", w.key, i + 2, w.strategies[i].label);
+    }
+    absl::StrAppend(&script, "\nunset xrange\n");
+  }
+  if (!page.sweep.empty()) {
+    auto points = [](const std::vector<StrategyRuns>& runs) {
+      std::string data = "# mean_answer_seconds true_fcr label\n";
+      for (const StrategyRuns& s : runs) {
+        absl::StrAppendFormat(&data, "%.3f %.5f \"%s\"\n",
+                              Over(s, [](const RunMetrics& m) { return m.mean_wait; }).mean,
+                              Over(s, [](const RunMetrics& m) { return m.fcr; }).mean, s.label);
+      }
+      return data;
+    };
+    const WorkloadEvaluation* sweep_workload = nullptr;
+    for (const WorkloadEvaluation& w : page.workloads) {
+      if (w.key == page.sweep_key) sweep_workload = &w;
+    }
+    files.emplace_back("tradeoff_sweep.dat", points(page.sweep));
+    if (sweep_workload) {
+      files.emplace_back("tradeoff_strategies.dat", points(sweep_workload->strategies));
+    }
+    absl::StrAppendFormat(
+        &script,
+        "set output 'tradeoff.png'\nset title 'Time to answer against true first-contact "
+        "resolution (%s)'\nset xlabel 'mean time to answer (s)'\nset ylabel 'true first-contact "
+        "resolution'\nset xrange [0:*]\nset yrange [*:*]\n"
+        "plot 'tradeoff_sweep.dat' using 1:2 with linespoints title 'outcome, weights swept', "
+        "'' using 1:2:3 with labels offset 0,1 font ',8' notitle%s\n",
+        page.sweep_key,
+        sweep_workload ? ", 'tradeoff_strategies.dat' using 1:2 with points pt 7 ps 1.5 title "
+                         "'strategies', '' using 1:2:3 with labels offset 0,-1 notitle"
+                       : "");
+  }
+  files.emplace_back("figures.gp", script);
+  return files;
+}
+
+}  // namespace caserouter

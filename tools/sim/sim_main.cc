@@ -1,0 +1,299 @@
+// caserouter-sim: the routing engine on a virtual clock, against a hidden ground truth.
+//
+//   caserouter-sim run --workload=bank --strategies=outcome,longest_idle --seeds=3
+//   caserouter-sim report --out=docs/evaluation.md     (what scripts/evaluate.sh runs)
+//
+// `run` prints one workload's strategies side by side; `report` runs every workload whose
+// data is present, the default strategy's weight sweep and the theory check, and writes the
+// evaluation page with its figure data and gnuplot script. Ground-truth flags (see
+// docs/simulator.md) can also come from a file: --flagfile=my_centre.flags.
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "router/config/config_loader.h"
+#include "tools/replay/bank_trace.h"
+#include "tools/replay/incident_trace.h"
+#include "tools/replay/twcs_trace.h"
+#include "tools/sim/erlang.h"
+#include "tools/sim/report.h"
+#include "tools/sim/sim_stats.h"
+#include "tools/sim/simulator.h"
+#include "tools/sim/theory_check.h"
+#include "tools/sim/workload.h"
+
+ABSL_FLAG(std::string, config, CASEROUTER_SOURCE_DIR "/deploy/caserouter.yaml",
+          "engine configuration file (the router's own)");
+ABSL_FLAG(std::string, workload, "synthetic", "run: synthetic, bank, twcs or incident");
+ABSL_FLAG(std::string, path, "", "run: the trace file (default: the shared data set's file)");
+ABSL_FLAG(std::string, data_dir, CASEROUTER_DATA_DIR, "folder of the shared data sets");
+ABSL_FLAG(std::string, strategies, "all",
+          "comma-separated: outcome, longest_idle, round_robin, least_occupied, fastest_handle");
+ABSL_FLAG(int, seeds, 5, "runs per strategy (seeds first_seed, first_seed+1, ...)");
+ABSL_FLAG(uint64_t, first_seed, 1, "first seed");
+ABSL_FLAG(double, days, 7, "synthetic: days of traffic");
+ABSL_FLAG(double, rate, 126, "synthetic: cases per hour");
+ABSL_FLAG(int, agents_per_shift, 12, "synthetic: agents per shift (three shifts a day)");
+ABSL_FLAG(int64_t, max_cases, 0, "replays: keep only the first N cases (0 = all)");
+ABSL_FLAG(absl::Duration, tick, absl::Seconds(1), "engine tick while cases wait");
+ABSL_FLAG(std::string, out, CASEROUTER_SOURCE_DIR "/docs/evaluation.md", "report: the page");
+ABSL_FLAG(std::string, figures, CASEROUTER_SOURCE_DIR "/docs/evaluation",
+          "report: folder for the figures' data, script and PNGs");
+ABSL_FLAG(bool, quick, false, "report: fewer seeds and shorter runs (a smoke test)");
+// The hidden ground truth (GroundTruthOptions): the engine never reads these.
+ABSL_FLAG(double, mean_resolution, 0.70, "truth: team mean of the true resolution probability");
+ABSL_FLAG(double, spread, 0.12, "truth: its standard deviation between agents and topics");
+ABSL_FLAG(double, topic_share, 0.35, "truth: share of that variance specific to the topic");
+ABSL_FLAG(double, speed_spread, 0.30, "truth: std. dev. of log(handle-time factor)");
+ABSL_FLAG(double, speed_quality_correlation, 0.5,
+          "truth: correlation of quality and handle time (> 0: fast agents are sloppier)");
+ABSL_FLAG(double, relationship_bonus, 0.10,
+          "truth: added resolution probability when the agent served the customer before");
+ABSL_FLAG(double, false_resolution, 0.70,
+          "truth: P(agent reports resolved | not really resolved)");
+ABSL_FLAG(double, return_probability, 0.80, "truth: P(customer comes back | not resolved)");
+ABSL_FLAG(absl::Duration, return_delay, absl::Hours(6), "truth: mean delay before coming back");
+ABSL_FLAG(double, channel_switch, 0.30, "truth: P(the return uses another channel)");
+ABSL_FLAG(int, max_returns, 3, "truth: returns before a customer gives up");
+ABSL_FLAG(double, csat_response, 0.35, "truth: P(the customer leaves a CSAT score)");
+
+namespace caserouter {
+namespace {
+
+GroundTruthOptions TruthFromFlags() {
+  GroundTruthOptions t;
+  t.mean_resolution = absl::GetFlag(FLAGS_mean_resolution);
+  t.spread = absl::GetFlag(FLAGS_spread);
+  t.topic_share = absl::GetFlag(FLAGS_topic_share);
+  t.speed_spread = absl::GetFlag(FLAGS_speed_spread);
+  t.speed_quality_correlation = absl::GetFlag(FLAGS_speed_quality_correlation);
+  t.relationship_bonus = absl::GetFlag(FLAGS_relationship_bonus);
+  t.false_resolution = absl::GetFlag(FLAGS_false_resolution);
+  t.return_probability = absl::GetFlag(FLAGS_return_probability);
+  t.return_delay = absl::GetFlag(FLAGS_return_delay);
+  t.channel_switch = absl::GetFlag(FLAGS_channel_switch);
+  t.max_returns = absl::GetFlag(FLAGS_max_returns);
+  t.csat_response = absl::GetFlag(FLAGS_csat_response);
+  return t;
+}
+
+absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag() {
+  std::string list = absl::GetFlag(FLAGS_strategies);
+  if (list == "all") return EvaluationOptions().strategies;
+  std::vector<Strategy> out;
+  for (absl::string_view name : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    Strategy s;
+    if (!ParseStrategy(std::string(name), &s)) {
+      return absl::InvalidArgumentError(absl::StrCat("--strategies: unknown strategy '", name,
+                                                     "'"));
+    }
+    out.push_back(s);
+  }
+  if (out.empty()) return absl::InvalidArgumentError("--strategies: name at least one");
+  return out;
+}
+
+std::string DataFile(absl::string_view workload) {
+  std::string dir = absl::GetFlag(FLAGS_data_dir);
+  if (workload == "bank") return dir + "/anonymous-bank/anonymous_bank_february_1999.tsv";
+  if (workload == "twcs") return dir + "/twcs-sample/twcs_first5000.csv";
+  return dir + "/incident-event-log/incident_event_log_subset.csv";
+}
+
+std::optional<int64_t> MaxCases(int64_t fallback = 0) {
+  int64_t n = absl::GetFlag(FLAGS_max_cases);
+  if (n > 0) return n;
+  if (fallback > 0) return fallback;
+  return std::nullopt;
+}
+
+// A factory of the workload by seed: synthetic traces change with the seed, replays do not.
+absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::string& kind,
+                                                                  std::string path,
+                                                                  double days_scale,
+                                                                  int64_t max_cases_fallback) {
+  if (kind == "synthetic") {
+    double days = absl::GetFlag(FLAGS_days) * days_scale;
+    double rate = absl::GetFlag(FLAGS_rate);
+    int per_shift = absl::GetFlag(FLAGS_agents_per_shift);
+    return std::function<Workload(uint64_t)>([days, rate, per_shift](uint64_t seed) {
+      SyntheticWorkloadOptions o = DefaultSyntheticWorkload(seed);
+      o.cases.duration = absl::Hours(24 * days);
+      o.cases.cases_per_second = rate / 3600;
+      o.agents_per_shift = per_shift;
+      return MakeSyntheticWorkload(o);
+    });
+  }
+  if (path.empty()) path = DataFile(kind);
+  absl::StatusOr<Trace> trace;
+  if (kind == "bank") {
+    BankTraceOptions o;
+    o.max_cases = MaxCases(max_cases_fallback);
+    trace = ReadBankTraceFile(path, o);
+    if (!trace.ok()) return trace.status();
+    Workload w = MakeBankWorkload(*std::move(trace));
+    return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
+  }
+  if (kind == "twcs") {
+    TwcsTraceOptions o;
+    o.max_cases = MaxCases(max_cases_fallback);
+    trace = ReadTwcsTraceFile(path, o);
+    if (!trace.ok()) return trace.status();
+    Workload w = MakeTwcsWorkload(*std::move(trace));
+    return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
+  }
+  if (kind == "incident") {
+    IncidentTraceOptions o;
+    o.max_cases = MaxCases(max_cases_fallback);
+    trace = ReadIncidentTraceFile(path, o);
+    if (!trace.ok()) return trace.status();
+    Workload w = MakeIncidentWorkload(*std::move(trace));
+    return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("--workload: '", kind, "' is not synthetic, bank, twcs or incident"));
+}
+
+absl::StatusOr<EvaluationOptions> OptionsFromFlags() {
+  absl::StatusOr<EngineConfig> config = LoadEngineConfigFile(absl::GetFlag(FLAGS_config));
+  if (!config.ok()) return config.status();
+  EvaluationOptions o;
+  o.base.config = *config;
+  o.base.truth = TruthFromFlags();
+  if (absl::Status s = ValidateGroundTruthOptions(o.base.truth); !s.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("--", s.message()));
+  }
+  o.base.tick = absl::GetFlag(FLAGS_tick);
+  absl::StatusOr<std::vector<Strategy>> strategies = StrategiesFromFlag();
+  if (!strategies.ok()) return strategies.status();
+  o.strategies = *strategies;
+  o.seeds = absl::GetFlag(FLAGS_seeds);
+  if (o.seeds < 1) return absl::InvalidArgumentError("--seeds: at least 1");
+  o.first_seed = absl::GetFlag(FLAGS_first_seed);
+  return o;
+}
+
+void Progress(const std::string& line) { std::fprintf(stderr, "sim: %s\n", line.c_str()); }
+
+int RunOne() {
+  absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
+  if (!options.ok()) {
+    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(options.status().message()).c_str());
+    return 2;
+  }
+  std::string kind = absl::GetFlag(FLAGS_workload);
+  auto make = WorkloadFactory(kind, absl::GetFlag(FLAGS_path), 1, 0);
+  if (!make.ok()) {
+    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(make.status().message()).c_str());
+    return 2;
+  }
+  absl::StatusOr<WorkloadEvaluation> e = EvaluateWorkload(kind, *make, *options, Progress);
+  if (!e.ok()) {
+    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(e.status().message()).c_str());
+    return 1;
+  }
+  EvaluationPage page;
+  page.workloads.push_back(*std::move(e));
+  std::cout << RenderEvaluation(page);
+  return 0;
+}
+
+int Report() {
+  absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
+  if (!options.ok()) {
+    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(options.status().message()).c_str());
+    return 2;
+  }
+  const bool quick = absl::GetFlag(FLAGS_quick);
+  if (quick) options->seeds = std::min(options->seeds, 2);
+  EvaluationPage page;
+  page.command = "bash scripts/evaluate.sh";
+  for (std::string kind : {"bank", "synthetic", "twcs", "incident"}) {
+    if (kind != "synthetic") {
+      std::ifstream probe(DataFile(kind));
+      if (!probe) {
+        page.skipped.push_back(absl::StrCat(kind, ": ", DataFile(kind), " is not present"));
+        Progress(page.skipped.back());
+        continue;
+      }
+    }
+    auto make = WorkloadFactory(kind, "", quick ? 0.15 : 1, quick ? 2000 : 0);
+    if (!make.ok()) {
+      std::fprintf(stderr, "caserouter-sim: %s\n", std::string(make.status().message()).c_str());
+      return 1;
+    }
+    absl::StatusOr<WorkloadEvaluation> e = EvaluateWorkload(kind, *make, *options, Progress);
+    if (!e.ok()) {
+      std::fprintf(stderr, "caserouter-sim: %s: %s\n", kind.c_str(),
+                   std::string(e.status().message()).c_str());
+      return 1;
+    }
+    if (page.sweep.empty()) {
+      EvaluationOptions sweep = *options;
+      sweep.seeds = std::max(2, options->seeds - 2);
+      absl::StatusOr<std::vector<StrategyRuns>> points =
+          SweepOutcomeWeights(*make, sweep, Progress);
+      if (!points.ok()) {
+        std::fprintf(stderr, "caserouter-sim: sweep: %s\n",
+                     std::string(points.status().message()).c_str());
+        return 1;
+      }
+      page.sweep = *std::move(points);
+      page.sweep_key = kind;
+    }
+    page.workloads.push_back(*std::move(e));
+  }
+  absl::StatusOr<std::vector<TheoryRow>> theory =
+      RunTheoryCheck(options->base.config, quick ? 2 : options->seeds, quick ? 4 : 24, Progress);
+  if (!theory.ok()) {
+    std::fprintf(stderr, "caserouter-sim: theory: %s\n",
+                 std::string(theory.status().message()).c_str());
+    return 1;
+  }
+  page.theory = *std::move(theory);
+  std::ofstream out(absl::GetFlag(FLAGS_out));
+  out << RenderEvaluation(page);
+  if (!out) {
+    std::fprintf(stderr, "caserouter-sim: --out: cannot write %s\n",
+                 absl::GetFlag(FLAGS_out).c_str());
+    return 1;
+  }
+  for (const auto& [name, content] : RenderFigures(page)) {
+    std::string path = absl::GetFlag(FLAGS_figures) + "/" + name;
+    std::ofstream f(path);
+    f << content;
+    if (!f) {
+      std::fprintf(stderr, "caserouter-sim: --figures: cannot write %s\n", path.c_str());
+      return 1;
+    }
+  }
+  Progress(absl::StrCat("wrote ", absl::GetFlag(FLAGS_out)));
+  return 0;
+}
+
+}  // namespace
+}  // namespace caserouter
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "caserouter-sim run|report [flags]: the routing engine on a virtual clock.\n"
+      "  run     one workload (--workload), strategies side by side\n"
+      "  report  every workload, the weight sweep and the theory check -> --out");
+  std::vector<char*> args = absl::ParseCommandLine(argc, argv);
+  std::string command = args.size() > 1 ? args[1] : "";
+  if (command == "run") return caserouter::RunOne();
+  if (command == "report") return caserouter::Report();
+  std::fprintf(stderr, "caserouter-sim: say run or report (--help lists the flags)\n");
+  return 2;
+}

@@ -1,0 +1,60 @@
+// Summaries of simulation runs: one run's quality figures, and their mean with a 95%
+// confidence interval over several seeds.
+//
+// Definitions (the report states them too):
+//  - first-contact resolution (true): needs truly resolved at their first contact / needs whose
+//    first contact an agent completed — the hidden truth, not the agents' reports;
+//  - repeat-contact rate: contacts that came back because the need was not resolved /
+//    contacts completed;
+//  - time to answer: arrival to an agent's accept, answered contacts only; mean and 90th
+//    percentile;
+//  - SLA attainment: answered within the channel's SLA / (answered + abandoned + expired);
+//  - abandonment: customers who left before an answer / contacts that arrived;
+//  - occupancy spread: standard deviation of the agents' occupancy (busy attention / time on
+//    shift): narrower is fairer;
+//  - decisions per second: offers the engine made / wall-clock seconds of the run.
+//
+// Thread safety: pure functions.
+#ifndef CASEROUTER_TOOLS_SIM_SIM_STATS_H_
+#define CASEROUTER_TOOLS_SIM_SIM_STATS_H_
+
+#include <vector>
+
+#include "agents/channel.h"
+#include "router/engine_config.h"
+#include "tools/sim/simulator.h"
+
+namespace caserouter {
+
+struct RunMetrics {
+  double fcr = 0;
+  double repeat_rate = 0;
+  double mean_wait = 0;  // seconds, all channels
+  double p90_wait = 0;
+  double sla = 0;
+  double abandonment = 0;
+  double occupancy_spread = 0;
+  double occupancy_mean = 0;
+  double decisions_per_second = 0;
+  PerChannel<double> channel_mean_wait = {};
+  PerChannel<double> channel_p90_wait = {};
+  PerChannel<double> channel_sla = {};
+  PerChannel<int64_t> channel_arrivals = {};
+};
+
+RunMetrics Summarize(const SimResult& result);
+
+// The q-quantile (0..1) of `values` by linear interpolation; 0 for none.
+double Quantile(std::vector<double> values, double q);
+
+// Mean and the half width of its 95% confidence interval (Student t) over runs.
+struct Estimate {
+  double mean = 0;
+  double half_width = 0;
+  int runs = 0;
+};
+Estimate Combine(const std::vector<double>& values);
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_TOOLS_SIM_SIM_STATS_H_

@@ -1,0 +1,223 @@
+// The simulator's behaviour: deterministic, the engine sees only what a real one would, the
+// ground truth shows through returns, workloads from traces are built as documented.
+#include "tools/sim/simulator.h"
+
+#include <fstream>
+
+#include "gtest/gtest.h"
+#include "router/config/config_loader.h"
+#include "tools/replay/bank_trace.h"
+#include "tools/sim/ground_truth.h"
+#include "tools/sim/report.h"
+#include "tools/sim/sim_stats.h"
+#include "tools/sim/workload.h"
+
+namespace caserouter {
+namespace {
+
+Workload SmallSynthetic(uint64_t seed) {
+  SyntheticWorkloadOptions o = DefaultSyntheticWorkload(seed);
+  o.cases.duration = absl::Hours(24);
+  o.agents_per_shift = 10;
+  return MakeSyntheticWorkload(o);
+}
+
+SimOptions Options(Strategy strategy, uint64_t seed = 1) {
+  SimOptions o;
+  absl::StatusOr<EngineConfig> config =
+      LoadEngineConfigFile(CASEROUTER_SOURCE_DIR "/deploy/caserouter.yaml");
+  EXPECT_TRUE(config.ok()) << config.status();
+  if (config.ok()) o.config = *config;
+  o.config.strategy = strategy;
+  o.config.topic_strategy.clear();
+  o.seed = seed;
+  return o;
+}
+
+TEST(SimulatorTest, SameSeedSameResult) {
+  Workload w = SmallSynthetic(3);
+  absl::StatusOr<SimResult> a = Simulate(w, Options(Strategy::kOutcome, 3));
+  absl::StatusOr<SimResult> b = Simulate(w, Options(Strategy::kOutcome, 3));
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->completed, b->completed);
+  EXPECT_EQ(a->returns, b->returns);
+  EXPECT_EQ(a->first_contact_resolved, b->first_contact_resolved);
+  EXPECT_EQ(a->decisions, b->decisions);
+  absl::StatusOr<SimResult> c = Simulate(w, Options(Strategy::kOutcome, 4));
+  ASSERT_TRUE(c.ok());
+  EXPECT_NE(a->returns * 1000000 + a->first_contact_resolved,
+            c->returns * 1000000 + c->first_contact_resolved);
+}
+
+TEST(SimulatorTest, EveryContactIsAccountedFor) {
+  Workload w = SmallSynthetic(5);
+  absl::StatusOr<SimResult> r = Simulate(w, Options(Strategy::kLongestIdle, 5));
+  ASSERT_TRUE(r.ok()) << r.status();
+  int64_t arrivals = 0, ended = 0;
+  for (const ChannelResult& c : r->channels) {
+    arrivals += c.arrivals;
+    ended += c.answered + c.abandoned + c.expired;
+    EXPECT_EQ(static_cast<int64_t>(c.waits.size()), c.answered);
+    EXPECT_LE(c.answered_in_sla, c.answered);
+  }
+  EXPECT_GT(arrivals, 2000);
+  EXPECT_EQ(arrivals, ended) << "a contact neither answered, abandoned nor expired";
+  EXPECT_EQ(r->completed, [&] {
+    int64_t answered = 0;
+    for (const ChannelResult& c : r->channels) answered += c.answered;
+    return answered;
+  }());
+  // Needs are the trace's cases (less those that joined an open case); returns are extra.
+  EXPECT_EQ(r->needs, static_cast<int64_t>(w.trace.cases.size()));
+  EXPECT_EQ(arrivals + r->joined, r->needs + r->returns);
+  EXPECT_GT(r->returns, 0);
+  EXPECT_GT(r->decisions, 0);
+  EXPECT_EQ(r->occupancy.size(), w.agents.size());
+}
+
+// What agents report is not the truth: with false resolutions, more cases are reported
+// resolved than are, and only returns reveal it.
+TEST(SimulatorTest, ReportsOverstateTheTruth) {
+  Workload w = SmallSynthetic(6);
+  SimOptions o = Options(Strategy::kLongestIdle, 6);
+  absl::StatusOr<SimResult> r = Simulate(w, o);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_GT(r->reported_resolved, r->truly_resolved);
+  o.truth.false_resolution = 0;
+  absl::StatusOr<SimResult> honest = Simulate(w, o);
+  ASSERT_TRUE(honest.ok());
+  EXPECT_EQ(honest->reported_resolved, honest->truly_resolved);
+}
+
+// Nobody comes back when every case is truly resolved; returns follow the truth.
+TEST(SimulatorTest, ReturnsFollowTheGroundTruth) {
+  Workload w = SmallSynthetic(7);
+  SimOptions o = Options(Strategy::kLongestIdle, 7);
+  o.truth.mean_resolution = 1;
+  o.truth.spread = 0;
+  o.truth.relationship_bonus = 0;
+  absl::StatusOr<SimResult> perfect = Simulate(w, o);
+  ASSERT_TRUE(perfect.ok()) << perfect.status();
+  EXPECT_GT(Summarize(*perfect).fcr, 0.97);
+  o.truth.mean_resolution = 0.4;
+  absl::StatusOr<SimResult> poor = Simulate(w, o);
+  ASSERT_TRUE(poor.ok());
+  EXPECT_LT(Summarize(*poor).fcr, 0.5);
+  EXPECT_GT(poor->returns, 3 * perfect->returns + 100);
+}
+
+// Routing by handle time prefers the fast agents, who are the sloppy ones in the default
+// ground truth; routing by outcome learns who really resolves.
+TEST(SimulatorTest, OutcomeRoutingBeatsCallsPerHourOnTrueResolution) {
+  double outcome = 0, fastest = 0;
+  for (uint64_t seed : {11, 12}) {
+    Workload w = SmallSynthetic(seed);
+    absl::StatusOr<SimResult> a = Simulate(w, Options(Strategy::kOutcome, seed));
+    absl::StatusOr<SimResult> b = Simulate(w, Options(Strategy::kFastestHandle, seed));
+    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_TRUE(b.ok()) << b.status();
+    outcome += Summarize(*a).fcr;
+    fastest += Summarize(*b).fcr;
+  }
+  EXPECT_GT(outcome, fastest);
+}
+
+TEST(SimulatorTest, BadOptionsNameTheField) {
+  Workload w = SmallSynthetic(1);
+  SimOptions o = Options(Strategy::kOutcome);
+  o.truth.false_resolution = 1.5;
+  absl::StatusOr<SimResult> r = Simulate(w, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(r.status().message().find("false_resolution"), std::string::npos);
+  o = Options(Strategy::kOutcome);
+  o.tick = absl::ZeroDuration();
+  r = Simulate(w, o);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("tick"), std::string::npos);
+}
+
+TEST(GroundTruthTest, StableAndCorrelated) {
+  GroundTruthOptions o;
+  GroundTruth a(o, 9), b(o, 9), c(o, 10);
+  EXPECT_EQ(a.ResolutionProbability("ana", "billing", false),
+            b.ResolutionProbability("ana", "billing", false));
+  EXPECT_NE(a.ResolutionProbability("ana", "billing", false),
+            c.ResolutionProbability("ana", "billing", false));
+  EXPECT_NEAR(a.ResolutionProbability("ana", "billing", true) -
+                  a.ResolutionProbability("ana", "billing", false),
+              o.relationship_bonus, 1e-9);
+  // Over many agents, quality and handle time are correlated as configured (> 0: the good
+  // agents are the slow ones).
+  double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+  const int n = 2000;
+  for (int i = 0; i < n; ++i) {
+    std::string id = "agent-" + std::to_string(i);
+    double x = a.ResolutionProbability(id, "t", false), y = std::log(a.HandleFactor(id));
+    sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+  }
+  double corr = (sxy - sx * sy / n) / std::sqrt((sxx - sx * sx / n) * (syy - sy * sy / n));
+  EXPECT_GT(corr, 0.25);
+  EXPECT_LT(corr, 0.6);
+}
+
+TEST(WorkloadTest, BankAgentsWorkWhenTheyDidInTheData) {
+  // Two agents on two days, written in the bank log's format.
+  std::string header =
+      "vru+line\tcall_id\tcustomer_id\tpriority\ttype\tdate\tvru_entry\tvru_exit\tvru_time\t"
+      "q_start\tq_exit\tq_time\toutcome\tser_start\tser_exit\tser_time\tserver\n";
+  std::string rows =
+      "AA0101\t1\t111\t0\tPS\t990201\t9:00:00\t9:00:10\t10\t9:00:10\t9:00:20\t10\tAGENT\t"
+      "9:00:20\t9:05:20\t300\tDANA\n"
+      "AA0101\t2\t222\t2\tPE\t990201\t10:00:00\t10:00:10\t10\t10:00:10\t10:00:30\t20\tAGENT\t"
+      "10:00:30\t10:02:30\t120\tDANA\n"
+      "AA0101\t3\t333\t0\tNE\t990202\t11:00:00\t11:00:10\t10\t11:00:10\t11:00:40\t30\tAGENT\t"
+      "11:00:40\t11:10:40\t600\tGILI\n";
+  std::istringstream in(header + rows);
+  absl::StatusOr<Trace> trace = ReadBankTrace(in, {});
+  ASSERT_TRUE(trace.ok()) << trace.status();
+  Workload w = MakeBankWorkload(*trace);
+  ASSERT_EQ(w.agents.size(), 2u);
+  const SimAgent& dana = w.agents[0];
+  EXPECT_EQ(dana.profile.id, "DANA");
+  ASSERT_EQ(dana.shifts.size(), 1u);
+  EXPECT_EQ(dana.shifts[0].start, absl::ZeroDuration());  // five minutes before, clipped
+  EXPECT_EQ(dana.shifts[0].end, absl::Hours(1) + absl::Minutes(2) + absl::Seconds(10) +
+                                    absl::Minutes(5));
+  EXPECT_EQ(dana.profile.languages, (std::vector<std::string>{"he", "en"}));
+  EXPECT_EQ(dana.profile.skills.size(), 2u);
+  EXPECT_EQ(w.agents[1].profile.languages, (std::vector<std::string>{"he"}));
+  absl::StatusOr<SimResult> r = Simulate(w, Options(Strategy::kOutcome));
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->channels[ChannelIndex(Channel::kPhone)].answered, 3);
+}
+
+TEST(ReportTest, PageShowsEveryStrategyAndTheTargets) {
+  EvaluationOptions options;
+  options.base = Options(Strategy::kOutcome);
+  options.seeds = 2;
+  options.strategies = {Strategy::kOutcome, Strategy::kLongestIdle};
+  auto make = [](uint64_t seed) {
+    SyntheticWorkloadOptions o = DefaultSyntheticWorkload(seed);
+    o.cases.duration = absl::Hours(6);
+    return MakeSyntheticWorkload(o);
+  };
+  absl::StatusOr<WorkloadEvaluation> e = EvaluateWorkload("synthetic", make, options, {});
+  ASSERT_TRUE(e.ok()) << e.status();
+  EvaluationPage page;
+  page.workloads.push_back(*e);
+  std::string md = RenderEvaluation(page);
+  EXPECT_NE(md.find("| `outcome` |"), std::string::npos);
+  EXPECT_NE(md.find("| `longest_idle` |"), std::string::npos);
+  EXPECT_NE(md.find("repeat contacts at least 25% lower"), std::string::npos);
+  EXPECT_NE(md.find("depth_synthetic.png"), std::string::npos);
+  bool script = false;
+  for (const auto& [name, content] : RenderFigures(page)) {
+    if (name == "figures.gp") script = content.find("depth_synthetic.png") != std::string::npos;
+  }
+  EXPECT_TRUE(script);
+}
+
+}  // namespace
+}  // namespace caserouter

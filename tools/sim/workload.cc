@@ -1,0 +1,172 @@
+#include "tools/sim/workload.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <random>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace caserouter {
+namespace {
+
+// One shift from the first to the last moment of the trace: for centres whose data holds no
+// working hours (tweets, incidents), agents are taken to be there all the time.
+std::vector<Shift> AlwaysOn(const Trace& trace) {
+  absl::Duration end = trace.cases.empty() ? absl::Hours(1) : trace.cases.back().arrival;
+  return {Shift{absl::ZeroDuration(), end + absl::Hours(24 * 4)}};
+}
+
+// Skills by what an agent served in the data: proficiency 10 on the agent's most served
+// skill, down to 1 for a skill used once in a while.
+std::vector<Skill> SkillsFromCounts(const std::map<std::string, int>& counts) {
+  int most = 0;
+  for (const auto& [skill, n] : counts) most = std::max(most, n);
+  std::vector<Skill> skills;
+  for (const auto& [skill, n] : counts) {
+    int proficiency = 1 + static_cast<int>(std::lround(9.0 * n / std::max(1, most)));
+    skills.push_back(Skill{skill, std::clamp(proficiency, 1, 10)});
+  }
+  return skills;
+}
+
+// Agents named in the trace's served_by, with the skills of the cases they served.
+std::vector<SimAgent> AgentsFromServedBy(const Trace& trace,
+                                         std::vector<std::string> (*skills_of)(const TraceCase&)) {
+  std::map<std::string, std::map<std::string, int>> counts;
+  for (const TraceCase& c : trace.cases) {
+    if (c.served_by.empty()) continue;
+    auto& agent = counts[c.served_by];
+    for (const std::string& skill : skills_of(c)) ++agent[skill];
+  }
+  std::vector<SimAgent> agents;
+  for (const auto& [id, skill_counts] : counts) {
+    SimAgent a;
+    a.profile.id = id;
+    a.profile.skills = SkillsFromCounts(skill_counts);
+    agents.push_back(std::move(a));
+  }
+  return agents;
+}
+
+std::vector<std::string> RequiredSkills(const TraceCase& c) {
+  std::vector<std::string> skills;
+  for (const SkillRequirement& r : c.spec.required_skills) skills.push_back(r.skill);
+  return skills;
+}
+
+}  // namespace
+
+SyntheticWorkloadOptions DefaultSyntheticWorkload(uint64_t seed) {
+  SyntheticWorkloadOptions o;
+  o.cases.seed = seed;
+  o.cases.cases_per_second = 0.035;  // 126 cases an hour
+  o.cases.duration = absl::Hours(24 * 7);
+  o.cases.customers = 3000;
+  o.cases.key_prefix = "sim";
+  o.handle.lognormal_sigma = 0.8;
+  return o;
+}
+
+Workload MakeSyntheticWorkload(const SyntheticWorkloadOptions& options) {
+  Workload w;
+  w.trace = GenerateSyntheticTrace(options.cases);
+  w.name = absl::StrCat("synthetic (", absl::FormatDuration(options.cases.duration), ", ",
+                        absl::StrFormat("%.0f", options.cases.cases_per_second * 3600),
+                        " cases/h)");
+  w.handle = options.handle;
+  w.patience = options.patience;
+  // The team: every agent strong on one topic, able on one or two more; some speak German,
+  // some are empowered for larger refunds. Seeded apart from the cases.
+  std::mt19937_64 random(options.cases.seed * 7919 + 17);
+  std::uniform_int_distribution<int> strong(6, 10), able(3, 8), coin(0, 99);
+  const auto& topics = options.cases.topics;
+  const int count = options.agents_per_shift * options.shifts_per_day;
+  const absl::Duration shift = absl::Hours(24) / options.shifts_per_day;
+  const int days =
+      static_cast<int>(std::ceil(absl::ToDoubleHours(options.cases.duration) / 24.0)) + 1;
+  for (int i = 0; i < count; ++i) {
+    SimAgent a;
+    a.profile.id = absl::StrFormat("agent-%02d", i);
+    a.profile.skills.push_back(Skill{topics[i % topics.size()].first, strong(random)});
+    int extra = 1 + coin(random) % 2;
+    for (int k = 1; k <= extra; ++k) {
+      a.profile.skills.push_back(Skill{topics[(i + k * 2) % topics.size()].first, able(random)});
+    }
+    a.profile.languages = {"en"};
+    if (coin(random) < 30) a.profile.languages.push_back("de");
+    a.profile.authority_limit = coin(random) < 40 ? 300 : 50;
+    const int s = i % options.shifts_per_day;
+    for (int day = 0; day < days; ++day) {
+      absl::Duration start = absl::Hours(24) * day + shift * s;
+      a.shifts.push_back(Shift{std::max(absl::ZeroDuration(), start - options.shift_overlap),
+                               start + shift});
+    }
+    w.agents.push_back(std::move(a));
+  }
+  return w;
+}
+
+Workload MakeBankWorkload(Trace trace) {
+  Workload w;
+  w.name = absl::StrCat("bank replay (", trace.name, ", ", trace.cases.size(), " calls)");
+  w.trace_patience = true;
+  w.handle.mean = {absl::Minutes(3), absl::Minutes(5), absl::Minutes(5), absl::Minutes(8)};
+  w.patience = {absl::Minutes(2), absl::Minutes(10), absl::InfiniteDuration(),
+                absl::InfiniteDuration()};
+  w.return_channel_mix = {0.7, 0.2, 0.05, 0.05};
+  w.agents = AgentsFromServedBy(trace, RequiredSkills);
+  // Languages and shifts as in the data: an agent who served the English line speaks English;
+  // each day, an agent is at the desk from five minutes before the first call they took to
+  // five minutes after the last one ended.
+  std::map<std::string, std::map<int64_t, std::pair<absl::Duration, absl::Duration>>> days;
+  std::set<std::string> english;
+  for (const TraceCase& c : trace.cases) {
+    if (c.served_by.empty()) continue;
+    if (c.spec.language == "en") english.insert(c.served_by);
+    absl::CivilDay day = absl::ToCivilDay(trace.start + c.arrival, trace.zone);
+    int64_t key = day - absl::CivilDay(1970, 1, 1);
+    auto [it, fresh] = days[c.served_by].try_emplace(key, c.arrival, c.arrival + c.handle_time);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, c.arrival);
+      it->second.second = std::max(it->second.second, c.arrival + c.handle_time);
+    }
+  }
+  for (SimAgent& a : w.agents) {
+    a.profile.languages = {"he"};
+    if (english.count(a.profile.id)) a.profile.languages.push_back("en");
+    for (const auto& [day, span] : days[a.profile.id]) {
+      a.shifts.push_back(Shift{std::max(absl::ZeroDuration(), span.first - absl::Minutes(5)),
+                               span.second + absl::Minutes(5)});
+    }
+  }
+  w.trace = std::move(trace);
+  return w;
+}
+
+Workload MakeTwcsWorkload(Trace trace) {
+  Workload w;
+  w.name = absl::StrCat("tweets replay (", trace.name, ", ", trace.cases.size(), " cases)");
+  w.handle.mean[ChannelIndex(Channel::kSocial)] = absl::Minutes(6);
+  w.handle.lognormal_sigma = 0.8;
+  w.return_channel_mix = {0.2, 0.2, 0.5, 0.1};
+  w.agents = AgentsFromServedBy(trace, RequiredSkills);
+  for (SimAgent& a : w.agents) a.shifts = AlwaysOn(trace);
+  w.trace = std::move(trace);
+  return w;
+}
+
+Workload MakeIncidentWorkload(Trace trace) {
+  Workload w;
+  w.name = absl::StrCat("incident replay (", trace.name, ", ", trace.cases.size(), " cases)");
+  w.handle.mean = {absl::Minutes(20), absl::Minutes(45), absl::Minutes(30), absl::Minutes(90)};
+  w.return_channel_mix = {0.1, 0.3, 0, 0.6};
+  w.agents = AgentsFromServedBy(trace, RequiredSkills);
+  for (SimAgent& a : w.agents) a.shifts = AlwaysOn(trace);
+  w.trace = std::move(trace);
+  return w;
+}
+
+}  // namespace caserouter
