@@ -450,6 +450,7 @@ void Engine::StepDown(const absl::Status& why) {
 void Engine::ClearDomainState() {
   cases_.clear();
   open_cases_.clear();
+  closed_order_.clear();
   agents_.clear();
   quality_.clear();
   relationships_.clear();
@@ -500,6 +501,10 @@ absl::Status Engine::Rebuild(absl::Time now) {
       if (last.empty() || cases_[last].closed_time < stored.closed_time) last = id;
     }
   }
+  for (const auto& [id, c] : cases_) {
+    if (!IsOpen(c.state)) closed_order_.emplace_back(c.closed_time, id);
+  }
+  std::sort(closed_order_.begin(), closed_order_.end());
   for (const auto& [id, open] : open_cases_) {
     Case& c = *open;
     Agent* agent = c.agent_id.empty() ? nullptr : FindAgent(c.agent_id);
@@ -1052,7 +1057,7 @@ void Engine::SetState(Case& c, CaseState state) {
     open_cases_[c.id] = &c;
     open_by_customer_topic_.emplace(key, c.id);
   } else {
-    open_cases_.erase(c.id);
+    if (open_cases_.erase(c.id) > 0) closed_order_.emplace_back(c.closed_time, c.id);
     auto it = open_by_customer_topic_.find(key);
     if (it != open_by_customer_topic_.end() && it->second == c.id) {
       open_by_customer_topic_.erase(it);
@@ -1094,17 +1099,19 @@ void Engine::SetAgentPresence(Agent& agent, Presence presence, absl::string_view
 void Engine::EvictExpired(absl::Time now) {
   if (now < next_eviction_) return;
   next_eviction_ = now + absl::Minutes(1);
-  for (auto it = cases_.begin(); it != cases_.end();) {
+  // Oldest closed first: the loop stops at the first case still within its retention, so a
+  // pass costs the cases it evicts, not every case kept.
+  while (!closed_order_.empty() &&
+         closed_order_.front().first + config_.closed_retention < now) {
+    auto it = cases_.find(closed_order_.front().second);
+    closed_order_.pop_front();
+    if (it == cases_.end() || IsOpen(it->second.state)) continue;
     const Case& c = it->second;
-    if (!IsOpen(c.state) && c.closed_time + config_.closed_retention < now) {
-      idempotency_.erase(c.spec.idempotency_key);
-      decisions_.erase(c.id);
-      auto last = last_resolved_.find(CustomerTopicKey(c.spec));
-      if (last != last_resolved_.end() && last->second == c.id) last_resolved_.erase(last);
-      it = cases_.erase(it);
-    } else {
-      ++it;
-    }
+    idempotency_.erase(c.spec.idempotency_key);
+    decisions_.erase(c.id);
+    auto last = last_resolved_.find(CustomerTopicKey(c.spec));
+    if (last != last_resolved_.end() && last->second == c.id) last_resolved_.erase(last);
+    cases_.erase(it);
   }
 }
 

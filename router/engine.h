@@ -25,6 +25,7 @@
 #define CASEROUTER_ROUTER_ENGINE_H_
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -283,6 +284,8 @@ class Engine {
   // Queued, offered and assigned cases, by id. Pointers into cases_ stay valid: std::map nodes
   // do not move, and only closed cases are ever erased from cases_.
   std::map<std::string, Case*> open_cases_;
+  // Closed cases by the time they closed, oldest first, for eviction after closed_retention.
+  std::deque<std::pair<absl::Time, std::string>> closed_order_;
   std::map<std::string, Agent> agents_;
   // History: quality by topic then agent; relationships by customer then agent.
   std::map<std::string, std::map<std::string, QualityRecord>> quality_;

@@ -218,6 +218,42 @@ TEST_F(EngineTest, CaseTtlEndsAnUntakenCaseWithAReason) {
   EXPECT_EQ(observer_.expired, 1);
 }
 
+// Closed cases (and their idempotency keys) are kept for closed_retention, then forgotten,
+// oldest first; a case closed later stays until its own retention ends.
+TEST_F(EngineTest, ClosedCasesAreForgottenAfterTheirRetention) {
+  UseLeaseTtl(absl::Hours(24 * 30));  // one leader throughout: no rebuild from the store
+  auto cancel = [this](const std::string& id) {
+    Answer<CaseView> cancelled;
+    engine_->CancelCase(id, "", cancelled.Sink());
+    engine_->Tick();
+    ASSERT_TRUE(cancelled.get().ok()) << cancelled.get().status();
+  };
+  auto known = [this](const std::string& id) {
+    Answer<CaseView> answer;
+    engine_->GetCase(id, answer.Sink());
+    engine_->Tick();
+    return answer.get().ok();
+  };
+  std::string first = SubmitOk(Spec(Channel::kEmail, "old"));
+  cancel(first);
+  clock_.Advance(absl::Hours(48));
+  std::string second = SubmitOk(Spec(Channel::kEmail, "newer"));
+  cancel(second);
+  clock_.Advance(config_.closed_retention - absl::Hours(48) + absl::Minutes(2));
+  engine_->Tick();
+  EXPECT_FALSE(known(first));
+  EXPECT_TRUE(known(second));
+  absl::StatusOr<SubmitResult> again = Submit(Spec(Channel::kEmail, "old"));
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->deduplicated) << "the key was forgotten with its case";
+  absl::StatusOr<SubmitResult> retried = Submit(Spec(Channel::kEmail, "newer"));
+  ASSERT_TRUE(retried.ok());
+  EXPECT_TRUE(retried->deduplicated);
+  clock_.Advance(absl::Hours(48));
+  engine_->Tick();
+  EXPECT_FALSE(known(second));
+}
+
 TEST_F(EngineTest, CancelledWhileOfferedRevokesTheOffer) {
   AddAgent("ana");
   auto desk = Connect("ana");
