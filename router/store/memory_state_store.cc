@@ -2,6 +2,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -39,6 +40,9 @@ struct MemoryStateStore::Domain {
   mutable absl::Mutex mu;
   // Ordered maps so that Load returns records in a stable order (ids ascending).
   std::map<std::string, StoredCase> cases ABSL_GUARDED_BY(mu);
+  // The closed cases by closed time, so that dropping the old ones costs what is dropped, not
+  // a pass over every case at each commit.
+  std::set<std::pair<absl::Time, std::string>> closed ABSL_GUARDED_BY(mu);
   std::map<std::string, FieldList> agents ABSL_GUARDED_BY(mu);
   std::map<std::pair<std::string, std::string>, FieldList> quality ABSL_GUARDED_BY(mu);
   std::map<std::pair<std::string, std::string>, FieldList> relationships ABSL_GUARDED_BY(mu);
@@ -132,7 +136,12 @@ absl::Status MemoryStateStore::Commit(const Batch& batch, int64_t epoch) {
     return absl::FailedPreconditionError(
         absl::StrCat("fenced out: epoch ", epoch, " is not the domain's current epoch"));
   }
-  for (auto& [id, stored] : cases) d.cases[id] = std::move(stored);
+  for (auto& [id, stored] : cases) {
+    Domain::StoredCase& slot = d.cases[id];
+    if (!slot.open) d.closed.erase({slot.closed_time, id});
+    if (!stored.open) d.closed.emplace(stored.closed_time, id);
+    slot = std::move(stored);
+  }
   for (const std::string& id : batch.removed_agents) d.agents.erase(id);
   for (const Agent& a : batch.agents) d.agents[a.id] = EncodeAgent(a);
   for (const QualityRecord& q : batch.quality) {
@@ -146,12 +155,9 @@ absl::Status MemoryStateStore::Commit(const Batch& batch, int64_t epoch) {
     if (d.events.size() > kMaxEvents) d.events.pop_front();
   }
   if (batch.case_sequence > d.case_sequence) d.case_sequence = batch.case_sequence;
-  for (auto it = d.cases.begin(); it != d.cases.end();) {
-    if (!it->second.open && it->second.closed_time < cutoff) {
-      it = d.cases.erase(it);
-    } else {
-      ++it;
-    }
+  while (!d.closed.empty() && d.closed.begin()->first < cutoff) {
+    d.cases.erase(d.closed.begin()->second);
+    d.closed.erase(d.closed.begin());
   }
   return absl::OkStatus();
 }
