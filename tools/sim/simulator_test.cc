@@ -2,7 +2,8 @@
 // ground truth shows through returns, workloads from traces are built as documented.
 #include "tools/sim/simulator.h"
 
-#include <fstream>
+#include <cmath>
+#include <sstream>
 
 #include "gtest/gtest.h"
 #include "router/config/config_loader.h"
@@ -183,8 +184,8 @@ TEST(WorkloadTest, BankAgentsWorkWhenTheyDidInTheData) {
   EXPECT_EQ(dana.profile.id, "DANA");
   ASSERT_EQ(dana.shifts.size(), 1u);
   EXPECT_EQ(dana.shifts[0].start, absl::ZeroDuration());  // five minutes before, clipped
-  EXPECT_EQ(dana.shifts[0].end, absl::Hours(1) + absl::Minutes(2) + absl::Seconds(10) +
-                                    absl::Minutes(5));
+  // Her last call queued at 10:00:10 (an hour after the first) and took two minutes.
+  EXPECT_EQ(dana.shifts[0].end, absl::Hours(1) + absl::Minutes(2) + absl::Minutes(5));
   EXPECT_EQ(dana.profile.languages, (std::vector<std::string>{"he", "en"}));
   EXPECT_EQ(dana.profile.skills.size(), 2u);
   EXPECT_EQ(w.agents[1].profile.languages, (std::vector<std::string>{"he"}));
