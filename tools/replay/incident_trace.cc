@@ -100,7 +100,7 @@ TimedTraceCase ToCase(const Incident& incident, const IncidentTraceOptions& opti
   spec.channel = (incident.priority == 1 || incident.priority == 2) ? Channel::kChat
                                                                      : Channel::kEmail;
   spec.topic = incident.category.empty() ? "uncategorised" : Word(incident.category);
-  if (!incident.group.empty()) spec.required_skills.push_back({incident.group, 1});
+  if (!incident.group.empty()) spec.required_skills.push_back({Word(incident.group), 1});
   spec.customer_id = incident.caller.empty() ? absl::StrCat("inc-anon-", incident.number)
                                              : absl::StrCat("inc-", Word(incident.caller));
   spec.idempotency_key = absl::StrCat("inc-", incident.number);

@@ -13,7 +13,8 @@
 //  - explicit_priority from priority: 1→90, 2→60, 3→30, 4→10;
 //  - topic = category with spaces as underscores, lower-cased ("Category 55" → "category_55",
 //    a valid configuration word), "uncategorised" when missing; required skill =
-//    assignment_group as given ("Group 56") at proficiency >= 1, none when missing. Both are
+//    assignment_group the same way ("Group 56" → "group_56", a valid skill name) at
+//    proficiency >= 1, none when missing. Both are
 //    taken from the first event that has them (a few first events lack them);
 //  - customer_id "inc-<caller_id>" with spaces as underscores ("inc-caller_2403");
 //  - served_by = resolved_by as named in the data ("Resolved by 149"), "" when missing;

@@ -127,7 +127,7 @@ TEST(IncidentTraceTest, OneCasePerIncidentAsSubmitted) {
   EXPECT_EQ(moderate.spec.explicit_priority, 30);
   EXPECT_EQ(moderate.spec.topic, "category_5");
   ASSERT_EQ(moderate.spec.required_skills.size(), 1u);
-  EXPECT_EQ(moderate.spec.required_skills[0].skill, "Group 7");  // the first group
+  EXPECT_EQ(moderate.spec.required_skills[0].skill, "group_7");  // the first group, as a skill name
   EXPECT_EQ(moderate.spec.required_skills[0].min_proficiency, 1);
   EXPECT_EQ(moderate.transfers, 2);
   EXPECT_EQ(moderate.handle_time, absl::Hours(2));

@@ -141,6 +141,11 @@ class Run {
     return tick;
   }
 
+  // Keeps the first error: it is the cause, later ones follow from it.
+  void Fail(absl::Status status) {
+    if (error_.ok()) error_ = std::move(status);
+  }
+
   void At(absl::Time at, std::function<void()> run) {
     events_.push(Event{at, sequence_++, std::move(run)});
   }
@@ -161,12 +166,12 @@ class Run {
     for (const SimAgent& a : workload_.agents) {
       ++issued_;
       engine_->CreateAgent(a.profile, [this](absl::StatusOr<AgentView> r) {
-        if (!r.ok()) error_ = Internal("CreateAgent", r.status());
+        if (!r.ok()) Fail(Internal("CreateAgent", r.status()));
       });
       auto desk = std::make_shared<SimDesk>(a.profile.id, &offers_);
       desks_[a.profile.id] = desk;
       engine_->OpenSession(a.profile.id, desk, [this](absl::StatusOr<Welcome> r) {
-        if (!r.ok()) error_ = Internal("OpenSession", r.status());
+        if (!r.ok()) Fail(Internal("OpenSession", r.status()));
       });
       absl::Duration logged;
       for (const Shift& s : a.shifts) {
@@ -187,7 +192,7 @@ class Run {
   void SetPresence(const std::string& agent, Presence presence) {
     ++issued_;
     engine_->SetPresence(agent, desks_[agent].get(), presence, [this](absl::Status s) {
-      if (!s.ok()) error_ = Internal("SetPresence", s);
+      if (!s.ok()) Fail(Internal("SetPresence", s));
     });
   }
 
@@ -240,7 +245,7 @@ class Run {
                                           follow_ups = std::move(follow_ups),
                                           channel](absl::StatusOr<SubmitResult> r) mutable {
       if (!r.ok()) {
-        error_ = Internal("SubmitCase", r.status());
+        Fail(Internal("SubmitCase", r.status()));
         return;
       }
       if (r->deduplicated || r->joined) {
@@ -358,7 +363,7 @@ class Run {
     engine_->Complete(c.agent, desks_[c.agent].get(), id, outcome,
                       [this, id, outcome, truly_resolved, transfer](absl::StatusOr<CaseView> r) {
                         if (!r.ok()) {
-                          error_ = Internal("Complete", r.status());
+                          Fail(Internal("Complete", r.status()));
                           return;
                         }
                         Completed(id, outcome, truly_resolved, transfer);

@@ -32,6 +32,18 @@ std::vector<Skill> SkillsFromCounts(const std::map<std::string, int>& counts) {
   return skills;
 }
 
+// The data's agent names ("sprintcare/RW", "Resolved by 149") as agent ids the engine takes:
+// letters, digits, '_', '.', '-', at most 64 characters.
+std::string AgentId(const std::string& name) {
+  std::string id;
+  for (char ch : name.substr(0, 64)) {
+    bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+              ch == '_' || ch == '.' || ch == '-';
+    id.push_back(ok ? ch : (ch == '/' ? '.' : '_'));
+  }
+  return id;
+}
+
 // Agents named in the trace's served_by, with the skills of the cases they served.
 std::vector<SimAgent> AgentsFromServedBy(const Trace& trace,
                                          std::vector<std::string> (*skills_of)(const TraceCase&)) {
@@ -44,7 +56,7 @@ std::vector<SimAgent> AgentsFromServedBy(const Trace& trace,
   std::vector<SimAgent> agents;
   for (const auto& [id, skill_counts] : counts) {
     SimAgent a;
-    a.profile.id = id;
+    a.profile.id = AgentId(id);
     a.profile.skills = SkillsFromCounts(skill_counts);
     agents.push_back(std::move(a));
   }
@@ -125,10 +137,10 @@ Workload MakeBankWorkload(Trace trace) {
   std::set<std::string> english;
   for (const TraceCase& c : trace.cases) {
     if (c.served_by.empty()) continue;
-    if (c.spec.language == "en") english.insert(c.served_by);
+    if (c.spec.language == "en") english.insert(AgentId(c.served_by));
     absl::CivilDay day = absl::ToCivilDay(trace.start + c.arrival, trace.zone);
     int64_t key = day - absl::CivilDay(1970, 1, 1);
-    auto [it, fresh] = days[c.served_by].try_emplace(key, c.arrival, c.arrival + c.handle_time);
+    auto [it, fresh] = days[AgentId(c.served_by)].try_emplace(key, c.arrival, c.arrival + c.handle_time);
     if (!fresh) {
       it->second.first = std::min(it->second.first, c.arrival);
       it->second.second = std::max(it->second.second, c.arrival + c.handle_time);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Regenerates docs/evaluation.md and its figures: every routing strategy on the bank, tweet and
+# incident replays (when ../shared/data holds them) and on the synthetic centre, the default
+# strategy's weight sweep, and the Erlang C/A theory check. Takes 20-30 minutes on 2 cores.
+# Usage: scripts/evaluate.sh [caserouter-sim flags...]   e.g. --seeds=3, --quick, truth flags
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+build="$root/build"
+bash "$root/scripts/setup.sh" "$build" >/dev/null
+cmake --build "$build" -j "$(nproc)" --target caserouter-sim >/dev/null
+mkdir -p "$root/docs/evaluation"
+"$build/tools/caserouter-sim" report --out="$root/docs/evaluation.md" \
+  --figures="$root/docs/evaluation" "$@"
+cd "$root/docs/evaluation"
+gnuplot figures.gp
+echo "evaluate: wrote docs/evaluation.md and $(ls *.png | wc -l) figures"
