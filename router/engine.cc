@@ -457,6 +457,7 @@ void Engine::ClearDomainState() {
   open_by_customer_topic_.clear();
   last_resolved_.clear();
   decisions_.clear();
+  explained_agents_epoch_ = explained_queue_version_ = ~uint64_t{0};
   dirty_quality_.clear();
   dirty_relationships_.clear();
   idempotency_.clear();
@@ -951,7 +952,14 @@ void Engine::Route(absl::Time now) {
     // Nothing can be offered, but ExplainDecision must still say why a case waits (which
     // agents are excluded, and why). Decide again only for queued cases without a decision
     // since the agents last changed: a quiet queue costs one lookup per case per tick, and a
-    // full evaluation happens only for a new case or after an agent changed.
+    // full evaluation happens only for a new case or after an agent changed. When neither
+    // happened since the last such pass, the pass is skipped whole (an idle tick stays cheap
+    // with a long queue).
+    if (explained_agents_epoch_ == agents_epoch_ && explained_queue_version_ == queue_version_) {
+      return;
+    }
+    explained_agents_epoch_ = agents_epoch_;
+    explained_queue_version_ = queue_version_;
     for (const auto& [id, open] : open_cases_) {
       Case& c = *open;
       if (c.state != CaseState::kQueued) continue;
@@ -1053,6 +1061,7 @@ void Engine::MakeOffer(Case& c, Agent& agent, const Score& priority, absl::Time 
 void Engine::SetState(Case& c, CaseState state) {
   c.state = state;
   std::string key = CustomerTopicKey(c.spec);
+  if (state == CaseState::kQueued) ++queue_version_;
   if (IsOpen(state)) {
     open_cases_[c.id] = &c;
     open_by_customer_topic_.emplace(key, c.id);

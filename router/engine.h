@@ -302,6 +302,11 @@ class Engine {
   // Bumped by every change to an agent (profile, presence, load) or its session: a waiting
   // case's decision from an earlier epoch may no longer say why it waits.
   uint64_t agents_epoch_ = 0;
+  // Bumped whenever a case (re)enters the queue; with agents_epoch_, what the last
+  // nobody-is-free explanation pass saw (see Route).
+  uint64_t queue_version_ = 0;
+  uint64_t explained_agents_epoch_ = ~uint64_t{0};
+  uint64_t explained_queue_version_ = ~uint64_t{0};
   absl::flat_hash_map<std::string, std::string> idempotency_;  // key -> case id
   std::map<std::string, Session> sessions_;  // transport state: survives a rebuild
   std::map<std::string, absl::Time> disconnected_since_;

@@ -118,6 +118,19 @@ std::optional<int64_t> MaxCases(int64_t fallback = 0) {
   return std::nullopt;
 }
 
+// A replay's workload is the same for every seed: the trace is read once.
+template <typename Options, typename Read, typename Make>
+absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path,
+                                                         std::optional<int64_t> max_cases,
+                                                         Read read, Make make) {
+  Options options;
+  options.max_cases = max_cases;
+  absl::StatusOr<Trace> trace = read(path, options);
+  if (!trace.ok()) return trace.status();
+  Workload w = make(*std::move(trace));
+  return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
+}
+
 // A factory of the workload by seed: synthetic traces change with the seed, replays do not.
 absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::string& kind,
                                                                   std::string path,
@@ -136,30 +149,16 @@ absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::str
     });
   }
   if (path.empty()) path = DataFile(kind);
-  absl::StatusOr<Trace> trace;
+  std::optional<int64_t> max_cases = MaxCases(max_cases_fallback);
   if (kind == "bank") {
-    BankTraceOptions o;
-    o.max_cases = MaxCases(max_cases_fallback);
-    trace = ReadBankTraceFile(path, o);
-    if (!trace.ok()) return trace.status();
-    Workload w = MakeBankWorkload(*std::move(trace));
-    return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
+    return Replay<BankTraceOptions>(path, max_cases, ReadBankTraceFile, MakeBankWorkload);
   }
   if (kind == "twcs") {
-    TwcsTraceOptions o;
-    o.max_cases = MaxCases(max_cases_fallback);
-    trace = ReadTwcsTraceFile(path, o);
-    if (!trace.ok()) return trace.status();
-    Workload w = MakeTwcsWorkload(*std::move(trace));
-    return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
+    return Replay<TwcsTraceOptions>(path, max_cases, ReadTwcsTraceFile, MakeTwcsWorkload);
   }
   if (kind == "incident") {
-    IncidentTraceOptions o;
-    o.max_cases = MaxCases(max_cases_fallback);
-    trace = ReadIncidentTraceFile(path, o);
-    if (!trace.ok()) return trace.status();
-    Workload w = MakeIncidentWorkload(*std::move(trace));
-    return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
+    return Replay<IncidentTraceOptions>(path, max_cases, ReadIncidentTraceFile,
+                                        MakeIncidentWorkload);
   }
   return absl::InvalidArgumentError(
       absl::StrCat("--workload: '", kind, "' is not synthetic, bank, twcs or incident"));
@@ -184,24 +183,28 @@ absl::StatusOr<EvaluationOptions> OptionsFromFlags() {
   return o;
 }
 
+// Prints why the command failed (the status names the flag or field) and returns `code`.
+int Fail(const absl::Status& status, int code, absl::string_view what = "") {
+  std::fprintf(stderr, "caserouter-sim: %s%s%s\n", std::string(what).c_str(),
+               what.empty() ? "" : ": ", std::string(status.message()).c_str());
+  return code;
+}
+
 void Progress(const std::string& line) { std::fprintf(stderr, "sim: %s\n", line.c_str()); }
 
 int RunOne() {
   absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
   if (!options.ok()) {
-    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(options.status().message()).c_str());
-    return 2;
+    return Fail(options.status(), 2);
   }
   std::string kind = absl::GetFlag(FLAGS_workload);
   auto make = WorkloadFactory(kind, absl::GetFlag(FLAGS_path), 1, 0);
   if (!make.ok()) {
-    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(make.status().message()).c_str());
-    return 2;
+    return Fail(make.status(), 2);
   }
   absl::StatusOr<WorkloadEvaluation> e = EvaluateWorkload(kind, *make, *options, Progress);
   if (!e.ok()) {
-    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(e.status().message()).c_str());
-    return 1;
+    return Fail(e.status(), 1);
   }
   EvaluationPage page;
   page.workloads.push_back(*std::move(e));
@@ -212,8 +215,7 @@ int RunOne() {
 int Report() {
   absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
   if (!options.ok()) {
-    std::fprintf(stderr, "caserouter-sim: %s\n", std::string(options.status().message()).c_str());
-    return 2;
+    return Fail(options.status(), 2);
   }
   const bool quick = absl::GetFlag(FLAGS_quick);
   if (quick) options->seeds = std::min(options->seeds, 2);
@@ -230,9 +232,8 @@ int Report() {
     }
     auto make = WorkloadFactory(kind, "", quick ? 0.15 : 1, quick ? 2000 : 0);
     if (!make.ok()) {
-      std::fprintf(stderr, "caserouter-sim: %s\n", std::string(make.status().message()).c_str());
-      return 1;
-    }
+    return Fail(make.status(), 1);
+  }
     absl::StatusOr<WorkloadEvaluation> e = EvaluateWorkload(kind, *make, *options, Progress);
     if (!e.ok()) {
       std::fprintf(stderr, "caserouter-sim: %s: %s\n", kind.c_str(),
@@ -245,10 +246,8 @@ int Report() {
       absl::StatusOr<std::vector<StrategyRuns>> points =
           SweepOutcomeWeights(*make, sweep, Progress);
       if (!points.ok()) {
-        std::fprintf(stderr, "caserouter-sim: sweep: %s\n",
-                     std::string(points.status().message()).c_str());
-        return 1;
-      }
+    return Fail(points.status(), 1, "sweep");
+  }
       page.sweep = *std::move(points);
       page.sweep_key = kind;
     }
@@ -257,9 +256,7 @@ int Report() {
   absl::StatusOr<std::vector<TheoryRow>> theory =
       RunTheoryCheck(options->base.config, quick ? 2 : options->seeds, quick ? 4 : 24, Progress);
   if (!theory.ok()) {
-    std::fprintf(stderr, "caserouter-sim: theory: %s\n",
-                 std::string(theory.status().message()).c_str());
-    return 1;
+    return Fail(theory.status(), 1, "theory");
   }
   page.theory = *std::move(theory);
   std::ofstream out(absl::GetFlag(FLAGS_out));
