@@ -128,6 +128,12 @@ class AgentDeskService::DeskStream final : public DeskSession {
     writer_done_.Notify();
   }
 
+  // Waits (at most kFlushTimeout) until the engine answered the Hello: opened or ended.
+  void AwaitHelloAnswer() {
+    absl::MutexLock lock(&mu_);
+    mu_.AwaitWithTimeout(absl::Condition(this, &DeskStream::HelloAnswered), kFlushTimeout);
+  }
+
   // After ReaderDone: waits for the writer to flush, cancelling the call if it cannot.
   void AwaitWriter() {
     if (!writer_done_.WaitForNotificationWithTimeout(kFlushTimeout)) context_->TryCancel();
@@ -141,6 +147,10 @@ class AgentDeskService::DeskStream final : public DeskSession {
   }
 
  private:
+  bool HelloAnswered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return opened_ || end_.has_value();
+  }
+
   bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return (opened_ && !queue_.empty()) || end_.has_value() || reader_done_;
   }
@@ -204,6 +214,9 @@ grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
   if (absl::Status s = CheckRequiredText("hello.agent_id", agent_id); !s.ok()) {
     return ToGrpcStatus(s);
   }
+  if (absl::Status s = ValidateAgentId("hello.agent_id", agent_id); !s.ok()) {
+    return ToGrpcStatus(s);
+  }
 
   auto desk = std::make_shared<DeskStream>(context, stream);
   {
@@ -231,6 +244,9 @@ grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
     Dispatch(agent_id, desk, request);
   }
 
+  // A desk may hang up right after its Hello; it still gets the Hello's verdict (NOT_FOUND
+  // for an unknown agent, ...) rather than OK, whatever the engine's tick took.
+  desk->AwaitHelloAnswer();
   desk->ReaderDone();
   desk->AwaitWriter();
   writer.join();
