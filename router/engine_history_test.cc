@@ -1,5 +1,7 @@
 // The engine's memory of outcomes: quality records, relationships, repeat contacts, case
 // continuity across channels, empowerment, and decisions it can explain.
+#include <optional>
+
 #include "gtest/gtest.h"
 #include "router/engine.h"
 #include "router/engine_test_support.h"
@@ -9,6 +11,18 @@ namespace {
 
 class EngineHistoryTest : public EngineTest {
  protected:
+  // The relationship of `customer` with `agent` as the store holds it, if it does.
+  std::optional<Relationship> StoredRelationship(const std::string& customer,
+                                                 const std::string& agent) {
+    absl::StatusOr<StoredState> state = store_.Load(clock_.Now());
+    EXPECT_TRUE(state.ok()) << state.status();
+    if (!state.ok()) return std::nullopt;
+    for (const Relationship& r : state->relationships) {
+      if (r.customer_id == customer && r.agent_id == agent) return r;
+    }
+    return std::nullopt;
+  }
+
   // Runs one case for `customer` through `agent` to completion.
   std::string Resolve(const std::string& key, const std::string& customer,
                       const std::string& agent, RecordingDesk* desk, Outcome outcome) {
@@ -52,18 +66,11 @@ TEST_F(EngineHistoryTest, OutcomesBecomeDurableQualityAndRelationshipRecords) {
   EXPECT_EQ(q.first_contact_resolutions, 1);
   EXPECT_EQ(q.csat_sum, 7);
   EXPECT_EQ(q.csat_count, 2);
-  absl::StatusOr<StoredState> state = store_.Load(clock_.Now());
-  ASSERT_TRUE(state.ok());
-  int found = 0;
-  for (const Relationship& r : state->relationships) {
-    if (r.customer_id == "cust-1" && r.agent_id == "ana") {
-      ++found;
-      EXPECT_EQ(r.cases, 1);
-      EXPECT_EQ(r.resolved, 1);
-      EXPECT_EQ(r.last_csat, 5);
-    }
-  }
-  EXPECT_EQ(found, 1);
+  std::optional<Relationship> r = StoredRelationship("cust-1", "ana");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->cases, 1);
+  EXPECT_EQ(r->resolved, 1);
+  EXPECT_EQ(r->last_csat, 5);
 }
 
 TEST_F(EngineHistoryTest, AnOutcomeWithoutCsatKeepsTheRelationshipsLastCsat) {
@@ -72,18 +79,11 @@ TEST_F(EngineHistoryTest, AnOutcomeWithoutCsatKeepsTheRelationshipsLastCsat) {
   clock_.Advance(absl::Seconds(30));
   Resolve("k1", "cust-1", "ana", ana.get(), Outcome{false, 2, true});
   Resolve("k2", "cust-1", "ana", ana.get(), Outcome{false, 0, true});  // no survey answered
-  absl::StatusOr<StoredState> state = store_.Load(clock_.Now());
-  ASSERT_TRUE(state.ok());
-  int found = 0;
-  for (const Relationship& r : state->relationships) {
-    if (r.customer_id == "cust-1" && r.agent_id == "ana") {
-      ++found;
-      EXPECT_EQ(r.cases, 2);
-      EXPECT_EQ(r.csat_count, 1);
-      EXPECT_EQ(r.last_csat, 2);  // the low score still counts against the relationship
-    }
-  }
-  EXPECT_EQ(found, 1);
+  std::optional<Relationship> r = StoredRelationship("cust-1", "ana");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->cases, 2);
+  EXPECT_EQ(r->csat_count, 1);
+  EXPECT_EQ(r->last_csat, 2);  // the low score still counts against the relationship
 }
 
 TEST_F(EngineHistoryTest, AResolvedRepeatContactIsReportedAsARepeat) {
