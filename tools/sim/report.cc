@@ -146,7 +146,12 @@ void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
     }
   }
   RenderTargets(w, out);
-  absl::StrAppendFormat(out, "\n![queue depth over the day](evaluation/depth_%s.png)\n", w.key);
+  absl::StrAppendFormat(out,
+                        "\nCases waiting by hour of the day (the trace's clock), averaged over "
+                        "the days and seeds; email and social cases that arrive after the last "
+                        "shift wait for the first one of the next day.\n\n"
+                        "![queue depth over the day](evaluation/depth_%s.png)\n",
+                        w.key);
 }
 
 }  // namespace
@@ -252,7 +257,8 @@ std::vector<std::pair<std::string, std::string>> RenderFigures(const EvaluationP
   std::vector<std::pair<std::string, std::string>> files;
   std::string script =
       "# Draws the evaluation's figures: cd docs/evaluation && gnuplot figures.gp\n"
-      "set terminal pngcairo size 900,560 font 'DejaVu Sans,11'\nset grid\nset key outside right\n";
+      "set terminal pngcairo size 900,560 font 'DejaVu Sans,11' noenhanced\nset grid\n"
+      "set key outside right\n";
   for (const WorkloadEvaluation& w : page.workloads) {
     std::string data = "# hour";
     for (const StrategyRuns& s : w.strategies) absl::StrAppend(&data, " ", s.label);
@@ -299,8 +305,8 @@ std::vector<std::pair<std::string, std::string>> RenderFigures(const EvaluationP
         "set output 'tradeoff.png'\nset title 'Time to answer against true first-contact "
         "resolution (%s)'\nset xlabel 'mean time to answer (s)'\nset ylabel 'true first-contact "
         "resolution'\nset xrange [0:*]\nset yrange [*:*]\n"
-        "plot 'tradeoff_sweep.dat' using 1:2 with linespoints title 'outcome, weights swept', "
-        "'' using 1:2:3 with labels offset 0,1 font ',8' notitle%s\n",
+        "plot 'tradeoff_sweep.dat' using 1:2 with points pt 6 ps 1.5 title 'outcome, weights "
+        "swept', '' using 1:2:3 with labels left offset 1,0 font ',8' notitle%s\n",
         page.sweep_key,
         sweep_workload ? ", 'tradeoff_strategies.dat' using 1:2 with points pt 7 ps 1.5 title "
                          "'strategies', '' using 1:2:3 with labels offset 0,-1 notitle"
