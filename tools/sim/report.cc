@@ -105,7 +105,8 @@ void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
   absl::StrAppend(out,
                   "| strategy | true FCR % | repeat contacts % | mean answer s | p90 answer s | "
                   "SLA % | abandoned % | occupancy (mean) | occupancy spread (sd) | "
-                  "decisions/s |\n|---|---|---|---|---|---|---|---|---|---|\n");
+                  "answers with a choice % | decisions/s |\n"
+                  "|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const StrategyRuns& s : w.strategies) {
     absl::StrAppend(
         out, "| `", s.label, "` | ", Pct(Over(s, [](const RunMetrics& m) { return m.fcr; })),
@@ -116,6 +117,7 @@ void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
         Pm(Over(s, [](const RunMetrics& m) { return m.abandonment; }), "%.2f", 100), " | ",
         Pm(Over(s, [](const RunMetrics& m) { return m.occupancy_mean; }), "%.3f"), " | ",
         Pm(Over(s, [](const RunMetrics& m) { return m.occupancy_spread; }), "%.3f"), " | ",
+        Pct(Over(s, [](const RunMetrics& m) { return m.choice; })), " | ",
         absl::StrFormat("%.0f", Over(s, [](const RunMetrics& m) {
                                   return m.decisions_per_second;
                                 }).mean),
@@ -212,6 +214,8 @@ std::string RenderEvaluation(const EvaluationPage& page) {
       "unresolved / contacts completed; SLA = answered within the channel's SLA / (answered + "
       "abandoned + expired); abandoned = left before an answer / arrived; occupancy spread = "
       "standard deviation of the agents' busy share of their shift (narrower is fairer); "
+      "answers with a choice = answered contacts for which another agent was on shift, idle and "
+      "able to take the case (how often any strategy could choose at all); "
       "decisions/s = offers made per wall-clock second of the whole simulation.\n");
   if (!page.skipped.empty()) {
     absl::StrAppend(&out, "\nLeft out (data not present): ", absl::StrJoin(page.skipped, "; "),

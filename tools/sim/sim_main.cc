@@ -45,6 +45,7 @@ ABSL_FLAG(uint64_t, first_seed, 1, "first seed");
 ABSL_FLAG(double, days, 7, "synthetic: days of traffic");
 ABSL_FLAG(double, rate, 126, "synthetic: cases per hour");
 ABSL_FLAG(int, agents_per_shift, 12, "synthetic: agents per shift (three shifts a day)");
+ABSL_FLAG(int, customers, 3000, "synthetic: size of the customer base the cases come from");
 ABSL_FLAG(int64_t, max_cases, 0, "replays: keep only the first N cases (0 = all)");
 ABSL_FLAG(absl::Duration, tick, absl::Seconds(1), "engine tick while cases wait");
 ABSL_FLAG(std::string, out, CASEROUTER_SOURCE_DIR "/docs/evaluation.md", "report: the page");
@@ -140,11 +141,13 @@ absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::str
     double days = absl::GetFlag(FLAGS_days) * days_scale;
     double rate = absl::GetFlag(FLAGS_rate);
     int per_shift = absl::GetFlag(FLAGS_agents_per_shift);
-    return std::function<Workload(uint64_t)>([days, rate, per_shift](uint64_t seed) {
+    int customers = absl::GetFlag(FLAGS_customers);
+    return std::function<Workload(uint64_t)>([days, rate, per_shift, customers](uint64_t seed) {
       SyntheticWorkloadOptions o = DefaultSyntheticWorkload(seed);
       o.cases.duration = absl::Hours(24 * days);
       o.cases.cases_per_second = rate / 3600;
       o.agents_per_shift = per_shift;
+      o.cases.customers = customers;
       return MakeSyntheticWorkload(o);
     });
   }

@@ -68,6 +68,9 @@ RunMetrics Summarize(const SimResult& r) {
   m.occupancy_mean = Mean(r.occupancy);
   m.occupancy_spread = StdDev(r.occupancy);
   m.decisions_per_second = Ratio(r.decisions, r.wall_seconds);
+  double answered = 0;
+  for (const ChannelResult& c : r.channels) answered += c.answered;
+  m.choice = Ratio(r.answered_with_alternative, answered);
   return m;
 }
 

@@ -12,7 +12,8 @@
 //  - abandonment: customers who left before an answer / contacts that arrived;
 //  - occupancy spread: standard deviation of the agents' occupancy (busy attention / time on
 //    shift): narrower is fairer;
-//  - decisions per second: offers the engine made / wall-clock seconds of the run.
+//  - decisions per second: offers the engine made / wall-clock seconds of the run;
+//  - choice: answered contacts for which another idle, able agent was on shift / answered.
 //
 // Thread safety: pure functions.
 #ifndef CASEROUTER_TOOLS_SIM_SIM_STATS_H_
@@ -36,6 +37,7 @@ struct RunMetrics {
   double occupancy_spread = 0;
   double occupancy_mean = 0;
   double decisions_per_second = 0;
+  double choice = 0;  // share of answers with an idle, able alternative agent
   PerChannel<double> channel_mean_wait = {};
   PerChannel<double> channel_p90_wait = {};
   PerChannel<double> channel_sla = {};

@@ -321,6 +321,8 @@ class Run {
       absl::Time now = clock_.Now();
       c.agent = agent;
       StopWaiting(c);
+      if (c.measured && HasIdleAlternative(agent, c.spec)) ++result_.answered_with_alternative;
+      ++active_[agent];
       const Channel channel = c.spec.channel;
       if (c.measured) {
         ChannelResult& ch = result_.channels[ChannelIndex(channel)];
@@ -376,6 +378,7 @@ class Run {
     Need& need = needs_[c.need];
     absl::Time now = clock_.Now();
     const Channel channel = c.spec.channel;
+    --active_[c.agent];
     if (!on_shift_[c.agent]) SetPresence(c.agent, Presence::kAway);
     // Wrap-up ends on a timer: make sure the engine is ticked then.
     At(now + config_.channels[ChannelIndex(channel)].wrap_up, [] {});
@@ -414,6 +417,22 @@ class Run {
     At(now + absl::Seconds(delay), [this, need_index, back, handle] {
       Submit(need_index, back, handle, DrawPatience(back.channel), /*first=*/false);
     });
+  }
+
+  // Whether an agent other than `chosen` is on shift with no case in hand and has what the
+  // case needs (skills at their minimum, language).
+  bool HasIdleAlternative(const std::string& chosen, const CaseSpec& spec) {
+    for (const SimAgent& a : workload_.agents) {
+      const Agent& p = a.profile;
+      if (p.id == chosen || !on_shift_[p.id] || active_[p.id] > 0) continue;
+      if (!spec.language.empty() && !p.Speaks(spec.language)) continue;
+      bool able = true;
+      for (const SkillRequirement& r : spec.required_skills) {
+        if (p.ProficiencyOf(r.skill) < r.min_proficiency) able = false;
+      }
+      if (able) return true;
+    }
+    return false;
   }
 
   Channel OtherChannel(Channel current) {
@@ -483,6 +502,7 @@ class Run {
   std::map<std::string, bool> on_shift_;
   std::map<std::string, absl::Duration> logged_;
   std::map<std::string, double> busy_;
+  std::map<std::string, int> active_;  // cases in hand per agent
   std::vector<Need> needs_;
   std::map<std::string, Contact> contacts_;
   absl::flat_hash_set<std::string> served_before_;

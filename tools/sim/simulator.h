@@ -73,6 +73,9 @@ struct SimResult {
   int64_t truly_resolved = 0;
   int64_t never_queued = 0;       // trace callers who hung up before asking for an agent
   int64_t decisions = 0;          // offers the engine made
+  // Answered contacts for which another agent was on shift, idle (no case in hand) and able
+  // (skills, language) when the case was answered: how often the strategy had a real choice.
+  int64_t answered_with_alternative = 0;
   double wall_seconds = 0;        // real time the run took
   absl::Duration simulated;       // virtual time covered
   std::vector<double> occupancy;  // per agent who worked: busy attention / time on shift

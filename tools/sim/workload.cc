@@ -76,6 +76,8 @@ SyntheticWorkloadOptions DefaultSyntheticWorkload(uint64_t seed) {
   o.cases.seed = seed;
   o.cases.cases_per_second = 0.035;  // 126 cases an hour
   o.cases.duration = absl::Hours(24 * 7);
+  // Customers come back on their own too (about seven contacts each in the week), so the
+  // engine also sees unrelated contacts on one topic as repeat contacts, as real centres do.
   o.cases.customers = 3000;
   o.cases.key_prefix = "sim";
   o.handle.lognormal_sigma = 0.8;
