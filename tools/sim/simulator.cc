@@ -37,7 +37,6 @@ class SimDesk : public DeskSession {
 struct Need {
   int returns = 0;
   int transfers_left = 0;
-  bool first_completed = false;
 };
 
 // One submission the simulator made, by case id.
@@ -228,7 +227,7 @@ class Run {
     absl::Duration handle = tc.handle_time > absl::ZeroDuration() ? tc.handle_time
                                                                    : DrawHandle(tc.spec.channel);
     int64_t need = static_cast<int64_t>(needs_.size());
-    needs_.push_back(Need{0, tc.transfers, false});
+    needs_.push_back(Need{0, tc.transfers});
     if (clock_.Now() >= t0_ + options_.warm_up) ++result_.needs;
     if (tc.transfers > 0) handle = handle / (tc.transfers + 1);
     Submit(need, tc.spec, handle, patience, /*first=*/true, tc.follow_up_messages);
