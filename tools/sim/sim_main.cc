@@ -51,6 +51,9 @@ ABSL_FLAG(absl::Duration, tick, absl::Seconds(1), "engine tick while cases wait"
 ABSL_FLAG(std::string, out, CASEROUTER_SOURCE_DIR "/docs/evaluation.md", "report: the page");
 ABSL_FLAG(std::string, figures, CASEROUTER_SOURCE_DIR "/docs/evaluation",
           "report: folder for the figures' data, script and PNGs");
+ABSL_FLAG(std::string, offer_log, "",
+          "run: write every offer (virtual microseconds, agent, case) to this file, to compare "
+          "two builds' routing decision by decision");
 ABSL_FLAG(bool, quick, false, "report: fewer seeds and shorter runs (a smoke test)");
 // The hidden ground truth (GroundTruthOptions): the engine never reads these.
 ABSL_FLAG(double, mean_resolution, 0.70, "truth: team mean of the true resolution probability");
@@ -204,6 +207,12 @@ int RunOne() {
   auto make = WorkloadFactory(kind, absl::GetFlag(FLAGS_path), 1, 0);
   if (!make.ok()) {
     return Fail(make.status(), 2);
+  }
+  std::ofstream offer_log;
+  if (std::string path = absl::GetFlag(FLAGS_offer_log); !path.empty()) {
+    offer_log.open(path);
+    if (!offer_log) return Fail(absl::InvalidArgumentError("--offer_log: cannot write " + path), 2);
+    options->base.offer_log = &offer_log;
   }
   absl::StatusOr<WorkloadEvaluation> e = EvaluateWorkload(kind, *make, *options, Progress);
   if (!e.ok()) {

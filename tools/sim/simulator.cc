@@ -156,7 +156,13 @@ class Run {
       engine_->Tick();
       std::vector<std::pair<std::string, std::string>> offers;
       offers.swap(offers_);
-      for (auto& [agent, case_id] : offers) AcceptOffer(agent, case_id);
+      for (auto& [agent, case_id] : offers) {
+        if (options_.offer_log != nullptr) {
+          *options_.offer_log << absl::ToInt64Microseconds(clock_.Now() - t0_) << ' ' << agent
+                              << ' ' << case_id << '\n';
+        }
+        AcceptOffer(agent, case_id);
+      }
       if (issued_ == 0) return;
     }
   }

@@ -29,6 +29,7 @@
 
 #include <array>
 #include <cstdint>
+#include <ostream>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -49,6 +50,10 @@ struct SimOptions {
   // Only arrivals at or after this offset are measured (the engine's history still learns
   // from the warm-up); for the theory check, which wants the steady state.
   absl::Duration warm_up = absl::ZeroDuration();
+  // When set, every offer the engine makes is written here as one line: the virtual time in
+  // microseconds since the run's start, the agent and the case. Two engines that route alike
+  // write the same lines (how a refactor of the routing path is checked against the last one).
+  std::ostream* offer_log = nullptr;
 };
 
 struct ChannelResult {
