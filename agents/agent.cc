@@ -2,20 +2,6 @@
 
 namespace caserouter {
 
-absl::string_view PresenceName(Presence presence) {
-  switch (presence) {
-    case Presence::kOffline:
-      return "offline";
-    case Presence::kAvailable:
-      return "available";
-    case Presence::kAway:
-      return "away";
-    case Presence::kWrapUp:
-      return "wrap_up";
-  }
-  return "offline";
-}
-
 int Agent::ProficiencyOf(absl::string_view skill) const {
   for (const Skill& s : skills) {
     if (s.name == skill) return s.proficiency;

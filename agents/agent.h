@@ -21,14 +21,22 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agents/channel.h"
+#include "router/model/enum_names.h"
 
 namespace caserouter {
 
 enum class Presence { kOffline = 0, kAvailable = 1, kAway = 2, kWrapUp = 3 };
 inline constexpr int kPresenceCount = 4;
 
+inline constexpr EnumName<Presence> kPresenceNames[] = {{Presence::kOffline, "offline"},
+                                                       {Presence::kAvailable, "available"},
+                                                       {Presence::kAway, "away"},
+                                                       {Presence::kWrapUp, "wrap_up"}};
+
 // "offline", "available", "away", "wrap_up".
-absl::string_view PresenceName(Presence presence);
+inline absl::string_view PresenceName(Presence presence) {
+  return NameOf(kPresenceNames, presence);
+}
 
 struct Skill {
   std::string name;

@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "absl/strings/string_view.h"
+#include "router/model/enum_names.h"
 
 namespace caserouter {
 
@@ -18,10 +19,16 @@ inline constexpr int kChannelCount = 4;
 inline constexpr std::array<Channel, kChannelCount> kAllChannels = {
     Channel::kPhone, Channel::kChat, Channel::kSocial, Channel::kEmail};
 
+inline constexpr EnumName<Channel> kChannelNames[] = {
+    {Channel::kPhone, "phone"}, {Channel::kChat, "chat"}, {Channel::kSocial, "social"},
+    {Channel::kEmail, "email"}};
+
 // "phone", "chat", "social", "email".
-absl::string_view ChannelName(Channel channel);
+inline absl::string_view ChannelName(Channel channel) { return NameOf(kChannelNames, channel); }
 // Inverse of ChannelName; nullopt for anything else.
-std::optional<Channel> ParseChannel(absl::string_view name);
+inline std::optional<Channel> ParseChannel(absl::string_view name) {
+  return ValueOf(kChannelNames, name);
+}
 
 inline int ChannelIndex(Channel channel) { return static_cast<int>(channel); }
 

@@ -1,3 +1,3 @@
-// Compiled by the layering tests with the include path of a policy/engine target: including
-// any header named by PROBE_HEADER must stop the build with the layering guard's message.
+// Compiled by the layering tests with the include path of one target: including the header
+// named by PROBE_HEADER must stop the build, because that target may not depend on it.
 #include PROBE_HEADER

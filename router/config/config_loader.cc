@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "router/validation.h"
+#include "router/model/validation.h"
 #include "yaml-cpp/yaml.h"
 
 namespace caserouter {

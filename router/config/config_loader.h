@@ -22,7 +22,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 
 namespace caserouter {
 

@@ -14,7 +14,7 @@
 #include "absl/time/time.h"
 #include "router/service/proto_convert.h"
 #include "router/service/status_convert.h"
-#include "router/validation.h"
+#include "router/model/validation.h"
 
 namespace caserouter {
 namespace {

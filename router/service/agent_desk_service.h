@@ -32,7 +32,7 @@
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "caserouter/v1/agent_desk.pb.h"
-#include "router/engine.h"
+#include "router/engine/engine.h"
 #include "router/service/raw_sync_service.h"
 
 namespace caserouter {

@@ -11,7 +11,7 @@
 #define CASEROUTER_ROUTER_SERVICE_CASE_INTAKE_SERVICE_H_
 
 #include "caserouter/v1/case_intake.pb.h"
-#include "router/engine.h"
+#include "router/engine/engine.h"
 #include "router/service/raw_sync_service.h"
 
 namespace caserouter {

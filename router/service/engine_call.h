@@ -1,6 +1,6 @@
 // AwaitEngine: runs one engine command from a synchronous gRPC handler and waits for its answer.
 //
-// The engine answers on its own thread after the tick's commit (router/engine.h). The handler
+// The engine answers on its own thread after the tick's commit (router/engine/engine.h). The handler
 // thread waits on an absl::Notification until the answer comes, the call's deadline passes
 // (kDefaultEngineWait when the client set none), or the client cancels. The answer lands in
 // state shared with the callback, so an answer arriving after the handler gave up is dropped
@@ -27,7 +27,7 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "router/engine.h"
+#include "router/engine/engine.h"
 
 namespace caserouter {
 

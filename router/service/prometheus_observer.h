@@ -37,7 +37,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
-#include "router/engine_observer.h"
+#include "router/engine/engine_observer.h"
 
 namespace caserouter {
 

@@ -34,8 +34,8 @@
 #include "google/protobuf/duration.pb.h"
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "router/case.h"
-#include "router/engine.h"
+#include "router/model/case.h"
+#include "router/engine/engine.h"
 
 namespace caserouter {
 

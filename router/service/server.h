@@ -33,7 +33,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "router/store/state_store.h"
 
 namespace prometheus {

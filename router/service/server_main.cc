@@ -30,11 +30,11 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "router/config/config_loader.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "router/service/lifecycle_log.h"
 #include "router/service/server.h"
 #include "router/store/redis_state_store.h"
-#include "router/validation.h"
+#include "router/model/validation.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
           "gRPC listen address (0.0.0.0:50051 in a container; port 0 = any free port)");

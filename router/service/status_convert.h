@@ -3,7 +3,7 @@
 //
 // absl::StatusCode and grpc::StatusCode both follow google.rpc.Code, so the code passes
 // through unchanged; the message passes through as written. Engine messages never carry
-// customer text (see router/engine.h), so nothing here filters them. DeskEvent.Ack carries
+// customer text (see router/engine/engine.h), so nothing here filters them. DeskEvent.Ack carries
 // the same numeric code (AckCode) so a desktop reads stream answers and unary answers alike.
 #ifndef CASEROUTER_ROUTER_SERVICE_STATUS_CONVERT_H_
 #define CASEROUTER_ROUTER_SERVICE_STATUS_CONVERT_H_

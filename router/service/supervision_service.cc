@@ -6,7 +6,7 @@
 #include "router/service/engine_call.h"
 #include "router/service/proto_convert.h"
 #include "router/service/status_convert.h"
-#include "router/validation.h"
+#include "router/model/validation.h"
 
 namespace caserouter {
 namespace {

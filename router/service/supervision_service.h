@@ -18,8 +18,8 @@
 
 #include "absl/status/statusor.h"
 #include "caserouter/v1/supervision.pb.h"
-#include "router/clock.h"
-#include "router/engine.h"
+#include "router/model/clock.h"
+#include "router/engine/engine.h"
 #include "router/service/raw_sync_service.h"
 
 namespace caserouter {

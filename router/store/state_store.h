@@ -39,7 +39,7 @@
 #include "absl/time/time.h"
 #include "agents/agent.h"
 #include "agents/quality_record.h"
-#include "router/case.h"
+#include "router/model/case.h"
 
 namespace caserouter {
 

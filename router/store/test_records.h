@@ -14,7 +14,7 @@
 #include "agents/agent.h"
 #include "agents/quality_record.h"
 #include "gtest/gtest.h"
-#include "router/case.h"
+#include "router/model/case.h"
 
 namespace caserouter {
 namespace testing_records {

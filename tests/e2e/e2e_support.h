@@ -29,7 +29,7 @@
 #include "caserouter/v1/agent_desk.grpc.pb.h"
 #include "caserouter/v1/case_intake.grpc.pb.h"
 #include "caserouter/v1/supervision.grpc.pb.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "router/service/server.h"
 #include "router/store/redis_state_store.h"
 #include "tests/support/redis_server.h"

@@ -4,7 +4,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
-#include "router/validation.h"
+#include "router/model/validation.h"
 
 namespace caserouter {
 namespace {

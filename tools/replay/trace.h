@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "router/case.h"
+#include "router/model/case.h"
 
 namespace caserouter {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "tools/sim/sim_stats.h"
 #include "tools/sim/simulator.h"
 #include "tools/sim/workload.h"

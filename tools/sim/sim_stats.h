@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "agents/channel.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "tools/sim/simulator.h"
 
 namespace caserouter {

@@ -12,8 +12,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "router/clock.h"
-#include "router/engine.h"
+#include "router/model/clock.h"
+#include "router/engine/engine.h"
 #include "router/store/memory_state_store.h"
 
 namespace caserouter {

@@ -35,7 +35,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agents/channel.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "tools/sim/ground_truth.h"
 #include "tools/sim/workload.h"
 

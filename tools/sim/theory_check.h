@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "tools/sim/erlang.h"
 #include "tools/sim/report.h"
 #include "tools/sim/workload.h"

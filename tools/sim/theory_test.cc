@@ -5,7 +5,7 @@
 #include <cmath>
 
 #include "gtest/gtest.h"
-#include "router/engine_config.h"
+#include "router/model/engine_config.h"
 #include "tools/sim/erlang.h"
 #include "tools/sim/theory_check.h"
 

@@ -1,0 +1,157 @@
+// In-process speed of the routing path: one matching decision, a routing pass over a full
+// queue, and submissions per tick (group commit) on the in-memory store.
+//   cmake --build build --target engine_benchmark && build/router/engine_benchmark
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "benchmark/benchmark.h"
+#include "router/engine/engine.h"
+#include "router/engine/engine_test_support.h"
+#include "router/policy/matching.h"
+#include "router/store/memory_state_store.h"
+
+namespace caserouter {
+namespace {
+
+const absl::Time kNow = absl::FromUnixSeconds(1700000000);
+
+// One ChooseAgent call over `agents` eligible agents with history (outcome strategy).
+void BM_ChooseAgent(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  std::vector<Agent> agents(n);
+  std::vector<QualityRecord> quality(n);
+  std::vector<Relationship> relationships(n);
+  std::vector<AgentCandidate> candidates;
+  for (int i = 0; i < n; ++i) {
+    agents[i].id = absl::StrCat("agent-", i);
+    agents[i].presence = Presence::kAvailable;
+    agents[i].skills = {{"billing", 1 + i % 10}};
+    agents[i].idle_since = kNow - absl::Seconds(i);
+    quality[i].completed = 50 + i;
+    quality[i].first_contact_resolutions = 30 + i % 20;
+    relationships[i].cases = i % 7 == 0 ? 2 : 0;
+    relationships[i].resolved = relationships[i].cases;
+    relationships[i].last_contact = kNow - absl::Hours(i);
+  }
+  for (int i = 0; i < n; ++i) {
+    candidates.push_back({&agents[i], true, &quality[i], &relationships[i]});
+  }
+  Case c;
+  c.id = "c1";
+  c.spec.channel = Channel::kChat;
+  c.spec.topic = "billing";
+  c.spec.customer_id = "cust";
+  c.spec.required_skills = {{"billing", 3}};
+  c.enqueued_time = kNow - absl::Seconds(45);
+  EngineConfig config;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(ChooseAgent(c, candidates, TeamRecord{}, config, kNow));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(BM_ChooseAgent)->Arg(10)->Arg(100)->Arg(1000);
+
+struct Bench {
+  explicit Bench(int agents, const std::string& agent_skill) {
+    config.lease_ttl = absl::Hours(1000);
+    config.heartbeat_timeout = absl::Hours(1000);
+    engine = std::make_unique<Engine>(config, &store, &clock, nullptr, "bench");
+    engine->Tick();
+    for (int i = 0; i < agents; ++i) {
+      Agent a;
+      a.id = absl::StrCat("agent-", i);
+      a.skills = {{agent_skill, 5}};
+      engine->CreateAgent(a, [](absl::StatusOr<AgentView>) {});
+      auto desk = std::make_shared<RecordingDesk>();
+      desks.push_back(desk);
+      engine->OpenSession(a.id, desk, [](absl::StatusOr<Welcome>) {});
+      engine->Tick();
+      engine->SetPresence(a.id, desk.get(), Presence::kAvailable, [](absl::Status) {});
+    }
+    engine->Tick();
+  }
+  void Submit(int n, const std::string& prefix) {
+    for (int i = 0; i < n; ++i) {
+      CaseSpec spec = Spec(Channel::kChat, absl::StrCat(prefix, i));
+      engine->SubmitCase(spec, [](absl::StatusOr<SubmitResult>) {});
+    }
+  }
+  EngineConfig config;
+  FakeClock clock;
+  MemoryStateStore store;
+  std::unique_ptr<Engine> engine;
+  std::vector<std::shared_ptr<RecordingDesk>> desks;
+};
+
+// A routing pass over `queued` cases that none of `agents` available agents can take (skill
+// mismatch): the worst case, every case meets every agent.
+void BM_RoutingPassNoMatch(benchmark::State& state) {
+  Bench bench(static_cast<int>(state.range(1)), "spanish");
+  bench.Submit(static_cast<int>(state.range(0)), "q");
+  bench.engine->Tick();
+  for (auto _ : state) {
+    bench.clock.Advance(absl::Milliseconds(50));
+    bench.engine->Tick();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_RoutingPassNoMatch)->Args({100, 50})->Args({1000, 50})->Args({1000, 200});
+
+// Submissions per second when each tick carries `batch` of them (group commit), nobody is
+// logged in, on the in-memory store (the engine's own cost, without Redis). A fixed number of
+// iterations, because the queue grows by `batch` each time.
+void BM_SubmitGroupCommit(benchmark::State& state) {
+  Bench bench(0, "billing");
+  int64_t round = 0;
+  for (auto _ : state) {
+    bench.Submit(static_cast<int>(state.range(0)), absl::StrCat("r", round++, "-"));
+    bench.engine->Tick();
+  }
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_SubmitGroupCommit)->Arg(1)->Arg(16)->Arg(256)->Iterations(200);
+
+// An idle tick (timers only, nothing to commit) with `open` cases waiting and nobody logged
+// in: the engine's fixed cost per tick, paid 20 times a second.
+void BM_IdleTick(benchmark::State& state) {
+  Bench bench(0, "billing");
+  bench.Submit(static_cast<int>(state.range(0)), "open-");
+  bench.engine->Tick();
+  for (auto _ : state) {
+    bench.clock.Advance(absl::Milliseconds(50));
+    bench.engine->Tick();
+  }
+}
+BENCHMARK(BM_IdleTick)->Arg(1000)->Arg(10000);
+
+// A tick a minute apart (so the closed-case eviction runs) carrying one submission (so the
+// store commits), with `closed` cases kept within their retention: the cost must not grow
+// with the cases kept. Before the closed-time indexes, engine and in-memory store both walked
+// every kept case here.
+void BM_TickWithClosedCases(benchmark::State& state) {
+  Bench bench(0, "billing");
+  std::vector<std::string> ids;
+  for (int i = 0; i < state.range(0); ++i) {
+    bench.engine->SubmitCase(Spec(Channel::kEmail, absl::StrCat("closed-", i)),
+                             [&ids](absl::StatusOr<SubmitResult> r) {
+                               if (r.ok()) ids.push_back(r->view.record.id);
+                             });
+  }
+  bench.engine->Tick();
+  for (const std::string& id : ids) bench.engine->CancelCase(id, "", [](absl::StatusOr<CaseView>) {});
+  bench.engine->Tick();
+  int64_t round = 0;
+  for (auto _ : state) {
+    bench.clock.Advance(absl::Seconds(61));
+    bench.Submit(1, absl::StrCat("tick-", round++, "-"));
+    bench.engine->Tick();
+  }
+}
+BENCHMARK(BM_TickWithClosedCases)->Arg(1000)->Arg(100000)->Iterations(2000);
+
+}  // namespace
+}  // namespace caserouter
+
+BENCHMARK_MAIN();

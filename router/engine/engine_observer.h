@@ -1,0 +1,48 @@
+// EngineObserver: what the engine reports for metrics, without depending on a metrics library.
+//
+// The service layer implements it with prometheus-cpp; tests implement it with counters. Every
+// method is called on the engine thread, after the tick's batch is durable, and must not block.
+// Labels passed here come from closed sets only (channel, a configured topic or "other",
+// reasons and results from the enums below): never ids or customer text.
+#ifndef CASEROUTER_ROUTER_ENGINE_ENGINE_OBSERVER_H_
+#define CASEROUTER_ROUTER_ENGINE_ENGINE_OBSERVER_H_
+
+#include <array>
+#include <cstddef>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "agents/channel.h"
+#include "router/model/case.h"
+#include "router/model/reasons.h"
+
+namespace caserouter {
+
+class EngineObserver {
+ public:
+  virtual ~EngineObserver() = default;
+  virtual void CaseReceived(Channel channel) {}
+  // An agent accepted the case for the first time, `wait` after submission.
+  virtual void CaseAnswered(Channel channel, absl::Duration wait, bool sla_met) {}
+  // `repeat_contact`: the case was itself a repeat contact, so a resolution of it was not one
+  // at the first contact.
+  virtual void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome,
+                             bool repeat_contact) {}
+  virtual void RepeatContact(Channel channel, absl::string_view topic) {}
+  virtual void CaseAbandoned(Channel channel) {}
+  virtual void CaseExpired(Channel channel) {}
+  virtual void Offer(OfferResult result) {}
+  virtual void Excluded(Exclusion reason, int count) {}
+  virtual void StickyRouting(bool hit) {}
+  // Snapshot after each tick.
+  virtual void QueueState(const PerChannel<int>& depth, const PerChannel<double>& value_waiting) {}
+  virtual void AgentState(const std::array<int, kPresenceCount>& by_presence, double occupancy) {}
+  virtual void RoutingPass(absl::Duration latency) {}
+  virtual void StoreBatch(absl::Duration latency, size_t records, bool ok) {}
+  virtual void Leadership(bool leader) {}
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_ENGINE_ENGINE_OBSERVER_H_

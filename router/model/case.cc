@@ -1,0 +1,10 @@
+#include "router/model/case.h"
+
+namespace caserouter {
+
+bool IsOpen(CaseState state) {
+  return state == CaseState::kQueued || state == CaseState::kOffered ||
+         state == CaseState::kAssigned;
+}
+
+}  // namespace caserouter

@@ -1,0 +1,101 @@
+// Case: one customer need, from submission to its end.
+//
+// A Case is a plain value owned by the engine of its routing domain. It carries what the
+// adapter said (channel, customer, topic, requirements, signals, text) and where the case is
+// in its life (queued → offered → assigned → completed, or cancelled / expired).
+//
+// `subject` and `messages` are customer text: personal data. They are stored and shown to the
+// agent who holds the case, and never written to logs, metrics or error messages.
+#ifndef CASEROUTER_ROUTER_MODEL_CASE_H_
+#define CASEROUTER_ROUTER_MODEL_CASE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "agents/channel.h"
+#include "router/model/enum_names.h"
+
+namespace caserouter {
+
+enum class CaseState {
+  kQueued = 0,     // waiting for an agent
+  kOffered = 1,    // reserved for one agent until the offer expires
+  kAssigned = 2,   // an agent accepted it and owns it
+  kCompleted = 3,  // the agent completed it with an outcome
+  kCancelled = 4,  // the customer left (hung up, deleted the post) or the adapter withdrew it
+  kExpired = 5,    // nobody could take it within the channel's TTL
+};
+
+inline constexpr EnumName<CaseState> kCaseStateNames[] = {
+    {CaseState::kQueued, "queued"},       {CaseState::kOffered, "offered"},
+    {CaseState::kAssigned, "assigned"},   {CaseState::kCompleted, "completed"},
+    {CaseState::kCancelled, "cancelled"}, {CaseState::kExpired, "expired"}};
+
+// "queued", "offered", ... as used in the store and in events.
+inline absl::string_view CaseStateName(CaseState state) {
+  return NameOf(kCaseStateNames, state);
+}
+bool IsOpen(CaseState state);  // queued, offered or assigned
+
+struct SkillRequirement {
+  std::string skill;
+  int min_proficiency = 1;  // 1..10
+};
+
+// How a case ended, as the agent reported it.
+struct Outcome {
+  bool resolved = false;
+  int csat = 0;  // 1..5, 0 when the customer gave none
+  bool follow_up_needed = false;
+};
+
+// What an adapter submits. Validated by ValidateCaseSpec before it reaches the engine.
+struct CaseSpec {
+  Channel channel = Channel::kPhone;
+  std::string customer_id;
+  std::string topic;
+  std::vector<SkillRequirement> required_skills;
+  std::string language;          // empty = any
+  int64_t authority_needed = 0;  // credit/refund the resolution needs; 0 = none
+  double customer_value = 0;     // lifetime value or tier weight from the adapter, >= 0
+  double sentiment = 0;          // -1 (angry) .. 1 (happy)
+  bool has_sentiment = false;    // false: the engine may estimate it from the text
+  int64_t reach = 0;             // followers of a public social post
+  bool is_public = false;        // a public post (vs. a private message)
+  int explicit_priority = 0;     // 0..100 from the adapter
+  std::string subject;           // customer text
+  std::string idempotency_key;   // required: a retried submission returns the same case
+};
+
+struct Case {
+  std::string id;
+  CaseSpec spec;
+  std::vector<std::string> messages;  // further customer messages (AddMessage)
+
+  CaseState state = CaseState::kQueued;
+  absl::Time created_time = absl::InfinitePast();
+  absl::Time enqueued_time = absl::InfinitePast();  // its age in the queue; kept across re-queues
+  absl::Time answered_time = absl::InfinitePast();  // when an agent accepted it first
+  absl::Time closed_time = absl::InfinitePast();
+
+  std::string agent_id;                              // offered to / assigned to
+  absl::Time offer_expires = absl::InfinitePast();
+  std::vector<std::string> declined_by;              // agents not to offer it to in this pass
+  absl::Time declined_pass_until = absl::InfinitePast();
+  int offers_made = 0;
+
+  std::string repeat_of;        // the earlier "resolved" case this one is a repeat contact of
+  std::string preferred_agent;  // re-routed after its agent vanished: prefer them on return
+  bool needs_supervisor = false;  // routed past its authority need (SLA breached)
+  bool came_back = false;  // resolved, but the customer came back: not a first-contact resolution
+
+  Outcome outcome;
+  std::string end_reason;  // for cancelled / expired cases: a closed-set reason word
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_MODEL_CASE_H_

@@ -1,0 +1,116 @@
+// EngineConfig: every tunable of a routing domain's engine, with defaults that make sense out of
+// the box. Loaded from YAML by config_loader.h; plain value, no I/O.
+#ifndef CASEROUTER_ROUTER_MODEL_ENGINE_CONFIG_H_
+#define CASEROUTER_ROUTER_MODEL_ENGINE_CONFIG_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "agents/channel.h"
+#include "router/model/enum_names.h"
+
+namespace caserouter {
+
+struct ChannelConfig {
+  absl::Duration sla;          // target time to answer
+  double capacity_cost = 1.0;  // share of an agent's attention one case takes (1.0 = all)
+  double urgency = 0;          // priority term for the channel itself
+  absl::Duration ttl;          // a case nobody took in this time expires
+  absl::Duration wrap_up;      // after-case work before the agent gets another offer
+};
+
+// Weights of the priority terms (see priority.h).
+struct PriorityWeights {
+  double wait_vs_sla = 30;         // per SLA elapsed, unbounded so nothing starves
+  double customer_value = 10;      // at the top of the value scale
+  double negative_sentiment = 10;  // at sentiment -1
+  double reach = 10;               // a public post with a million followers
+  double explicit_priority = 0.2;  // per point of the adapter's 0..100
+  double repeat_contact = 20;      // the customer had to come back
+};
+
+// How the agent for a case is chosen (see matching.h). kOutcome is caserouter's default; the
+// others are the classic strategies, kept so users can choose and the simulator can compare.
+enum class Strategy {
+  kOutcome = 0,        // history and quality: relationship, resolution record, proficiency
+  kLongestIdle = 1,    // the agent idle longest
+  kRoundRobin = 2,     // the agent offered a case least recently
+  kLeastOccupied = 3,  // the agent with the least work in hand
+  kFastestHandle = 4,  // the agent with the shortest mean handle time ("calls per hour")
+};
+inline constexpr int kStrategyCount = 5;
+
+// Weights and bounds of the default (outcome) strategy's terms.
+struct MatchWeights {
+  double relationship = 30;  // this customer's recent good outcomes with the agent
+  double quality = 40;       // smoothed first-contact resolution and CSAT on the topic
+  double exploration = 5;    // at most this much for an agent with no record yet
+  double proficiency = 10;   // mean proficiency on the required skills, at 10/10
+  double idle = 5;           // fairness: at 10 minutes idle
+  double load = 10;          // fairness: minus this at a full attention budget
+  double prior_strength = 10;  // pseudo-cases of the team mean in the Bayesian smoothing
+  absl::Duration relationship_half_life = absl::Hours(24 * 30);
+  int low_csat = 2;            // a last CSAT at or below this removes the preference
+  double occupancy_cap = 0.9;  // an agent who would pass this share of attention with the case
+                               // gets none while another eligible agent would not
+  double bullseye_share = 0.5;  // wait for the preferred ring while waited < share x SLA left
+  double top_quality_share = 0.2;  // top share of agents (by quality) in the preferred ring
+};
+
+struct EngineConfig {
+  std::string domain = "default";
+  PerChannel<ChannelConfig> channels = {
+      ChannelConfig{absl::Seconds(20), 1.0, 40, absl::Minutes(15), absl::Seconds(30)},
+      ChannelConfig{absl::Seconds(60), 0.34, 25, absl::Minutes(30), absl::Seconds(10)},
+      ChannelConfig{absl::Minutes(15), 0.25, 15, absl::Hours(24), absl::Seconds(10)},
+      ChannelConfig{absl::Hours(4), 0.2, 5, absl::Hours(72), absl::Seconds(10)},
+  };
+  // Topics reported as metric labels; any other topic is routed but counted as "other".
+  std::vector<std::string> topics = {"billing", "technical", "account", "sales", "outage",
+                                     "general"};
+  PriorityWeights priority;
+  MatchWeights matching;
+  Strategy strategy = Strategy::kOutcome;
+  std::map<std::string, Strategy> topic_strategy;  // per-topic override
+  // A new case from a customer on a topic within this window after one marked resolved is a
+  // repeat contact. Closed cases are kept at least this long (closed_retention >= it).
+  absl::Duration repeat_window = absl::Hours(72);
+
+  absl::Duration offer_timeout = absl::Seconds(20);
+  int max_missed_offers = 2;                             // in a row, then the agent is set AWAY
+  absl::Duration decline_pass = absl::Minutes(5);        // a decliner is skipped this long
+  absl::Duration heartbeat_timeout = absl::Seconds(15);  // a silent desk session is dead
+  absl::Duration reconnect_grace = absl::Seconds(60);    // assignments wait this long for a
+                                                         // disconnected agent, then re-route
+  absl::Duration closed_retention = absl::Hours(24 * 7);  // closed cases (and idempotency keys)
+  absl::Duration lease_ttl = absl::Seconds(5);           // leadership lease
+  int max_queue = 100000;                                // open cases; beyond: RESOURCE_EXHAUSTED
+
+  Strategy StrategyFor(const std::string& topic) const {
+    auto it = topic_strategy.find(topic);
+    return it == topic_strategy.end() ? strategy : it->second;
+  }
+};
+
+inline constexpr EnumName<Strategy> kStrategyNames[] = {
+    {Strategy::kOutcome, "outcome"},
+    {Strategy::kLongestIdle, "longest_idle"},
+    {Strategy::kRoundRobin, "round_robin"},
+    {Strategy::kLeastOccupied, "least_occupied"},
+    {Strategy::kFastestHandle, "fastest_handle"}};
+
+// "outcome", "longest_idle", "round_robin", "least_occupied", "fastest_handle".
+inline const char* StrategyName(Strategy strategy) {
+  return NameOf(kStrategyNames, strategy).data();  // the table's literals end in NUL
+}
+inline bool ParseStrategy(const std::string& name, Strategy* out) {
+  std::optional<Strategy> s = ValueOf(kStrategyNames, name);
+  if (s) *out = *s;
+  return s.has_value();
+}
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_MODEL_ENGINE_CONFIG_H_

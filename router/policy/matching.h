@@ -1,0 +1,94 @@
+// Matching: which eligible agent gets the case, and why.
+//
+// Pure function over values: the case, the candidate agents with their record on the case's
+// topic and their relationship with the case's customer, the team's mean record on the topic,
+// the configuration and `now`. No I/O, no clock, no randomness. It returns a Decision that
+// records every agent considered, the agents excluded by reason, the strategy, and the score
+// terms of the winner and the runner-up, so that ExplainDecision can show it and metrics can
+// count exclusions.
+//
+// The default strategy (kOutcome) routes for the outcome the customer wants:
+//   relationship   this customer's good outcomes with the agent, halving every half-life;
+//                  a last CSAT at or below `low_csat` removes it
+//   previous_agent the agent who held the case before it had to be re-routed
+//   quality        first-contact resolution (70%) and CSAT (30%) on the topic, each smoothed
+//                  toward the team mean with `prior_strength` pseudo-cases (Bayesian average)
+//   exploration    at most `exploration`, shrinking as 1/sqrt(1+cases), so new agents earn a
+//                  record
+//   proficiency    mean proficiency on the required skills
+//   idle, load     fairness: idle time helps, work in hand costs; an agent above the occupancy
+//                  cap gets nothing while someone eligible is below it
+// Handle time never raises an agent's score in this strategy.
+//
+// Bullseye: while the case has waited less than bullseye_share x (SLA - waited), it is offered
+// only to its preferred ring — the relationship or previous agent and the top-quality agents
+// present — and otherwise waits; then it widens to every eligible agent. The bound shrinks as
+// the SLA runs out and is zero past it (a live caller past the SLA waits for nobody).
+//
+// Empowerment: a case needing authority goes only to agents empowered for it and otherwise
+// waits, unless its SLA is breached: then the authority check is waived, the best agent gets
+// it, and the decision is marked for supervisor help.
+#ifndef CASEROUTER_ROUTER_POLICY_MATCHING_H_
+#define CASEROUTER_ROUTER_POLICY_MATCHING_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "agents/quality_record.h"
+#include "router/model/case.h"
+#include "router/model/engine_config.h"
+#include "router/model/reasons.h"
+#include "router/model/score.h"
+
+namespace caserouter {
+
+struct AgentCandidate {
+  const Agent* agent = nullptr;
+  bool connected = false;
+  const QualityRecord* quality = nullptr;         // on the case's topic; null = no record
+  const Relationship* relationship = nullptr;     // with the case's customer; null = none
+};
+
+// The team's record on a topic: the prior the smoothing pulls toward.
+struct TeamRecord {
+  double fcr_rate = 0.5;
+  double csat_mean = 3.5;
+  double mean_handle_seconds = 300;
+};
+
+struct ScoredAgent {
+  std::string agent_id;
+  Score score;
+};
+
+struct Decision {
+  std::string case_id;
+  absl::Time time;
+  Strategy strategy = Strategy::kOutcome;
+  Score priority;                                        // filled in by the engine
+  int considered = 0;                                    // agents looked at
+  std::array<int, kExclusionCount> excluded_by = {};     // counts per reason
+  std::vector<std::pair<std::string, Exclusion>> excluded;  // agent id → first reason
+  std::vector<std::string> over_occupancy_cap;           // eligible, but held back
+  std::vector<std::string> preferred_ring;               // bullseye ring (outcome strategy)
+  bool waiting_for_preferred = false;  // no ring agent free yet and the bound not reached
+  bool authority_waived = false;       // SLA breached: routed past its authority need
+  std::string relationship_agent;      // the customer's best relationship agent, if any
+  std::optional<ScoredAgent> winner;
+  std::optional<ScoredAgent> runner_up;
+};
+
+Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
+                     const TeamRecord& team, const EngineConfig& config, absl::Time now);
+
+// The relationship term alone (0 when there is no relationship or it was spoiled by low CSAT).
+double RelationshipStrength(const Relationship* r, const MatchWeights& w, absl::Time now);
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_POLICY_MATCHING_H_
