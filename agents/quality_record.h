@@ -38,6 +38,13 @@ struct Relationship {
   absl::Time last_contact = absl::InfinitePast();
 };
 
+// The team's record on a topic: the prior the smoothing pulls toward.
+struct TeamRecord {
+  double fcr_rate = 0.5;
+  double csat_mean = 3.5;
+  double mean_handle_seconds = 300;
+};
+
 }  // namespace caserouter
 
 #endif  // CASEROUTER_AGENTS_QUALITY_RECORD_H_

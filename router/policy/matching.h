@@ -54,13 +54,6 @@ struct AgentCandidate {
   const Relationship* relationship = nullptr;     // with the case's customer; null = none
 };
 
-// The team's record on a topic: the prior the smoothing pulls toward.
-struct TeamRecord {
-  double fcr_rate = 0.5;
-  double csat_mean = 3.5;
-  double mean_handle_seconds = 300;
-};
-
 struct ScoredAgent {
   std::string agent_id;
   Score score;

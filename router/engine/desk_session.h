@@ -1,0 +1,55 @@
+// What the engine tells an agent's desk, and the desk stream it tells it through.
+//
+// The transport (gRPC) implements DeskSession for each open agent stream. The engine calls
+// Deliver on its own thread, only after the notice's state is durable in the store, and the
+// call must not block: it hands the notice to the transport's thread.
+#ifndef CASEROUTER_ROUTER_ENGINE_DESK_SESSION_H_
+#define CASEROUTER_ROUTER_ENGINE_DESK_SESSION_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "router/engine/views.h"
+#include "router/model/reasons.h"
+
+namespace caserouter {
+
+struct DeskNotice {
+  enum class Kind {
+    kOffer,            // view, expires
+    kOfferRevoked,     // case_id, revocation (and reason: its name)
+    kPresenceChanged,  // presence, reason
+    kCaseMessage,      // case_id, text, channel
+    kSessionEnded,     // reason: the engine ended the session (heartbeat lost, replaced)
+  };
+  Kind kind = Kind::kOffer;
+  CaseView view;
+  absl::Time expires;
+  std::string case_id;
+  std::string reason;
+  RevocationReason revocation = RevocationReason::kTimedOut;
+  Presence presence = Presence::kOffline;
+  std::string text;
+  Channel channel = Channel::kPhone;
+};
+
+// One agent's open desk stream, implemented by the transport (gRPC).
+class DeskSession {
+ public:
+  virtual ~DeskSession() = default;
+  // Called on the engine thread after the notice's state is durable. Must not block.
+  virtual void Deliver(DeskNotice notice) = 0;
+};
+
+// The answer to opening a session: where the agent stands and what they hold.
+struct Welcome {
+  Presence presence = Presence::kOffline;
+  std::vector<CaseView> assigned;
+  absl::Duration heartbeat_interval;
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_ENGINE_DESK_SESSION_H_

@@ -1,0 +1,126 @@
+#include "router/engine/desk_sessions.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "agents/agent_rules.h"
+#include "router/engine/case_lifecycle.h"
+#include "router/engine/tick_context.h"
+#include "router/model/validation.h"
+
+namespace caserouter {
+namespace {
+
+// Every offer the agent has not answered yet goes back to the queue.
+void RevokeOffersOf(TickContext& ctx, Agent& agent, RevocationReason reason) {
+  for (Case* open : ctx.state.OpenSnapshot()) {
+    if (open->state == CaseState::kOffered && open->agent_id == agent.id) {
+      RevokeOffer(ctx, *open, agent, reason);
+    }
+  }
+}
+
+}  // namespace
+
+const DeskSessions::Session* DeskSessions::Find(const std::string& agent_id) const {
+  auto it = sessions_.find(agent_id);
+  return it == sessions_.end() ? nullptr : &it->second;
+}
+
+bool DeskSessions::IsCurrent(const std::string& agent_id, const DeskSession* desk) const {
+  const Session* s = Find(agent_id);
+  return s != nullptr && s->desk.get() == desk;
+}
+
+void DeskSessions::Open(const std::string& agent_id, std::shared_ptr<DeskSession> desk,
+                        absl::Time now) {
+  sessions_[agent_id] = Session{std::move(desk), now};
+}
+
+void DeskSessions::Heard(const std::string& agent_id, absl::Time now) {
+  auto it = sessions_.find(agent_id);
+  if (it != sessions_.end()) it->second.last_seen = now;
+}
+
+void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence,
+                      absl::string_view reason, bool notify) {
+  if (!ChangePresence(agent, presence, ctx.now)) return;
+  ctx.Changed(agent);
+  ctx.Emit("presence", "", agent.id, absl::StrCat(PresenceName(presence), ":", reason));
+  if (notify) {
+    DeskNotice notice;
+    notice.kind = DeskNotice::Kind::kPresenceChanged;
+    notice.presence = presence;
+    notice.reason = std::string(reason);
+    ctx.Notify(agent.id, std::move(notice));
+  }
+}
+
+absl::StatusOr<Welcome> OpenDeskSession(TickContext& ctx, const std::string& agent_id,
+                                        std::shared_ptr<DeskSession> desk) {
+  if (absl::Status s = ValidateId("hello.agent_id", agent_id); !s.ok()) return s;
+  Agent* agent = ctx.state.FindAgent(agent_id);
+  if (agent == nullptr) return UnknownAgent(agent_id);
+  if (ctx.desks.Connected(agent_id)) {
+    DeskNotice notice;
+    notice.kind = DeskNotice::Kind::kSessionEnded;
+    notice.reason = "replaced";
+    ctx.Notify(agent_id, std::move(notice));
+  }
+  ctx.desks.Open(agent_id, std::move(desk), ctx.now);
+  ++ctx.state.agents_epoch;
+  ctx.state.disconnected_since.erase(agent_id);
+  if (agent->presence == Presence::kOffline) {
+    SetAgentPresence(ctx, *agent, Presence::kAway, "connected", /*notify=*/false);
+  }
+  ctx.Emit("connected", "", agent_id, "");
+  Welcome welcome;
+  welcome.presence = agent->presence;
+  welcome.heartbeat_interval = ctx.config.heartbeat_timeout / 3;
+  for (const auto& [id, open] : ctx.state.open_cases) {
+    if (open->state == CaseState::kAssigned && open->agent_id == agent_id) {
+      welcome.assigned.push_back(ViewOf(*open, ctx.config, ctx.now));
+    }
+  }
+  return welcome;
+}
+
+void CloseDeskSession(TickContext& ctx, const std::string& agent_id, absl::string_view reason) {
+  ctx.desks.Close(agent_id);
+  ++ctx.state.agents_epoch;
+  Agent* agent = ctx.state.FindAgent(agent_id);
+  if (agent == nullptr) return;
+  RevokeOffersOf(ctx, *agent,
+                 reason == "heartbeat_lost" ? RevocationReason::kHeartbeatLost
+                                            : RevocationReason::kDisconnected);
+  SetAgentPresence(ctx, *agent, Presence::kOffline, reason, /*notify=*/false);
+  if (agent->TotalActive() > 0) ctx.state.disconnected_since[agent_id] = ctx.now;
+  ctx.Emit("disconnected", "", agent_id, std::string(reason));
+}
+
+absl::Status CheckDeskSession(const TickContext& ctx, const std::string& agent_id,
+                              const DeskSession* desk) {
+  if (!ctx.desks.IsCurrent(agent_id, desk)) {
+    return absl::FailedPreconditionError(
+        "agent_id: this stream is not the agent's open session (send hello first, or it was "
+        "replaced by a newer one)");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetDeskPresence(TickContext& ctx, const std::string& agent_id, Presence presence) {
+  if (presence == Presence::kWrapUp) {
+    return absl::InvalidArgumentError(
+        "set_presence.presence: must be AVAILABLE, AWAY or OFFLINE (wrap-up is set by the "
+        "engine)");
+  }
+  Agent* agent = ctx.state.FindAgent(agent_id);
+  if (agent == nullptr) return UnknownAgent(agent_id);
+  if (presence == Presence::kAvailable) ResetMissedOffers(*agent);
+  SetAgentPresence(ctx, *agent, presence, "agent", /*notify=*/false);
+  // An agent who steps away keeps assignments but gives back pending offers.
+  if (presence != Presence::kAvailable) RevokeOffersOf(ctx, *agent, RevocationReason::kPresence);
+  return absl::OkStatus();
+}
+
+}  // namespace caserouter

@@ -1,0 +1,68 @@
+// Desk sessions: the agents' open desk streams and the presence state machine they drive.
+//
+// DeskSessions is transport state: which agent has a stream open, and when it was last heard
+// from. It survives a rebuild of the domain state (the streams are still open when this
+// replica leads again). The functions below are the desk commands' bodies and the one way the
+// engine changes an agent's presence; they run on the engine thread inside a tick.
+//
+// Errors: NOT_FOUND for an unknown agent, FAILED_PRECONDITION for a stream that is not the
+// agent's open session, INVALID_ARGUMENT for a presence an agent may not set.
+#ifndef CASEROUTER_ROUTER_ENGINE_DESK_SESSIONS_H_
+#define CASEROUTER_ROUTER_ENGINE_DESK_SESSIONS_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "router/engine/desk_session.h"
+
+namespace caserouter {
+
+struct TickContext;
+
+class DeskSessions {
+ public:
+  struct Session {
+    std::shared_ptr<DeskSession> desk;
+    absl::Time last_seen;
+  };
+
+  const Session* Find(const std::string& agent_id) const;
+  bool Connected(const std::string& agent_id) const { return sessions_.count(agent_id) > 0; }
+  // True when `desk` is the agent's open session (not one it replaced).
+  bool IsCurrent(const std::string& agent_id, const DeskSession* desk) const;
+  void Open(const std::string& agent_id, std::shared_ptr<DeskSession> desk, absl::Time now);
+  void Close(const std::string& agent_id) { sessions_.erase(agent_id); }
+  void Heard(const std::string& agent_id, absl::Time now);
+  const std::map<std::string, Session>& all() const { return sessions_; }
+
+ private:
+  std::map<std::string, Session> sessions_;  // by agent id
+};
+
+// The one way presence changes: the agent's rule, the batch, an event, and (when `notify`)
+// a notice to the desk. Nothing happens when the agent already has that presence.
+void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence,
+                      absl::string_view reason, bool notify);
+
+// Opens (or replaces) the agent's session. The agent keeps its presence; OFFLINE becomes
+// AWAY until the agent sets AVAILABLE.
+absl::StatusOr<Welcome> OpenDeskSession(TickContext& ctx, const std::string& agent_id,
+                                        std::shared_ptr<DeskSession> desk);
+// The session ended (`reason`: disconnected, heartbeat_lost). Offers are revoked at once;
+// assignments wait for the reconnect grace period.
+void CloseDeskSession(TickContext& ctx, const std::string& agent_id, absl::string_view reason);
+// OK when `desk` is the agent's open session.
+absl::Status CheckDeskSession(const TickContext& ctx, const std::string& agent_id,
+                              const DeskSession* desk);
+// The agent sets AVAILABLE, AWAY or OFFLINE. Stepping away gives pending offers back.
+absl::Status SetDeskPresence(TickContext& ctx, const std::string& agent_id, Presence presence);
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_ENGINE_DESK_SESSIONS_H_

@@ -1,0 +1,72 @@
+// DomainState: every case and agent of one routing domain in memory, with the indexes the
+// engine looks them up by. The engine's rooms read and change it during a tick; what they
+// change they also tell the tick's outbox (tick_context.h), which turns it into the batch.
+//
+// Invariants kept by SetCaseState and Load:
+//   - open_cases holds exactly the queued, offered and assigned cases (pointers into cases:
+//     std::map nodes never move, and only closed cases are ever erased);
+//   - closed_order holds every closed case by the time it closed, oldest first;
+//   - open_by_customer_topic maps customer + topic to the open case (continuity), and
+//     last_resolved to the last case marked resolved (repeat contacts).
+//
+// Thread safety: none; the engine thread owns it. Errors: none.
+#ifndef CASEROUTER_ROUTER_ENGINE_DOMAIN_STATE_H_
+#define CASEROUTER_ROUTER_ENGINE_DOMAIN_STATE_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "agents/track_record.h"
+#include "router/model/case.h"
+#include "router/store/state_store.h"
+
+namespace caserouter {
+
+struct DomainState {
+  std::map<std::string, Case> cases;  // ordered by id: deterministic iteration
+  std::map<std::string, Case*> open_cases;
+  std::deque<std::pair<absl::Time, std::string>> closed_order;
+  std::map<std::string, Agent> agents;
+  TrackRecord records;
+  // customer + '\n' + topic → the open case (continuity) / the last resolved case (repeats).
+  absl::flat_hash_map<std::string, std::string> open_by_customer_topic;
+  absl::flat_hash_map<std::string, std::string> last_resolved;
+  absl::flat_hash_map<std::string, std::string> idempotency;  // key → case id
+  // Agents whose desk went away while they held assignments, since when.
+  std::map<std::string, absl::Time> disconnected_since;
+  int64_t case_sequence = 0;
+  absl::Time next_eviction = absl::InfinitePast();
+  // Bumped by every change to an agent (profile, presence, load) or its session: a waiting
+  // case's decision from an earlier epoch may no longer say why it waits.
+  uint64_t agents_epoch = 0;
+  // Bumped whenever a case (re)enters the queue.
+  uint64_t queue_version = 0;
+
+  Case* FindCase(const std::string& id);
+  Agent* FindAgent(const std::string& id);
+  // The open cases now, for loops that change case states as they go.
+  std::vector<Case*> OpenSnapshot() const;
+  // Sets the state and keeps the indexes true (see the invariants above).
+  void SetCaseState(Case& c, CaseState state);
+  // Forgets closed cases older than `retention` (oldest first: a pass costs the cases it
+  // evicts) with their idempotency keys. Returns the evicted ids. At most once a minute.
+  std::vector<std::string> EvictExpired(absl::Time now, absl::Duration retention);
+
+  // Replaces everything by the stored state (recovery). Agents' loads are recounted from the
+  // open cases; offers are left as stored for the caller to return to the queue.
+  void Load(StoredState stored);
+  void Clear();
+
+  static std::string CustomerTopicKey(const CaseSpec& spec);
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_ENGINE_DOMAIN_STATE_H_

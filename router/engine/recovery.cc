@@ -1,0 +1,36 @@
+#include "router/engine/recovery.h"
+
+#include <utility>
+
+#include "router/engine/case_lifecycle.h"
+
+namespace caserouter {
+
+absl::Status Recover(TickContext& ctx, StateStore& store) {
+  DomainState& state = ctx.state;
+  state.Clear();
+  absl::StatusOr<StoredState> stored = store.Load(ctx.now);
+  if (!stored.ok()) return stored.status();
+  state.Load(*std::move(stored));
+  for (Case* open : state.OpenSnapshot()) {
+    Case& c = *open;
+    if (c.state == CaseState::kOffered) {
+      Requeue(ctx, c);
+      ctx.Emit("offer_returned", c.id, "", "recovery");
+    } else if (c.state == CaseState::kAssigned && state.FindAgent(c.agent_id) == nullptr) {
+      Requeue(ctx, c);  // its agent was removed
+    }
+  }
+  for (auto& [id, agent] : state.agents) {
+    if (ctx.desks.Connected(id)) continue;
+    if (agent.presence != Presence::kOffline) {
+      agent.presence = Presence::kOffline;
+      agent.presence_since = ctx.now;
+      ctx.Changed(agent);
+    }
+    if (agent.TotalActive() > 0) state.disconnected_since[id] = ctx.now;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace caserouter
