@@ -19,28 +19,31 @@
 
 namespace caserouter {
 
+// Every method has an empty default, so an observer implements only what it reports.
 class EngineObserver {
  public:
   virtual ~EngineObserver() = default;
-  virtual void CaseReceived(Channel channel) {}
+  virtual void CaseReceived(Channel /*channel*/) {}
   // An agent accepted the case for the first time, `wait` after submission.
-  virtual void CaseAnswered(Channel channel, absl::Duration wait, bool sla_met) {}
+  virtual void CaseAnswered(Channel /*channel*/, absl::Duration /*wait*/, bool /*sla_met*/) {}
   // `repeat_contact`: the case was itself a repeat contact, so a resolution of it was not one
   // at the first contact.
-  virtual void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome,
-                             bool repeat_contact) {}
-  virtual void RepeatContact(Channel channel, absl::string_view topic) {}
-  virtual void CaseAbandoned(Channel channel) {}
-  virtual void CaseExpired(Channel channel) {}
-  virtual void Offer(OfferResult result) {}
-  virtual void Excluded(Exclusion reason, int count) {}
-  virtual void StickyRouting(bool hit) {}
+  virtual void CaseCompleted(Channel /*channel*/, absl::string_view /*topic*/,
+                             const Outcome& /*outcome*/, bool /*repeat_contact*/) {}
+  virtual void RepeatContact(Channel /*channel*/, absl::string_view /*topic*/) {}
+  virtual void CaseAbandoned(Channel /*channel*/) {}
+  virtual void CaseExpired(Channel /*channel*/) {}
+  virtual void Offer(OfferResult /*result*/) {}
+  virtual void Excluded(Exclusion /*reason*/, int /*count*/) {}
+  virtual void StickyRouting(bool /*hit*/) {}
   // Snapshot after each tick.
-  virtual void QueueState(const PerChannel<int>& depth, const PerChannel<double>& value_waiting) {}
-  virtual void AgentState(const std::array<int, kPresenceCount>& by_presence, double occupancy) {}
-  virtual void RoutingPass(absl::Duration latency) {}
-  virtual void StoreBatch(absl::Duration latency, size_t records, bool ok) {}
-  virtual void Leadership(bool leader) {}
+  virtual void QueueState(const PerChannel<int>& /*depth*/,
+                          const PerChannel<double>& /*value_waiting*/) {}
+  virtual void AgentState(const std::array<int, kPresenceCount>& /*by_presence*/,
+                          double /*occupancy*/) {}
+  virtual void RoutingPass(absl::Duration /*latency*/) {}
+  virtual void StoreBatch(absl::Duration /*latency*/, size_t /*records*/, bool /*ok*/) {}
+  virtual void Leadership(bool /*leader*/) {}
 };
 
 }  // namespace caserouter

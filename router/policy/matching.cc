@@ -54,7 +54,7 @@ Score ScoreOutcome(const Case& c, const AgentCandidate& a, const TeamRecord& tea
   return s;
 }
 
-Score ScoreClassic(Strategy strategy, const Case& c, const AgentCandidate& a,
+Score ScoreClassic(Strategy strategy, const AgentCandidate& a,
                    const TeamRecord& team, const EngineConfig& config, absl::Time now) {
   const Agent& agent = *a.agent;
   Score s;
@@ -197,7 +197,7 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
         continue;
       }
       Score s = outcome ? ScoreOutcome(c, a, team, config, now)
-                        : ScoreClassic(d.strategy, c, a, team, config, now);
+                        : ScoreClassic(d.strategy, a, team, config, now);
       // The cap applies to the load the agent would carry with this case.
       bool over_cap = outcome && AttentionLoad(*a.agent, config) +
                                          config.channels[ChannelIndex(c.spec.channel)].capacity_cost >

@@ -45,7 +45,7 @@ class StateStoreContractBackend {
   // Handles opened with the same name see the same data, as two replicas of one domain do.
   virtual std::unique_ptr<StateStore> Open(absl::string_view domain) = 0;
   // Called after a lease of `ttl` was taken, before the test acts at a `now` past its expiry.
-  virtual void LetLeaseLapse(absl::Duration ttl) {}
+  virtual void LetLeaseLapse(absl::Duration /*ttl*/) {}
 };
 
 struct StateStoreContractParam {
