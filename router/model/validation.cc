@@ -1,14 +1,25 @@
 #include "router/model/validation.h"
 
 #include <cmath>
+#include <string>
 
 #include "absl/strings/str_cat.h"
+#include "router/model/reasons.h"
 
 namespace caserouter {
 namespace {
 
 absl::Status Invalid(absl::string_view field, absl::string_view what) {
   return absl::InvalidArgumentError(absl::StrCat(field, ": ", what));
+}
+
+std::string AtMost(size_t limit, absl::string_view unit) {
+  return absl::StrCat("at most ", limit, unit.empty() ? "" : " ", unit);
+}
+
+template <typename T>
+std::string Between(T lo, T hi) {
+  return absl::StrCat("must be ", lo, "-", hi);
 }
 
 bool IsNameChar(char c) {
@@ -19,11 +30,20 @@ absl::Status ValidateLanguage(absl::string_view field, absl::string_view tag, bo
   if (tag.empty()) {
     return allow_empty ? absl::OkStatus() : Invalid(field, "must not be empty");
   }
-  if (tag.size() > kMaxLanguageLength) return Invalid(field, "at most 16 characters");
+  if (tag.size() > kMaxLanguageLength) {
+    return Invalid(field, AtMost(kMaxLanguageLength, "characters"));
+  }
   for (char c : tag) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-              c == '-';
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) return Invalid(field, "must be a BCP 47 tag such as \"en\" or \"pt-BR\"");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateProficiency(absl::string_view field, int proficiency) {
+  if (proficiency < kMinProficiency || proficiency > kMaxProficiency) {
+    return Invalid(field, Between(kMinProficiency, kMaxProficiency));
   }
   return absl::OkStatus();
 }
@@ -34,7 +54,7 @@ bool InRange(double v, double lo, double hi) { return std::isfinite(v) && v >= l
 
 absl::Status ValidateId(absl::string_view field, absl::string_view id) {
   if (id.empty()) return Invalid(field, "is required");
-  if (id.size() > kMaxIdLength) return Invalid(field, "at most 128 characters");
+  if (id.size() > kMaxIdLength) return Invalid(field, AtMost(kMaxIdLength, "characters"));
   for (char c : id) {
     if (c <= ' ' || c > '~') return Invalid(field, "must be printable ASCII without spaces");
   }
@@ -43,7 +63,9 @@ absl::Status ValidateId(absl::string_view field, absl::string_view id) {
 
 absl::Status ValidateAgentId(absl::string_view field, absl::string_view id) {
   if (id.empty()) return Invalid(field, "is required");
-  if (id.size() > kMaxNameLength) return Invalid(field, "at most 64 characters");
+  if (id.size() > kMaxAgentIdLength) {
+    return Invalid(field, AtMost(kMaxAgentIdLength, "characters"));
+  }
   for (char c : id) {
     bool ok = IsNameChar(c) || (c >= 'A' && c <= 'Z');
     if (!ok) return Invalid(field, "only [A-Za-z0-9_.-] allowed");
@@ -53,7 +75,7 @@ absl::Status ValidateAgentId(absl::string_view field, absl::string_view id) {
 
 absl::Status ValidateName(absl::string_view field, absl::string_view name) {
   if (name.empty()) return Invalid(field, "is required");
-  if (name.size() > kMaxNameLength) return Invalid(field, "at most 64 characters");
+  if (name.size() > kMaxNameLength) return Invalid(field, AtMost(kMaxNameLength, "characters"));
   for (char c : name) {
     if (!IsNameChar(c)) return Invalid(field, "only [a-z0-9_.-] allowed");
   }
@@ -62,51 +84,80 @@ absl::Status ValidateName(absl::string_view field, absl::string_view name) {
 
 absl::Status ValidateMessageText(absl::string_view field, absl::string_view text) {
   if (text.empty()) return Invalid(field, "is required");
-  if (text.size() > kMaxTextBytes) return Invalid(field, "at most 8192 bytes");
+  if (text.size() > kMaxTextBytes) return Invalid(field, AtMost(kMaxTextBytes, "bytes"));
   return absl::OkStatus();
+}
+
+absl::Status ValidateCancelReason(absl::string_view field, absl::string_view reason) {
+  if (reason.empty() || ValueOf(kCancelReasonNames, reason).has_value()) {
+    return absl::OkStatus();
+  }
+  return Invalid(field, absl::StrCat("must be one of ", NamesOf(kCancelReasonNames)));
+}
+
+absl::Status ValidateSettablePresence(absl::string_view field, Presence presence) {
+  if (presence != Presence::kWrapUp) return absl::OkStatus();
+  return Invalid(field, "must be AVAILABLE, AWAY or OFFLINE (WRAP_UP is set by the engine only)");
+}
+
+absl::Status ValidateMessageCount(absl::string_view field, size_t messages_held) {
+  if (messages_held < kMaxMessagesPerCase) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat(field, ": the case holds the maximum of ", kMaxMessagesPerCase, " messages"));
 }
 
 absl::Status ValidateCaseSpec(const CaseSpec& spec) {
   if (auto s = ValidateId("customer_id", spec.customer_id); !s.ok()) return s;
   if (auto s = ValidateName("topic", spec.topic); !s.ok()) return s;
   if (spec.required_skills.size() > kMaxRequiredSkills) {
-    return Invalid("required_skills", "at most 16");
+    return Invalid("required_skills", AtMost(kMaxRequiredSkills, ""));
   }
   for (size_t i = 0; i < spec.required_skills.size(); ++i) {
     const SkillRequirement& r = spec.required_skills[i];
     std::string prefix = absl::StrCat("required_skills[", i, "]");
     if (auto s = ValidateName(absl::StrCat(prefix, ".skill"), r.skill); !s.ok()) return s;
-    if (r.min_proficiency < 1 || r.min_proficiency > 10) {
-      return Invalid(absl::StrCat(prefix, ".min_proficiency"), "must be 1-10");
+    if (auto s = ValidateProficiency(absl::StrCat(prefix, ".min_proficiency"), r.min_proficiency);
+        !s.ok()) {
+      return s;
     }
   }
   if (auto s = ValidateLanguage("language", spec.language, true); !s.ok()) return s;
   if (spec.authority_needed < 0 || spec.authority_needed > kMaxAuthority) {
-    return Invalid("authority_needed", "must be 0-1000000000");
+    return Invalid("authority_needed", Between<int64_t>(0, kMaxAuthority));
   }
-  if (!InRange(spec.customer_value, 0, kMaxCustomerValue)) {
-    return Invalid("customer_value", "must be 0-1e9");
+  if (!InRange(spec.customer_value, 0, static_cast<double>(kMaxCustomerValue))) {
+    return Invalid("customer_value", Between<int64_t>(0, kMaxCustomerValue));
   }
-  if (!InRange(spec.sentiment, -1, 1)) return Invalid("sentiment", "must be -1..1");
-  if (spec.reach < 0 || spec.reach > kMaxReach) return Invalid("reach", "must be 0-1e10");
-  if (spec.explicit_priority < 0 || spec.explicit_priority > 100) {
-    return Invalid("explicit_priority", "must be 0-100");
+  if (!InRange(spec.sentiment, kMinSentiment, kMaxSentiment)) {
+    return Invalid("sentiment", absl::StrCat("must be ", kMinSentiment, "..", kMaxSentiment));
   }
-  if (spec.subject.size() > kMaxTextBytes) return Invalid("subject", "at most 8192 bytes");
+  if (spec.reach < 0 || spec.reach > kMaxReach) {
+    return Invalid("reach", Between<int64_t>(0, kMaxReach));
+  }
+  if (spec.explicit_priority < 0 || spec.explicit_priority > kMaxExplicitPriority) {
+    return Invalid("explicit_priority", Between(0, kMaxExplicitPriority));
+  }
+  if (spec.subject.size() > kMaxTextBytes) {
+    return Invalid("subject", AtMost(kMaxTextBytes, "bytes"));
+  }
   if (auto s = ValidateId("idempotency_key", spec.idempotency_key); !s.ok()) return s;
   return absl::OkStatus();
 }
 
 absl::Status ValidateAgentProfile(const Agent& agent) {
   if (auto s = ValidateAgentId("agent_id", agent.id); !s.ok()) return s;
-  if (agent.skills.size() > kMaxAgentSkills) return Invalid("skills", "at most 64");
+  if (agent.skills.size() > kMaxAgentSkills) {
+    return Invalid("skills", AtMost(kMaxAgentSkills, ""));
+  }
   for (size_t i = 0; i < agent.skills.size(); ++i) {
     std::string prefix = absl::StrCat("skills[", i, "]");
     if (auto s = ValidateName(absl::StrCat(prefix, ".name"), agent.skills[i].name); !s.ok()) {
       return s;
     }
-    if (agent.skills[i].proficiency < 1 || agent.skills[i].proficiency > 10) {
-      return Invalid(absl::StrCat(prefix, ".proficiency"), "must be 1-10");
+    if (auto s =
+            ValidateProficiency(absl::StrCat(prefix, ".proficiency"), agent.skills[i].proficiency);
+        !s.ok()) {
+      return s;
     }
     for (size_t j = 0; j < i; ++j) {
       if (agent.skills[j].name == agent.skills[i].name) {
@@ -114,7 +165,9 @@ absl::Status ValidateAgentProfile(const Agent& agent) {
       }
     }
   }
-  if (agent.languages.size() > kMaxAgentLanguages) return Invalid("languages", "at most 16");
+  if (agent.languages.size() > kMaxAgentLanguages) {
+    return Invalid("languages", AtMost(kMaxAgentLanguages, ""));
+  }
   for (size_t i = 0; i < agent.languages.size(); ++i) {
     if (auto s = ValidateLanguage(absl::StrCat("languages[", i, "]"), agent.languages[i], false);
         !s.ok()) {
@@ -122,21 +175,23 @@ absl::Status ValidateAgentProfile(const Agent& agent) {
     }
   }
   if (agent.authority_limit < 0 || agent.authority_limit > kMaxAuthority) {
-    return Invalid("authority_limit", "must be 0-1000000000");
+    return Invalid("authority_limit", Between<int64_t>(0, kMaxAuthority));
   }
   static constexpr const char* kCapacityFields[kChannelCount] = {"max_phone", "max_chat",
                                                                  "max_social", "max_email"};
-  static constexpr int kCapacityMax[kChannelCount] = {1, 20, 20, 50};
-  for (int i = 0; i < kChannelCount; ++i) {
-    if (agent.max_cases[i] < 0 || agent.max_cases[i] > kCapacityMax[i]) {
-      return Invalid(kCapacityFields[i], absl::StrCat("must be 0-", kCapacityMax[i]));
+  for (Channel channel : kAllChannels) {
+    const int i = ChannelIndex(channel);
+    if (agent.max_cases[i] < 0 || agent.max_cases[i] > kMaxCasesPerChannel[i]) {
+      return Invalid(kCapacityFields[i], Between(0, kMaxCasesPerChannel[i]));
     }
   }
   return absl::OkStatus();
 }
 
 absl::Status ValidateOutcome(const Outcome& outcome) {
-  if (outcome.csat < 0 || outcome.csat > 5) return Invalid("outcome.csat", "must be 0-5");
+  if (outcome.csat < 0 || outcome.csat > kMaxCsat) {
+    return Invalid("outcome.csat", Between(0, kMaxCsat));
+  }
   return absl::OkStatus();
 }
 

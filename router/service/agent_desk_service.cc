@@ -13,8 +13,9 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "router/service/proto_convert.h"
-#include "router/service/status_convert.h"
 #include "router/model/validation.h"
+#include "router/service/status_convert.h"
+#include "router/service/wire_checks.h"
 
 namespace caserouter {
 namespace {
@@ -24,7 +25,7 @@ namespace {
 // handler thread).
 constexpr absl::Duration kFlushTimeout = absl::Seconds(5);
 
-// DeskRequest.request_id is documented as 0-2^63: a negative id is a client bug, reported
+// ConnectRequest.request_id is documented as 0-2^63: a negative id is a client bug, reported
 // rather than echoed back as if it were a valid one.
 constexpr char kRequestIdRange[] = "request_id: must be 0 or more";
 
@@ -37,8 +38,8 @@ absl::Status SessionEndedStatus(absl::string_view reason) {
   return absl::UnavailableError(absl::StrCat("session ended: ", reason));
 }
 
-v1::DeskEvent AckEvent(int64_t request_id, const absl::Status& status, const CaseView* view) {
-  v1::DeskEvent event;
+v1::ConnectResponse AckEvent(int64_t request_id, const absl::Status& status, const CaseView* view) {
+  v1::ConnectResponse event;
   v1::Ack* ack = event.mutable_ack();
   ack->set_request_id(request_id);
   ack->set_code(AckCode(status));
@@ -58,7 +59,7 @@ v1::DeskEvent AckEvent(int64_t request_id, const absl::Status& status, const Cas
 // engine may keep the object a little longer and may still Deliver to it, harmlessly.
 class AgentDeskService::DeskStream final : public DeskSession {
  public:
-  DeskStream(grpc::ServerContext* context, RawServerStream<v1::DeskEvent>* stream)
+  DeskStream(grpc::ServerContext* context, RawServerStream<v1::ConnectResponse>* stream)
       : context_(context), stream_(stream) {}
 
   // Engine thread.
@@ -67,7 +68,7 @@ class AgentDeskService::DeskStream final : public DeskSession {
       End(SessionEndedStatus(notice.reason));
       return;
     }
-    v1::DeskEvent event;
+    v1::ConnectResponse event;
     if (DeskNoticeToProto(notice, &event)) Push(std::move(event));
   }
 
@@ -78,7 +79,7 @@ class AgentDeskService::DeskStream final : public DeskSession {
       End(welcome.status());
       return;
     }
-    v1::DeskEvent event;
+    v1::ConnectResponse event;
     WelcomeToProto(*welcome, event.mutable_welcome());
     absl::MutexLock lock(&mu_);
     queue_.push_front(AckEvent(hello_request_id, absl::OkStatus(), nullptr));
@@ -104,7 +105,7 @@ class AgentDeskService::DeskStream final : public DeskSession {
 
   void RunWriter() {
     for (;;) {
-      v1::DeskEvent event;
+      v1::ConnectResponse event;
       {
         absl::MutexLock lock(&mu_);
         mu_.Await(absl::Condition(this, &DeskStream::WriterHasWork));
@@ -155,7 +156,7 @@ class AgentDeskService::DeskStream final : public DeskSession {
     return (opened_ && !queue_.empty()) || end_.has_value() || reader_done_;
   }
 
-  void Push(v1::DeskEvent event) {
+  void Push(v1::ConnectResponse event) {
     absl::MutexLock lock(&mu_);
     if (reader_done_ || end_.has_value()) return;
     if (queue_.size() >= static_cast<size_t>(kMaxQueuedEvents)) {
@@ -166,20 +167,20 @@ class AgentDeskService::DeskStream final : public DeskSession {
   }
 
   grpc::ServerContext* const context_;
-  RawServerStream<v1::DeskEvent>* const stream_;
+  RawServerStream<v1::ConnectResponse>* const stream_;
   absl::Notification writer_done_;
 
   absl::Mutex mu_;
-  std::deque<v1::DeskEvent> queue_ ABSL_GUARDED_BY(mu_);
+  std::deque<v1::ConnectResponse> queue_ ABSL_GUARDED_BY(mu_);
   bool opened_ ABSL_GUARDED_BY(mu_) = false;  // Welcome queued: the writer may write
   bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
   std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
 };
 
 AgentDeskService::AgentDeskService(Engine* engine, int max_streams)
-    : RawSyncService("caserouter.v1.AgentDesk"), engine_(engine), max_streams_(max_streams) {
+    : RawSyncService("caserouter.v1.AgentDeskService"), engine_(engine), max_streams_(max_streams) {
   AddBidi("Connect", &AgentDeskService::Connect,
-          static_cast<const v1::DeskRequest*>(nullptr));
+          static_cast<const v1::ConnectRequest*>(nullptr));
 }
 
 AgentDeskService::~AgentDeskService() = default;
@@ -195,9 +196,9 @@ void AgentDeskService::EndAllStreams(const absl::Status& status) {
 }
 
 grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
-                                       RawServerStream<v1::DeskEvent>* stream) {
+                                       RawServerStream<v1::ConnectResponse>* stream) {
   grpc::ByteBuffer raw;
-  v1::DeskRequest first;
+  v1::ConnectRequest first;
   if (!stream->Read(&raw)) {
     return ToGrpcStatus(absl::InvalidArgumentError("hello: the first message must be a Hello"));
   }
@@ -211,9 +212,8 @@ grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
     return ToGrpcStatus(absl::InvalidArgumentError(kRequestIdRange));
   }
   const std::string agent_id = first.hello().agent_id();
-  if (absl::Status s = CheckRequiredText("hello.agent_id", agent_id); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
+  // Checked before the stream takes a place among the desk streams (the engine checks it
+  // again with the same rule).
   if (absl::Status s = ValidateAgentId("hello.agent_id", agent_id); !s.ok()) {
     return ToGrpcStatus(s);
   }
@@ -234,10 +234,10 @@ grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
   });
   while (stream->Read(&raw)) {
     engine_->Heartbeat(agent_id, desk.get());
-    v1::DeskRequest request;
+    v1::ConnectRequest request;
     if (absl::Status parsed = ParseRequest(raw, &request); !parsed.ok()) {
-      // request_id is field 1, written first by every encoder, so it survives a parse that
-      // failed further on.
+      // The Ack still carries the request's id, so the desk can tell which request it was.
+      ParseRequestNumbers(raw, &request);
       desk->Ack(request.request_id(), parsed, nullptr);
       continue;
     }
@@ -260,7 +260,7 @@ grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
 
 void AgentDeskService::Dispatch(const std::string& agent_id,
                                 const std::shared_ptr<DeskStream>& desk,
-                                const v1::DeskRequest& request) {
+                                const v1::ConnectRequest& request) {
   const int64_t id = request.request_id();
   auto ack_status = [desk, id](absl::Status status) { desk->Ack(id, status, nullptr); };
   if (id < 0) {
@@ -271,19 +271,16 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
     desk->Ack(id, view.status(), view.ok() ? &*view : nullptr);
   };
   switch (request.action_case()) {
-    case v1::DeskRequest::kHello:
+    case v1::ConnectRequest::kHello:
       ack_status(absl::InvalidArgumentError("hello: already sent on this stream"));
       return;
-    case v1::DeskRequest::kHeartbeat:
+    case v1::ConnectRequest::kHeartbeat:
       ack_status(absl::OkStatus());
       return;
-    case v1::DeskRequest::kSetPresence: {
+    case v1::ConnectRequest::kSetPresence: {
+      // Which presences a desk may set (not WRAP_UP) is the engine's rule.
       absl::StatusOr<Presence> presence =
           PresenceFromProto(request.set_presence().presence(), "set_presence.presence");
-      if (presence.ok() && *presence == Presence::kWrapUp) {
-        presence = absl::InvalidArgumentError(
-            "set_presence.presence: WRAP_UP is set by the engine only");
-      }
       if (!presence.ok()) {
         ack_status(presence.status());
         return;
@@ -291,7 +288,7 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
       engine_->SetPresence(agent_id, desk.get(), *presence, ack_status);
       return;
     }
-    case v1::DeskRequest::kAccept: {
+    case v1::ConnectRequest::kAccept: {
       const std::string& case_id = request.accept().case_id();
       if (absl::Status s = ValidateId("accept.case_id", case_id); !s.ok()) {
         ack_status(s);
@@ -300,7 +297,7 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
       engine_->Accept(agent_id, desk.get(), case_id, ack_case);
       return;
     }
-    case v1::DeskRequest::kDecline: {
+    case v1::ConnectRequest::kDecline: {
       const std::string& case_id = request.decline().case_id();
       if (absl::Status s = ValidateId("decline.case_id", case_id); !s.ok()) {
         ack_status(s);
@@ -309,7 +306,7 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
       engine_->Decline(agent_id, desk.get(), case_id, ack_status);
       return;
     }
-    case v1::DeskRequest::kComplete: {
+    case v1::ConnectRequest::kComplete: {
       const v1::Complete& complete = request.complete();
       if (absl::Status s = ValidateId("complete.case_id", complete.case_id()); !s.ok()) {
         ack_status(s);
@@ -323,7 +320,7 @@ void AgentDeskService::Dispatch(const std::string& agent_id,
                         OutcomeFromProto(complete.outcome()), ack_case);
       return;
     }
-    case v1::DeskRequest::ACTION_NOT_SET:
+    case v1::ConnectRequest::ACTION_NOT_SET:
       ack_status(absl::InvalidArgumentError("action: required"));
       return;
   }

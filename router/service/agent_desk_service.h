@@ -1,9 +1,9 @@
-// AgentDeskService: caserouter.v1.AgentDesk.Connect, one bidirectional stream per agent desk.
+// AgentDeskService: caserouter.v1.AgentDeskService.Connect, one bidirectional stream per desk.
 //
 // A stream opens with a Hello (anything else first: INVALID_ARGUMENT on the stream). The
 // service then opens an engine DeskSession for the agent, sends Welcome, and answers every
 // request with an Ack carrying its request_id and a google.rpc.Code. Any message counts as a
-// heartbeat. Offers, revocations, presence changes and customer messages arrive as DeskEvents
+// heartbeat. Offers, revocations, presence changes and customer messages arrive as responses
 // in the order the engine delivered them, after Welcome.
 //
 // The stream ends when:
@@ -45,7 +45,7 @@ class AgentDeskService final : public RawSyncService {
   AgentDeskService(Engine* engine, int max_streams);
   ~AgentDeskService() override;
 
-  grpc::Status Connect(grpc::ServerContext* context, RawServerStream<v1::DeskEvent>* stream);
+  grpc::Status Connect(grpc::ServerContext* context, RawServerStream<v1::ConnectResponse>* stream);
 
   // Ends every open stream with `status` after the events already queued for it.
   void EndAllStreams(const absl::Status& status);
@@ -55,7 +55,7 @@ class AgentDeskService final : public RawSyncService {
   class DeskStream;
 
   void Dispatch(const std::string& agent_id, const std::shared_ptr<DeskStream>& desk,
-                const v1::DeskRequest& request);
+                const v1::ConnectRequest& request);
 
   Engine* const engine_;
   const int max_streams_;

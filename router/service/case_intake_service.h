@@ -1,9 +1,10 @@
-// CaseIntakeService: caserouter.v1.CaseIntake over the engine.
+// CaseIntakeService: caserouter.v1.CaseIntakeService over the engine.
 //
-// Each handler converts the request (proto-level checks, proto_convert.h), enqueues one engine
-// command and waits for its answer (engine_call.h). OK from SubmitCase means the case is
-// stored. Customer text goes back only from GetCase and to the submitter; errors never carry
-// it.
+// Each handler is one UnaryCall (engine_call.h): convert the request (proto_convert.h), run one
+// engine command and wait for its answer, convert the answer. Requests reach the handlers
+// through the wire checks (wire_checks.h); the engine applies the domain rules. OK from
+// SubmitCase means the case is stored. Customer text goes back only to the adapter that sent
+// it (every answer of this service); errors never carry it.
 //
 // Thread safety: handlers run concurrently on gRPC threads; the service holds no state of its
 // own. `engine` must outlive the service.

@@ -1,14 +1,31 @@
-// AwaitEngine: runs one engine command from a synchronous gRPC handler and waits for its answer.
+// UnaryCall and AwaitEngine: one engine command from a synchronous gRPC handler.
 //
-// The engine answers on its own thread after the tick's commit (router/engine/engine.h). The handler
-// thread waits on an absl::Notification until the answer comes, the call's deadline passes
-// (kDefaultEngineWait when the client set none), or the client cancels. The answer lands in
-// state shared with the callback, so an answer arriving after the handler gave up is dropped
-// safely. A timed-out command may still take effect: SubmitCase retries stay safe through the
-// idempotency key.
+// Every unary handler has the same shape: convert the request (conversion checks only: the
+// wire checks ran when it was parsed, the domain rules run in the engine), run one engine
+// command and wait for its answer, convert the answer into the response. UnaryCall is that
+// shape, once:
 //
-//   absl::StatusOr<CaseView> view = AwaitEngine<CaseView>(
-//       context, [&](Engine::Callback<CaseView> done) { engine->GetCase(id, std::move(done)); });
+//   grpc::Status CaseIntakeService::GetCase(grpc::ServerContext* context,
+//                                           const v1::GetCaseRequest& request,
+//                                           v1::GetCaseResponse* response) {
+//     return UnaryCall<CaseView>(
+//         context, request, response,
+//         [](const v1::GetCaseRequest& r) -> absl::StatusOr<std::string> { return r.case_id(); },
+//         [this](std::string id, Engine::Callback<CaseView> done) {
+//           engine_->GetCase(std::move(id), std::move(done));
+//         },
+//         [](const CaseView& view, v1::GetCaseResponse* out) { ... });
+//   }
+//
+// UnaryCall<void> is for commands that answer with a status only (Engine::StatusCallback);
+// its convert_out takes the response alone.
+//
+// The engine answers on its own thread after the tick's commit (router/engine/engine.h). The
+// handler thread waits on an absl::Notification until the answer comes, the call's deadline
+// passes (kDefaultEngineWait when the client set none), or the client cancels. The answer
+// lands in state shared with the callback, so an answer arriving after the handler gave up is
+// dropped safely. A timed-out command may still take effect: SubmitCase retries stay safe
+// through the idempotency key.
 //
 // Thread safety: call from any handler thread; the callback may run on any thread.
 #ifndef CASEROUTER_ROUTER_SERVICE_ENGINE_CALL_H_
@@ -18,6 +35,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 #include <grpcpp/server_context.h>
@@ -28,6 +46,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "router/engine/engine.h"
+#include "router/service/status_convert.h"
 
 namespace caserouter {
 
@@ -91,6 +110,32 @@ inline absl::Status AwaitEngineStatus(
     return waited;
   }
   return pending->result;
+}
+
+// Converts `request` with `convert_in` (returning absl::StatusOr<In>), runs
+// `engine_call(In, Engine::Callback<Out>)` (or `(In, Engine::StatusCallback)` for Out = void)
+// and waits for it, then fills `response` with `convert_out(const Out&, Response*)` (or
+// `convert_out(Response*)`). The first error ends the call with that status.
+template <typename Out, typename Request, typename Response, typename ConvertIn,
+          typename EngineCall, typename ConvertOut>
+grpc::Status UnaryCall(grpc::ServerContext* context, const Request& request, Response* response,
+                       ConvertIn convert_in, EngineCall engine_call, ConvertOut convert_out) {
+  auto in = convert_in(request);
+  if (!in.ok()) return ToGrpcStatus(in.status());
+  if constexpr (std::is_void_v<Out>) {
+    absl::Status done = AwaitEngineStatus(context, [&](Engine::StatusCallback callback) {
+      engine_call(*std::move(in), std::move(callback));
+    });
+    if (!done.ok()) return ToGrpcStatus(done);
+    convert_out(response);
+  } else {
+    absl::StatusOr<Out> out = AwaitEngine<Out>(context, [&](Engine::Callback<Out> callback) {
+      engine_call(*std::move(in), std::move(callback));
+    });
+    if (!out.ok()) return ToGrpcStatus(out.status());
+    convert_out(*out, response);
+  }
+  return grpc::Status::OK;
 }
 
 }  // namespace caserouter

@@ -1,12 +1,12 @@
 // Conversions between caserouter.v1 messages and the engine's plain values.
 //
-// Inbound (proto → engine) the functions make only the checks a proto can fail and the engine
-// cannot see: a required message left unset, CHANNEL_UNSPECIFIED, enum numbers outside the
-// enum, text that is not UTF-8. Each failure is INVALID_ARGUMENT naming the proto field as a
-// path from the request ("required_skills[1].skill", "profile.languages[0]"). Ranges and
-// formats (proficiency 1-10, id characters, sizes) are the engine's to check (validation.h),
-// so one rule lives in one place. Error messages never quote the offending value: it may be
-// customer text.
+// Inbound (proto → engine) the functions make only the checks a conversion can fail: a
+// required enum left at *_UNSPECIFIED, a number no table pairs with. Each failure is
+// INVALID_ARGUMENT naming the proto field. The wire shape (UTF-8, enum values, sizes) was
+// checked when the request was parsed (wire_checks.h); ranges and formats (proficiency 1-10,
+// id characters, counts) are the engine's to check (router/model/validation.h). So one rule
+// lives in one place. Error messages never quote the offending value: it may be customer
+// text. Enums convert through one table per closed set (api_enums.h).
 //
 // Outbound (engine → proto) never fails. Infinite times (never answered, still open) leave the
 // Timestamp field unset (has_answer_time() is false).
@@ -32,43 +32,37 @@
 #include "caserouter/v1/common.pb.h"
 #include "caserouter/v1/supervision.pb.h"
 #include "google/protobuf/duration.pb.h"
-#include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
-#include "router/model/case.h"
 #include "router/engine/engine.h"
+#include "router/model/case.h"
 
 namespace caserouter {
 
-// --- Wire level ---
-
-// Parses `bytes` into `message`. The protobuf runtime refuses proto3 strings that are not
-// UTF-8 without saying which field; this names it ("subject: must be valid UTF-8"), so that a
-// client can fix its request. Other malformed input: INVALID_ARGUMENT naming the message type.
-absl::Status ParseProto(absl::string_view bytes, google::protobuf::Message* message);
-
-// Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
-bool IsValidUtf8(absl::string_view text);
-
 // --- Inbound: proto → engine ---
 
+// INVALID_ARGUMENT "<field>: required" for CHANNEL_UNSPECIFIED.
 absl::StatusOr<Channel> ChannelFromProto(int value, absl::string_view field);
-// Any defined presence but PRESENCE_UNSPECIFIED.
+// Any defined presence but PRESENCE_UNSPECIFIED. Which of them a desk may set is the engine's
+// rule (ValidateSettablePresence).
 absl::StatusOr<Presence> PresenceFromProto(int value, absl::string_view field);
+// The word CancelCase takes: "" for CANCEL_REASON_UNSPECIFIED (the engine records its
+// default), else the reason's name.
+absl::StatusOr<std::string> CancelReasonFromProto(int value, absl::string_view field);
 absl::StatusOr<CaseSpec> CaseSpecFromProto(const v1::SubmitCaseRequest& request);
-// `field` prefixes the field names in errors; "" names them as the engine's validation does
-// ("skills[1].name"), which the Supervision service uses so one field has one name.
-absl::StatusOr<Agent> AgentFromProto(const v1::AgentProfile& profile, absl::string_view field);
+// The profile of a Create/UpdateAgentRequest: "profile: required" when unset.
+template <typename Request>
+absl::StatusOr<Agent> AgentFromRequest(const Request& request);
+Agent AgentFromProto(const v1::AgentProfile& profile);
 Outcome OutcomeFromProto(const v1::Outcome& outcome);
-// INVALID_ARGUMENT "<field>: required" when `value` is empty, "<field>: must be valid UTF-8"
-// when it is not UTF-8.
-absl::Status CheckRequiredText(absl::string_view field, absl::string_view value);
-absl::Status CheckText(absl::string_view field, absl::string_view value);
 
 // --- Outbound: engine → proto ---
 
 v1::Channel ChannelToProto(Channel channel);
 v1::Presence PresenceToProto(Presence presence);
 v1::CaseState CaseStateToProto(CaseState state);
+// The engine's end-reason word (Case::end_reason); END_REASON_UNSPECIFIED for "" or a word
+// the table lacks.
+v1::EndReason EndReasonToProto(absl::string_view end_reason);
 
 // Whether a case's customer text (subject, messages) goes out: only to the agent holding the
 // case and to GetCase callers.
@@ -82,11 +76,19 @@ void WelcomeToProto(const Welcome& welcome, v1::Welcome* out);
 void ExplanationToProto(const Explanation& explanation, v1::ExplainDecisionResponse* out);
 inline constexpr int kMaxExplainedAgentIds = 50;
 // False for kSessionEnded, which is not an event but the end of the stream.
-bool DeskNoticeToProto(const DeskNotice& notice, v1::DeskEvent* out);
+bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out);
 
 void TimeToProto(absl::Time time, google::protobuf::Timestamp* out);
 absl::Time TimeFromProto(const google::protobuf::Timestamp& time);
 void DurationToProto(absl::Duration duration, google::protobuf::Duration* out);
+
+// --- Implementation ---
+
+template <typename Request>
+absl::StatusOr<Agent> AgentFromRequest(const Request& request) {
+  if (!request.has_profile()) return absl::InvalidArgumentError("profile: required");
+  return AgentFromProto(request.profile());
+}
 
 }  // namespace caserouter
 

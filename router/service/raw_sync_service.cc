@@ -6,17 +6,36 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "router/service/proto_convert.h"
+#include "router/service/wire_checks.h"
 
 namespace caserouter {
 
+namespace {
+
+// The payload in one piece; false when gRPC cannot give it.
+bool Flatten(const grpc::ByteBuffer& buffer, grpc::Slice* slice) {
+  return buffer.DumpToSingleSlice(slice).ok();
+}
+
+absl::string_view View(const grpc::Slice& slice) {
+  return absl::string_view(reinterpret_cast<const char*>(slice.begin()), slice.size());
+}
+
+}  // namespace
+
 absl::Status ParseRequest(const grpc::ByteBuffer& buffer, google::protobuf::Message* request) {
   grpc::Slice slice;
-  if (!buffer.DumpToSingleSlice(&slice).ok()) {
-    return absl::InvalidArgumentError("request: unreadable payload");
+  if (!Flatten(buffer, &slice)) return absl::InvalidArgumentError("request: unreadable payload");
+  return ParseRequest(View(slice), request);
+}
+
+void ParseRequestNumbers(const grpc::ByteBuffer& buffer, google::protobuf::Message* request) {
+  grpc::Slice slice;
+  if (Flatten(buffer, &slice)) {
+    ParseNumbersOnly(View(slice), request);
+  } else {
+    request->Clear();
   }
-  return ParseProto(
-      absl::string_view(reinterpret_cast<const char*>(slice.begin()), slice.size()), request);
 }
 
 RawSyncService::RawSyncService(absl::string_view service) : service_(service) {}

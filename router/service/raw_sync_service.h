@@ -1,17 +1,18 @@
 // RawSyncService: a synchronous gRPC service whose handlers parse their own requests.
 //
-// Why not the generated CaseIntake::Service: the protobuf runtime rejects a proto3 string that
-// is not UTF-8 while deserializing, before any handler runs, and gRPC then answers INTERNAL
-// with an empty message. Adapters forward customer text from the outside world, so a broken
-// byte in a tweet is a client error the client must be able to locate: INVALID_ARGUMENT
-// "subject: must be valid UTF-8". Registering the methods with a grpc::ByteBuffer request and
-// parsing with ParseProto (proto_convert.h) gives exactly that; everything else (method
-// names, response types, reflection, health) stays as generated.
+// Why not the generated CaseIntakeService::Service: the protobuf runtime rejects a proto3
+// string that is not UTF-8 while deserializing, before any handler runs, and gRPC then answers
+// INTERNAL with an empty message (and the runtime logs a line for it). Adapters forward
+// customer text from the outside world, so a broken byte in a tweet is a client error the
+// client must be able to locate: INVALID_ARGUMENT "subject: must be valid UTF-8". Registering
+// the methods with a grpc::ByteBuffer request and parsing with ParseRequest (the wire checks,
+// wire_checks.h) gives exactly that; everything else (method names, response types,
+// reflection, health) stays as generated.
 //
 // Subclasses register each method of their service in their constructor:
 //
 //   CaseIntakeService::CaseIntakeService(Engine* engine)
-//       : RawSyncService("caserouter.v1.CaseIntake"), engine_(engine) {
+//       : RawSyncService("caserouter.v1.CaseIntakeService"), engine_(engine) {
 //     AddUnary("SubmitCase", &CaseIntakeService::SubmitCase);
 //   }
 //   grpc::Status CaseIntakeService::SubmitCase(grpc::ServerContext* context,
@@ -47,8 +48,10 @@
 
 namespace caserouter {
 
-// Parses a request received as bytes; INVALID_ARGUMENT naming the field on failure.
+// ParseRequest (wire_checks.h) of a request received as a ByteBuffer.
 absl::Status ParseRequest(const grpc::ByteBuffer& buffer, google::protobuf::Message* request);
+// ParseNumbersOnly (wire_checks.h) of a request that failed ParseRequest.
+void ParseRequestNumbers(const grpc::ByteBuffer& buffer, google::protobuf::Message* request);
 
 // The stream type of a bidirectional method registered with AddBidi.
 template <typename Response>
@@ -56,7 +59,7 @@ using RawServerStream = grpc::ServerReaderWriter<Response, grpc::ByteBuffer>;
 
 class RawSyncService : public grpc::Service {
  protected:
-  // `service` is the full proto name, e.g. "caserouter.v1.CaseIntake".
+  // `service` is the full proto name, e.g. "caserouter.v1.CaseIntakeService".
   explicit RawSyncService(absl::string_view service);
 
   template <typename Impl, typename Request, typename Response>

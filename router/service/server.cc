@@ -22,6 +22,7 @@
 #include "router/service/lifecycle_log.h"
 #include "router/service/prometheus_observer.h"
 #include "router/service/supervision_service.h"
+#include "router/service/wire_checks.h"
 
 #ifndef CASEROUTER_VERSION
 #define CASEROUTER_VERSION "unknown"
@@ -35,8 +36,6 @@ namespace {
 
 constexpr char kLivenessService[] = "caserouter.liveness";
 
-// Requests are small (customer text is capped at 8 KiB); a larger message is hostile or a bug.
-constexpr int kMaxReceiveMessageBytes = 1 << 20;
 
 // Forwards to the metrics and keeps what the lifecycle log needs. The engine calls it on its
 // own thread, where nothing may block, so it only flips atomics; the health thread logs.
@@ -120,7 +119,9 @@ class Server::Impl {
     builder.RegisterService(&case_intake_);
     builder.RegisterService(&supervision_);
     builder.RegisterService(&agent_desk_);
-    builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+    // Requests are small (customer text is capped at 8 KiB); a larger message is hostile or a
+    // bug. The same bound as the wire checks, refused before it is read.
+    builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBytes));
     // Ping idle connections every 20 s, so a desk that vanished without closing its TCP
     // connection (laptop lid, NAT timeout) is detected in well under a minute even when the
     // engine's heartbeat timeout is longer.

@@ -1,8 +1,9 @@
 // Server: one caserouter replica — the engine thread, the gRPC server and the metrics endpoint.
 //
 // Start() builds everything and starts serving: the engine runs Run() on its own thread and
-// competes for its routing domain's lease; the gRPC server offers CaseIntake, AgentDesk,
-// Supervision, grpc.health.v1.Health and server reflection; a Prometheus endpoint serves
+// competes for its routing domain's lease; the gRPC server offers caserouter.v1's
+// CaseIntakeService, AgentDeskService and SupervisionService, grpc.health.v1.Health and server
+// reflection; a Prometheus endpoint serves
 // /metrics. Health: service "" is SERVING only while the engine leads its domain with its
 // state loaded (so a readiness probe sends traffic to the leader alone); service
 // "caserouter.liveness" is SERVING for as long as the process serves at all.
@@ -50,7 +51,8 @@ struct ServerOptions {
   int max_desk_streams = 1000;
   absl::Duration drain_timeout = absl::Seconds(5);
   absl::Duration health_poll_interval = absl::Milliseconds(200);
-  // Reads the configuration file again, for Reload (SIGHUP, Supervision.ReloadConfiguration).
+  // Reads the configuration file again, for Reload (SIGHUP,
+  // SupervisionService.ReloadConfiguration).
   // Unset: the server runs on a configuration that has no file, and Reload is
   // FAILED_PRECONDITION.
   std::function<absl::StatusOr<EngineConfig>()> load_config;

@@ -1,133 +1,141 @@
 #include "router/service/supervision_service.h"
 
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "router/model/validation.h"
 #include "router/service/engine_call.h"
+#include "router/service/page_token.h"
 #include "router/service/proto_convert.h"
 #include "router/service/status_convert.h"
-#include "router/model/validation.h"
 
 namespace caserouter {
 namespace {
 
-constexpr int kDefaultQueueLimit = 100;
-constexpr int kMaxQueueLimit = 1000;
+// One page of the queue with the position it was asked from.
+struct QueuePageResult {
+  QueuePage page;
+  QueueSnapshot snapshot;
+};
+
+struct NoInput {};
 
 }  // namespace
 
 SupervisionService::SupervisionService(Engine* engine, Clock* clock, ReloadFunction reload)
-    : RawSyncService("caserouter.v1.Supervision"),
+    : RawSyncService("caserouter.v1.SupervisionService"),
       engine_(engine),
       clock_(clock),
       reload_(std::move(reload)) {
   AddUnary("CreateAgent", &SupervisionService::CreateAgent);
   AddUnary("UpdateAgent", &SupervisionService::UpdateAgent);
-  AddUnary("RemoveAgent", &SupervisionService::RemoveAgent);
+  AddUnary("DeleteAgent", &SupervisionService::DeleteAgent);
   AddUnary("ListQueue", &SupervisionService::ListQueue);
   AddUnary("ListAgents", &SupervisionService::ListAgents);
   AddUnary("ExplainDecision", &SupervisionService::ExplainDecision);
   AddUnary("ReloadConfiguration", &SupervisionService::ReloadConfiguration);
 }
 
+template <typename Request, typename Response>
+grpc::Status SupervisionService::UpsertAgent(grpc::ServerContext* context, const Request& request,
+                                             Response* response, UpsertCommand command) {
+  return UnaryCall<AgentView>(
+      context, request, response, AgentFromRequest<Request>,
+      [this, command](Agent agent, Engine::Callback<AgentView> done) {
+        (engine_->*command)(std::move(agent), std::move(done));
+      },
+      [this](const AgentView& view, Response* out) {
+        AgentViewToProto(view, clock_->Now(), out->mutable_agent());
+      });
+}
+
 grpc::Status SupervisionService::CreateAgent(grpc::ServerContext* context,
                                              const v1::CreateAgentRequest& request,
                                              v1::CreateAgentResponse* response) {
-  if (!request.has_profile()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("profile: required"));
-  }
-  absl::StatusOr<Agent> agent = AgentFromProto(request.profile(), "");
-  if (!agent.ok()) return ToGrpcStatus(agent.status());
-  absl::StatusOr<AgentView> view =
-      AwaitEngine<AgentView>(context, [&](Engine::Callback<AgentView> done) {
-        engine_->CreateAgent(*std::move(agent), std::move(done));
-      });
-  if (!view.ok()) return ToGrpcStatus(view.status());
-  AgentViewToProto(*view, clock_->Now(), response->mutable_agent());
-  return grpc::Status::OK;
+  return UpsertAgent(context, request, response, &Engine::CreateAgent);
 }
 
 grpc::Status SupervisionService::UpdateAgent(grpc::ServerContext* context,
                                              const v1::UpdateAgentRequest& request,
                                              v1::UpdateAgentResponse* response) {
-  if (!request.has_profile()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("profile: required"));
-  }
-  absl::StatusOr<Agent> agent = AgentFromProto(request.profile(), "");
-  if (!agent.ok()) return ToGrpcStatus(agent.status());
-  absl::StatusOr<AgentView> view =
-      AwaitEngine<AgentView>(context, [&](Engine::Callback<AgentView> done) {
-        engine_->UpdateAgent(*std::move(agent), std::move(done));
-      });
-  if (!view.ok()) return ToGrpcStatus(view.status());
-  AgentViewToProto(*view, clock_->Now(), response->mutable_agent());
-  return grpc::Status::OK;
+  return UpsertAgent(context, request, response, &Engine::UpdateAgent);
 }
 
-grpc::Status SupervisionService::RemoveAgent(grpc::ServerContext* context,
-                                             const v1::RemoveAgentRequest& request,
-                                             v1::RemoveAgentResponse* response) {
-  if (absl::Status s = ValidateAgentId("agent_id", request.agent_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  return ToGrpcStatus(AwaitEngineStatus(context, [&](Engine::StatusCallback done) {
-    engine_->RemoveAgent(request.agent_id(), std::move(done));
-  }));
+grpc::Status SupervisionService::DeleteAgent(grpc::ServerContext* context,
+                                             const v1::DeleteAgentRequest& request,
+                                             v1::DeleteAgentResponse* response) {
+  return UnaryCall<void>(
+      context, request, response,
+      [](const v1::DeleteAgentRequest& r) -> absl::StatusOr<std::string> {
+        if (absl::Status s = ValidateAgentId("agent_id", r.agent_id()); !s.ok()) return s;
+        return r.agent_id();
+      },
+      [this](std::string agent_id, Engine::StatusCallback done) {
+        engine_->RemoveAgent(std::move(agent_id), std::move(done));
+      },
+      [](v1::DeleteAgentResponse*) {});
 }
 
 grpc::Status SupervisionService::ListQueue(grpc::ServerContext* context,
                                            const v1::ListQueueRequest& request,
                                            v1::ListQueueResponse* response) {
-  int limit = request.limit();
-  if (limit < 0 || limit > kMaxQueueLimit) {
-    return ToGrpcStatus(absl::InvalidArgumentError("limit: must be 0-1000"));
-  }
-  if (limit == 0) limit = kDefaultQueueLimit;
-  absl::StatusOr<QueueSnapshot> snapshot =
-      AwaitEngine<QueueSnapshot>(context, [&](Engine::Callback<QueueSnapshot> done) {
-        engine_->ListQueue(limit, std::move(done));
+  return UnaryCall<QueuePageResult>(
+      context, request, response,
+      [](const v1::ListQueueRequest& r) { return QueuePageOf(r.page_size(), r.page_token()); },
+      [this](QueuePage page, Engine::Callback<QueuePageResult> done) {
+        engine_->ListQueuePage(
+            page.offset, page.size,
+            [page, done = std::move(done)](absl::StatusOr<QueueSnapshot> snapshot) {
+              if (!snapshot.ok()) return done(snapshot.status());
+              done(QueuePageResult{page, *std::move(snapshot)});
+            });
+      },
+      [](const QueuePageResult& result, v1::ListQueueResponse* out) {
+        const QueueSnapshot& snapshot = result.snapshot;
+        for (const CaseView& view : snapshot.cases) {
+          CaseViewToProto(view, CaseText::kOmit, out->add_cases());
+        }
+        for (Channel ch : kAllChannels) out->add_depth_by_channel(snapshot.depth[ChannelIndex(ch)]);
+        out->set_next_page_token(
+            NextPageToken(result.page, static_cast<int>(snapshot.cases.size()), snapshot.total));
+        out->set_total_size(snapshot.total);
       });
-  if (!snapshot.ok()) return ToGrpcStatus(snapshot.status());
-  for (const CaseView& view : snapshot->cases) {
-    CaseViewToProto(view, CaseText::kOmit, response->add_cases());
-  }
-  for (Channel ch : kAllChannels) {
-    response->add_depth_by_channel(snapshot->depth[ChannelIndex(ch)]);
-  }
-  return grpc::Status::OK;
 }
 
 grpc::Status SupervisionService::ListAgents(grpc::ServerContext* context,
                                             const v1::ListAgentsRequest& request,
                                             v1::ListAgentsResponse* response) {
-  absl::StatusOr<std::vector<AgentView>> agents = AwaitEngine<std::vector<AgentView>>(
-      context, [&](Engine::Callback<std::vector<AgentView>> done) {
+  return UnaryCall<std::vector<AgentView>>(
+      context, request, response,
+      [](const v1::ListAgentsRequest&) -> absl::StatusOr<NoInput> { return NoInput{}; },
+      [this](NoInput, Engine::Callback<std::vector<AgentView>> done) {
         engine_->ListAgents(std::move(done));
+      },
+      [this](const std::vector<AgentView>& agents, v1::ListAgentsResponse* out) {
+        const absl::Time now = clock_->Now();
+        for (const AgentView& view : agents) AgentViewToProto(view, now, out->add_agents());
       });
-  if (!agents.ok()) return ToGrpcStatus(agents.status());
-  absl::Time now = clock_->Now();
-  for (const AgentView& view : *agents) AgentViewToProto(view, now, response->add_agents());
-  return grpc::Status::OK;
 }
 
 grpc::Status SupervisionService::ExplainDecision(grpc::ServerContext* context,
                                                  const v1::ExplainDecisionRequest& request,
                                                  v1::ExplainDecisionResponse* response) {
-  if (absl::Status s = ValidateId("case_id", request.case_id()); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-  absl::StatusOr<Explanation> explanation =
-      AwaitEngine<Explanation>(context, [&](Engine::Callback<Explanation> done) {
-        engine_->ExplainDecision(request.case_id(), std::move(done));
-      });
-  if (!explanation.ok()) return ToGrpcStatus(explanation.status());
-  ExplanationToProto(*explanation, response);
-  return grpc::Status::OK;
+  return UnaryCall<Explanation>(
+      context, request, response,
+      [](const v1::ExplainDecisionRequest& r) -> absl::StatusOr<std::string> {
+        if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
+        return r.case_id();
+      },
+      [this](std::string case_id, Engine::Callback<Explanation> done) {
+        engine_->ExplainDecision(std::move(case_id), std::move(done));
+      },
+      ExplanationToProto);
 }
 
-grpc::Status SupervisionService::ReloadConfiguration(
-    grpc::ServerContext* context, const v1::ReloadConfigurationRequest& request,
-    v1::ReloadConfigurationResponse* response) {
+grpc::Status SupervisionService::ReloadConfiguration(grpc::ServerContext* context,
+                                                     const v1::ReloadConfigurationRequest& request,
+                                                     v1::ReloadConfigurationResponse* response) {
   if (!reload_) {
     return ToGrpcStatus(absl::FailedPreconditionError("no configuration file to reload"));
   }

@@ -1,8 +1,10 @@
-// SupervisionService: caserouter.v1.Supervision over the engine.
+// SupervisionService: caserouter.v1.SupervisionService over the engine.
 //
-// Agent profiles are converted with proto-level checks only (proto_convert.h); the engine
-// validates ranges and answers ALREADY_EXISTS, NOT_FOUND and FAILED_PRECONDITION. ListQueue
-// never returns customer text.
+// Each engine-backed handler is one UnaryCall (engine_call.h); CreateAgent and UpdateAgent are
+// one handler with two engine commands. Agent profiles are converted only (proto_convert.h);
+// the engine validates them and answers ALREADY_EXISTS, NOT_FOUND and FAILED_PRECONDITION.
+// ListQueue pages through the routing order (page_token.h) and, like ExplainDecision, never
+// returns customer text.
 //
 // ReloadConfiguration runs the server's reload (the same as SIGHUP): FAILED_PRECONDITION when
 // the server was started without a configuration file, the loader's INVALID_ARGUMENT naming
@@ -40,8 +42,8 @@ class SupervisionService final : public RawSyncService {
                            v1::CreateAgentResponse* response);
   grpc::Status UpdateAgent(grpc::ServerContext* context, const v1::UpdateAgentRequest& request,
                            v1::UpdateAgentResponse* response);
-  grpc::Status RemoveAgent(grpc::ServerContext* context, const v1::RemoveAgentRequest& request,
-                           v1::RemoveAgentResponse* response);
+  grpc::Status DeleteAgent(grpc::ServerContext* context, const v1::DeleteAgentRequest& request,
+                           v1::DeleteAgentResponse* response);
   grpc::Status ListQueue(grpc::ServerContext* context, const v1::ListQueueRequest& request,
                          v1::ListQueueResponse* response);
   grpc::Status ListAgents(grpc::ServerContext* context, const v1::ListAgentsRequest& request,
@@ -54,6 +56,11 @@ class SupervisionService final : public RawSyncService {
                                    v1::ReloadConfigurationResponse* response);
 
  private:
+  using UpsertCommand = void (Engine::*)(Agent, Engine::Callback<AgentView>);
+  template <typename Request, typename Response>
+  grpc::Status UpsertAgent(grpc::ServerContext* context, const Request& request,
+                           Response* response, UpsertCommand command);
+
   Engine* const engine_;
   Clock* const clock_;
   const ReloadFunction reload_;

@@ -1,10 +1,13 @@
 // End-to-end: a case's life over real gRPC (127.0.0.1:0) against a real redis-server —
 // submit, offer, accept, complete; re-routing after a decline, a timeout and a dead desk;
 // idempotent resubmission; unknown ids; the standard services.
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_support.h"
@@ -12,23 +15,8 @@
 namespace caserouter::e2e {
 namespace {
 
-class CaseFlowTest : public ::testing::Test {
+class CaseFlowTest : public RouterTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
-    if (absl::IsNotFound(redis.status())) {
-      GTEST_SKIP() << "redis-server is not installed: " << redis.status().message();
-    }
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *std::move(redis);
-    absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
-        InProcessRouter::Start(redis_->port(), TestConfigYaml(), "e2e-1");
-    ASSERT_TRUE(router.ok()) << router.status();
-    router_ = *std::move(router);
-  }
-
-  Clients& c() { return router_->clients(); }
-
   // Creates `agent`, connects its desk and makes it AVAILABLE.
   std::unique_ptr<DeskClient> AvailableDesk(const std::string& agent) {
     grpc::Status created = c().CreateAgent(agent, {{"billing", 8}});
@@ -54,9 +42,6 @@ class CaseFlowTest : public ::testing::Test {
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out;
   }
-
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<InProcessRouter> router_;
 };
 
 TEST_F(CaseFlowTest, SubmitOfferAcceptCompleteIsStoredInRedis) {
@@ -164,9 +149,9 @@ TEST_F(CaseFlowTest, TimedOutOfferGoesToAnotherAgentAndNeverBack) {
   // `first` does not answer: the offer lapses (1.5 s in the test configuration).
   ASSERT_TRUE(first->WaitForRevoked(id));
   bool timed_out = false;
-  for (const v1::DeskEvent& e : first->events()) {
+  for (const v1::ConnectResponse& e : first->events()) {
     if (e.has_offer_revoked() && e.offer_revoked().case_id() == id) {
-      timed_out = e.offer_revoked().reason() == "timed_out";
+      timed_out = e.offer_revoked().reason() == v1::REVOCATION_REASON_TIMED_OUT;
     }
   }
   EXPECT_TRUE(timed_out);
@@ -254,6 +239,35 @@ TEST_F(CaseFlowTest, ResubmittingAKeyReturnsTheSameCase) {
   EXPECT_EQ(queue.cases_size(), 1);
 }
 
+TEST_F(CaseFlowTest, ListQueuePagesThroughTheWholeQueueInRoutingOrder) {
+  std::vector<std::string> submitted;
+  for (int i = 0; i < 5; ++i) submitted.push_back(Submit(absl::StrCat("page-", i)));
+  std::vector<std::string> seen;
+  std::string token;
+  int pages = 0;
+  do {
+    grpc::ClientContext context;
+    v1::ListQueueRequest request;
+    request.set_page_size(2);
+    request.set_page_token(token);
+    v1::ListQueueResponse page;
+    grpc::Status status = c().supervision->ListQueue(&context, request, &page);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_LE(page.cases_size(), 2);
+    EXPECT_EQ(page.total_size(), 5);
+    for (const v1::Case& q : page.cases()) {
+      seen.push_back(q.case_id());
+      EXPECT_TRUE(q.subject().empty());  // no customer text in the queue
+    }
+    token = page.next_page_token();
+    ASSERT_LT(++pages, 10) << "the pages never end";
+  } while (!token.empty());
+  EXPECT_EQ(pages, 3);
+  std::sort(seen.begin(), seen.end());
+  std::sort(submitted.begin(), submitted.end());
+  EXPECT_EQ(seen, submitted);
+}
+
 TEST_F(CaseFlowTest, UnknownIdsAreNotFound) {
   v1::Case ignored;
   EXPECT_EQ(c().GetCase("c-404", &ignored).error_code(), grpc::StatusCode::NOT_FOUND);
@@ -285,10 +299,10 @@ TEST_F(CaseFlowTest, UnknownIdsAreNotFound) {
   }
   {
     grpc::ClientContext context;
-    v1::RemoveAgentRequest request;
+    v1::DeleteAgentRequest request;
     request.set_agent_id("ghost");
-    v1::RemoveAgentResponse response;
-    EXPECT_EQ(c().supervision->RemoveAgent(&context, request, &response).error_code(),
+    v1::DeleteAgentResponse response;
+    EXPECT_EQ(c().supervision->DeleteAgent(&context, request, &response).error_code(),
               grpc::StatusCode::NOT_FOUND);
   }
   {
@@ -322,8 +336,8 @@ TEST_F(CaseFlowTest, HealthAndReflectionArePresent) {
   EXPECT_EQ(*live, 1);
   absl::StatusOr<std::vector<std::string>> services = ReflectedServices(router_->channel());
   ASSERT_TRUE(services.ok()) << services.status();
-  for (const char* want : {"caserouter.v1.CaseIntake", "caserouter.v1.AgentDesk",
-                           "caserouter.v1.Supervision", "grpc.health.v1.Health"}) {
+  for (const char* want : {"caserouter.v1.CaseIntakeService", "caserouter.v1.AgentDeskService",
+                           "caserouter.v1.SupervisionService", "grpc.health.v1.Health"}) {
     EXPECT_NE(std::find(services->begin(), services->end(), want), services->end()) << want;
   }
 }

@@ -247,9 +247,9 @@ absl::StatusOr<std::vector<std::string>> ReflectedServices(
 
 Clients::Clients(std::shared_ptr<grpc::Channel> ch)
     : channel(std::move(ch)),
-      intake(v1::CaseIntake::NewStub(channel)),
-      supervision(v1::Supervision::NewStub(channel)),
-      desk(v1::AgentDesk::NewStub(channel)) {}
+      intake(v1::CaseIntakeService::NewStub(channel)),
+      supervision(v1::SupervisionService::NewStub(channel)),
+      desk(v1::AgentDeskService::NewStub(channel)) {}
 
 namespace {
 void SetDeadline(grpc::ClientContext* context) {
@@ -301,7 +301,7 @@ grpc::Status Clients::ListQueue(v1::ListQueueResponse* out) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::ListQueueRequest request;
-  request.set_limit(1000);
+  request.set_page_size(1000);
   return supervision->ListQueue(&context, request, out);
 }
 
@@ -362,6 +362,24 @@ absl::StatusOr<std::unique_ptr<InProcessRouter>> InProcessRouter::Start(
 InProcessRouter::~InProcessRouter() {
   clients_.reset();
   if (server_ != nullptr) server_->Shutdown();
+}
+
+// --- RouterTest ---
+
+RouterTest::RouterTest(std::string yaml, std::string instance_id)
+    : yaml_(std::move(yaml)), instance_id_(std::move(instance_id)) {}
+
+void RouterTest::SetUp() {
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
+  if (absl::IsNotFound(redis.status())) {
+    GTEST_SKIP() << "redis-server is not installed: " << redis.status().message();
+  }
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  redis_ = *std::move(redis);
+  absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
+      InProcessRouter::Start(redis_->port(), yaml_, instance_id_);
+  ASSERT_TRUE(router.ok()) << router.status();
+  router_ = *std::move(router);
 }
 
 // --- RouterProcess ---
@@ -449,12 +467,12 @@ int RouterProcess::Terminate(absl::Duration timeout) {
 
 // --- DeskClient ---
 
-absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(v1::AgentDesk::Stub* stub,
+absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(v1::AgentDeskService::Stub* stub,
                                                                 const std::string& agent_id,
                                                                 absl::Duration heartbeat_every) {
   auto desk = std::unique_ptr<DeskClient>(new DeskClient());
   desk->stream_ = stub->Connect(&desk->context_);
-  v1::DeskRequest hello;
+  v1::ConnectRequest hello;
   hello.set_request_id(desk->next_request_id_++);
   hello.mutable_hello()->set_agent_id(agent_id);
   desk->Write(hello);
@@ -500,7 +518,7 @@ DeskClient::~DeskClient() {
   WaitForEnd(absl::Seconds(5));
 }
 
-bool DeskClient::Write(const v1::DeskRequest& request) {
+bool DeskClient::Write(const v1::ConnectRequest& request) {
   absl::MutexLock lock(&write_mu_);
   {
     absl::MutexLock state(&mu_);
@@ -510,7 +528,7 @@ bool DeskClient::Write(const v1::DeskRequest& request) {
 }
 
 void DeskClient::ReadLoop() {
-  v1::DeskEvent event;
+  v1::ConnectResponse event;
   while (stream_->Read(&event)) {
     absl::MutexLock lock(&mu_);
     events_.push_back(event);
@@ -532,14 +550,14 @@ void DeskClient::HeartbeatLoop(absl::Duration every) {
       if (mu_.AwaitWithTimeout(absl::Condition(&stop), every)) return;
     }
     if (!heartbeats_.load()) continue;
-    v1::DeskRequest request;
+    v1::ConnectRequest request;
     request.set_request_id(next_request_id_++);
     request.mutable_heartbeat();
     Write(request);
   }
 }
 
-absl::StatusOr<v1::Ack> DeskClient::Send(v1::DeskRequest request) {
+absl::StatusOr<v1::Ack> DeskClient::Send(v1::ConnectRequest request) {
   const int64_t id = next_request_id_++;
   request.set_request_id(id);
   if (!Write(request)) return absl::UnavailableError("stream ended");
@@ -560,26 +578,26 @@ absl::StatusOr<v1::Ack> DeskClient::Send(v1::DeskRequest request) {
 }
 
 absl::StatusOr<v1::Ack> DeskClient::SetPresence(v1::Presence presence) {
-  v1::DeskRequest r;
+  v1::ConnectRequest r;
   r.mutable_set_presence()->set_presence(presence);
   return Send(r);
 }
 
 absl::StatusOr<v1::Ack> DeskClient::Accept(const std::string& case_id) {
-  v1::DeskRequest r;
+  v1::ConnectRequest r;
   r.mutable_accept()->set_case_id(case_id);
   return Send(r);
 }
 
 absl::StatusOr<v1::Ack> DeskClient::Decline(const std::string& case_id) {
-  v1::DeskRequest r;
+  v1::ConnectRequest r;
   r.mutable_decline()->set_case_id(case_id);
   return Send(r);
 }
 
 absl::StatusOr<v1::Ack> DeskClient::Complete(const std::string& case_id, bool resolved,
                                              int csat) {
-  v1::DeskRequest r;
+  v1::ConnectRequest r;
   r.mutable_complete()->set_case_id(case_id);
   r.mutable_complete()->mutable_outcome()->set_resolved(resolved);
   r.mutable_complete()->mutable_outcome()->set_csat(csat);
@@ -640,7 +658,7 @@ std::optional<grpc::Status> DeskClient::WaitForEnd(absl::Duration timeout) {
   return end_status_;
 }
 
-std::vector<v1::DeskEvent> DeskClient::events() const {
+std::vector<v1::ConnectResponse> DeskClient::events() const {
   absl::MutexLock lock(&mu_);
   return events_;
 }

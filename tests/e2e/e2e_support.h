@@ -1,7 +1,8 @@
-// What the end-to-end tests share: a router in this process (the real Server on
-// 127.0.0.1:0 over a real redis-server), the real `caserouter` binary as a child process,
-// gRPC clients of every service (including health and reflection through a generic stub), an
-// agent desk client with its own reader thread, and bounded polling.
+// What the end-to-end tests share: the fixture of a test with its own redis-server and router
+// (RouterTest), a router in this process (the real Server on 127.0.0.1:0 over a real
+// redis-server), the real `caserouter` binary as a child process, gRPC clients of every
+// service (including health and reflection through a generic stub), an agent desk client with
+// its own reader thread, and bounded polling.
 //
 // Determinism: timeouts come from a YAML configuration written to a temp dir (short offer and
 // heartbeat timeouts); tests wait for conditions with WaitFor and a generous bound, never for
@@ -29,6 +30,7 @@
 #include "caserouter/v1/agent_desk.grpc.pb.h"
 #include "caserouter/v1/case_intake.grpc.pb.h"
 #include "caserouter/v1/supervision.grpc.pb.h"
+#include "gtest/gtest.h"
 #include "router/model/engine_config.h"
 #include "router/service/server.h"
 #include "router/store/redis_state_store.h"
@@ -84,19 +86,20 @@ absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::
                               const std::string& log_path,
                               absl::Duration timeout = absl::Seconds(30));
 
-// Typed clients of the three caserouter services over one channel.
+// Typed clients of the three caserouter.v1 services over one channel.
 struct Clients {
   explicit Clients(std::shared_ptr<grpc::Channel> channel);
   std::shared_ptr<grpc::Channel> channel;
-  std::unique_ptr<v1::CaseIntake::Stub> intake;
-  std::unique_ptr<v1::Supervision::Stub> supervision;
-  std::unique_ptr<v1::AgentDesk::Stub> desk;
+  std::unique_ptr<v1::CaseIntakeService::Stub> intake;
+  std::unique_ptr<v1::SupervisionService::Stub> supervision;
+  std::unique_ptr<v1::AgentDeskService::Stub> desk;
 
   grpc::Status Submit(const v1::SubmitCaseRequest& request, v1::SubmitCaseResponse* response);
   grpc::Status GetCase(const std::string& case_id, v1::Case* out);
   // Creates an agent on all channels (phone 1, chat 3, social 4, email 5) with `skills`.
   grpc::Status CreateAgent(const std::string& agent_id,
                            const std::vector<std::pair<std::string, int>>& skills = {});
+  // The first page of the queue, of up to 1000 cases (all of them, in these tests).
   grpc::Status ListQueue(v1::ListQueueResponse* out);
   grpc::Status ListAgents(v1::ListAgentsResponse* out);
 };
@@ -122,6 +125,24 @@ class InProcessRouter {
   TempDir dir_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<Clients> clients_;
+};
+
+// The fixture of a test with a redis-server and an in-process router of its own. SetUp
+// starts both, or skips the test (saying why) when redis-server is not installed; a subclass
+// that overrides SetUp calls RouterTest::SetUp() first and returns when IsSkipped() or
+// HasFatalFailure(). The router runs with `yaml` as its configuration file and `instance_id`
+// in the lease.
+class RouterTest : public ::testing::Test {
+ protected:
+  explicit RouterTest(std::string yaml = TestConfigYaml(), std::string instance_id = "e2e-1");
+  void SetUp() override;
+
+  Clients& c() { return router_->clients(); }
+
+  const std::string yaml_;
+  const std::string instance_id_;
+  std::unique_ptr<RedisServer> redis_;
+  std::unique_ptr<InProcessRouter> router_;
 };
 
 // The real `caserouter` binary as a child process (dies with the test process).
@@ -153,14 +174,14 @@ class DeskClient {
   // Connects, sends Hello, and waits for Welcome. The error is the stream's status when the
   // server ended it instead.
   static absl::StatusOr<std::unique_ptr<DeskClient>> Connect(
-      v1::AgentDesk::Stub* stub, const std::string& agent_id,
+      v1::AgentDeskService::Stub* stub, const std::string& agent_id,
       absl::Duration heartbeat_every = absl::Milliseconds(200));
   ~DeskClient();
 
   const v1::Welcome& welcome() const { return welcome_; }
 
   // Sends `request` (its request_id is set here) and waits for the Ack.
-  absl::StatusOr<v1::Ack> Send(v1::DeskRequest request);
+  absl::StatusOr<v1::Ack> Send(v1::ConnectRequest request);
   absl::StatusOr<v1::Ack> SetPresence(v1::Presence presence);
   absl::StatusOr<v1::Ack> Accept(const std::string& case_id);
   absl::StatusOr<v1::Ack> Decline(const std::string& case_id);
@@ -179,23 +200,23 @@ class DeskClient {
   void Cancel();
   // Waits for the stream to end and returns its status.
   std::optional<grpc::Status> WaitForEnd(absl::Duration timeout = kWait);
-  std::vector<v1::DeskEvent> events() const;
+  std::vector<v1::ConnectResponse> events() const;
 
  private:
   DeskClient() = default;
   void ReadLoop();
   void HeartbeatLoop(absl::Duration every);
-  bool Write(const v1::DeskRequest& request);
+  bool Write(const v1::ConnectRequest& request);
 
   grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReaderWriter<v1::DeskRequest, v1::DeskEvent>> stream_;
+  std::unique_ptr<grpc::ClientReaderWriter<v1::ConnectRequest, v1::ConnectResponse>> stream_;
   v1::Welcome welcome_;
   std::atomic<int64_t> next_request_id_{1};
   std::atomic<bool> heartbeats_{true};
   absl::Mutex write_mu_;
 
   mutable absl::Mutex mu_;
-  std::vector<v1::DeskEvent> events_ ABSL_GUARDED_BY(mu_);
+  std::vector<v1::ConnectResponse> events_ ABSL_GUARDED_BY(mu_);
   bool ended_ ABSL_GUARDED_BY(mu_) = false;
   grpc::Status end_status_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -25,22 +25,9 @@ leadership: {lease_ttl_seconds: 2}
 routing: {strategy: outcome}
 )";
 
-class HistoryE2eTest : public ::testing::Test {
+class HistoryE2eTest : public RouterTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
-    if (absl::IsNotFound(redis.status())) {
-      GTEST_SKIP() << "redis-server is not installed: " << redis.status().message();
-    }
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *std::move(redis);
-    absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
-        InProcessRouter::Start(redis_->port(), kConfig, "e2e-history");
-    ASSERT_TRUE(router.ok()) << router.status();
-    router_ = *std::move(router);
-  }
-
-  Clients& c() { return router_->clients(); }
+  HistoryE2eTest() : RouterTest(kConfig, "e2e-history") {}
 
   std::unique_ptr<DeskClient> Desk(const std::string& agent, int64_t authority) {
     grpc::ClientContext context;
@@ -82,9 +69,6 @@ class HistoryE2eTest : public ::testing::Test {
     request.set_case_id(id);
     return c().supervision->ExplainDecision(&context, request, out);
   }
-
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<InProcessRouter> router_;
 };
 
 TEST_F(HistoryE2eTest, RepeatContactGoesBackToTheAgentWhoEarnedIt) {
@@ -118,7 +102,7 @@ TEST_F(HistoryE2eTest, RepeatContactGoesBackToTheAgentWhoEarnedIt) {
   v1::ExplainDecisionResponse why;
   grpc::Status explained = Explain(second, &why);
   ASSERT_TRUE(explained.ok()) << explained.error_message();
-  EXPECT_EQ(why.strategy(), "outcome");
+  EXPECT_EQ(why.strategy(), v1::STRATEGY_OUTCOME);
   EXPECT_EQ(why.winner().agent_id(), "ana");
   EXPECT_EQ(why.relationship_agent(), "ana");
   // A fresh call is inside the bullseye bound: offered to the customer's agent's ring only.
@@ -155,7 +139,7 @@ TEST_F(HistoryE2eTest, ACallOnAnOpenTopicJoinsTheCaseAndReachesItsAgent) {
 
   std::optional<v1::CaseMessage> message;
   EXPECT_TRUE(WaitFor([&] {
-    for (const v1::DeskEvent& e : ana->events()) {
+    for (const v1::ConnectResponse& e : ana->events()) {
       if (e.has_case_message()) message = e.case_message();
     }
     return message.has_value();
@@ -182,7 +166,9 @@ TEST_F(HistoryE2eTest, EmpoweredCaseWaitsForAnEmpoweredAgent) {
   EXPECT_EQ(why.winner().agent_id(), "");
   bool authority = false;
   for (const v1::Exclusion& e : why.exclusions()) {
-    if (e.reason() == "authority") authority = e.count() == 1 && e.agent_ids(0) == "junior";
+    if (e.reason() == v1::EXCLUSION_REASON_AUTHORITY) {
+      authority = e.count() == 1 && e.agent_ids(0) == "junior";
+    }
   }
   EXPECT_TRUE(authority) << why.DebugString();
   EXPECT_FALSE(why.authority_waived());

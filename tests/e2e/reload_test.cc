@@ -1,6 +1,6 @@
 // End-to-end: the configuration is reloaded without a restart, by SIGHUP and by the
-// Supervision RPC, on the real `caserouter` binary; a bad file is refused with the key named
-// and the running configuration stays.
+// SupervisionService RPC, on the real `caserouter` binary; a bad file is refused with the key
+// named and the running configuration stays.
 #include <signal.h>
 
 #include <memory>

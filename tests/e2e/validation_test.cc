@@ -21,19 +21,14 @@ namespace {
 constexpr char kSecret[] = "SECRETCUSTOMERTEXT";
 constexpr char kBadUtf8[] = "caf\xc3 \xff";
 
-class ValidationTest : public ::testing::Test {
+class ValidationTest : public RouterTest {
  protected:
+  ValidationTest()
+      : RouterTest(TestConfigYaml(absl::Seconds(60), absl::Seconds(30)), "e2e-validation") {}
+
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
-    if (absl::IsNotFound(redis.status())) {
-      GTEST_SKIP() << "redis-server is not installed: " << redis.status().message();
-    }
-    ASSERT_TRUE(redis.ok()) << redis.status();
-    redis_ = *std::move(redis);
-    absl::StatusOr<std::unique_ptr<InProcessRouter>> router = InProcessRouter::Start(
-        redis_->port(), TestConfigYaml(absl::Seconds(60), absl::Seconds(30)), "e2e-validation");
-    ASSERT_TRUE(router.ok()) << router.status();
-    router_ = *std::move(router);
+    RouterTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
     // Something for the rows to leave alone: an agent and a queued case.
     ASSERT_TRUE(c().CreateAgent("ana", {{"billing", 8}}).ok());
     v1::SubmitCaseResponse response;
@@ -42,8 +37,6 @@ class ValidationTest : public ::testing::Test {
     ASSERT_TRUE(c().Submit(existing, &response).ok());
     existing_case_ = response.case_().case_id();
   }
-
-  Clients& c() { return router_->clients(); }
 
   // What must not change: the queue, the agents, and the existing case's messages.
   std::string Snapshot() {
@@ -71,8 +64,6 @@ class ValidationTest : public ::testing::Test {
     EXPECT_FALSE(absl::StrContains(message, "\xff")) << row;
   }
 
-  std::unique_ptr<RedisServer> redis_;
-  std::unique_ptr<InProcessRouter> router_;
   std::string existing_case_;
 };
 
@@ -137,10 +128,7 @@ TEST_F(ValidationTest, EverySubmitCaseFieldIsCheckedAndNothingChanges) {
       {"sentiment high", "sentiment", [](auto& r) { r.set_sentiment(1.5); }},
       {"sentiment low", "sentiment", [](auto& r) { r.set_sentiment(-2); }},
       {"sentiment nan", "sentiment",
-       [&](auto& r) {
-         r.set_sentiment(nan);
-         r.set_has_sentiment(true);
-       }},
+       [&](auto& r) { r.set_sentiment(nan); }},
       {"reach negative", "reach", [](auto& r) { r.set_reach(-1); }},
       {"reach huge", "reach", [](auto& r) { r.set_reach(10000000001); }},
       {"explicit_priority negative", "explicit_priority",
@@ -226,12 +214,21 @@ grpc::Status Explain(Clients& c, const std::string& case_id) {
   return c.supervision->ExplainDecision(&context, request, &response);
 }
 
-grpc::Status Remove(Clients& c, const std::string& agent_id) {
+grpc::Status Delete(Clients& c, const std::string& agent_id) {
   grpc::ClientContext context;
-  v1::RemoveAgentRequest request;
+  v1::DeleteAgentRequest request;
   request.set_agent_id(agent_id);
-  v1::RemoveAgentResponse response;
-  return c.supervision->RemoveAgent(&context, request, &response);
+  v1::DeleteAgentResponse response;
+  return c.supervision->DeleteAgent(&context, request, &response);
+}
+
+grpc::Status ListQueuePage(Clients& c, int page_size, const std::string& page_token) {
+  grpc::ClientContext context;
+  v1::ListQueueRequest request;
+  request.set_page_size(page_size);
+  request.set_page_token(page_token);
+  v1::ListQueueResponse response;
+  return c.supervision->ListQueue(&context, request, &response);
 }
 
 TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
@@ -270,7 +267,7 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
          grpc::ClientContext context;
          v1::CancelCaseRequest request;
          request.set_case_id(existing);
-         request.set_reason("because I said so");
+         request.set_reason(static_cast<v1::CancelReason>(42));  // no such reason
          v1::CancelCaseResponse response;
          return c.intake->CancelCase(&context, request, &response);
        }},
@@ -390,32 +387,22 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
          v1::UpdateAgentResponse response;
          return c.supervision->UpdateAgent(&context, request, &response);
        }},
-      {"remove agent_id", "agent_id",
+      {"delete agent_id", "agent_id",
        [](Clients& c, const std::string&) {
          grpc::ClientContext context;
-         v1::RemoveAgentResponse response;
-         return c.supervision->RemoveAgent(&context, v1::RemoveAgentRequest(), &response);
+         v1::DeleteAgentResponse response;
+         return c.supervision->DeleteAgent(&context, v1::DeleteAgentRequest(), &response);
        }},
-      {"remove agent_id long", "agent_id",
-       [](Clients& c, const std::string&) { return Remove(c, std::string(65, 'a')); }},
-      {"remove agent_id chars", "agent_id",
-       [](Clients& c, const std::string&) { return Remove(c, absl::StrCat("ana ", kSecret)); }},
-      {"list_queue negative", "limit",
-       [](Clients& c, const std::string&) {
-         grpc::ClientContext context;
-         v1::ListQueueRequest request;
-         request.set_limit(-1);
-         v1::ListQueueResponse response;
-         return c.supervision->ListQueue(&context, request, &response);
-       }},
-      {"list_queue high", "limit",
-       [](Clients& c, const std::string&) {
-         grpc::ClientContext context;
-         v1::ListQueueRequest request;
-         request.set_limit(1001);
-         v1::ListQueueResponse response;
-         return c.supervision->ListQueue(&context, request, &response);
-       }},
+      {"delete agent_id long", "agent_id",
+       [](Clients& c, const std::string&) { return Delete(c, std::string(65, 'a')); }},
+      {"delete agent_id chars", "agent_id",
+       [](Clients& c, const std::string&) { return Delete(c, absl::StrCat("ana ", kSecret)); }},
+      {"list_queue negative", "page_size",
+       [](Clients& c, const std::string&) { return ListQueuePage(c, -1, ""); }},
+      {"list_queue high", "page_size",
+       [](Clients& c, const std::string&) { return ListQueuePage(c, 1001, ""); }},
+      {"list_queue page_token", "page_token",
+       [](Clients& c, const std::string&) { return ListQueuePage(c, 10, kSecret); }},
       {"explain case_id", "case_id",
        [](Clients& c, const std::string&) {
          grpc::ClientContext context;
@@ -439,7 +426,7 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
 struct DeskRow {
   const char* name;
   const char* field;
-  std::function<void(v1::DeskRequest&)> make;
+  std::function<void(v1::ConnectRequest&)> make;
 };
 
 TEST_F(ValidationTest, EveryDeskRequestFieldIsAckedInvalidAndTheStreamLives) {
@@ -495,7 +482,7 @@ TEST_F(ValidationTest, EveryDeskRequestFieldIsAckedInvalidAndTheStreamLives) {
   };
   const std::string before = Snapshot();
   for (const DeskRow& row : rows) {
-    v1::DeskRequest request;
+    v1::ConnectRequest request;
     row.make(request);
     absl::StatusOr<v1::Ack> ack = (*desk)->Send(request);
     ASSERT_TRUE(ack.ok()) << row.name << ": " << ack.status();
@@ -510,40 +497,40 @@ TEST_F(ValidationTest, EveryDeskRequestFieldIsAckedInvalidAndTheStreamLives) {
 }
 
 // Opens a raw Connect stream, sends `first`, and returns how the stream ended.
-grpc::Status ConnectWith(Clients& c, const v1::DeskRequest& first) {
+grpc::Status ConnectWith(Clients& c, const v1::ConnectRequest& first) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   auto stream = c.desk->Connect(&context);
   stream->Write(first);
   stream->WritesDone();
-  v1::DeskEvent event;
+  v1::ConnectResponse event;
   while (stream->Read(&event)) {
   }
   return stream->Finish();
 }
 
 TEST_F(ValidationTest, AStreamMustOpenWithAValidHello) {
-  v1::DeskRequest heartbeat;
+  v1::ConnectRequest heartbeat;
   heartbeat.mutable_heartbeat();
   grpc::Status status = ConnectWith(c(), heartbeat);
   ExpectInvalid("first not hello", status.error_code(), status.error_message(), "hello");
-  v1::DeskRequest empty_hello;
+  v1::ConnectRequest empty_hello;
   empty_hello.mutable_hello();
   status = ConnectWith(c(), empty_hello);
   ExpectInvalid("hello without agent", status.error_code(), status.error_message(),
                 "hello.agent_id");
-  v1::DeskRequest bad_hello;
+  v1::ConnectRequest bad_hello;
   bad_hello.mutable_hello()->set_agent_id(kBadUtf8);
   status = ConnectWith(c(), bad_hello);
   ExpectInvalid("hello utf8", status.error_code(), status.error_message(), "hello.agent_id");
-  v1::DeskRequest spaced_hello;
+  v1::ConnectRequest spaced_hello;
   spaced_hello.mutable_hello()->set_agent_id("ana maria");
   status = ConnectWith(c(), spaced_hello);
   ExpectInvalid("hello spaces", status.error_code(), status.error_message(), "hello.agent_id");
 }
 
 TEST_F(ValidationTest, ARequestIdBelowZeroIsRejected) {
-  v1::DeskRequest hello;
+  v1::ConnectRequest hello;
   hello.set_request_id(-1);
   hello.mutable_hello()->set_agent_id("ana");
   grpc::Status status = ConnectWith(c(), hello);
@@ -555,14 +542,14 @@ TEST_F(ValidationTest, ARequestIdBelowZeroIsRejected) {
   auto stream = c().desk->Connect(&context);
   hello.set_request_id(1);
   ASSERT_TRUE(stream->Write(hello));
-  v1::DeskRequest heartbeat;
+  v1::ConnectRequest heartbeat;
   heartbeat.set_request_id(-7);
   heartbeat.mutable_heartbeat();
   ASSERT_TRUE(stream->Write(heartbeat));
   heartbeat.set_request_id(8);
   ASSERT_TRUE(stream->Write(heartbeat));
   std::optional<v1::Ack> negative, next;
-  v1::DeskEvent event;
+  v1::ConnectResponse event;
   while (!next && stream->Read(&event)) {
     if (!event.has_ack()) continue;
     if (event.ack().request_id() == -7) negative = event.ack();

@@ -48,6 +48,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "caserouter/v1/case_intake.grpc.pb.h"
+#include "proto/enum_words.h"
 #include "router/service/proto_convert.h"
 #include "tools/adapter_client/synthetic_workload.h"
 #include "tools/replay/bank_trace.h"
@@ -119,22 +120,13 @@ void SetDeadline(grpc::ClientContext* context) {
   context->set_deadline(absl::ToChronoTime(absl::Now() + absl::GetFlag(FLAGS_timeout)));
 }
 
-const char* StateWord(int state) {
-  static constexpr const char* kWords[] = {"?",         "queued",    "offered", "assigned",
-                                           "completed", "cancelled", "expired"};
-  return state >= 0 && state <= 6 ? kWords[state] : "?";
-}
-
-const char* ChannelWord(int channel) {
-  static constexpr const char* kWords[] = {"?", "phone", "chat", "social", "email"};
-  return channel >= 0 && channel <= 4 ? kWords[channel] : "?";
-}
-
 void PrintCase(const v1::Case& c) {
-  absl::PrintF("case %s  %s  %s  topic=%s  customer=%s", c.case_id(), StateWord(c.state()),
-               ChannelWord(c.channel()), c.topic(), c.customer_id());
+  absl::PrintF("case %s  %s  %s  topic=%s  customer=%s", c.case_id(), EnumWord(c.state()),
+               EnumWord(c.channel()), c.topic(), c.customer_id());
   if (!c.agent_id().empty()) absl::PrintF("  agent=%s", c.agent_id());
-  if (!c.end_reason().empty()) absl::PrintF("  reason=%s", c.end_reason());
+  if (c.end_reason() != v1::END_REASON_UNSPECIFIED) {
+    absl::PrintF("  reason=%s", EnumWord(c.end_reason()));
+  }
   if (!c.repeat_of().empty()) absl::PrintF("  repeat_of=%s", c.repeat_of());
   absl::PrintF("\n  priority %.2f =", c.priority());
   for (int i = 0; i < c.priority_terms_size(); ++i) {
@@ -152,11 +144,11 @@ void PrintCase(const v1::Case& c) {
 
 absl::StatusOr<v1::SubmitCaseRequest> SubmitFromFlags() {
   v1::SubmitCaseRequest r;
-  std::optional<Channel> channel = ParseChannel(absl::GetFlag(FLAGS_channel));
+  std::optional<v1::Channel> channel = EnumFromWord<v1::Channel>(absl::GetFlag(FLAGS_channel));
   if (!channel.has_value()) {
     return absl::InvalidArgumentError("channel: one of phone, chat, social, email");
   }
-  r.set_channel(ChannelToProto(*channel));
+  r.set_channel(*channel);
   r.set_customer_id(absl::GetFlag(FLAGS_customer_id));
   r.set_topic(absl::GetFlag(FLAGS_topic));
   for (absl::string_view item :
@@ -179,7 +171,6 @@ absl::StatusOr<v1::SubmitCaseRequest> SubmitFromFlags() {
       return absl::InvalidArgumentError("sentiment: a number -1..1");
     }
     r.set_sentiment(sentiment);
-    r.set_has_sentiment(true);
   }
   r.set_reach(absl::GetFlag(FLAGS_reach));
   r.set_is_public(absl::GetFlag(FLAGS_public));
@@ -204,8 +195,7 @@ v1::SubmitCaseRequest RequestFromSpec(const CaseSpec& spec, const std::string& k
   r.set_language(spec.language);
   r.set_authority_needed(spec.authority_needed);
   r.set_customer_value(spec.customer_value);
-  r.set_sentiment(spec.sentiment);
-  r.set_has_sentiment(spec.has_sentiment);
+  if (spec.has_sentiment) r.set_sentiment(spec.sentiment);
   r.set_reach(spec.reach);
   r.set_is_public(spec.is_public);
   r.set_explicit_priority(spec.explicit_priority);
@@ -214,7 +204,7 @@ v1::SubmitCaseRequest RequestFromSpec(const CaseSpec& spec, const std::string& k
   return r;
 }
 
-int Submit(v1::CaseIntake::Stub* stub) {
+int Submit(v1::CaseIntakeService::Stub* stub) {
   absl::StatusOr<v1::SubmitCaseRequest> request = SubmitFromFlags();
   if (!request.ok()) return BadFlags(request.status().message());
   grpc::ClientContext context;
@@ -233,12 +223,17 @@ int Submit(v1::CaseIntake::Stub* stub) {
   return 0;
 }
 
-int Cancel(v1::CaseIntake::Stub* stub) {
+int Cancel(v1::CaseIntakeService::Stub* stub) {
+  std::optional<v1::CancelReason> reason =
+      EnumFromWord<v1::CancelReason>(absl::GetFlag(FLAGS_reason));
+  if (!reason.has_value()) {
+    return BadFlags("reason: one of customer_left, post_deleted, duplicate, other");
+  }
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::CancelCaseRequest request;
   request.set_case_id(absl::GetFlag(FLAGS_case_id));
-  request.set_reason(absl::GetFlag(FLAGS_reason));
+  request.set_reason(*reason);
   v1::CancelCaseResponse response;
   grpc::Status status = stub->CancelCase(&context, request, &response);
   if (!status.ok()) return RpcError(status);
@@ -246,7 +241,7 @@ int Cancel(v1::CaseIntake::Stub* stub) {
   return 0;
 }
 
-int Get(v1::CaseIntake::Stub* stub) {
+int Get(v1::CaseIntakeService::Stub* stub) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::GetCaseRequest request;
@@ -258,7 +253,7 @@ int Get(v1::CaseIntake::Stub* stub) {
   return 0;
 }
 
-int Message(v1::CaseIntake::Stub* stub) {
+int Message(v1::CaseIntakeService::Stub* stub) {
   grpc::ClientContext context;
   SetDeadline(&context);
   v1::AddMessageRequest request;
@@ -309,7 +304,7 @@ absl::StatusOr<Trace> LoadTrace() {
 
 class Replay {
  public:
-  Replay(v1::CaseIntake::Stub* stub, int concurrency) : stub_(stub) {
+  Replay(v1::CaseIntakeService::Stub* stub, int concurrency) : stub_(stub) {
     for (int i = 0; i < concurrency; ++i) workers_.emplace_back([this] { Work(); });
   }
 
@@ -379,7 +374,7 @@ class Replay {
     }
   }
 
-  v1::CaseIntake::Stub* const stub_;
+  v1::CaseIntakeService::Stub* const stub_;
   absl::Mutex mu_;
   std::deque<v1::SubmitCaseRequest> queue_ ABSL_GUARDED_BY(mu_);
   bool done_ ABSL_GUARDED_BY(mu_) = false;
@@ -392,7 +387,7 @@ class Replay {
   std::vector<std::thread> workers_;
 };
 
-int RunReplay(v1::CaseIntake::Stub* stub) {
+int RunReplay(v1::CaseIntakeService::Stub* stub) {
   const double speed = absl::GetFlag(FLAGS_speed);
   if (!(speed > 0)) return BadFlags("speed: must be positive");
   if (absl::GetFlag(FLAGS_concurrency) < 1) return BadFlags("concurrency: at least 1");
@@ -447,7 +442,7 @@ int Main(int argc, char** argv) {
   const std::string command = rest[1];
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
-  std::unique_ptr<v1::CaseIntake::Stub> stub = v1::CaseIntake::NewStub(channel);
+  std::unique_ptr<v1::CaseIntakeService::Stub> stub = v1::CaseIntakeService::NewStub(channel);
   if (command == "submit") return Submit(stub.get());
   if (command == "cancel") return Cancel(stub.get());
   if (command == "get") return Get(stub.get());

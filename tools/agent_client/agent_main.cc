@@ -42,6 +42,7 @@
 #include "absl/time/time.h"
 #include "caserouter/v1/agent_desk.grpc.pb.h"
 #include "caserouter/v1/supervision.grpc.pb.h"
+#include "proto/enum_words.h"
 #include "tools/agent_client/auto_policy.h"
 #include "tools/agent_client/desk_agent.h"
 
@@ -49,7 +50,8 @@ ABSL_FLAG(std::string, target, "127.0.0.1:50051", "the router's gRPC address");
 ABSL_FLAG(std::string, agent_id, "", "the agent (one agent; default: <id_prefix>1)");
 ABSL_FLAG(int, count, 1, "agents to run in this process (unattended mode)");
 ABSL_FLAG(std::string, id_prefix, "agent-", "with --count: agents are <id_prefix>1..N");
-ABSL_FLAG(bool, create, false, "create the agents (or update their profile) via Supervision");
+ABSL_FLAG(bool, create, false,
+          "create the agents (or update their profile) via SupervisionService");
 ABSL_FLAG(std::string, skills, "", "with --create: name:proficiency,... e.g. billing:8,sales:5");
 ABSL_FLAG(std::string, languages, "en", "with --create: comma-separated BCP 47 tags");
 ABSL_FLAG(int64_t, authority, 0, "with --create: credit/refund the agent may grant");
@@ -83,34 +85,6 @@ void Print(const absl::FormatSpec<Args...>& format, const Args&... args) {
   std::fflush(stdout);
 }
 
-std::string ChannelWord(int channel) {
-  switch (channel) {
-    case v1::CHANNEL_PHONE:
-      return "phone";
-    case v1::CHANNEL_CHAT:
-      return "chat";
-    case v1::CHANNEL_SOCIAL:
-      return "social";
-    case v1::CHANNEL_EMAIL:
-      return "email";
-  }
-  return "?";
-}
-
-std::string PresenceWord(int presence) {
-  switch (presence) {
-    case v1::PRESENCE_OFFLINE:
-      return "offline";
-    case v1::PRESENCE_AVAILABLE:
-      return "available";
-    case v1::PRESENCE_AWAY:
-      return "away";
-    case v1::PRESENCE_WRAP_UP:
-      return "wrap_up";
-  }
-  return "?";
-}
-
 std::string CodeName(int code) {
   return code == 0 ? "OK" : absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
 }
@@ -142,7 +116,7 @@ absl::StatusOr<v1::AgentProfile> ProfileFromFlags(const std::string& agent_id) {
 }
 
 // Creates the agent, or replaces its profile when it exists.
-grpc::Status CreateOrUpdate(v1::Supervision::Stub* stub, const v1::AgentProfile& profile) {
+grpc::Status CreateOrUpdate(v1::SupervisionService::Stub* stub, const v1::AgentProfile& profile) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::CreateAgentRequest create;
@@ -173,7 +147,7 @@ class UnattendedAgent {
         verbose_(verbose),
         desk_(
             std::move(channel), DeskAgent::Options{agent_id},
-            [this](const v1::DeskEvent& event) { OnEvent(event); },
+            [this](const v1::ConnectResponse& event) { OnEvent(event); },
             [this](const grpc::Status& end, bool reconnecting) { OnEnd(end, reconnecting); }) {}
 
   void Start() { desk_.Start(); }
@@ -190,19 +164,19 @@ class UnattendedAgent {
     AutoPolicy::Outcome outcome;
   };
 
-  void Send(v1::DeskRequest request, Pending pending) {
+  void Send(v1::ConnectRequest request, Pending pending) {
     absl::MutexLock lock(&mu_);
     int64_t id = desk_.Send(std::move(request));
     if (id != 0) pending_[id] = std::move(pending);
   }
 
-  void OnEvent(const v1::DeskEvent& event) {
+  void OnEvent(const v1::ConnectResponse& event) {
     const std::string& me = desk_.agent_id();
     if (event.has_offer()) {
       const v1::Case& c = event.offer().case_();
       ++counters_->offers;
       if (verbose_) {
-        Print("%s offer %s %s %s priority=%.1f", me, c.case_id(), ChannelWord(c.channel()),
+        Print("%s offer %s %s %s priority=%.1f", me, c.case_id(), EnumWord(c.channel()),
               c.topic(), c.priority());
       }
       bool decline;
@@ -212,7 +186,7 @@ class UnattendedAgent {
       }
       const std::string id = c.case_id();
       desk_.After(policy_.accept_delay(), [this, id, decline] {
-        v1::DeskRequest r;
+        v1::ConnectRequest r;
         if (decline) {
           r.mutable_decline()->set_case_id(id);
           Send(r, {Kind::kDecline, id, {}});
@@ -227,24 +201,24 @@ class UnattendedAgent {
       ++counters_->revoked;
       if (verbose_) {
         Print("%s offer revoked %s (%s)", me, event.offer_revoked().case_id(),
-              event.offer_revoked().reason());
+              EnumWord(event.offer_revoked().reason()));
       }
     } else if (event.has_presence_changed()) {
       if (verbose_) {
-        Print("%s presence %s (%s)", me, PresenceWord(event.presence_changed().presence()),
-              event.presence_changed().reason());
+        Print("%s presence %s (%s)", me, EnumWord(event.presence_changed().presence()),
+              EnumWord(event.presence_changed().reason()));
       }
       // Set away for missed offers: come back after a short break, as a person would.
       if (event.presence_changed().presence() == v1::PRESENCE_AWAY) {
         desk_.After(absl::Seconds(5), [this] {
-          v1::DeskRequest r;
+          v1::ConnectRequest r;
           r.mutable_set_presence()->set_presence(v1::PRESENCE_AVAILABLE);
           Send(r, {Kind::kPresence, "", {}});
         });
       }
     } else if (event.has_welcome()) {
       if (verbose_) {
-        Print("%s connected: %s, holding %d cases", me, PresenceWord(event.welcome().presence()),
+        Print("%s connected: %s, holding %d cases", me, EnumWord(event.welcome().presence()),
               event.welcome().assigned_cases_size());
       }
       // Cases held from before a reconnect still need finishing.
@@ -302,7 +276,7 @@ class UnattendedAgent {
         absl::MutexLock lock(&mu_);
         outcome = policy_.Finish();
       }
-      v1::DeskRequest r;
+      v1::ConnectRequest r;
       r.mutable_complete()->set_case_id(case_id);
       r.mutable_complete()->mutable_outcome()->set_resolved(outcome.resolved);
       r.mutable_complete()->mutable_outcome()->set_csat(outcome.csat);
@@ -367,14 +341,15 @@ int RunUnattended(std::shared_ptr<grpc::Channel> channel, const std::vector<std:
 
 // --- Interactive ---
 
-void PrintEvent(const v1::DeskEvent& event, std::map<int64_t, std::string>* requests,
+void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>* requests,
                 absl::Mutex* mu) {
   if (event.has_welcome()) {
     const v1::Welcome& w = event.welcome();
-    Print("connected: presence %s, heartbeat every %ds", PresenceWord(w.presence()),
-          w.heartbeat_interval_seconds());
+    const google::protobuf::Duration& every = w.heartbeat_interval_duration();
+    Print("connected: presence %s, heartbeat every %s", EnumWord(w.presence()),
+          absl::FormatDuration(absl::Seconds(every.seconds()) + absl::Nanoseconds(every.nanos())));
     for (const v1::Case& c : w.assigned_cases()) {
-      Print("  holding %s %s %s: %s", c.case_id(), ChannelWord(c.channel()), c.topic(),
+      Print("  holding %s %s %s: %s", c.case_id(), EnumWord(c.channel()), c.topic(),
             c.subject());
     }
   } else if (event.has_offer()) {
@@ -382,7 +357,7 @@ void PrintEvent(const v1::DeskEvent& event, std::map<int64_t, std::string>* requ
     absl::Duration left =
         absl::FromUnixSeconds(event.offer().expire_time().seconds()) - absl::Now();
     Print("OFFER %s  %s  %s  priority %.1f  (%ds to answer)\n  customer %s: %s", c.case_id(),
-          ChannelWord(c.channel()), c.topic(), c.priority(),
+          EnumWord(c.channel()), c.topic(), c.priority(),
           static_cast<int>(absl::ToInt64Seconds(left)), c.customer_id(), c.subject());
   } else if (event.has_ack()) {
     std::string what;
@@ -400,10 +375,10 @@ void PrintEvent(const v1::DeskEvent& event, std::map<int64_t, std::string>* requ
     }
   } else if (event.has_offer_revoked()) {
     Print("offer for %s withdrawn (%s)", event.offer_revoked().case_id(),
-          event.offer_revoked().reason());
+          EnumWord(event.offer_revoked().reason()));
   } else if (event.has_presence_changed()) {
-    Print("presence now %s (%s)", PresenceWord(event.presence_changed().presence()),
-          event.presence_changed().reason());
+    Print("presence now %s (%s)", EnumWord(event.presence_changed().presence()),
+          EnumWord(event.presence_changed().reason()));
   } else if (event.has_case_message()) {
     Print("MESSAGE on %s: %s", event.case_message().case_id(), event.case_message().text());
   }
@@ -415,7 +390,7 @@ int RunInteractive(std::shared_ptr<grpc::Channel> channel, const std::string& ag
   std::atomic<bool> quitting{false};
   DeskAgent desk(
       std::move(channel), DeskAgent::Options{agent_id},
-      [&](const v1::DeskEvent& event) { PrintEvent(event, &requests, &mu); },
+      [&](const v1::ConnectResponse& event) { PrintEvent(event, &requests, &mu); },
       [&](const grpc::Status& end, bool reconnecting) {
         if (quitting) return;
         Print("stream ended: %s %s%s", CodeName(end.error_code()), end.error_message(),
@@ -429,7 +404,7 @@ int RunInteractive(std::shared_ptr<grpc::Channel> channel, const std::string& ag
   while (std::getline(std::cin, line)) {
     std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipWhitespace());
     if (words.empty()) continue;
-    v1::DeskRequest request;
+    v1::ConnectRequest request;
     const std::string& command = words[0];
     if (command == "q") break;
     if (command == "a" && words.size() == 2) {
@@ -506,7 +481,7 @@ int Main(int argc, char** argv) {
       absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials(), args);
 
   if (absl::GetFlag(FLAGS_create)) {
-    auto supervision = v1::Supervision::NewStub(channel);
+    auto supervision = v1::SupervisionService::NewStub(channel);
     for (const std::string& id : ids) {
       absl::StatusOr<v1::AgentProfile> profile = ProfileFromFlags(id);
       if (!profile.ok()) {

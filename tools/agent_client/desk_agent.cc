@@ -9,7 +9,7 @@
 namespace caserouter {
 namespace {
 
-// Heartbeat interval when the Welcome asks for less than a second (it carries whole seconds).
+// Heartbeat interval when the Welcome asks for none (a router that does not say).
 constexpr absl::Duration kFastHeartbeat = absl::Milliseconds(250);
 
 // Ends for which reconnecting cannot help.
@@ -25,7 +25,7 @@ bool IsFinal(grpc::StatusCode code) {
 DeskAgent::DeskAgent(std::shared_ptr<grpc::Channel> channel, Options options,
                      EventHandler on_event, EndHandler on_end)
     : channel_(std::move(channel)),
-      stub_(v1::AgentDesk::NewStub(channel_)),
+      stub_(v1::AgentDeskService::NewStub(channel_)),
       options_(std::move(options)),
       on_event_(std::move(on_event)),
       on_end_(std::move(on_end)) {}
@@ -55,7 +55,7 @@ void DeskAgent::Wait() {
   mu_.Await(absl::Condition(&finished_));
 }
 
-int64_t DeskAgent::Send(v1::DeskRequest request) {
+int64_t DeskAgent::Send(v1::ConnectRequest request) {
   absl::MutexLock lock(&stream_mu_);
   if (stream_ == nullptr) return 0;
   const int64_t id = next_request_id_++;
@@ -99,7 +99,7 @@ void DeskAgent::SessionLoop() {
 
 bool DeskAgent::RunSession(grpc::Status* end) {
   grpc::ClientContext context;
-  std::unique_ptr<grpc::ClientReaderWriter<v1::DeskRequest, v1::DeskEvent>> stream =
+  std::unique_ptr<grpc::ClientReaderWriter<v1::ConnectRequest, v1::ConnectResponse>> stream =
       stub_->Connect(&context);
   {
     absl::MutexLock lock(&stream_mu_);
@@ -110,10 +110,10 @@ bool DeskAgent::RunSession(grpc::Status* end) {
     absl::MutexLock lock(&mu_);
     if (stopped_) context.TryCancel();
   }
-  v1::DeskRequest hello;
+  v1::ConnectRequest hello;
   hello.mutable_hello()->set_agent_id(options_.agent_id);
   Send(hello);
-  v1::DeskRequest available;
+  v1::ConnectRequest available;
   available.mutable_set_presence()->set_presence(v1::PRESENCE_AVAILABLE);
   Send(available);
   {
@@ -121,12 +121,13 @@ bool DeskAgent::RunSession(grpc::Status* end) {
     next_heartbeat_ = absl::Now() + heartbeat_every_;
   }
 
-  v1::DeskEvent event;
+  v1::ConnectResponse event;
   while (stream->Read(&event)) {
     if (event.has_welcome()) {
-      const int seconds = event.welcome().heartbeat_interval_seconds();
+      const google::protobuf::Duration& d = event.welcome().heartbeat_interval_duration();
+      const absl::Duration every = absl::Seconds(d.seconds()) + absl::Nanoseconds(d.nanos());
       absl::MutexLock lock(&mu_);
-      heartbeat_every_ = seconds > 0 ? absl::Seconds(seconds) : kFastHeartbeat;
+      heartbeat_every_ = every > absl::ZeroDuration() ? every : kFastHeartbeat;
       next_heartbeat_ = absl::Now() + heartbeat_every_;
     }
     on_event_(event);
@@ -161,7 +162,7 @@ void DeskAgent::TimerLoop() {
     if (next_heartbeat_ <= now) {
       next_heartbeat_ = now + heartbeat_every_;
       mu_.Unlock();
-      v1::DeskRequest heartbeat;
+      v1::ConnectRequest heartbeat;
       heartbeat.mutable_heartbeat();
       Send(heartbeat);
       mu_.Lock();

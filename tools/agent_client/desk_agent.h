@@ -1,15 +1,15 @@
-// DeskAgent: one agent's desktop session over AgentDesk.Connect, as a real desktop runs it.
+// DeskAgent: one agent's desktop session over AgentDeskService.Connect, as a real desktop runs it.
 //
 // It opens the stream, sends Hello and SetPresence AVAILABLE, keeps the session alive with
-// heartbeats at the interval the Welcome asks for, hands every DeskEvent to a callback, and
+// heartbeats at the interval the Welcome asks for, hands every ConnectResponse to a callback, and
 // reconnects with backoff when the stream breaks (router restart, failover to another replica).
 // It gives up, without reconnecting, when the router says the session cannot work: ABORTED
 // (another desk took the agent's session over), NOT_FOUND (no such agent), INVALID_ARGUMENT.
 //
-//   DeskAgent desk(channel, {.agent_id = "ana"}, [](const v1::DeskEvent& e) { ... },
+//   DeskAgent desk(channel, {.agent_id = "ana"}, [](const v1::ConnectResponse& e) { ... },
 //                  [](const grpc::Status& end) { ... });
 //   desk.Start();
-//   v1::DeskRequest accept;
+//   v1::ConnectRequest accept;
 //   accept.mutable_accept()->set_case_id("c-000001");
 //   desk.Send(accept);             // its Ack arrives through the event callback
 //   desk.After(absl::Seconds(5), [&] { ... });  // a timer on the desk's timer thread
@@ -46,7 +46,7 @@ class DeskAgent {
     bool reconnect = true;
     absl::Duration max_backoff = absl::Seconds(10);
   };
-  using EventHandler = std::function<void(const v1::DeskEvent&)>;
+  using EventHandler = std::function<void(const v1::ConnectResponse&)>;
   // How a stream ended, and whether the desk will reconnect.
   using EndHandler = std::function<void(const grpc::Status&, bool reconnecting)>;
 
@@ -63,7 +63,7 @@ class DeskAgent {
   void Wait();
 
   // Sends `request` with a fresh request_id, which it returns; 0 when no stream is open.
-  int64_t Send(v1::DeskRequest request);
+  int64_t Send(v1::ConnectRequest request);
   // Runs `action` on the timer thread after `delay` (dropped when the desk stops first).
   void After(absl::Duration delay, std::function<void()> action);
 
@@ -75,7 +75,7 @@ class DeskAgent {
   bool RunSession(grpc::Status* end);  // one stream; false = do not reconnect
 
   const std::shared_ptr<grpc::Channel> channel_;
-  const std::unique_ptr<v1::AgentDesk::Stub> stub_;
+  const std::unique_ptr<v1::AgentDeskService::Stub> stub_;
   const Options options_;
   const EventHandler on_event_;
   const EndHandler on_end_;
@@ -83,8 +83,8 @@ class DeskAgent {
 
   absl::Mutex stream_mu_;  // one writer at a time; guards the pointers below
   grpc::ClientContext* context_ ABSL_GUARDED_BY(stream_mu_) = nullptr;
-  grpc::ClientReaderWriter<v1::DeskRequest, v1::DeskEvent>* stream_ ABSL_GUARDED_BY(stream_mu_) =
-      nullptr;
+  grpc::ClientReaderWriter<v1::ConnectRequest, v1::ConnectResponse>* stream_
+      ABSL_GUARDED_BY(stream_mu_) = nullptr;
 
   absl::Mutex mu_;
   bool stopped_ ABSL_GUARDED_BY(mu_) = false;
