@@ -33,6 +33,7 @@ void DetectRepeatContact(TickContext& ctx, Case& fresh) {
     earlier->came_back = true;
     ctx.Changed(*earlier);
     ctx.state.records.TakeBackResolution(*earlier);
+    ctx.state.topics_touched.insert(earlier->spec.topic);
   }
   Channel channel = fresh.spec.channel;
   std::string topic = ctx.TopicLabel(fresh.spec.topic);
@@ -48,7 +49,8 @@ SubmitResult JoinOpenCase(TickContext& ctx, Case& open, CaseSpec spec) {
   }
   const auto urgency = [&](Channel ch) { return ctx.config.channels[ChannelIndex(ch)].urgency; };
   if (open.state == CaseState::kQueued && urgency(spec.channel) > urgency(open.spec.channel)) {
-    open.spec.channel = spec.channel;
+    ctx.state.ChangeChannel(open, spec.channel);
+    ctx.state.waiting.Add(open, ctx.config);  // another channel: another group and SLA
   }
   ctx.Changed(open);
   ctx.Emit("joined", open.id, open.agent_id, std::string(ChannelName(spec.channel)));

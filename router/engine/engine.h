@@ -123,6 +123,9 @@ class Engine {
   void ReleaseLeadership();
   // True while this replica leads the domain with its state loaded. Thread-safe.
   bool IsServing() const { return serving_.load(std::memory_order_acquire); }
+  // Cases the last tick's routing pass decided: the work it did, for tests and benchmarks.
+  // Engine thread only (call between ticks).
+  int64_t CasesDecidedLastTick() const { return routing_.decided_last_pass(); }
 
  private:
   // A command runs on the engine thread when this replica serves, or fails with the reason it
