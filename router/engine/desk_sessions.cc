@@ -78,7 +78,7 @@ void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence,
 
 absl::StatusOr<Welcome> OpenDeskSession(TickContext& ctx, const std::string& agent_id,
                                         std::shared_ptr<DeskSession> desk) {
-  if (absl::Status s = ValidateId("hello.agent_id", agent_id); !s.ok()) return s;
+  if (absl::Status s = ValidateAgentId("hello.agent_id", agent_id); !s.ok()) return s;
   Agent* agent = ctx.state.FindAgent(agent_id);
   if (agent == nullptr) return UnknownAgent(agent_id);
   if (ctx.desks.Connected(agent_id)) {
@@ -129,10 +129,8 @@ absl::Status CheckDeskSession(const TickContext& ctx, const std::string& agent_i
 }
 
 absl::Status SetDeskPresence(TickContext& ctx, const std::string& agent_id, Presence presence) {
-  if (presence == Presence::kWrapUp) {
-    return absl::InvalidArgumentError(
-        "set_presence.presence: must be AVAILABLE, AWAY or OFFLINE (wrap-up is set by the "
-        "engine)");
+  if (absl::Status s = ValidateSettablePresence("set_presence.presence", presence); !s.ok()) {
+    return s;
   }
   Agent* agent = ctx.state.FindAgent(agent_id);
   if (agent == nullptr) return UnknownAgent(agent_id);

@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "router/engine/case_lifecycle.h"
+#include "router/engine/pass_order.h"
 #include "router/engine/routing_tally.h"
 #include "router/policy/eligibility.h"
 #include "router/policy/priority.h"
@@ -252,94 +253,27 @@ void RoutingPass::RunIncremental(TickContext& ctx, Tally& tally) {
   std::map<std::string, std::vector<const Agent*>> streams = TouchWhatChanged(ctx);
   std::vector<std::string> touched = waiting.TakeTouched();
   if (touched.empty() && streams.empty()) return;
-
-  struct Head {
-    Case* c = nullptr;
-    Score priority;
-  };
-  auto head_of = [&](Case* c) { return Head{c, ScorePriority(*c, ctx.config, ctx.now)}; };
-  auto before = [](const Head& a, const Head& b) {
-    return RoutesBefore(a.priority, *a.c, b.priority, *b.c);
-  };
-  std::set<Head, decltype(before)> listed(before);
+  PassOrder order(ctx);
   for (const std::string& id : touched) {
     Case* c = state.FindCase(id);
-    if (c != nullptr && c->state == CaseState::kQueued) listed.insert(head_of(c));
+    if (c != nullptr && c->state == CaseState::kQueued) order.List(c);
   }
-
-  // A group's cases for the agents who became able to take them, in the group's order.
-  struct Stream {
-    std::string signature;
-    std::vector<const Agent*> agents;
-    std::optional<WaitingIndex::Entry> last;  // the entry handed out last
-    std::optional<Head> head;
-  };
-  std::vector<Stream> open;
-  for (auto& [signature, agents] : streams) open.push_back(Stream{signature, agents, {}, {}});
-  std::set<std::string> decided;
-  auto refill = [&](Stream& s) {
-    s.head.reset();
-    const WaitingIndex::Group* group = waiting.FindGroup(s.signature);
-    if (group == nullptr) return;
-    auto it = s.last ? group->cases.upper_bound(*s.last) : group->cases.begin();
-    for (; it != group->cases.end(); ++it) {
-      if (decided.count(it->id) > 0) continue;
-      s.last = *it;
-      s.head = head_of(state.FindCase(it->id));
-      return;
-    }
-  };
-  for (Stream& s : open) refill(s);
-
-  // An offer adds load to its agent, and more load can let a case waiting for its ring have
-  // it after all (the occupancy cap holds over-cap agents back only while someone below it is
-  // eligible). The cases waiting for a ring the agent could serve are decided again: later in
-  // this pass those after this one in the order, in the next pass those before it.
-  auto after_offer = [&](const Agent& agent, const Head& at) {
+  for (auto& [signature, agents] : streams) order.OpenStream(signature, std::move(agents));
+  while (std::optional<PassOrder::Head> head = order.Next()) {
+    const Agent* offered = DecideAndAct(ctx, *head->c, head->priority, tally);
+    if (offered == nullptr) continue;
+    // The offer adds load to its agent, and more load can let a case waiting for its ring
+    // have it after all (the occupancy cap holds over-cap agents back only while someone
+    // below it is eligible). The ring waiters the agent could serve are decided again: later
+    // in this pass those after this case in the order, in the next pass those before it.
     waiting.TouchWaitingForRing([&](const WaitingIndex::Waiting& w, const std::string& id) {
-      if (decided.count(id) > 0) return true;
-      if (!waiting.FindGroup(w.group)->requirements.Matches(agent)) return false;
-      Head h = head_of(state.FindCase(id));
-      if (before(h, at)) return true;
-      listed.insert(h);
+      if (order.Decided(id)) return true;
+      if (!waiting.FindGroup(w.group)->requirements.Matches(*offered)) return false;
+      Case* c = state.FindCase(id);
+      if (PassOrder::Before(order.HeadOf(c), *head)) return true;
+      order.List(c);
       return false;
     });
-  };
-
-  for (;;) {
-    while (!listed.empty() && (decided.count(listed.begin()->c->id) > 0 ||
-                               listed.begin()->c->state != CaseState::kQueued)) {
-      listed.erase(listed.begin());
-    }
-    Stream* best = nullptr;
-    for (Stream& s : open) {
-      if (s.head && (best == nullptr || before(*s.head, *best->head))) best = &s;
-    }
-    const bool take_listed =
-        !listed.empty() && (best == nullptr || !before(*best->head, *listed.begin()));
-    if (!take_listed && best == nullptr) break;
-    Head head = take_listed ? *listed.begin() : *best->head;
-    if (take_listed) listed.erase(listed.begin());
-    decided.insert(head.c->id);
-    if (const Agent* offered = DecideAndAct(ctx, *head.c, head.priority, tally)) {
-      after_offer(*offered, head);
-    }
-    if (best != nullptr && !take_listed) {
-      const WaitingIndex::Group* group = waiting.FindGroup(best->signature);
-      const Channel channel = group != nullptr ? group->requirements.channel
-                                               : head.c->spec.channel;
-      const bool still_able = std::any_of(best->agents.begin(), best->agents.end(),
-                                          [&](const Agent* a) { return Able(ctx, *a, channel); });
-      if (still_able) {
-        refill(*best);
-      } else {
-        best->head.reset();  // the agents are taken: the rest of the group waits as before
-      }
-    }
-    // Streams whose head was just decided through the list move on.
-    for (Stream& s : open) {
-      if (s.head && decided.count(s.head->c->id) > 0) refill(s);
-    }
   }
 }
 
