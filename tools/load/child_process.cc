@@ -41,7 +41,7 @@ absl::StatusOr<std::unique_ptr<ChildProcess>> ChildProcess::Start(
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
-    execv(args[0], args.data());
+    execvp(args[0], args.data());  // a bare name is looked up on PATH
     _exit(127);
   }
   close(log);

@@ -4,7 +4,7 @@
 // The child gets PR_SET_PDEATHSIG(SIGKILL), so it dies with the load generator even when that
 // is killed; its stderr (and stdout unless a ports line is awaited) go to a log file. A server
 // started with --print_ports prints "grpc_port=N ..." on stdout once listening: Start can wait
-// for that first line and hand it back.
+// for that first line and hand it back. A bare program name is looked up on PATH.
 //
 //   absl::StatusOr<std::unique_ptr<ChildProcess>> router = ChildProcess::Start(
 //       {"build/router/caserouter", "--print_ports", ...}, "/tmp/x/router.log",

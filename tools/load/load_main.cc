@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -44,7 +45,9 @@ ABSL_FLAG(std::string, channel_mix, "0.35,0.3,0.15,0.2",
           "run: relative weights of phone, chat, social, email");
 ABSL_FLAG(int, subject_bytes, 120, "run, matrix: bytes of customer text per case");
 ABSL_FLAG(int64_t, max_cases, 0, "run: stop after this many submissions (0 = by time)");
-ABSL_FLAG(int, burst_cases, 0, "run, matrix: public posts in the burst (0 = no burst)");
+ABSL_FLAG(int, burst_cases, -1,
+          "run, matrix: public posts in the burst; 0 = no burst; unset: none for run, 10000 "
+          "for matrix");
 ABSL_FLAG(absl::Duration, burst_at, absl::Seconds(2), "run: burst start, into the window");
 ABSL_FLAG(absl::Duration, burst_length, absl::Seconds(1), "run: the burst lasts this long");
 ABSL_FLAG(int, desks, 0, "run: agent desks that accept and complete every offer");
@@ -144,7 +147,7 @@ int Run() {
   phase.max_in_flight = absl::GetFlag(FLAGS_max_in_flight);
   phase.subject_bytes = absl::GetFlag(FLAGS_subject_bytes);
   phase.max_cases = absl::GetFlag(FLAGS_max_cases);
-  phase.burst_cases = absl::GetFlag(FLAGS_burst_cases);
+  phase.burst_cases = std::max(0, absl::GetFlag(FLAGS_burst_cases));
   phase.burst_at = absl::GetFlag(FLAGS_burst_at);
   phase.burst_length = absl::GetFlag(FLAGS_burst_length);
   phase.warmup = absl::GetFlag(FLAGS_warmup);
@@ -261,7 +264,7 @@ int Matrix(const char* self) {
   options.queued = absl::GetFlag(FLAGS_queued);
   options.burst_desks = absl::GetFlag(FLAGS_burst_desks);
   options.subject_bytes = absl::GetFlag(FLAGS_subject_bytes);
-  if (int burst = absl::GetFlag(FLAGS_burst_cases); burst > 0) options.burst_cases = burst;
+  if (int burst = absl::GetFlag(FLAGS_burst_cases); burst >= 0) options.burst_cases = burst;
   absl::StatusOr<std::vector<int>> levels =
       IntList("in_flight_levels", absl::GetFlag(FLAGS_in_flight_levels));
   absl::StatusOr<std::vector<int>> queued_levels =
