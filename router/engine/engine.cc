@@ -293,6 +293,8 @@ void Engine::Commit(TickContext& ctx) {
     for (auto& reply : results.replies) reply(answer);
     return;
   }
+  open_case_count_.store(static_cast<int64_t>(state_.open_cases.size()),
+                         std::memory_order_release);
   for (auto& reply : results.replies) reply(absl::OkStatus());
   for (auto& [desk, notice] : results.notices) desk->Deliver(std::move(notice));
   for (auto& observation : results.observations) observation();
@@ -356,6 +358,7 @@ bool Engine::EnsureLeadership(TickContext& ctx) {
 
 void Engine::StepDown() {
   bool was_serving = serving_.exchange(false);
+  open_case_count_.store(0, std::memory_order_release);
   state_.Clear();
   routing_.Clear();
   outbox_.DropChanges();

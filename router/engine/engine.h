@@ -31,6 +31,7 @@
 #define CASEROUTER_ROUTER_ENGINE_ENGINE_H_
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -123,6 +124,10 @@ class Engine {
   void ReleaseLeadership();
   // True while this replica leads the domain with its state loaded. Thread-safe.
   bool IsServing() const { return serving_.load(std::memory_order_acquire); }
+  // Open cases (queued, offered, assigned) as of the last tick's commit; 0 while not serving.
+  // Thread-safe. For admission before the tick (router/service/admission.h): a count that may
+  // lag by a tick, never the rule itself (the tick still refuses beyond max_queue).
+  int64_t OpenCaseCount() const { return open_case_count_.load(std::memory_order_acquire); }
 
  private:
   // A command runs on the engine thread when this replica serves, or fails with the reason it
@@ -161,6 +166,7 @@ class Engine {
   std::vector<Command> commands_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> serving_{false};
+  std::atomic<int64_t> open_case_count_{0};
 
   // Engine thread only.
   DomainState state_;
