@@ -293,8 +293,7 @@ void Engine::Commit(TickContext& ctx) {
     for (auto& reply : results.replies) reply(answer);
     return;
   }
-  open_case_count_.store(static_cast<int64_t>(state_.open_cases.size()),
-                         std::memory_order_release);
+  open_case_count_.store(static_cast<int64_t>(state_.open_cases.size()), std::memory_order_release);
   for (auto& reply : results.replies) reply(absl::OkStatus());
   for (auto& [desk, notice] : results.notices) desk->Deliver(std::move(notice));
   for (auto& observation : results.observations) observation();

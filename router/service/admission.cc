@@ -12,8 +12,8 @@ bool IsLiveChannel(Channel channel) {
   return channel == Channel::kPhone || channel == Channel::kChat;
 }
 
-Admission::Admission(const EngineConfig& config, std::function<int64_t()> open_cases,
-                     Clock* clock, ServerMetrics* metrics)
+Admission::Admission(const EngineConfig& config, std::function<int64_t()> open_cases, Clock* clock,
+                     ServerMetrics* metrics)
     : open_cases_(std::move(open_cases)), clock_(clock), metrics_(metrics) {
   absl::MutexLock lock(&mu_);
   ConfigureLocked(config);
@@ -52,9 +52,9 @@ absl::Status Admission::Admit(Channel channel) {
   const int64_t occupied = open + pending_;
   if (occupied >= max_queue_) {
     return Refuse(channel, AdmissionRefusal::kQueueFull,
-                  absl::ResourceExhaustedError(absl::StrCat(
-                      "the routing domain's queue is full (limits.max_queue ", max_queue_,
-                      " open cases); retry later")));
+                  absl::ResourceExhaustedError(
+                      absl::StrCat("the routing domain's queue is full (limits.max_queue ",
+                                   max_queue_, " open cases); retry later")));
   }
   if (!IsLiveChannel(channel) && occupied >= deferred_limit_) {
     return Refuse(channel, AdmissionRefusal::kLiveReserve,
@@ -66,18 +66,18 @@ absl::Status Admission::Admit(Channel channel) {
   Bucket& bucket = buckets_[ChannelIndex(channel)];
   if (bucket.rate_per_second > 0) {
     if (now > bucket.refilled && bucket.refilled != absl::InfinitePast()) {
-      bucket.tokens = std::min(
-          bucket.burst,
-          bucket.tokens + bucket.rate_per_second * absl::ToDoubleSeconds(now - bucket.refilled));
+      bucket.tokens =
+          std::min(bucket.burst, bucket.tokens + bucket.rate_per_second *
+                                                     absl::ToDoubleSeconds(now - bucket.refilled));
     }
     // A clock that went back refills nothing and moves the mark back with it.
     bucket.refilled = now;
     if (bucket.tokens < 1) {
       return Refuse(channel, AdmissionRefusal::kRate,
-                    absl::ResourceExhaustedError(absl::StrCat(
-                        ChannelName(channel), ": submissions beyond ", bucket.rate_per_second,
-                        " a second (burst ", bucket.burst,
-                        ") are refused (admission.channels); retry later")));
+                    absl::ResourceExhaustedError(
+                        absl::StrCat(ChannelName(channel), ": submissions beyond ",
+                                     bucket.rate_per_second, " a second (burst ", bucket.burst,
+                                     ") are refused (admission.channels); retry later")));
     }
     bucket.tokens -= 1;
   }

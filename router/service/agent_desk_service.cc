@@ -291,8 +291,8 @@ class AgentDeskService::DeskStream final
           return;
         }
         ++pending_;
-        engine_->Complete(agent_id_, this, complete.case_id(),
-                          OutcomeFromProto(complete.outcome()), ack_case);
+        engine_->Complete(agent_id_, this, complete.case_id(), OutcomeFromProto(complete.outcome()),
+                          ack_case);
         return;
       }
       case v1::ConnectRequest::ACTION_NOT_SET:

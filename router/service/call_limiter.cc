@@ -30,12 +30,12 @@ void CallLimiter::Gauge(double delta) {
 absl::Status CallLimiter::RefusalStatus() const {
   switch (kind_) {
     case ServerLimit::kCallsInFlight:
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "too many calls in flight on this replica (max_calls_in_flight ", limit_,
-          "); retry with backoff"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("too many calls in flight on this replica (max_calls_in_flight ", limit_,
+                       "); retry with backoff"));
     case ServerLimit::kDeskStreams:
-      return absl::ResourceExhaustedError(absl::StrCat(
-          "too many desk streams on this replica (max_desk_streams ", limit_, ")"));
+      return absl::ResourceExhaustedError(
+          absl::StrCat("too many desk streams on this replica (max_desk_streams ", limit_, ")"));
     case ServerLimit::kDeskNotReading:
       break;
   }

@@ -28,8 +28,7 @@ namespace caserouter {
 using CaseIntakeServiceBase = v1::CaseIntakeService::WithRawCallbackMethod_SubmitCase<
     v1::CaseIntakeService::WithRawCallbackMethod_AddMessage<
         v1::CaseIntakeService::WithRawCallbackMethod_CancelCase<
-            v1::CaseIntakeService::WithRawCallbackMethod_GetCase<
-                v1::CaseIntakeService::Service>>>>;
+            v1::CaseIntakeService::WithRawCallbackMethod_GetCase<v1::CaseIntakeService::Service>>>>;
 
 class CaseIntakeService final : public CaseIntakeServiceBase {
  public:

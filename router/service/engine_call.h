@@ -81,7 +81,7 @@ class EngineReactor final : public grpc::ServerUnaryReactor {
 
     CallLimiter* const limiter;
     std::atomic<bool> claimed{false};
-    EngineReactor* reactor = nullptr;   // valid for the claimant only
+    EngineReactor* reactor = nullptr;      // valid for the claimant only
     grpc::ByteBuffer* response = nullptr;  // likewise
   };
 

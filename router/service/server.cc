@@ -15,8 +15,8 @@
 #include "absl/synchronization/notification.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
-#include "router/model/clock.h"
 #include "router/engine/engine.h"
+#include "router/model/clock.h"
 #include "router/service/admission.h"
 #include "router/service/agent_desk_service.h"
 #include "router/service/call_limiter.h"
@@ -100,7 +100,8 @@ class Server::Impl {
         observer_(&metrics_),
         server_metrics_(registry_.get()),
         calls_(options_.max_calls_in_flight, ServerLimit::kCallsInFlight, &server_metrics_),
-        admission_(config, [this] { return engine_.OpenCaseCount(); }, &clock_, &server_metrics_),
+        admission_(
+            config, [this] { return engine_.OpenCaseCount(); }, &clock_, &server_metrics_),
         engine_(std::move(config), store_.get(), &clock_, &observer_, options_.instance_id),
         case_intake_(&engine_, &calls_, &admission_),
         supervision_(&engine_, &clock_, &calls_, ReloadFunctionOf(this)),
@@ -195,8 +196,7 @@ class Server::Impl {
         done(ReloadResult{options_.config_path, domain_});
       } else {
         // Loader errors name the file and the key, never request data.
-        LogLifecycle("configuration reload refused, the running one stays: %s",
-                     applied.message());
+        LogLifecycle("configuration reload refused, the running one stays: %s", applied.message());
         done(applied);
       }
     };

@@ -8,9 +8,10 @@ ServerMetrics::ServerMetrics(prometheus::Registry* registry) {
   auto& admission =
       prometheus::BuildCounter()
           .Name("caserouter_admission_refusals_total")
-          .Help("Submissions refused before the tick (RESOURCE_EXHAUSTED at once), by channel "
-                "and reason: queue_full, live_reserve (room kept for phone and chat), rate "
-                "(the channel's burst beyond its configured rate).")
+          .Help(
+              "Submissions refused before the tick (RESOURCE_EXHAUSTED at once), by channel "
+              "and reason: queue_full, live_reserve (room kept for phone and chat), rate "
+              "(the channel's burst beyond its configured rate).")
           .Register(*registry);
   for (Channel channel : kAllChannels) {
     for (const auto& [reason, name] : kAdmissionRefusalNames) {
@@ -20,8 +21,9 @@ ServerMetrics::ServerMetrics(prometheus::Registry* registry) {
   }
   auto& limits = prometheus::BuildCounter()
                      .Name("caserouter_grpc_refusals_total")
-                     .Help("Calls refused and desk streams ended by a server limit "
-                           "(RESOURCE_EXHAUSTED), by limit.")
+                     .Help(
+                         "Calls refused and desk streams ended by a server limit "
+                         "(RESOURCE_EXHAUSTED), by limit.")
                      .Register(*registry);
   for (const auto& [limit, name] : kServerLimitNames) {
     limits_[static_cast<int>(limit)] = &limits.Add({{"reason", std::string(name)}});

@@ -43,22 +43,22 @@ grpc::ServerUnaryReactor* SupervisionService::UpsertAgent(grpc::CallbackServerCo
 }
 
 grpc::ServerUnaryReactor* SupervisionService::CreateAgent(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   return UpsertAgent<v1::CreateAgentRequest, v1::CreateAgentResponse>(context, request, response,
-                                                                    &Engine::CreateAgent);
+                                                                      &Engine::CreateAgent);
 }
 
 grpc::ServerUnaryReactor* SupervisionService::UpdateAgent(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   return UpsertAgent<v1::UpdateAgentRequest, v1::UpdateAgentResponse>(context, request, response,
-                                                                    &Engine::UpdateAgent);
+                                                                      &Engine::UpdateAgent);
 }
 
 grpc::ServerUnaryReactor* SupervisionService::DeleteAgent(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
   return UnaryCall<void, v1::DeleteAgentRequest, v1::DeleteAgentResponse>(
       context, request, response, calls_,
       [](const v1::DeleteAgentRequest& r) -> absl::StatusOr<std::string> {
@@ -72,8 +72,8 @@ grpc::ServerUnaryReactor* SupervisionService::DeleteAgent(grpc::CallbackServerCo
 }
 
 grpc::ServerUnaryReactor* SupervisionService::ListQueue(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
   return UnaryCall<QueuePageResult, v1::ListQueueRequest, v1::ListQueueResponse>(
       context, request, response, calls_,
       [](const v1::ListQueueRequest& r) { return QueuePageOf(r.page_size(), r.page_token()); },
@@ -98,8 +98,8 @@ grpc::ServerUnaryReactor* SupervisionService::ListQueue(grpc::CallbackServerCont
 }
 
 grpc::ServerUnaryReactor* SupervisionService::ListAgents(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
   return UnaryCall<std::vector<AgentView>, v1::ListAgentsRequest, v1::ListAgentsResponse>(
       context, request, response, calls_,
       [](const v1::ListAgentsRequest&) -> absl::StatusOr<NoInput> { return NoInput{}; },
@@ -113,8 +113,8 @@ grpc::ServerUnaryReactor* SupervisionService::ListAgents(grpc::CallbackServerCon
 }
 
 grpc::ServerUnaryReactor* SupervisionService::ExplainDecision(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
   return UnaryCall<Explanation, v1::ExplainDecisionRequest, v1::ExplainDecisionResponse>(
       context, request, response, calls_,
       [](const v1::ExplainDecisionRequest& r) -> absl::StatusOr<std::string> {
@@ -127,9 +127,9 @@ grpc::ServerUnaryReactor* SupervisionService::ExplainDecision(grpc::CallbackServ
       ExplanationToProto);
 }
 
-grpc::ServerUnaryReactor* SupervisionService::ReloadConfiguration(grpc::CallbackServerContext* context,
-                                                    const grpc::ByteBuffer* request,
-                                                    grpc::ByteBuffer* response) {
+grpc::ServerUnaryReactor* SupervisionService::ReloadConfiguration(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
   return UnaryCall<ReloadResult, v1::ReloadConfigurationRequest, v1::ReloadConfigurationResponse>(
       context, request, response, calls_,
       [this](const v1::ReloadConfigurationRequest&) -> absl::StatusOr<NoInput> {

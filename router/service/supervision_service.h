@@ -1,10 +1,10 @@
 // SupervisionService: caserouter.v1.SupervisionService over the engine.
 //
 // Each method is one UnaryCall (engine_call.h), finished from the engine's answer; CreateAgent
-// and UpdateAgent are one handler with two engine commands. Agent profiles are converted only (proto_convert.h);
-// the engine validates them and answers ALREADY_EXISTS, NOT_FOUND and FAILED_PRECONDITION.
-// ListQueue pages through the routing order (page_token.h) and, like ExplainDecision, never
-// returns customer text.
+// and UpdateAgent are one handler with two engine commands. Agent profiles are converted only
+// (proto_convert.h); the engine validates them and answers ALREADY_EXISTS, NOT_FOUND and
+// FAILED_PRECONDITION. ListQueue pages through the routing order (page_token.h) and, like
+// ExplainDecision, never returns customer text.
 //
 // ReloadConfiguration runs the server's reload (the same as SIGHUP): FAILED_PRECONDITION when
 // the server was started without a configuration file, the loader's INVALID_ARGUMENT naming
@@ -37,8 +37,7 @@ struct ReloadResult {
   std::string domain;
 };
 // Starts a reload; `done` gets its result, on any thread.
-using ReloadFunction =
-    std::function<void(std::function<void(absl::StatusOr<ReloadResult>)> done)>;
+using ReloadFunction = std::function<void(std::function<void(absl::StatusOr<ReloadResult>)> done)>;
 
 // Every method raw and callback (raw_callback.h).
 using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_CreateAgent<
@@ -56,33 +55,33 @@ class SupervisionService final : public SupervisionServiceBase {
   SupervisionService(Engine* engine, Clock* clock, CallLimiter* calls, ReloadFunction reload);
 
   grpc::ServerUnaryReactor* CreateAgent(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* UpdateAgent(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* DeleteAgent(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListAgents(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ExplainDecision(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ReloadConfiguration(grpc::CallbackServerContext* context,
-                                    const grpc::ByteBuffer* request,
-                                    grpc::ByteBuffer* response) override;
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) override;
 
  private:
   using UpsertCommand = void (Engine::*)(Agent, Engine::Callback<AgentView>);
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* UpsertAgent(grpc::CallbackServerContext* context,
-                                        const grpc::ByteBuffer* request,
-                                        grpc::ByteBuffer* response, UpsertCommand command);
+                                        const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
+                                        UpsertCommand command);
 
   Engine* const engine_;
   Clock* const clock_;
