@@ -137,6 +137,17 @@ TEST(ConfigLoaderTest, ShippedExampleLoads) {
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->domain, "default");
   EXPECT_EQ(config->channels[ChannelIndex(Channel::kPhone)].sla, absl::Seconds(20));
+  // The example states the defaults of admission.
+  const AdmissionConfig defaults;
+  for (Channel channel : kAllChannels) {
+    const ChannelAdmission& got = config->admission.channels[ChannelIndex(channel)];
+    const ChannelAdmission& want = defaults.channels[ChannelIndex(channel)];
+    EXPECT_DOUBLE_EQ(got.rate_per_second, want.rate_per_second) << ChannelName(channel);
+    if (want.rate_per_second > 0) {
+      EXPECT_DOUBLE_EQ(got.burst, want.burst) << ChannelName(channel);
+    }
+  }
+  EXPECT_DOUBLE_EQ(config->admission.live_reserve_share, defaults.live_reserve_share);
 }
 
 }  // namespace

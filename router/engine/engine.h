@@ -59,6 +59,12 @@
 
 namespace caserouter {
 
+// The open cases (queued, offered, assigned) of a domain as the engine last published them.
+struct OpenCases {
+  int64_t count = 0;
+  uint32_t version = 0;  // one more at every publication (wraps)
+};
+
 class Engine {
  public:
   template <typename T>
@@ -124,10 +130,13 @@ class Engine {
   void ReleaseLeadership();
   // True while this replica leads the domain with its state loaded. Thread-safe.
   bool IsServing() const { return serving_.load(std::memory_order_acquire); }
-  // Open cases (queued, offered, assigned) as of the last tick's commit; 0 while not serving.
-  // Thread-safe. For admission before the tick (router/service/admission.h): a count that may
-  // lag by a tick, never the rule itself (the tick still refuses beyond max_queue).
-  int64_t OpenCaseCount() const { return open_case_count_.load(std::memory_order_acquire); }
+  // Open cases as of the last tick's commit, published at the end of the tick, once its
+  // answers ran; 0 while not serving. Thread-safe. For admission before the tick
+  // (router/service/admission.h): the version tells a reader that answers it saw before it are
+  // in the count. A hint that lags by a tick, never the rule (the tick refuses beyond
+  // max_queue).
+  OpenCases OpenCaseSnapshot() const;
+  int64_t OpenCaseCount() const { return OpenCaseSnapshot().count; }
 
  private:
   // A command runs on the engine thread when this replica serves, or fails with the reason it
@@ -154,6 +163,7 @@ class Engine {
   bool EnsureLeadership(TickContext& ctx);
   void StepDown();
   void Commit(TickContext& ctx);
+  void PublishOpenCases(int64_t count);
 
   EngineConfig config_;
   StateStore* const store_;
@@ -166,7 +176,7 @@ class Engine {
   std::vector<Command> commands_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> serving_{false};
-  std::atomic<int64_t> open_case_count_{0};
+  std::atomic<uint64_t> open_cases_{0};  // version << 32 | count: one atomic, read whole
 
   // Engine thread only.
   DomainState state_;

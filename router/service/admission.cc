@@ -12,8 +12,8 @@ bool IsLiveChannel(Channel channel) {
   return channel == Channel::kPhone || channel == Channel::kChat;
 }
 
-Admission::Admission(const EngineConfig& config, std::function<int64_t()> open_cases, Clock* clock,
-                     ServerMetrics* metrics)
+Admission::Admission(const EngineConfig& config, std::function<OpenCases()> open_cases,
+                     Clock* clock, ServerMetrics* metrics)
     : open_cases_(std::move(open_cases)), clock_(clock), metrics_(metrics) {
   absl::MutexLock lock(&mu_);
   ConfigureLocked(config);
@@ -45,11 +45,20 @@ absl::Status Admission::Refuse(Channel channel, AdmissionRefusal reason, absl::S
   return status;
 }
 
+OpenCases Admission::SyncLocked() {
+  // Read under the mutex, so the versions seen here only ever move forward.
+  const OpenCases now = open_cases_();
+  if (now.version != answered_version_) {
+    answered_version_ = now.version;
+    answered_added_ = 0;  // in the count now
+  }
+  return now;
+}
+
 absl::Status Admission::Admit(Channel channel) {
-  const int64_t open = open_cases_();
   const absl::Time now = clock_->Now();
   absl::MutexLock lock(&mu_);
-  const int64_t occupied = open + pending_;
+  const int64_t occupied = SyncLocked().count + pending_ + answered_added_;
   if (occupied >= max_queue_) {
     return Refuse(channel, AdmissionRefusal::kQueueFull,
                   absl::ResourceExhaustedError(
@@ -85,9 +94,13 @@ absl::Status Admission::Admit(Channel channel) {
   return absl::OkStatus();
 }
 
-void Admission::Answered() {
+void Admission::Answered(bool added) {
   absl::MutexLock lock(&mu_);
   --pending_;
+  if (added) {
+    SyncLocked();
+    ++answered_added_;
+  }
 }
 
 int64_t Admission::pending() const {

@@ -6,7 +6,10 @@
 // differently than the calls behind it. Admission answers in the handler, from counts:
 //
 //   1. Queue room. `occupied` = the engine's open cases as of its last commit
-//      (Engine::OpenCaseCount) + the submissions admitted and not yet answered. At
+//      (Engine::OpenCaseSnapshot) + the submissions admitted and not yet answered + those
+//      answered with a new case that the engine has not published yet (it publishes at the end
+//      of a tick, after the tick's answers, with a new version: an answer seen before a
+//      version is in that version's count, so nothing is counted twice or missed). At
 //      limits.max_queue every channel is refused ("queue_full"). Social and email are refused
 //      earlier, once `occupied` reaches max_queue - ceil(max_queue x live_reserve_share)
 //      ("live_reserve"): that room is kept for phone and chat, where a person waits on the
@@ -17,18 +20,19 @@
 //
 // The queue check comes first and takes no token, so a full queue does not drain a channel's
 // bucket. A refusal is RESOURCE_EXHAUSTED naming the channel and the limit (never the
-// request's content); the adapter retries later with the same idempotency key. Because the
-// count lags the engine by at most a tick, the engine's own max_queue check stays the rule;
-// admission refuses earlier, never later. A retry of a case already stored is refused like
-// a new one while the queue is full: it was stored once and stays so.
+// request's content); the adapter retries later with the same idempotency key. The engine's
+// own max_queue check stays the rule (cases also close between publications, so the count is
+// an upper bound until the next one). A retry of a case already stored is refused like a new
+// one while the queue is full: it was stored once and stays so.
 //
-//   Admission admission(config, [&engine] { return engine.OpenCaseCount(); }, &clock, &metrics);
+//   Admission admission(config, [&engine] { return engine.OpenCaseSnapshot(); }, &clock,
+//                       &metrics);
 //   if (absl::Status s = admission.Admit(Channel::kSocial); !s.ok()) return s;
-//   engine.SubmitCase(spec, [&](auto result) { admission.Answered(); ... });
+//   engine.SubmitCase(spec, [&](auto result) { admission.Answered(/*added=*/...); ... });
 //
 // Thread safety: all methods are thread-safe (one mutex held for a few arithmetic
-// operations). `open_cases` is called from any handler thread; `clock` and `metrics` (which
-// may be null) must outlive the admission.
+// operations). `open_cases` is called from any thread, under that mutex; `clock` and
+// `metrics` (which may be null) must outlive the admission.
 #ifndef CASEROUTER_ROUTER_SERVICE_ADMISSION_H_
 #define CASEROUTER_ROUTER_SERVICE_ADMISSION_H_
 
@@ -40,6 +44,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/channel.h"
+#include "router/engine/engine.h"
 #include "router/model/clock.h"
 #include "router/model/engine_config.h"
 #include "router/service/server_metrics.h"
@@ -48,7 +53,7 @@ namespace caserouter {
 
 class Admission {
  public:
-  Admission(const EngineConfig& config, std::function<int64_t()> open_cases, Clock* clock,
+  Admission(const EngineConfig& config, std::function<OpenCases()> open_cases, Clock* clock,
             ServerMetrics* metrics);
   Admission(const Admission&) = delete;
   Admission& operator=(const Admission&) = delete;
@@ -60,7 +65,9 @@ class Admission {
   // OK: the submission may be enqueued, and Answered() must follow once the engine answered
   // it. RESOURCE_EXHAUSTED: refused, counted by channel and reason; nothing to undo.
   absl::Status Admit(Channel channel);
-  void Answered();
+  // The engine answered an admitted submission; `added`: with a new open case (not an error,
+  // a duplicate or a join). Call it from the engine's answer, on the engine thread.
+  void Answered(bool added);
 
   // Submissions admitted and not yet answered.
   int64_t pending() const;
@@ -74,9 +81,11 @@ class Admission {
   };
 
   void ConfigureLocked(const EngineConfig& config) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The engine's count now; forgets the answered cases a newer version holds.
+  OpenCases SyncLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Refuse(Channel channel, AdmissionRefusal reason, absl::Status status);
 
-  const std::function<int64_t()> open_cases_;
+  const std::function<OpenCases()> open_cases_;
   Clock* const clock_;
   ServerMetrics* const metrics_;
 
@@ -85,6 +94,9 @@ class Admission {
   int64_t deferred_limit_ ABSL_GUARDED_BY(mu_) = 0;  // social and email stop here
   PerChannel<Bucket> buckets_ ABSL_GUARDED_BY(mu_);
   int64_t pending_ ABSL_GUARDED_BY(mu_) = 0;
+  // New cases answered since the engine published `answered_version_`.
+  int64_t answered_added_ ABSL_GUARDED_BY(mu_) = 0;
+  uint32_t answered_version_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 // True for the channels where a person waits on the line (phone, chat): never limited by a

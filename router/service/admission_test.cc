@@ -10,7 +10,7 @@
 namespace caserouter {
 namespace {
 
-// A fixture whose engine count is a plain number the test sets.
+// A fixture whose engine count is a plain number the test sets and publishes.
 class AdmissionTest : public testing::Test {
  protected:
   AdmissionTest() : metrics_(&registry_) {}
@@ -28,16 +28,26 @@ class AdmissionTest : public testing::Test {
 
   Admission Make(const EngineConfig& config) {
     return Admission(
-        config, [this] { return open_; }, &clock_, &metrics_);
+        config,
+        [this] {
+          return OpenCases{open_, version_};
+        },
+        &clock_, &metrics_);
   }
 
-  // Admits `n` submissions on `channel` (answering each at once, so that only the engine's
-  // count, not what is pending, fills the queue) and returns how many were admitted.
+  // What the engine does at the end of a tick.
+  void Publish(int64_t open) {
+    open_ = open;
+    ++version_;
+  }
+
+  // Admits `n` submissions on `channel` (answering each at once as adding no case, so that
+  // only the engine's count fills the queue) and returns how many were admitted.
   int AdmitAnswered(Admission& admission, Channel channel, int n) {
     int admitted = 0;
     for (int i = 0; i < n; ++i) {
       if (admission.Admit(channel).ok()) {
-        admission.Answered();
+        admission.Answered(/*added=*/false);
         ++admitted;
       }
     }
@@ -65,6 +75,7 @@ class AdmissionTest : public testing::Test {
   ServerMetrics metrics_;
   FakeClock clock_;
   int64_t open_ = 0;
+  uint32_t version_ = 1;
 };
 
 TEST_F(AdmissionTest, ASocialBurstBeyondItsBucketIsRefusedWhilePhoneAndChatPass) {
@@ -118,10 +129,10 @@ TEST_F(AdmissionTest, TheLiveReserveIsForPhoneAndChatOnly) {
   }
   EXPECT_TRUE(admission.Admit(Channel::kPhone).ok());
   EXPECT_TRUE(admission.Admit(Channel::kChat).ok());
-  open_ = 6;  // one place below the reserve, two admitted and pending: still at the reserve
+  Publish(5);  // two cases closed; the call and the chat still wait for the engine: 7
   EXPECT_FALSE(admission.Admit(Channel::kEmail).ok());
-  admission.Answered();
-  admission.Answered();
+  admission.Answered(/*added=*/false);  // the chat joined the customer's open case: 6
+  admission.Answered(/*added=*/true);
   EXPECT_TRUE(admission.Admit(Channel::kEmail).ok());
 }
 
@@ -132,8 +143,30 @@ TEST_F(AdmissionTest, SubmissionsNotYetAnsweredCountAsQueued) {
   EXPECT_TRUE(admission.Admit(Channel::kPhone).ok());
   EXPECT_EQ(admission.pending(), 3);
   EXPECT_EQ(admission.Admit(Channel::kPhone).code(), absl::StatusCode::kResourceExhausted);
-  admission.Answered();  // the engine answered one (as a join, say: the queue did not grow)
+  admission.Answered(/*added=*/false);  // a duplicate: the queue did not grow
   EXPECT_TRUE(admission.Admit(Channel::kPhone).ok());
+}
+
+// The engine answers a tick's submissions, then publishes the count that holds them: an
+// answered new case counts until then, and never twice.
+TEST_F(AdmissionTest, AnsweredCasesCountOnceBeforeAndAfterTheEnginePublishesThem) {
+  Admission admission = Make(Config(3, 0, 0, 0));
+  ASSERT_TRUE(admission.Admit(Channel::kPhone).ok());
+  ASSERT_TRUE(admission.Admit(Channel::kPhone).ok());
+  admission.Answered(/*added=*/true);
+  admission.Answered(/*added=*/true);                 // answered, not yet in the count: 2
+  ASSERT_TRUE(admission.Admit(Channel::kChat).ok());  // 3
+  EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
+  Publish(2);  // the tick's count holds the two: still 3, not 5
+  EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
+  admission.Answered(/*added=*/true);  // the third, answered by the next tick: 2 + 1
+  EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
+  Publish(3);
+  EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
+  Publish(1);  // two completed
+  EXPECT_TRUE(admission.Admit(Channel::kChat).ok());
+  EXPECT_TRUE(admission.Admit(Channel::kChat).ok());
+  EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
 }
 
 TEST_F(AdmissionTest, AReloadKeepsTheBucketLevelWithinTheNewBurst) {

@@ -49,11 +49,11 @@ grpc::ServerUnaryReactor* CaseIntakeService::SubmitCase(grpc::CallbackServerCont
         return spec;
       },
       [this](CaseSpec spec, Engine::Callback<SubmitResult> done) {
-        engine_->SubmitCase(std::move(spec),
-                            [this, done = std::move(done)](absl::StatusOr<SubmitResult> result) {
-                              admission_->Answered();
-                              done(std::move(result));
-                            });
+        engine_->SubmitCase(
+            std::move(spec), [this, done = std::move(done)](absl::StatusOr<SubmitResult> result) {
+              admission_->Answered(result.ok() && !result->deduplicated && !result->joined);
+              done(std::move(result));
+            });
       },
       [](const SubmitResult& result, v1::SubmitCaseResponse* out) {
         ViewToResponse(result.view, out);

@@ -36,8 +36,7 @@ TEST(RawCallbackTest, EveryServiceServesOnlyCallbackMethods) {
   FakeClock clock;
   Engine engine(config, &store, &clock, nullptr, "test");
   CallLimiter calls(8, ServerLimit::kCallsInFlight, nullptr);
-  Admission admission(
-      config, [] { return int64_t{0}; }, &clock, nullptr);
+  Admission admission(config, [] { return OpenCases{}; }, &clock, nullptr);
   CaseIntakeService intake(&engine, &calls, &admission);
   SupervisionService supervision(&engine, &clock, &calls, nullptr);
   AgentDeskService desk(&engine, &clock, 8, nullptr);

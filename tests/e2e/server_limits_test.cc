@@ -68,7 +68,7 @@ class HandTickedRouter {
       : metrics_(&registry_),
         calls_(limits.max_calls_in_flight, ServerLimit::kCallsInFlight, &metrics_),
         admission_(
-            config, [this] { return engine_.OpenCaseCount(); }, &clock_, &metrics_),
+            config, [this] { return engine_.OpenCaseSnapshot(); }, &clock_, &metrics_),
         engine_(config, &store_, &clock_, nullptr, "hand-ticked"),
         intake_(&engine_, &calls_, &admission_),
         supervision_(&engine_, &clock_, &calls_, nullptr),
