@@ -36,7 +36,8 @@ TEST(RawCallbackTest, EveryServiceServesOnlyCallbackMethods) {
   FakeClock clock;
   Engine engine(config, &store, &clock, nullptr, "test");
   CallLimiter calls(8, ServerLimit::kCallsInFlight, nullptr);
-  Admission admission(config, [] { return OpenCases{}; }, &clock, nullptr);
+  Admission admission(
+      config, [] { return OpenCases{}; }, &clock, nullptr);
   CaseIntakeService intake(&engine, &calls, &admission);
   SupervisionService supervision(&engine, &clock, &calls, nullptr);
   AgentDeskService desk(&engine, &clock, 8, nullptr);

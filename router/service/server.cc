@@ -155,9 +155,10 @@ class Server::Impl {
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
     // Limits. Every caserouter.v1 method is a callback method (raw_callback.h): open desk
     // streams and calls hold no thread, and max_desk_streams and max_calls_in_flight are
-    // counts answered at once with RESOURCE_EXHAUSTED (call_limiter.h). Only the generated
-    // reflection service is synchronous; its calls are short, and a few threads serve them:
-    // cap them so that no caller can make the process grow threads.
+    // counts answered at once with RESOURCE_EXHAUSTED (call_limiter.h). Health is a callback
+    // service too (gRPC 1.51's default one). Only reflection is synchronous: an operator's
+    // tool opens a stream now and then, and a few threads serve them; cap those so that no
+    // caller can make the process grow threads (beyond, reflection answers RESOURCE_EXHAUSTED).
     grpc::ResourceQuota quota("caserouter");
     quota.SetMaxThreads(kSyncThreads);
     builder.SetResourceQuota(quota);
