@@ -5,7 +5,7 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${1:-$root/build}"
 
-packages=(build-essential cmake pkg-config curl python3 python3-yaml python3-jsonschema
+packages=(build-essential cmake pkg-config curl clang-format python3 python3-yaml python3-jsonschema
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
   redis-server prometheus gnuplot-nox)
@@ -40,5 +40,6 @@ if [[ "$(buf --version 2>/dev/null)" != "$buf_version" ]]; then
     "@bufbuild/buf@$buf_version" </dev/null
 fi
 
-cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCASEROUTER_WERROR="${CASEROUTER_WERROR:-OFF}" >/dev/null
 cmake --build "$build" -j "$(nproc)"

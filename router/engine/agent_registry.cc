@@ -25,6 +25,7 @@ absl::StatusOr<AgentView> UpsertAgent(TickContext& ctx, Agent profile, bool crea
   existing->languages = std::move(profile.languages);
   existing->authority_limit = profile.authority_limit;
   existing->max_cases = profile.max_cases;
+  ++ctx.state.profiles_version;
   ctx.Changed(*existing);
   ctx.Emit(create ? "agent_created" : "agent_updated", "", existing->id, "");
   return AgentViewOf(*existing, ctx.desks.Connected(existing->id));
@@ -46,7 +47,8 @@ absl::Status RemoveAgent(TickContext& ctx, const std::string& agent_id) {
   }
   ctx.state.agents.erase(agent_id);
   ctx.out.AgentRemoved(agent_id);
-  ++ctx.state.agents_epoch;
+  ++ctx.state.profiles_version;
+  ctx.AgentTouched(agent_id);
   ctx.state.disconnected_since.erase(agent_id);
   ctx.Emit("agent_removed", "", agent_id, "");
   return absl::OkStatus();

@@ -33,6 +33,7 @@ void DetectRepeatContact(TickContext& ctx, Case& fresh) {
     earlier->came_back = true;
     ctx.Changed(*earlier);
     ctx.state.records.TakeBackResolution(*earlier);
+    ctx.state.topics_touched.insert(earlier->spec.topic);
   }
   Channel channel = fresh.spec.channel;
   std::string topic = ctx.TopicLabel(fresh.spec.topic);
@@ -48,7 +49,8 @@ SubmitResult JoinOpenCase(TickContext& ctx, Case& open, CaseSpec spec) {
   }
   const auto urgency = [&](Channel ch) { return ctx.config.channels[ChannelIndex(ch)].urgency; };
   if (open.state == CaseState::kQueued && urgency(spec.channel) > urgency(open.spec.channel)) {
-    open.spec.channel = spec.channel;
+    ctx.state.ChangeChannel(open, spec.channel);
+    ctx.state.waiting.Add(open, ctx.config);  // another channel: another group and SLA
   }
   ctx.Changed(open);
   ctx.Emit("joined", open.id, open.agent_id, std::string(ChannelName(spec.channel)));
@@ -102,10 +104,7 @@ absl::StatusOr<CaseView> AddMessage(TickContext& ctx, const std::string& case_id
     return absl::FailedPreconditionError(absl::StrCat(
         "case_id: case '", case_id, "' is ", CaseStateName(c->state), ", not open"));
   }
-  if (c->messages.size() >= kMaxMessagesPerCase) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "case_id: case '", case_id, "' holds the maximum of ", kMaxMessagesPerCase, " messages"));
-  }
+  if (absl::Status s = ValidateMessageCount("case_id", c->messages.size()); !s.ok()) return s;
   c->messages.push_back(text);
   ctx.Changed(*c);
   ctx.Emit("message", c->id, c->agent_id, "");
@@ -115,12 +114,8 @@ absl::StatusOr<CaseView> AddMessage(TickContext& ctx, const std::string& case_id
 
 absl::StatusOr<CaseView> CancelCase(TickContext& ctx, const std::string& case_id,
                                     const std::string& reason) {
+  if (absl::Status s = ValidateCancelReason("reason", reason); !s.ok()) return s;
   std::string why = reason.empty() ? std::string(EndReasonName(kDefaultCancelReason)) : reason;
-  std::optional<EndReason> parsed = ValueOf(kCancelReasonNames, why);
-  if (!parsed) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("reason: must be one of ", NamesOf(kCancelReasonNames)));
-  }
   Case* c = ctx.state.FindCase(case_id);
   if (c == nullptr) return UnknownCase(case_id);
   if (c->state == CaseState::kAssigned) {

@@ -46,7 +46,13 @@ absl::Status UnknownAgent(absl::string_view id) {
 }
 
 void SetState(TickContext& ctx, Case& c, CaseState state) {
+  const bool was_queued = c.state == CaseState::kQueued;
   ctx.state.SetCaseState(c, state);
+  if (state == CaseState::kQueued) {
+    ctx.state.waiting.Add(c, ctx.config);  // (re)queued: decided in this tick's pass
+  } else if (was_queued) {
+    ctx.state.waiting.Remove(c.id);
+  }
   ctx.Changed(c);
 }
 
@@ -57,9 +63,9 @@ void Requeue(TickContext& ctx, Case& c) {
 }
 
 void MakeOffer(TickContext& ctx, Case& c, Agent& agent, const Score& priority) {
-  SetState(ctx, c, CaseState::kOffered);
   c.agent_id = agent.id;
   c.offer_expires = ctx.now + ctx.config.offer_timeout;
+  SetState(ctx, c, CaseState::kOffered);
   ++c.offers_made;
   TakeCapacity(agent, c.spec.channel, ctx.now);
   ctx.Changed(agent);
@@ -160,9 +166,12 @@ absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent
   ctx.Changed(*agent);
   if (agent->presence == Presence::kAvailable) {
     ScheduleWrapUp(*agent, ctx.now + ctx.config.channels[ChannelIndex(channel)].wrap_up);
+    ctx.state.wrap_up_ends.insert({agent->wrap_up_until, agent->id});
     SetAgentPresence(ctx, *agent, Presence::kWrapUp, "wrap_up_started", /*notify=*/true);
   }
   ctx.state.records.RecordOutcome(*c, outcome, ctx.now);
+  ctx.state.topics_touched.insert(c->spec.topic);
+  ctx.state.customers_touched.insert(c->spec.customer_id);
   if (outcome.resolved) ctx.state.last_resolved[DomainState::CustomerTopicKey(c->spec)] = c->id;
   std::string topic = ctx.TopicLabel(c->spec.topic);
   bool repeat = !c->repeat_of.empty();

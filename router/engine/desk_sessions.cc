@@ -1,5 +1,6 @@
 #include "router/engine/desk_sessions.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,10 +14,8 @@ namespace {
 
 // Every offer the agent has not answered yet goes back to the queue.
 void RevokeOffersOf(TickContext& ctx, Agent& agent, RevocationReason reason) {
-  for (Case* open : ctx.state.OpenSnapshot()) {
-    if (open->state == CaseState::kOffered && open->agent_id == agent.id) {
-      RevokeOffer(ctx, *open, agent, reason);
-    }
+  for (Case* held : ctx.state.HeldBy(agent.id)) {
+    if (held->state == CaseState::kOffered) RevokeOffer(ctx, *held, agent, reason);
   }
 }
 
@@ -34,12 +33,33 @@ bool DeskSessions::IsCurrent(const std::string& agent_id, const DeskSession* des
 
 void DeskSessions::Open(const std::string& agent_id, std::shared_ptr<DeskSession> desk,
                         absl::Time now) {
+  Close(agent_id);
   sessions_[agent_id] = Session{std::move(desk), now};
+  by_last_seen_.insert({now, agent_id});
+}
+
+void DeskSessions::Close(const std::string& agent_id) {
+  auto it = sessions_.find(agent_id);
+  if (it == sessions_.end()) return;
+  by_last_seen_.erase({it->second.last_seen, agent_id});
+  sessions_.erase(it);
 }
 
 void DeskSessions::Heard(const std::string& agent_id, absl::Time now) {
   auto it = sessions_.find(agent_id);
-  if (it != sessions_.end()) it->second.last_seen = now;
+  if (it == sessions_.end()) return;
+  by_last_seen_.erase({it->second.last_seen, agent_id});
+  it->second.last_seen = now;
+  by_last_seen_.insert({now, agent_id});
+}
+
+std::vector<std::string> DeskSessions::SilentSince(absl::Time cutoff) const {
+  std::vector<std::string> out;
+  for (auto it = by_last_seen_.begin(); it != by_last_seen_.end() && it->first <= cutoff; ++it) {
+    out.push_back(it->second);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence,
@@ -58,7 +78,7 @@ void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence,
 
 absl::StatusOr<Welcome> OpenDeskSession(TickContext& ctx, const std::string& agent_id,
                                         std::shared_ptr<DeskSession> desk) {
-  if (absl::Status s = ValidateId("hello.agent_id", agent_id); !s.ok()) return s;
+  if (absl::Status s = ValidateAgentId("hello.agent_id", agent_id); !s.ok()) return s;
   Agent* agent = ctx.state.FindAgent(agent_id);
   if (agent == nullptr) return UnknownAgent(agent_id);
   if (ctx.desks.Connected(agent_id)) {
@@ -68,7 +88,7 @@ absl::StatusOr<Welcome> OpenDeskSession(TickContext& ctx, const std::string& age
     ctx.Notify(agent_id, std::move(notice));
   }
   ctx.desks.Open(agent_id, std::move(desk), ctx.now);
-  ++ctx.state.agents_epoch;
+  ctx.AgentTouched(agent_id);
   ctx.state.disconnected_since.erase(agent_id);
   if (agent->presence == Presence::kOffline) {
     SetAgentPresence(ctx, *agent, Presence::kAway, "connected", /*notify=*/false);
@@ -77,9 +97,9 @@ absl::StatusOr<Welcome> OpenDeskSession(TickContext& ctx, const std::string& age
   Welcome welcome;
   welcome.presence = agent->presence;
   welcome.heartbeat_interval = ctx.config.heartbeat_timeout / 3;
-  for (const auto& [id, open] : ctx.state.open_cases) {
-    if (open->state == CaseState::kAssigned && open->agent_id == agent_id) {
-      welcome.assigned.push_back(ViewOf(*open, ctx.config, ctx.now));
+  for (const Case* held : ctx.state.HeldBy(agent_id)) {
+    if (held->state == CaseState::kAssigned) {
+      welcome.assigned.push_back(ViewOf(*held, ctx.config, ctx.now));
     }
   }
   return welcome;
@@ -87,7 +107,7 @@ absl::StatusOr<Welcome> OpenDeskSession(TickContext& ctx, const std::string& age
 
 void CloseDeskSession(TickContext& ctx, const std::string& agent_id, absl::string_view reason) {
   ctx.desks.Close(agent_id);
-  ++ctx.state.agents_epoch;
+  ctx.AgentTouched(agent_id);
   Agent* agent = ctx.state.FindAgent(agent_id);
   if (agent == nullptr) return;
   RevokeOffersOf(ctx, *agent,
@@ -109,10 +129,8 @@ absl::Status CheckDeskSession(const TickContext& ctx, const std::string& agent_i
 }
 
 absl::Status SetDeskPresence(TickContext& ctx, const std::string& agent_id, Presence presence) {
-  if (presence == Presence::kWrapUp) {
-    return absl::InvalidArgumentError(
-        "set_presence.presence: must be AVAILABLE, AWAY or OFFLINE (wrap-up is set by the "
-        "engine)");
+  if (absl::Status s = ValidateSettablePresence("set_presence.presence", presence); !s.ok()) {
+    return s;
   }
   Agent* agent = ctx.state.FindAgent(agent_id);
   if (agent == nullptr) return UnknownAgent(agent_id);

@@ -12,7 +12,10 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -37,12 +40,15 @@ class DeskSessions {
   // True when `desk` is the agent's open session (not one it replaced).
   bool IsCurrent(const std::string& agent_id, const DeskSession* desk) const;
   void Open(const std::string& agent_id, std::shared_ptr<DeskSession> desk, absl::Time now);
-  void Close(const std::string& agent_id) { sessions_.erase(agent_id); }
+  void Close(const std::string& agent_id);
   void Heard(const std::string& agent_id, absl::Time now);
-  const std::map<std::string, Session>& all() const { return sessions_; }
+  // The agents whose session was last heard from at or before `cutoff`, in id order.
+  std::vector<std::string> SilentSince(absl::Time cutoff) const;
+  size_t size() const { return sessions_.size(); }
 
  private:
   std::map<std::string, Session> sessions_;  // by agent id
+  std::set<std::pair<absl::Time, std::string>> by_last_seen_;
 };
 
 // The one way presence changes: the agent's rule, the batch, an event, and (when `notify`)

@@ -27,7 +27,40 @@ std::vector<Case*> DomainState::OpenSnapshot() const {
   return open;
 }
 
+namespace {
+
+bool IsWaiting(CaseState s) { return s == CaseState::kQueued || s == CaseState::kOffered; }
+bool IsHeld(CaseState s) { return s == CaseState::kOffered || s == CaseState::kAssigned; }
+
+}  // namespace
+
 void DomainState::SetCaseState(Case& c, CaseState state) {
+  // A case not yet in open_cases is new to the indexes, whatever its state field says.
+  const bool indexed = open_cases.count(c.id) > 0;
+  const CaseState old = c.state;
+  const int channel = ChannelIndex(c.spec.channel);
+  if (indexed && IsWaiting(old) && !IsWaiting(state)) {
+    --waiting_depth[channel];
+    waiting_value[channel] -= c.spec.customer_value;
+  } else if (!(indexed && IsWaiting(old)) && IsWaiting(state)) {
+    ++waiting_depth[channel];
+    waiting_value[channel] += c.spec.customer_value;
+  }
+  if (auto hold = holds.find(c.id); hold != holds.end()) {
+    offer_deadlines.erase({hold->second.offer_expires, c.id});
+    auto cases = held_by.find(hold->second.agent_id);
+    if (cases != held_by.end() && cases->second.erase(c.id) > 0 && cases->second.empty()) {
+      held_by.erase(cases);
+    }
+    holds.erase(hold);
+  }
+  if (IsHeld(state) && !c.agent_id.empty()) {
+    Hold hold{c.agent_id, state == CaseState::kOffered ? c.offer_expires
+                                                        : absl::InfiniteFuture()};
+    if (state == CaseState::kOffered) offer_deadlines.insert({hold.offer_expires, c.id});
+    held_by[c.agent_id].insert(c.id);
+    holds[c.id] = std::move(hold);
+  }
   c.state = state;
   std::string key = CustomerTopicKey(c.spec);
   if (state == CaseState::kQueued) ++queue_version;
@@ -41,6 +74,34 @@ void DomainState::SetCaseState(Case& c, CaseState state) {
       open_by_customer_topic.erase(it);
     }
   }
+}
+
+void DomainState::RefreshWaiting(const EngineConfig& config) {
+  if (!waiting_stale) return;
+  std::vector<const Case*> queued;
+  for (const auto& [id, c] : open_cases) {
+    if (c->state == CaseState::kQueued) queued.push_back(c);
+  }
+  waiting.Rebuild(queued, config);
+  waiting_stale = false;
+}
+
+void DomainState::ChangeChannel(Case& c, Channel channel) {
+  if (IsWaiting(c.state)) {
+    --waiting_depth[ChannelIndex(c.spec.channel)];
+    waiting_value[ChannelIndex(c.spec.channel)] -= c.spec.customer_value;
+    ++waiting_depth[ChannelIndex(channel)];
+    waiting_value[ChannelIndex(channel)] += c.spec.customer_value;
+  }
+  c.spec.channel = channel;
+}
+
+std::vector<Case*> DomainState::HeldBy(const std::string& agent_id) {
+  std::vector<Case*> out;
+  auto it = held_by.find(agent_id);
+  if (it == held_by.end()) return out;
+  for (const std::string& id : it->second) out.push_back(&cases.at(id));
+  return out;
 }
 
 std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duration retention) {
@@ -67,6 +128,7 @@ void DomainState::Load(StoredState stored) {
   records.Load(std::move(stored.quality), std::move(stored.relationships));
   for (Agent& agent : stored.agents) {
     agent.active_cases = {0, 0, 0, 0};  // recounted from the cases below
+    if (agent.presence == Presence::kWrapUp) wrap_up_ends.insert({agent.wrap_up_until, agent.id});
     agents[agent.id] = std::move(agent);
   }
   for (Case& c : stored.cases) {
@@ -75,8 +137,7 @@ void DomainState::Load(StoredState stored) {
     cases[id] = std::move(c);
     const Case& kept = cases[id];
     if (IsOpen(kept.state)) {
-      open_cases[id] = &cases[id];
-      open_by_customer_topic.emplace(CustomerTopicKey(kept.spec), id);
+      continue;  // indexed below, as SetCaseState does
     } else if (kept.state == CaseState::kCompleted && kept.outcome.resolved) {
       std::string& last = last_resolved[CustomerTopicKey(kept.spec)];
       if (last.empty() || cases[last].closed_time < kept.closed_time) last = id;
@@ -86,9 +147,11 @@ void DomainState::Load(StoredState stored) {
     if (!IsOpen(c.state)) closed_order.emplace_back(c.closed_time, id);
   }
   std::sort(closed_order.begin(), closed_order.end());
-  for (const auto& [id, open] : open_cases) {
-    if (open->state != CaseState::kAssigned) continue;
-    if (Agent* agent = FindAgent(open->agent_id)) ++agent->active_cases[ChannelIndex(open->spec.channel)];
+  for (auto& [id, c] : cases) {
+    if (!IsOpen(c.state)) continue;
+    SetCaseState(c, c.state);  // new to the indexes: open, customer topic, holds, counters
+    if (c.state != CaseState::kAssigned) continue;
+    if (Agent* agent = FindAgent(c.agent_id)) ++agent->active_cases[ChannelIndex(c.spec.channel)];
   }
 }
 
@@ -102,6 +165,18 @@ void DomainState::Clear() {
   last_resolved.clear();
   idempotency.clear();
   disconnected_since.clear();
+  holds.clear();
+  held_by.clear();
+  offer_deadlines.clear();
+  wrap_up_ends.clear();
+  waiting_depth = {0, 0, 0, 0};
+  waiting_value = {0, 0, 0, 0};
+  waiting.Clear();
+  waiting_stale = true;
+  ++profiles_version;
+  agents_touched.clear();
+  topics_touched.clear();
+  customers_touched.clear();
   case_sequence = 0;
   // next_eviction, agents_epoch and queue_version carry over: they only ever move forward.
 }

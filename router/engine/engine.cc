@@ -159,12 +159,13 @@ void Engine::ExplainDecision(std::string case_id, Callback<Explanation> done) {
   Call<Explanation>(std::move(done), [this, case_id = std::move(case_id)](
                                          TickContext& ctx) -> absl::StatusOr<Explanation> {
     const Case* c = ctx.state.FindCase(case_id);
-    const Decision* decision = routing_.LastDecision(case_id);
-    if (c == nullptr || decision == nullptr) {
+    if (c == nullptr) {
       return absl::NotFoundError(absl::StrCat("case_id: no routing decision for case",
                                               QuotedId(case_id), " on this replica"));
     }
-    Explanation explanation{ViewOf(*c, ctx.config, ctx.now), *decision};
+    absl::StatusOr<Decision> decision = routing_.Explain(ctx, *c);
+    if (!decision.ok()) return decision.status();
+    Explanation explanation{ViewOf(*c, ctx.config, ctx.now), *std::move(decision)};
     HideText(explanation.view);  // no customer text in explanations
     return explanation;
   });
@@ -175,6 +176,7 @@ void Engine::Reconfigure(EngineConfig config, StatusCallback done) {
   Enqueue(
       [this, config, done](TickContext& ctx) {
         config_ = config;
+        ctx.state.waiting_stale = true;  // priority weights, SLAs and TTLs may have changed
         ReplyWith<bool>(ctx, StatusOnly(done), true);
       },
       [this, config, done](const absl::Status&) {

@@ -137,6 +137,9 @@ class Engine {
   // max_queue).
   OpenCases OpenCaseSnapshot() const;
   int64_t OpenCaseCount() const { return OpenCaseSnapshot().count; }
+  // Cases the last tick's routing pass decided: the work it did, for tests and benchmarks.
+  // Engine thread only (call between ticks).
+  int64_t CasesDecidedLastTick() const { return routing_.decided_last_pass(); }
 
  private:
   // A command runs on the engine thread when this replica serves, or fails with the reason it

@@ -1,6 +1,9 @@
 // In-process speed of the routing path: one matching decision, a routing pass over a full
 // queue, and submissions per tick (group commit) on the in-memory store.
 //   cmake --build build --target engine_benchmark && build/router/engine_benchmark
+#include <malloc.h>
+
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -150,6 +153,138 @@ void BM_TickWithClosedCases(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TickWithClosedCases)->Arg(1000)->Arg(100000)->Iterations(2000);
+
+// --- A real centre's size (issue: routing work in proportion to what changed) ---
+//
+// `agents` agents with desks open, AWAY (present, so every one is looked at for the bullseye
+// ring), and `queued` email cases waiting. A share of the agents has the cases' skill: 100 %
+// ("many eligible") or 1 % ("few"). range(3) = 1 runs the full pass instead, for the ratio.
+// A StateStore that keeps nothing but the lease: what the engine itself holds in memory,
+// without a second copy in an in-memory store (in production Redis holds that).
+class DiscardingStore : public StateStore {
+ public:
+  absl::StatusOr<int64_t> AcquireLeadership(absl::string_view, absl::Duration,
+                                            absl::Time) override {
+    return ++epoch_;
+  }
+  absl::Status RenewLeadership(absl::string_view, int64_t, absl::Duration, absl::Time) override {
+    return absl::OkStatus();
+  }
+  absl::Status ReleaseLeadership(absl::string_view) override { return absl::OkStatus(); }
+  absl::Status Commit(const Batch&, int64_t) override { return absl::OkStatus(); }
+  absl::StatusOr<StoredState> Load(absl::Time) override { return StoredState{}; }
+
+ private:
+  int64_t epoch_ = 0;
+};
+
+struct Centre {
+  Centre(int agents, int queued, int share_percent, bool full_pass) {
+    config.max_queue = 10000000;
+    config.lease_ttl = absl::Hours(1000);
+    config.heartbeat_timeout = absl::InfiniteDuration();
+    config.full_routing_pass = full_pass;
+    engine = std::make_unique<Engine>(config, &store, &clock, nullptr, "bench");
+    clock.Set(kNow);
+    engine->Tick();
+    for (int i = 0; i < agents; ++i) {
+      Agent a;
+      a.id = absl::StrCat("agent-", i);
+      bool able = i * 100 < agents * share_percent || (share_percent > 0 && i == 0);
+      a.skills = {{able ? "billing" : absl::StrCat("skill-", i % 50), 5}};
+      a.languages = {"en"};
+      engine->CreateAgent(a, [](absl::StatusOr<AgentView>) {});
+      auto desk = std::make_shared<RecordingDesk>();
+      desks.push_back(desk);
+      engine->OpenSession(a.id, desk, [](absl::StatusOr<Welcome>) {});
+    }
+    engine->Tick();
+    for (int i = 0; i < queued; ++i) {
+      engine->SubmitCase(Spec(Channel::kEmail, absl::StrCat("q", i)),
+                         [](absl::StatusOr<SubmitResult>) {});
+    }
+    engine->Tick();
+  }
+  EngineConfig config;
+  FakeClock clock;
+  DiscardingStore store;
+  std::unique_ptr<Engine> engine;
+  std::vector<std::shared_ptr<RecordingDesk>> desks;
+};
+
+void CentreArgs(benchmark::internal::Benchmark* b) {
+  for (auto [agents, queued] : {std::pair{100, 1000}, {1000, 10000}, {10000, 100000}}) {
+    for (int share : {100, 1}) {
+      for (int full : {0, 1}) {
+        if (full && agents >= 10000) continue;  // about a minute a pass: extrapolated instead
+        b->Args({agents, queued, share, full});
+      }
+    }
+  }
+}
+
+// One decision: a tick carrying one new chat case, nobody free. Work counted per tick.
+void BM_CentreNewCase(benchmark::State& state) {
+  Centre centre(state.range(0), state.range(1), state.range(2), state.range(3) == 1);
+  int64_t i = 0, decided = 0;
+  for (auto _ : state) {
+    centre.clock.Advance(absl::Milliseconds(50));
+    centre.engine->SubmitCase(Spec(Channel::kChat, absl::StrCat("new", i++)),
+                              [](absl::StatusOr<SubmitResult>) {});
+    centre.engine->Tick();
+    decided += centre.engine->CasesDecidedLastTick();
+  }
+  state.counters["decided_per_tick"] =
+      benchmark::Counter(static_cast<double>(decided) / state.iterations());
+}
+BENCHMARK(BM_CentreNewCase)->Apply(CentreArgs)->Unit(benchmark::kMicrosecond);
+
+// One tick with a change: an agent with the skill becomes available and takes what they can
+// (five emails), then steps away and gives them back (two ticks an iteration).
+void BM_CentreAgentFreed(benchmark::State& state) {
+  Centre centre(state.range(0), state.range(1), state.range(2), state.range(3) == 1);
+  const DeskSession* desk = centre.desks[0].get();
+  int64_t decided = 0;
+  for (auto _ : state) {
+    centre.clock.Advance(absl::Milliseconds(50));
+    centre.engine->SetPresence("agent-0", desk, Presence::kAvailable, [](absl::Status) {});
+    centre.engine->Tick();
+    decided += centre.engine->CasesDecidedLastTick();
+    centre.engine->SetPresence("agent-0", desk, Presence::kAway, [](absl::Status) {});
+    centre.engine->Tick();
+    decided += centre.engine->CasesDecidedLastTick();
+  }
+  state.counters["decided_per_iteration"] =
+      benchmark::Counter(static_cast<double>(decided) / state.iterations());
+}
+BENCHMARK(BM_CentreAgentFreed)->Apply(CentreArgs)->Unit(benchmark::kMicrosecond);
+
+// Memory: bytes the engine (and its in-memory store) holds per queued case and per agent,
+// from the allocator's count before and after (mallinfo2). The subject is empty: customer
+// text is the customer's, whatever the engine does.
+void BM_CentreMemory(benchmark::State& state) {
+  const int agents = static_cast<int>(state.range(0));
+  const int queued = static_cast<int>(state.range(1));
+  for (auto _ : state) {
+    size_t before = mallinfo2().uordblks;
+    Centre agents_only(agents, 0, 100, false);
+    size_t with_agents = mallinfo2().uordblks;
+    for (int i = 0; i < queued; ++i) {
+      CaseSpec spec = Spec(Channel::kEmail, absl::StrCat("m", i));
+      spec.subject.clear();
+      spec.customer_id = absl::StrCat("cust-", i);
+      agents_only.engine->SubmitCase(spec, [](absl::StatusOr<SubmitResult>) {});
+    }
+    agents_only.engine->Tick();
+    size_t with_cases = mallinfo2().uordblks;
+    state.counters["bytes_per_agent"] =
+        static_cast<double>(with_agents - before) / std::max(1, agents);
+    state.counters["bytes_per_queued_case"] =
+        static_cast<double>(with_cases - with_agents) / std::max(1, queued);
+  }
+}
+BENCHMARK(BM_CentreMemory)->Args({100, 10000})->Args({10000, 10000})->Iterations(1)
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace caserouter

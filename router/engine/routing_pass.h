@@ -1,13 +1,24 @@
-// RoutingPass: one global order across every queue of the domain, and the decision of each
-// waiting case, with the explanation kept for ExplainDecision.
+// RoutingPass: one global order across every queue of the domain, decisions made only where a
+// change can alter them, and the explanation of each decision on demand.
 //
-// Each tick the pass orders the queued cases by priority (then age, then id) and decides each
-// in turn against every agent (the pure matching policy), offering a case as soon as an agent
-// is chosen, so that a later case sees the load the earlier offers put on the agents. When no
-// agent is free at all, nothing can be offered; the pass then only explains why cases wait,
-// deciding again just the cases without a decision since the agents last changed.
+// The order is the full pass's: queued cases by priority (then age, then id), each decided in
+// turn against the agents (the pure matching policy) and offered as soon as an agent is
+// chosen, so a later case sees the load earlier offers put on the agents. A case that waits
+// stays waiting until something it depends on changes (see waiting_index.h), so a pass decides
+// only the touched cases, and, for each agent who became able to take cases of a requirement
+// group, that group's cases in priority order until the agent is taken. The two are merged in
+// the global order at the tick's `now`. Skipped cases are exactly those the full pass would
+// have left waiting; EngineConfig::full_routing_pass runs the full pass instead, and the
+// simulator compares both decision by decision.
 //
-// Thread safety: engine thread only. Errors: none ("no agent free" is a decision).
+// A decision considers the agents present (desk connected, not OFFLINE) with the case's skills
+// and language: nobody else can be eligible or in its bullseye ring. ExplainDecision re-runs
+// the policy over every agent for a waiting case (its inputs are as they were at its last
+// decision, or it would have been decided again), and returns the stored decision of a case
+// that was offered, with its agent lists capped.
+//
+// Thread safety: engine thread only. Errors: Explain returns NOT_FOUND for a case never
+// decided by this replica.
 #ifndef CASEROUTER_ROUTER_ENGINE_ROUTING_PASS_H_
 #define CASEROUTER_ROUTER_ENGINE_ROUTING_PASS_H_
 
@@ -16,7 +27,9 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "router/engine/tick_context.h"
+#include "router/engine/waiting_index.h"
 #include "router/model/clock.h"
 #include "router/policy/matching.h"
 
@@ -26,27 +39,56 @@ class RoutingPass {
  public:
   // Routes the queue at ctx.now. `clock` times the pass for the observer only.
   void Run(TickContext& ctx, Clock& clock);
-  // The last decision of `case_id`, or null when this replica never decided it.
-  const Decision* LastDecision(const std::string& case_id) const;
+  // Why the case waits, or the decision that offered it.
+  absl::StatusOr<Decision> Explain(TickContext& ctx, const Case& c);
   // The case is gone from memory (evicted).
-  void Forget(const std::string& case_id) { decisions_.erase(case_id); }
+  void Forget(const std::string& case_id) { offered_.erase(case_id); }
   void Clear();
 
- private:
-  struct RecordedDecision {
-    Decision decision;
-    uint64_t agents_epoch = 0;  // the state.agents_epoch it was made at
-  };
-  // Cases waited because nobody was free: explain them, deciding only what changed.
-  void ExplainWaiting(TickContext& ctx, std::vector<AgentCandidate>& candidates);
-  // ChooseAgent for `c` with its topic's records; `teams` caches team records for one pass.
-  Decision Decide(TickContext& ctx, const Case& c, std::vector<AgentCandidate>& candidates);
+  // Cases decided by the last pass (work done, for tests and benchmarks).
+  int64_t decided_last_pass() const { return decided_last_pass_; }
 
-  std::map<std::string, RecordedDecision> decisions_;
-  std::map<std::string, TeamRecord> teams_;  // per topic, for the current pass only
-  // What the last nobody-is-free explanation pass saw (see ExplainWaiting).
+ private:
+  struct Tally;  // what one pass reports to the observer
+  // --- The incremental pass (routing_pass.cc) ---
+  void RunIncremental(TickContext& ctx, Tally& tally);
+  // Touches the cases the changes since the last pass can affect; returns the groups whose
+  // cases an agent who became able to take them may now get, with those agents.
+  std::map<std::string, std::vector<const Agent*>> TouchWhatChanged(TickContext& ctx);
+  // Decides one queued case and offers it or records why it waits. Returns the agent it was
+  // offered to, or null.
+  const Agent* DecideAndAct(TickContext& ctx, Case& c, const Score& priority, Tally& tally);
+  // The agents with the group's skills and language, in id order (present or not).
+  const std::vector<Agent*>& MatchingAgents(TickContext& ctx, const std::string& signature,
+                                            const Requirements& requirements);
+  std::vector<AgentCandidate> Candidates(TickContext& ctx, const Case& c,
+                                         const std::vector<Agent*>& agents);
+  Decision Decide(TickContext& ctx, const Case& c, std::vector<AgentCandidate>& candidates,
+                  absl::Time at);
+  const TeamRecord& TeamOf(TickContext& ctx, const std::string& topic);
+  void Offered(TickContext& ctx, Case& c, Decision decision, const Score& priority,
+               Tally& tally);
+
+  // --- The full pass, for verification (routing_pass_full.cc) ---
+  void RunFull(TickContext& ctx, Tally& tally);
+  void ExplainWaitingFull(TickContext& ctx, std::vector<AgentCandidate>& candidates);
+
+  // Stored decisions: of the cases this replica offered (capped lists), and in the full pass
+  // of every case it decided.
+  std::map<std::string, Decision> offered_;
+  struct FullDecision {
+    Decision decision;
+    uint64_t agents_epoch = 0;
+  };
+  std::map<std::string, FullDecision> full_;
   uint64_t explained_agents_epoch_ = ~uint64_t{0};
   uint64_t explained_queue_version_ = ~uint64_t{0};
+
+  std::map<std::string, TeamRecord> teams_;  // per topic, for the current pass only
+  // Agents matching each group's skills and language, rebuilt when profiles change.
+  std::map<std::string, std::vector<Agent*>> matching_;
+  uint64_t matching_version_ = ~uint64_t{0};
+  int64_t decided_last_pass_ = 0;
 };
 
 }  // namespace caserouter

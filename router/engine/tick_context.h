@@ -36,7 +36,13 @@ struct TickContext {
   // may no longer say why a case waits.
   void Changed(const Agent& a) {
     out.AgentChanged(a.id);
+    AgentTouched(a.id);
+  }
+  // Something that decides whether the agent can take cases changed without changing the
+  // agent's record (a desk session opened or closed, the agent was removed).
+  void AgentTouched(const std::string& agent_id) {
     ++state.agents_epoch;
+    state.agents_touched.insert(agent_id);
   }
   // An event for the domain's stream, stamped `now`. `detail` holds closed-set words only.
   void Emit(absl::string_view type, const std::string& case_id, const std::string& agent_id,

@@ -1,5 +1,6 @@
 #include "router/engine/timers.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -26,11 +27,9 @@ void LapseOffer(TickContext& ctx, Case& c) {
 }
 
 void EndSilentSessions(TickContext& ctx) {
-  std::vector<std::string> silent;
-  for (const auto& [agent_id, session] : ctx.desks.all()) {
-    if (session.last_seen + ctx.config.heartbeat_timeout <= ctx.now) silent.push_back(agent_id);
-  }
-  for (const std::string& agent_id : silent) {
+  if (ctx.config.heartbeat_timeout == absl::InfiniteDuration()) return;
+  for (const std::string& agent_id :
+       ctx.desks.SilentSince(ctx.now - ctx.config.heartbeat_timeout)) {
     DeskNotice notice;
     notice.kind = DeskNotice::Kind::kSessionEnded;
     notice.reason = "heartbeat_lost";
@@ -40,18 +39,27 @@ void EndSilentSessions(TickContext& ctx) {
 }
 
 void EndWrapUps(TickContext& ctx) {
-  for (auto& [agent_id, agent] : ctx.state.agents) {
-    if (WrapUpEnded(agent, ctx.now)) {
-      SetAgentPresence(ctx, agent,
-                       ctx.desks.Connected(agent_id) ? Presence::kAvailable : Presence::kOffline,
-                       "wrap_up_ended", /*notify=*/true);
-    }
+  auto& ends = ctx.state.wrap_up_ends;
+  std::vector<std::string> due;
+  while (!ends.empty() && ends.begin()->first <= ctx.now) {
+    due.push_back(ends.begin()->second);
+    ends.erase(ends.begin());
+  }
+  std::sort(due.begin(), due.end());
+  due.erase(std::unique(due.begin(), due.end()), due.end());
+  for (const std::string& agent_id : due) {
+    Agent* agent = ctx.state.FindAgent(agent_id);
+    // The entry is stale when the agent left wrap-up otherwise, or got a later end.
+    if (agent == nullptr || !WrapUpEnded(*agent, ctx.now)) continue;
+    SetAgentPresence(ctx, *agent,
+                     ctx.desks.Connected(agent_id) ? Presence::kAvailable : Presence::kOffline,
+                     "wrap_up_ended", /*notify=*/true);
   }
 }
 
 // Assignments whose agent did not come back within the grace period: route them again,
 // preferring that agent should they return first.
-void ReassignAbandoned(TickContext& ctx, const std::vector<Case*>& open) {
+void ReassignAbandoned(TickContext& ctx) {
   auto& since = ctx.state.disconnected_since;
   for (auto it = since.begin(); it != since.end();) {
     if (it->second + ctx.config.reconnect_grace > ctx.now) {
@@ -62,8 +70,8 @@ void ReassignAbandoned(TickContext& ctx, const std::vector<Case*>& open) {
     it = since.erase(it);
     Agent* agent = ctx.state.FindAgent(agent_id);
     if (agent == nullptr) continue;
-    for (Case* c : open) {
-      if (c->state != CaseState::kAssigned || c->agent_id != agent_id) continue;
+    for (Case* c : ctx.state.HeldBy(agent_id)) {
+      if (c->state != CaseState::kAssigned) continue;
       ReleaseCapacity(*agent, c->spec.channel, ctx.now);
       ctx.Changed(*agent);
       c->preferred_agent = agent_id;
@@ -74,12 +82,9 @@ void ReassignAbandoned(TickContext& ctx, const std::vector<Case*>& open) {
 }
 
 // Cases nobody could take within their channel's time to live.
-void ExpireUntaken(TickContext& ctx, const std::vector<Case*>& open) {
-  for (Case* c : open) {
-    if (c->state != CaseState::kQueued) continue;
-    if (c->created_time + ctx.config.channels[ChannelIndex(c->spec.channel)].ttl > ctx.now) {
-      continue;
-    }
+void ExpireUntaken(TickContext& ctx) {
+  for (const std::string& id : ctx.state.waiting.ExpiredBy(ctx.now)) {
+    Case* c = ctx.state.FindCase(id);
     c->closed_time = ctx.now;
     c->end_reason = std::string(EndReasonName(EndReason::kNoAgentWithinTtl));
     SetState(ctx, *c, CaseState::kExpired);
@@ -92,14 +97,18 @@ void ExpireUntaken(TickContext& ctx, const std::vector<Case*>& open) {
 }  // namespace
 
 void AdvanceTimers(TickContext& ctx) {
-  std::vector<Case*> open = ctx.state.OpenSnapshot();
-  for (Case* c : open) {
-    if (c->state == CaseState::kOffered && c->offer_expires <= ctx.now) LapseOffer(ctx, *c);
+  ctx.state.RefreshWaiting(ctx.config);  // time to live is read from the waiting index
+  std::vector<std::string> lapsed;
+  for (const auto& [deadline, id] : ctx.state.offer_deadlines) {
+    if (deadline > ctx.now) break;
+    lapsed.push_back(id);
   }
+  std::sort(lapsed.begin(), lapsed.end());
+  for (const std::string& id : lapsed) LapseOffer(ctx, ctx.state.cases.at(id));
   EndSilentSessions(ctx);
   EndWrapUps(ctx);
-  ReassignAbandoned(ctx, open);
-  ExpireUntaken(ctx, open);
+  ReassignAbandoned(ctx);
+  ExpireUntaken(ctx);
 }
 
 }  // namespace caserouter

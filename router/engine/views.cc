@@ -50,15 +50,7 @@ QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& conf
 
 void ReportState(const DomainState& state, const DeskSessions& desks, const EngineConfig& config,
                  EngineObserver& observer) {
-  PerChannel<int> depth = {0, 0, 0, 0};
-  PerChannel<double> value = {0, 0, 0, 0};
-  for (const auto& [id, open] : state.open_cases) {
-    const Case& c = *open;
-    if (c.state == CaseState::kAssigned) continue;
-    ++depth[ChannelIndex(c.spec.channel)];
-    value[ChannelIndex(c.spec.channel)] += c.spec.customer_value;
-  }
-  observer.QueueState(depth, value);
+  observer.QueueState(state.waiting_depth, state.waiting_value);
   std::array<int, kPresenceCount> by_presence = {};
   double load = 0;
   int logged_in = 0;

@@ -112,6 +112,10 @@ struct EngineConfig {
   absl::Duration closed_retention = absl::Hours(24 * 7);  // closed cases (and idempotency keys)
   absl::Duration lease_ttl = absl::Seconds(5);           // leadership lease
   int max_queue = 100000;                                // open cases; beyond: RESOURCE_EXHAUSTED
+  // Decide every waiting case against every agent at every tick, as the engine did before it
+  // re-decided only what a change can affect. For verification only (the simulator's
+  // --full_pass compares both decision by decision); not read from configuration files.
+  bool full_routing_pass = false;
 
   Strategy StrategyFor(const std::string& topic) const {
     auto it = topic_strategy.find(topic);

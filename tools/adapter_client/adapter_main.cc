@@ -1,7 +1,7 @@
 // caserouter-adapter: a channel adapter on the command line — submit, cancel, read and add
 // to cases, or replay a whole case stream.
 //
-//   caserouter-adapter submit --channel=chat --customer_id=cust-1 --topic=billing \
+//   caserouter-adapter submit --channel=chat --customer_id=cust-1 --topic=billing
 //       --skills=billing:5 --subject="I was charged twice" --customer_value=250
 //   caserouter-adapter get --case_id=c-000001
 //   caserouter-adapter message --case_id=c-000001 --text="any news?"

@@ -1,11 +1,11 @@
 // caserouter-agent: an agent desktop on the command line, for trying the router out and for
 // demos and load runs.
 //
-//   caserouter-agent --agent_id=ana --create --skills=billing:8,technical:5 --languages=en \
+//   caserouter-agent --agent_id=ana --create --skills=billing:8,technical:5 --languages=en
 //                    --authority=200 --max_chat=3
 //       interactive: prints offers; type  a <case> | d <case> |
 //       c <case> resolved|unresolved [csat] | p available|away | q
-//   caserouter-agent --auto --count=20 --id_prefix=agent- --create --skills=billing:6 \
+//   caserouter-agent --auto --count=20 --id_prefix=agent- --create --skills=billing:6
 //                    --handle_seconds=90 --resolve_rate=0.8 --decline_rate=0.05 --seed=7
 //       unattended: accepts after --accept_delay, works an exponential handle time, completes
 //       (resolved with --resolve_rate, with a CSAT), declines with --decline_rate; prints a

@@ -39,8 +39,11 @@ TEST(AutoPolicyTest, RatesAndMeanHandleTimeAreHonoured) {
       ++rated;
       ASSERT_GE(o.csat, 1);
       ASSERT_LE(o.csat, 5);
-      if (o.resolved) EXPECT_GE(o.csat, 4);
-      if (!o.resolved) EXPECT_LE(o.csat, 3);
+      if (o.resolved) {
+        EXPECT_GE(o.csat, 4);
+      } else {
+        EXPECT_LE(o.csat, 3);
+      }
     }
   }
   EXPECT_NEAR(declined / double(n), 0.2, 0.02);

@@ -48,6 +48,9 @@ ABSL_FLAG(int, agents_per_shift, 12, "synthetic: agents per shift (three shifts 
 ABSL_FLAG(int, customers, 3000, "synthetic: size of the customer base the cases come from");
 ABSL_FLAG(int64_t, max_cases, 0, "replays: keep only the first N cases (0 = all)");
 ABSL_FLAG(absl::Duration, tick, absl::Seconds(1), "engine tick while cases wait");
+ABSL_FLAG(bool, full_pass, false,
+          "route every waiting case against every agent at every tick (the engine's routing "
+          "before it re-decided only what changed), to compare both with --offer_log");
 ABSL_FLAG(std::string, out, CASEROUTER_SOURCE_DIR "/docs/evaluation.md", "report: the page");
 ABSL_FLAG(std::string, figures, CASEROUTER_SOURCE_DIR "/docs/evaluation",
           "report: folder for the figures' data, script and PNGs");
@@ -180,6 +183,7 @@ absl::StatusOr<EvaluationOptions> OptionsFromFlags() {
     return absl::InvalidArgumentError(absl::StrCat("--", s.message()));
   }
   o.base.tick = absl::GetFlag(FLAGS_tick);
+  o.base.config.full_routing_pass = absl::GetFlag(FLAGS_full_pass);
   absl::StatusOr<std::vector<Strategy>> strategies = StrategiesFromFlag();
   if (!strategies.ok()) return strategies.status();
   o.strategies = *strategies;

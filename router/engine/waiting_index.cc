@@ -1,0 +1,151 @@
+#include "router/engine/waiting_index.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "router/policy/priority.h"
+
+namespace caserouter {
+
+Requirements Requirements::Of(const CaseSpec& spec) {
+  Requirements r;
+  r.channel = spec.channel;
+  r.skills = spec.required_skills;
+  std::sort(r.skills.begin(), r.skills.end(),
+            [](const SkillRequirement& a, const SkillRequirement& b) {
+              return a.skill != b.skill ? a.skill < b.skill
+                                        : a.min_proficiency < b.min_proficiency;
+            });
+  r.language = spec.language;
+  r.authority_needed = spec.authority_needed;
+  return r;
+}
+
+std::string Requirements::Signature() const {
+  // Names are [a-z0-9_.-] and language tags [A-Za-z0-9-] (validation.h): '|', ':' and ','
+  // cannot occur in them.
+  std::string s = absl::StrCat(ChannelName(channel), "|", language, "|", authority_needed, "|");
+  for (const SkillRequirement& r : skills) absl::StrAppend(&s, r.skill, ":", r.min_proficiency, ",");
+  return s;
+}
+
+bool Requirements::Matches(const Agent& agent) const {
+  for (const SkillRequirement& r : skills) {
+    if (agent.ProficiencyOf(r.skill) < r.min_proficiency) return false;
+  }
+  return language.empty() || agent.Speaks(language);
+}
+
+double WaitingIndex::KeyOf(const Case& c, const EngineConfig& config) const {
+  // The priority at the moment the case entered the queue has no wait term; the wait term at
+  // any later time adds weight x waited / SLA, the same rate for every case of the channel.
+  // Taking it relative to one origin gives a key whose order is the priority order at any time.
+  const double base = ScorePriority(c, config, c.enqueued_time).total;
+  const ChannelConfig& channel = config.channels[ChannelIndex(c.spec.channel)];
+  const double sla = std::max(1.0, absl::ToDoubleSeconds(channel.sla));
+  return base - config.priority.wait_vs_sla * absl::ToDoubleSeconds(c.enqueued_time - origin_) /
+                    sla;
+}
+
+void WaitingIndex::Add(const Case& c, const EngineConfig& config) {
+  Remove(c.id);
+  if (origin_ == absl::InfinitePast()) origin_ = c.enqueued_time;
+  Requirements requirements = Requirements::Of(c.spec);
+  std::string signature = requirements.Signature();
+  Group& group = groups_[signature];
+  if (group.cases.empty()) group.requirements = std::move(requirements);
+  Waiting w;
+  w.group = signature;
+  w.entry = Entry{KeyOf(c, config), c.enqueued_time, c.id};
+  w.expires = c.created_time + config.channels[ChannelIndex(c.spec.channel)].ttl;
+  expiries_.insert({w.expires, c.id});
+  group.cases.insert(w.entry);
+  group.by_age.insert({c.enqueued_time, c.id});
+  waiting_[c.id] = std::move(w);
+  touched_.insert(c.id);
+}
+
+void WaitingIndex::Remove(const std::string& case_id) {
+  auto it = waiting_.find(case_id);
+  if (it == waiting_.end()) return;
+  Waiting& w = it->second;
+  auto group = groups_.find(w.group);
+  group->second.cases.erase(w.entry);
+  group->second.by_age.erase({w.entry.enqueued, case_id});
+  if (group->second.cases.empty()) groups_.erase(group);
+  if (w.recheck_at != absl::InfiniteFuture()) rechecks_.erase({w.recheck_at, case_id});
+  expiries_.erase({w.expires, case_id});
+  for_ring_.erase(case_id);
+  touched_.erase(case_id);
+  waiting_.erase(it);
+}
+
+const WaitingIndex::Waiting* WaitingIndex::Find(const std::string& case_id) const {
+  auto it = waiting_.find(case_id);
+  return it == waiting_.end() ? nullptr : &it->second;
+}
+
+const WaitingIndex::Group* WaitingIndex::FindGroup(const std::string& signature) const {
+  auto it = groups_.find(signature);
+  return it == groups_.end() ? nullptr : &it->second;
+}
+
+void WaitingIndex::Rebuild(const std::vector<const Case*>& queued, const EngineConfig& config) {
+  Clear();
+  for (const Case* c : queued) Add(*c, config);
+}
+
+void WaitingIndex::Clear() {
+  origin_ = absl::InfinitePast();
+  groups_.clear();
+  waiting_.clear();
+  touched_.clear();
+  for_ring_.clear();
+  rechecks_.clear();
+  expiries_.clear();
+}
+
+std::vector<std::string> WaitingIndex::ExpiredBy(absl::Time now) const {
+  std::vector<std::string> out;
+  for (auto it = expiries_.begin(); it != expiries_.end() && it->first <= now; ++it) {
+    out.push_back(it->second);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+void WaitingIndex::Touch(const std::string& case_id) {
+  if (waiting_.count(case_id) > 0) touched_.insert(case_id);
+}
+
+void WaitingIndex::TouchDue(absl::Time now) {
+  while (!rechecks_.empty() && rechecks_.begin()->first <= now) {
+    const std::string id = rechecks_.begin()->second;
+    rechecks_.erase(rechecks_.begin());
+    waiting_.at(id).recheck_at = absl::InfiniteFuture();
+    touched_.insert(id);
+  }
+}
+
+std::vector<std::string> WaitingIndex::TakeTouched() {
+  std::vector<std::string> out(touched_.begin(), touched_.end());
+  touched_.clear();
+  return out;
+}
+
+void WaitingIndex::Record(const std::string& case_id, WaitReason reason, absl::Time now,
+                          absl::Time recheck_at) {
+  Waiting& w = waiting_.at(case_id);
+  w.reason = reason;
+  w.decided = now;
+  if (reason == WaitReason::kWaitingForRing) {
+    for_ring_.insert(case_id);
+  } else {
+    for_ring_.erase(case_id);
+  }
+  if (w.recheck_at != absl::InfiniteFuture()) rechecks_.erase({w.recheck_at, case_id});
+  w.recheck_at = recheck_at;
+  if (recheck_at != absl::InfiniteFuture()) rechecks_.insert({recheck_at, case_id});
+}
+
+}  // namespace caserouter

@@ -1,0 +1,131 @@
+// WaitingIndex: the queued cases of a domain, grouped by what they need, with what each is
+// waiting for — so that a tick re-decides only the cases a change can affect.
+//
+// A requirement group holds the queued cases of one requirement signature (channel, skills at
+// minimum proficiency, language, authority needed) in priority order. Within a group every
+// case shares the channel, so priority grows with waiting at the same rate for all of them and
+// their order does not change as time passes: the group keeps it without re-sorting. The order
+// across groups is decided at the heads, at the tick's `now`.
+//
+// After each decision the routing pass records why a case still waits:
+//   - kNobodyEligible: no agent passed eligibility. Only an agent who becomes eligible for the
+//     group (presence, capacity, profile, session) or time (the decline pass ending, the SLA
+//     breached for an authority need) can change that.
+//   - kWaitingForRing: someone is eligible but the case waits for its bullseye ring. Any change
+//     of an agent able to serve the group, of the topic's quality records or of the customer's
+//     relationships can change that, and so does the bullseye bound running out.
+// and when time alone may change the answer (`recheck_at`). A case is decided again only when
+// it is touched: new or re-queued, its recheck time reached, or a change named above.
+//
+// Thread safety: none; the engine thread owns it. Errors: none.
+#ifndef CASEROUTER_ROUTER_ENGINE_WAITING_INDEX_H_
+#define CASEROUTER_ROUTER_ENGINE_WAITING_INDEX_H_
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/time/time.h"
+#include "agents/agent.h"
+#include "router/model/case.h"
+#include "router/model/engine_config.h"
+
+namespace caserouter {
+
+// What a case needs from an agent; cases with equal signatures form one group.
+struct Requirements {
+  Channel channel = Channel::kPhone;
+  std::vector<SkillRequirement> skills;  // sorted by skill
+  std::string language;                  // empty = any
+  int64_t authority_needed = 0;
+
+  static Requirements Of(const CaseSpec& spec);
+  std::string Signature() const;
+  // The agent has the skills and the language: they could serve the group when present and
+  // free (authority aside: a case past its SLA may be routed past its authority need).
+  bool Matches(const Agent& agent) const;
+};
+
+enum class WaitReason { kUndecided, kNobodyEligible, kWaitingForRing };
+
+class WaitingIndex {
+ public:
+  // One queued case's place in its group: priority order, then age, then id.
+  struct Entry {
+    double key;  // priority with the wait term taken at the index's origin (see file comment)
+    absl::Time enqueued;
+    std::string id;
+    bool operator<(const Entry& o) const {
+      if (key != o.key) return key > o.key;
+      if (enqueued != o.enqueued) return enqueued < o.enqueued;
+      return id < o.id;
+    }
+  };
+  struct Group {
+    Requirements requirements;
+    std::set<Entry> cases;                                // priority order
+    std::set<std::pair<absl::Time, std::string>> by_age;  // oldest first
+  };
+  struct Waiting {
+    std::string group;  // signature
+    Entry entry;
+    absl::Time expires = absl::InfiniteFuture();  // created + the channel's time to live
+    WaitReason reason = WaitReason::kUndecided;
+    absl::Time decided = absl::InfinitePast();   // the last decision
+    absl::Time recheck_at = absl::InfiniteFuture();
+  };
+
+  // The case entered the queue (or its needs changed): indexed and touched.
+  void Add(const Case& c, const EngineConfig& config);
+  // The case left the queue (offered, expired, cancelled).
+  void Remove(const std::string& case_id);
+  bool Contains(const std::string& case_id) const { return waiting_.count(case_id) > 0; }
+  const Waiting* Find(const std::string& case_id) const;
+  // Re-indexes every case (the configuration changed priority weights, SLAs or strategies).
+  void Rebuild(const std::vector<const Case*>& queued, const EngineConfig& config);
+  void Clear();
+
+  // Marks the case for a decision in the next routing pass.
+  void Touch(const std::string& case_id);
+  // Every case waiting for its ring that `pred(waiting, id)` selects is touched.
+  template <typename Pred>
+  void TouchWaitingForRing(Pred pred) {
+    for (const std::string& id : for_ring_) {
+      if (pred(waiting_.at(id), id)) touched_.insert(id);
+    }
+  }
+  // The cases whose time to live ran out by `now`, in id order.
+  std::vector<std::string> ExpiredBy(absl::Time now) const;
+  // Cases whose recheck time is due at `now` become touched.
+  void TouchDue(absl::Time now);
+  // The touched cases, cleared.
+  std::vector<std::string> TakeTouched();
+  bool AnyTouched() const { return !touched_.empty(); }
+
+  // The routing pass decided `case_id` at `now` and it still waits.
+  void Record(const std::string& case_id, WaitReason reason, absl::Time now,
+              absl::Time recheck_at);
+
+  const std::map<std::string, Group>& groups() const { return groups_; }
+  const Group* FindGroup(const std::string& signature) const;
+  size_t size() const { return waiting_.size(); }
+
+ private:
+  double KeyOf(const Case& c, const EngineConfig& config) const;
+
+  absl::Time origin_ = absl::InfinitePast();  // set by the first Add; keeps keys small
+  std::map<std::string, Group> groups_;       // by signature
+  absl::flat_hash_map<std::string, Waiting> waiting_;
+  std::set<std::string> touched_;
+  std::set<std::string> for_ring_;                      // reason kWaitingForRing
+  std::set<std::pair<absl::Time, std::string>> rechecks_;
+  std::set<std::pair<absl::Time, std::string>> expiries_;
+};
+
+}  // namespace caserouter
+
+#endif  // CASEROUTER_ROUTER_ENGINE_WAITING_INDEX_H_
