@@ -89,6 +89,14 @@ Handler ChannelHandler(ChannelConfig* c) {
   };
 }
 
+Handler ChannelAdmissionHandler(ChannelAdmission* a) {
+  return [a](const YAML::Node& n, const std::string& p) {
+    return WalkMap(n, p,
+                   {{"rate_per_second", Number(&a->rate_per_second, 0, 1000000)},
+                    {"burst", Number(&a->burst, 0, 10000000)}});
+  };
+}
+
 Handler StrategyHandler(Strategy* out) {
   return [out](const YAML::Node& n, const std::string& p) {
     if (!n.IsScalar() || !ParseStrategy(n.as<std::string>(), out)) {
@@ -193,6 +201,22 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p, {{"max_queue", Integer(&config.max_queue, 1, 10000000)}});
         }},
+       {"admission",
+        [&](const YAML::Node& n, const std::string& p) {
+          PerChannel<ChannelAdmission>& a = config.admission.channels;
+          return WalkMap(
+              n, p,
+              {{"live_reserve_share", Number(&config.admission.live_reserve_share, 0, 0.9)},
+               {"channels",
+                [&](const YAML::Node& cn, const std::string& cp) {
+                  return WalkMap(
+                      cn, cp,
+                      {{"phone", ChannelAdmissionHandler(&a[ChannelIndex(Channel::kPhone)])},
+                       {"chat", ChannelAdmissionHandler(&a[ChannelIndex(Channel::kChat)])},
+                       {"social", ChannelAdmissionHandler(&a[ChannelIndex(Channel::kSocial)])},
+                       {"email", ChannelAdmissionHandler(&a[ChannelIndex(Channel::kEmail)])}});
+                }}});
+        }},
        {"history",
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p,
@@ -239,6 +263,14 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
                {"top_quality_share", Number(&m.top_quality_share, 0, 1)}});
         }}});
   if (!status.ok()) return status;
+  for (Channel channel : kAllChannels) {
+    const ChannelAdmission& a = config.admission.channels[ChannelIndex(channel)];
+    if (a.rate_per_second > 0 && a.burst < 1) {
+      return Bad(absl::StrCat("admission.channels.", ChannelName(channel), ".burst"),
+                 "must be at least 1 when rate_per_second is set (a bucket that holds no "
+                 "submission refuses them all)");
+    }
+  }
   if (config.closed_retention < config.repeat_window) {
     return Bad("retention.closed_case_seconds",
                "must be at least history.repeat_window_seconds (repeat contacts are found among "

@@ -13,6 +13,9 @@
 //   retention: {closed_case_seconds: 86400}
 //   leadership: {lease_ttl_seconds: 5}
 //   limits: {max_queue: 100000}
+//   admission:
+//     live_reserve_share: 0.2
+//     channels: {social: {rate_per_second: 200, burst: 2000}}
 //
 // Thread-safe (no shared state).
 #ifndef CASEROUTER_ROUTER_CONFIG_CONFIG_LOADER_H_

@@ -24,6 +24,9 @@ retention: {closed_case_seconds: 3600}
 leadership: {lease_ttl_seconds: 2}
 limits: {max_queue: 50}
 history: {repeat_window_seconds: 1800}
+admission:
+  live_reserve_share: 0.3
+  channels: {social: {rate_per_second: 5, burst: 20}, phone: {rate_per_second: 0}}
 routing:
   strategy: outcome
   by_topic: {outage: longest_idle}
@@ -52,6 +55,14 @@ routing:
   EXPECT_EQ(config->lease_ttl, absl::Seconds(2));
   EXPECT_EQ(config->max_queue, 50);
   EXPECT_EQ(config->repeat_window, absl::Minutes(30));
+  EXPECT_DOUBLE_EQ(config->admission.live_reserve_share, 0.3);
+  const ChannelAdmission& social = config->admission.channels[ChannelIndex(Channel::kSocial)];
+  EXPECT_DOUBLE_EQ(social.rate_per_second, 5);
+  EXPECT_DOUBLE_EQ(social.burst, 20);
+  EXPECT_DOUBLE_EQ(config->admission.channels[ChannelIndex(Channel::kPhone)].rate_per_second, 0);
+  // Channels left out keep their defaults.
+  EXPECT_DOUBLE_EQ(config->admission.channels[ChannelIndex(Channel::kEmail)].rate_per_second,
+                   AdmissionConfig().channels[ChannelIndex(Channel::kEmail)].rate_per_second);
   EXPECT_EQ(config->StrategyFor("outage"), Strategy::kLongestIdle);
   EXPECT_EQ(config->StrategyFor("billing"), Strategy::kOutcome);
   EXPECT_DOUBLE_EQ(config->matching.relationship, 12);
@@ -98,6 +109,14 @@ INSTANTIATE_TEST_SUITE_P(
                               "retention.closed_case_seconds"},
                     BadConfig{"leadership: {lease_ttl_seconds: 0}", "leadership.lease_ttl_seconds"},
                     BadConfig{"limits: {max_queue: 0}", "limits.max_queue"},
+                    BadConfig{"admission: {live_reserve_share: 1}", "admission.live_reserve_share"},
+                    BadConfig{"admission: {channels: {fax: {burst: 1}}}", "admission.channels.fax"},
+                    BadConfig{"admission: {channels: {social: {rate_per_second: -1}}}",
+                              "admission.channels.social.rate_per_second"},
+                    BadConfig{"admission: {channels: {social: {rate: 5}}}",
+                              "admission.channels.social.rate"},
+                    BadConfig{"admission: {channels: {email: {rate_per_second: 5, burst: 0}}}",
+                              "admission.channels.email.burst"},
                     BadConfig{"channels: [1, 2]", "channels"},
                     BadConfig{"a: [", "line"},
                     BadConfig{"routing: {strategy: calls_per_hour}", "routing.strategy"},
@@ -118,6 +137,17 @@ TEST(ConfigLoaderTest, ShippedExampleLoads) {
   ASSERT_TRUE(config.ok()) << config.status();
   EXPECT_EQ(config->domain, "default");
   EXPECT_EQ(config->channels[ChannelIndex(Channel::kPhone)].sla, absl::Seconds(20));
+  // The example states the defaults of admission.
+  const AdmissionConfig defaults;
+  for (Channel channel : kAllChannels) {
+    const ChannelAdmission& got = config->admission.channels[ChannelIndex(channel)];
+    const ChannelAdmission& want = defaults.channels[ChannelIndex(channel)];
+    EXPECT_DOUBLE_EQ(got.rate_per_second, want.rate_per_second) << ChannelName(channel);
+    if (want.rate_per_second > 0) {
+      EXPECT_DOUBLE_EQ(got.burst, want.burst) << ChannelName(channel);
+    }
+  }
+  EXPECT_DOUBLE_EQ(config->admission.live_reserve_share, defaults.live_reserve_share);
 }
 
 }  // namespace

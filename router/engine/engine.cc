@@ -299,6 +299,17 @@ void Engine::Commit(TickContext& ctx) {
   for (auto& [desk, notice] : results.notices) desk->Deliver(std::move(notice));
   for (auto& observation : results.observations) observation();
   if (observer_ != nullptr) ReportState(state_, desks_, config_, *observer_);
+  PublishOpenCases(static_cast<int64_t>(state_.open_cases.size()));
+}
+
+OpenCases Engine::OpenCaseSnapshot() const {
+  const uint64_t packed = open_cases_.load(std::memory_order_acquire);
+  return OpenCases{static_cast<int64_t>(packed & 0xffffffffu), static_cast<uint32_t>(packed >> 32)};
+}
+
+void Engine::PublishOpenCases(int64_t count) {
+  const uint64_t version = (open_cases_.load(std::memory_order_relaxed) >> 32) + 1;
+  open_cases_.store((version << 32) | static_cast<uint32_t>(count), std::memory_order_release);
 }
 
 void Engine::Run() {
@@ -358,6 +369,7 @@ bool Engine::EnsureLeadership(TickContext& ctx) {
 
 void Engine::StepDown() {
   bool was_serving = serving_.exchange(false);
+  PublishOpenCases(0);
   state_.Clear();
   routing_.Clear();
   outbox_.DropChanges();

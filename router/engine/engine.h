@@ -31,6 +31,7 @@
 #define CASEROUTER_ROUTER_ENGINE_ENGINE_H_
 
 #include <atomic>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -57,6 +58,12 @@
 #include "router/store/state_store.h"
 
 namespace caserouter {
+
+// The open cases (queued, offered, assigned) of a domain as the engine last published them.
+struct OpenCases {
+  int64_t count = 0;
+  uint32_t version = 0;  // one more at every publication (wraps)
+};
 
 class Engine {
  public:
@@ -123,6 +130,13 @@ class Engine {
   void ReleaseLeadership();
   // True while this replica leads the domain with its state loaded. Thread-safe.
   bool IsServing() const { return serving_.load(std::memory_order_acquire); }
+  // Open cases as of the last tick's commit, published at the end of the tick, once its
+  // answers ran; 0 while not serving. Thread-safe. For admission before the tick
+  // (router/service/admission.h): the version tells a reader that answers it saw before it are
+  // in the count. A hint that lags by a tick, never the rule (the tick refuses beyond
+  // max_queue).
+  OpenCases OpenCaseSnapshot() const;
+  int64_t OpenCaseCount() const { return OpenCaseSnapshot().count; }
   // Cases the last tick's routing pass decided: the work it did, for tests and benchmarks.
   // Engine thread only (call between ticks).
   int64_t CasesDecidedLastTick() const { return routing_.decided_last_pass(); }
@@ -152,6 +166,7 @@ class Engine {
   bool EnsureLeadership(TickContext& ctx);
   void StepDown();
   void Commit(TickContext& ctx);
+  void PublishOpenCases(int64_t count);
 
   EngineConfig config_;
   StateStore* const store_;
@@ -164,6 +179,7 @@ class Engine {
   std::vector<Command> commands_ ABSL_GUARDED_BY(mu_);
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> serving_{false};
+  std::atomic<uint64_t> open_cases_{0};  // version << 32 | count: one atomic, read whole
 
   // Engine thread only.
   DomainState state_;

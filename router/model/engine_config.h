@@ -59,6 +59,30 @@ struct MatchWeights {
   double top_quality_share = 0.2;  // top share of agents (by quality) in the preferred ring
 };
 
+// Admission before the tick (router/service/admission.h): what the gRPC layer refuses at once,
+// before a submission reaches the engine's queue. A channel's token bucket holds `burst`
+// submissions and refills at `rate_per_second`; rate 0 turns the channel's limit off.
+struct ChannelAdmission {
+  double rate_per_second = 0;
+  double burst = 0;
+};
+
+struct AdmissionConfig {
+  // Phone and chat are live (a person waits on the line) and unlimited; social and email can
+  // be retried by their adapters later, so a burst of posts is cut to a rate the agents can
+  // work through instead of filling the queue.
+  PerChannel<ChannelAdmission> channels = {
+      ChannelAdmission{0, 0},
+      ChannelAdmission{0, 0},
+      ChannelAdmission{200, 2000},
+      ChannelAdmission{100, 1000},
+  };
+  // The share of max_queue that only phone and chat may fill: social and email are refused
+  // once open cases reach max_queue x (1 - live_reserve_share), so calls and chats still find
+  // room after a social burst.
+  double live_reserve_share = 0.2;
+};
+
 struct EngineConfig {
   std::string domain = "default";
   PerChannel<ChannelConfig> channels = {
@@ -72,6 +96,7 @@ struct EngineConfig {
                                      "general"};
   PriorityWeights priority;
   MatchWeights matching;
+  AdmissionConfig admission;  // read by the gRPC layer, not by the engine
   Strategy strategy = Strategy::kOutcome;
   std::map<std::string, Strategy> topic_strategy;  // per-topic override
   // A new case from a customer on a topic within this window after one marked resolved is a

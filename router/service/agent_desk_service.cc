@@ -3,31 +3,26 @@
 #include <deque>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 
 #include <grpc/grpc.h>
+#include <grpcpp/alarm.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
-#include "absl/time/time.h"
-#include "router/service/proto_convert.h"
 #include "router/model/validation.h"
+#include "router/service/proto_convert.h"
+#include "router/service/raw_callback.h"
 #include "router/service/status_convert.h"
 #include "router/service/wire_checks.h"
 
 namespace caserouter {
 namespace {
 
-// How long a stream whose desk stopped sending may take to flush its last events before the
-// call is cancelled (a desk that half-closed but no longer reads would otherwise hold the
-// handler thread).
-constexpr absl::Duration kFlushTimeout = absl::Seconds(5);
-
 // ConnectRequest.request_id is documented as 0-2^63: a negative id is a client bug, reported
 // rather than echoed back as if it were a valid one.
 constexpr char kRequestIdRange[] = "request_id: must be 0 or more";
+constexpr char kHelloFirst[] = "hello: the first message must be a Hello";
 
 // The status a stream ends with when the engine ends its session. The engine's reason is a
 // closed-set word.
@@ -49,20 +44,38 @@ v1::ConnectResponse AckEvent(int64_t request_id, const absl::Status& status, con
   return event;
 }
 
+// A Connect refused before it started (the replica holds max_streams already).
+class RefusedStream final : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  explicit RefusedStream(const absl::Status& status) { Finish(ToGrpcStatus(status)); }
+  void OnDone() override { delete this; }
+};
+
 }  // namespace
 
-// One open stream: the engine's DeskSession for it, and the queue its writer thread drains.
+// One open stream: the gRPC reactor and the engine's DeskSession at once.
 //
-// Only the writer thread touches the gRPC stream for writing and the call for cancelling; the
-// handler thread only reads. Everything else just queues, so Deliver never blocks the engine.
-// The handler joins the writer before it returns, so neither pointer outlives the call; the
-// engine may keep the object a little longer and may still Deliver to it, harmlessly.
-class AgentDeskService::DeskStream final : public DeskSession {
+// gRPC calls the On* reactions on its threads, the engine calls Deliver and the answers to the
+// desk's requests on its thread; all of them only change the state below under mu_ and start
+// the next read or write, which never blocks. At most one read and one write are outstanding.
+// The object keeps itself alive (self_) until OnDone; the engine may hold it longer and
+// Deliver to it, which then does nothing.
+class AgentDeskService::DeskStream final
+    : public grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>,
+      public DeskSession,
+      public std::enable_shared_from_this<DeskStream> {
  public:
-  DeskStream(grpc::ServerContext* context, RawServerStream<v1::ConnectResponse>* stream)
-      : context_(context), stream_(stream) {}
+  DeskStream(AgentDeskService* service, grpc::CallbackServerContext* context)
+      : service_(service), engine_(service->engine_), context_(context) {}
 
-  // Engine thread.
+  void Start(std::shared_ptr<DeskStream> self) {
+    absl::MutexLock lock(&mu_);
+    self_ = std::move(self);
+    reading_ = true;
+    StartRead(&read_buffer_);
+  }
+
+  // --- DeskSession (engine thread) ---
   void Deliver(DeskNotice notice) override {
     if (notice.kind == DeskNotice::Kind::kSessionEnded) {
       End(SessionEndedStatus(notice.reason));
@@ -72,116 +85,342 @@ class AgentDeskService::DeskStream final : public DeskSession {
     if (DeskNoticeToProto(notice, &event)) Push(std::move(event));
   }
 
+  // Ends the stream with `status` once the queued events are written. The first end wins.
+  void End(absl::Status status) {
+    absl::MutexLock lock(&mu_);
+    EndLocked(std::move(status));
+  }
+
+  // --- gRPC reactions ---
+  void OnReadDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    reading_ = false;
+    if (!ok) {
+      // The desk's side ended (WritesDone) or the call broke.
+      read_done_ = true;
+      if (phase_ == Phase::kHello) {
+        EndLocked(absl::InvalidArgumentError(kHelloFirst));
+      } else if (phase_ == Phase::kOpen) {
+        EndLocked(absl::OkStatus());  // the desk left; queued events still go out
+      } else {
+        // A desk may hang up right after its Hello; it still gets the Hello's verdict
+        // (NOT_FOUND for an unknown agent, ...) rather than OK: Opened ends the stream.
+        ArmFlushAlarmLocked();
+      }
+      return;
+    }
+    if (phase_ == Phase::kHello) {
+      ReadHelloLocked();
+    } else {
+      ReadRequestLocked();
+    }
+    MaybeReadLocked();
+  }
+
+  void OnWriteDone(bool ok) override {
+    absl::MutexLock lock(&mu_);
+    writing_ = false;
+    if (!ok) {
+      // The call is gone: nothing more can reach the desk.
+      broken_ = true;
+      queue_.clear();
+      EndLocked(absl::CancelledError("desk stream broken"));
+    }
+    MaybeWriteLocked();
+  }
+
+  void OnCancel() override {
+    absl::MutexLock lock(&mu_);
+    broken_ = true;
+    queue_.clear();
+    EndLocked(absl::CancelledError("desk stream cancelled"));
+  }
+
+  void OnDone() override {
+    std::shared_ptr<DeskStream> self;
+    bool tell_engine = false;
+    {
+      absl::MutexLock lock(&mu_);
+      done_ = true;
+      queue_.clear();
+      if (flush_alarm_) flush_alarm_->Cancel();
+      tell_engine = session_opened_;
+      self = std::move(self_);
+    }
+    if (tell_engine) engine_->CloseSession(agent_id_, this);
+    service_->Forget(this);
+    // `self` goes last: it may hold the last reference.
+  }
+
+ private:
+  enum class Phase {
+    kHello,    // waiting for the first message
+    kOpening,  // Hello sent to the engine, Welcome not yet back
+    kOpen,     // Welcome queued: events may be written
+  };
+
   // The engine's answer to OpenSession. Welcome (then the Hello's Ack) goes out before
   // anything queued meanwhile.
   void Opened(absl::StatusOr<Welcome> welcome, int64_t hello_request_id) {
+    absl::MutexLock lock(&mu_);
+    if (done_ || end_.has_value()) return;
     if (!welcome.ok()) {
-      End(welcome.status());
+      queue_.clear();  // answers to requests of a session that never opened
+      EndLocked(welcome.status());
       return;
     }
     v1::ConnectResponse event;
     WelcomeToProto(*welcome, event.mutable_welcome());
-    absl::MutexLock lock(&mu_);
     queue_.push_front(AckEvent(hello_request_id, absl::OkStatus(), nullptr));
     queue_.push_front(std::move(event));
-    opened_ = true;
-  }
-
-  void Ack(int64_t request_id, const absl::Status& status, const CaseView* view) {
-    Push(AckEvent(request_id, status, view));
-  }
-
-  // Ends the stream with `status` once the queued events are written. The first end wins.
-  void End(absl::Status status) {
-    absl::MutexLock lock(&mu_);
-    if (!end_.has_value()) end_ = std::move(status);
-  }
-
-  // The handler saw the desk's side end (or the call die).
-  void ReaderDone() {
-    absl::MutexLock lock(&mu_);
-    reader_done_ = true;
-  }
-
-  void RunWriter() {
-    for (;;) {
-      v1::ConnectResponse event;
-      {
-        absl::MutexLock lock(&mu_);
-        mu_.Await(absl::Condition(this, &DeskStream::WriterHasWork));
-        if (opened_ && !queue_.empty()) {
-          event = std::move(queue_.front());
-          queue_.pop_front();
-        } else if (end_.has_value() && !reader_done_) {
-          // A status can only reach the desk while the call is alive; cancelling the call
-          // with it sends it as the trailers and wakes the handler's Read().
-          grpc::Status status = ToGrpcStatus(*end_);
-          grpc_call_cancel_with_status(context_->c_call(),
-                                       static_cast<grpc_status_code>(status.error_code()),
-                                       status.error_message().c_str(), nullptr);
-          break;
-        } else {
-          break;
-        }
-      }
-      if (!stream_->Write(event)) break;  // the call is gone; Read() fails too
+    phase_ = Phase::kOpen;
+    if (read_done_) {
+      EndLocked(absl::OkStatus());
+      return;
     }
-    writer_done_.Notify();
+    MaybeWriteLocked();
   }
 
-  // Waits (at most kFlushTimeout) until the engine answered the Hello: opened or ended.
-  void AwaitHelloAnswer() {
+  void ReadHelloLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    v1::ConnectRequest first;
+    if (absl::Status parsed = ParseRequest(read_buffer_, &first); !parsed.ok()) {
+      EndLocked(parsed);
+      return;
+    }
+    if (!first.has_hello()) {
+      EndLocked(absl::InvalidArgumentError(kHelloFirst));
+      return;
+    }
+    if (first.request_id() < 0) {
+      EndLocked(absl::InvalidArgumentError(kRequestIdRange));
+      return;
+    }
+    // Checked before the engine sees it (the engine checks it again with the same rule).
+    if (absl::Status s = ValidateAgentId("hello.agent_id", first.hello().agent_id()); !s.ok()) {
+      EndLocked(s);
+      return;
+    }
+    agent_id_ = first.hello().agent_id();
+    phase_ = Phase::kOpening;
+    session_opened_ = true;
+    const int64_t hello_id = first.request_id();
+    std::shared_ptr<DeskStream> self = shared_from_this();
+    engine_->OpenSession(agent_id_, self, [self, hello_id](absl::StatusOr<Welcome> welcome) {
+      self->Opened(std::move(welcome), hello_id);
+    });
+  }
+
+  void ReadRequestLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const absl::Time now = service_->clock_->Now();
+    if (now - last_heartbeat_ >= kHeartbeatCoalesce) {
+      last_heartbeat_ = now;
+      engine_->Heartbeat(agent_id_, this);
+    }
+    v1::ConnectRequest request;
+    if (absl::Status parsed = ParseRequest(read_buffer_, &request); !parsed.ok()) {
+      // The Ack still carries the request's id, so the desk can tell which request it was.
+      ParseRequestNumbers(read_buffer_, &request);
+      PushLocked(AckEvent(request.request_id(), parsed, nullptr));
+      return;
+    }
+    DispatchLocked(request);
+  }
+
+  // Runs one desk request: an Ack at once, or an engine command whose answer is the Ack.
+  void DispatchLocked(const v1::ConnectRequest& request) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    const int64_t id = request.request_id();
+    auto ack_now = [this, id](const absl::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+      PushLocked(AckEvent(id, status, nullptr));
+    };
+    if (id < 0) {
+      ack_now(absl::InvalidArgumentError(kRequestIdRange));
+      return;
+    }
+    std::shared_ptr<DeskStream> self = shared_from_this();
+    auto ack_status = [self, id](absl::Status status) { self->Answered(id, status, nullptr); };
+    auto ack_case = [self, id](absl::StatusOr<CaseView> view) {
+      self->Answered(id, view.status(), view.ok() ? &*view : nullptr);
+    };
+    switch (request.action_case()) {
+      case v1::ConnectRequest::kHello:
+        ack_now(absl::InvalidArgumentError("hello: already sent on this stream"));
+        return;
+      case v1::ConnectRequest::kHeartbeat:
+        ack_now(absl::OkStatus());
+        return;
+      case v1::ConnectRequest::kSetPresence: {
+        // Which presences a desk may set (not WRAP_UP) is the engine's rule.
+        absl::StatusOr<Presence> presence =
+            PresenceFromProto(request.set_presence().presence(), "set_presence.presence");
+        if (!presence.ok()) {
+          ack_now(presence.status());
+          return;
+        }
+        ++pending_;
+        engine_->SetPresence(agent_id_, this, *presence, ack_status);
+        return;
+      }
+      case v1::ConnectRequest::kAccept: {
+        const std::string& case_id = request.accept().case_id();
+        if (absl::Status s = ValidateId("accept.case_id", case_id); !s.ok()) {
+          ack_now(s);
+          return;
+        }
+        ++pending_;
+        engine_->Accept(agent_id_, this, case_id, ack_case);
+        return;
+      }
+      case v1::ConnectRequest::kDecline: {
+        const std::string& case_id = request.decline().case_id();
+        if (absl::Status s = ValidateId("decline.case_id", case_id); !s.ok()) {
+          ack_now(s);
+          return;
+        }
+        ++pending_;
+        engine_->Decline(agent_id_, this, case_id, ack_status);
+        return;
+      }
+      case v1::ConnectRequest::kComplete: {
+        const v1::Complete& complete = request.complete();
+        if (absl::Status s = ValidateId("complete.case_id", complete.case_id()); !s.ok()) {
+          ack_now(s);
+          return;
+        }
+        if (!complete.has_outcome()) {
+          ack_now(absl::InvalidArgumentError("complete.outcome: required"));
+          return;
+        }
+        ++pending_;
+        engine_->Complete(agent_id_, this, complete.case_id(), OutcomeFromProto(complete.outcome()),
+                          ack_case);
+        return;
+      }
+      case v1::ConnectRequest::ACTION_NOT_SET:
+        ack_now(absl::InvalidArgumentError("action: required"));
+        return;
+    }
+  }
+
+  // The engine answered request `id` (engine thread).
+  void Answered(int64_t id, const absl::Status& status, const CaseView* view) {
     absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(this, &DeskStream::HelloAnswered), kFlushTimeout);
-  }
-
-  // After ReaderDone: waits for the writer to flush, cancelling the call if it cannot.
-  void AwaitWriter() {
-    if (!writer_done_.WaitForNotificationWithTimeout(kFlushTimeout)) context_->TryCancel();
-    writer_done_.WaitForNotification();
-  }
-
-  // What the handler returns: the session's end status, or OK when the desk left.
-  grpc::Status FinalStatus() {
-    absl::MutexLock lock(&mu_);
-    return end_.has_value() ? ToGrpcStatus(*end_) : grpc::Status::OK;
-  }
-
- private:
-  bool HelloAnswered() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return opened_ || end_.has_value();
-  }
-
-  bool WriterHasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return (opened_ && !queue_.empty()) || end_.has_value() || reader_done_;
+    --pending_;
+    if (done_) return;
+    PushLocked(AckEvent(id, status, view));
+    MaybeReadLocked();
   }
 
   void Push(v1::ConnectResponse event) {
     absl::MutexLock lock(&mu_);
-    if (reader_done_ || end_.has_value()) return;
+    PushLocked(std::move(event));
+  }
+
+  void PushLocked(v1::ConnectResponse event) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (done_ || end_.has_value()) return;
     if (queue_.size() >= static_cast<size_t>(kMaxQueuedEvents)) {
-      end_ = absl::ResourceExhaustedError("desk is not reading its events");
+      if (service_->metrics_ != nullptr) service_->metrics_->Refused(ServerLimit::kDeskNotReading);
+      TerminateLocked(absl::ResourceExhaustedError("desk is not reading its events"));
       return;
     }
     queue_.push_back(std::move(event));
+    MaybeWriteLocked();
   }
 
-  grpc::ServerContext* const context_;
-  RawServerStream<v1::ConnectResponse>* const stream_;
-  absl::Notification writer_done_;
+  // Reads the next message unless one is outstanding, the stream ends, or too many of the
+  // desk's requests wait for the engine (then the next answer resumes reading).
+  void MaybeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (reading_ || read_done_ || end_.has_value() || done_) return;
+    if (pending_ >= kMaxPendingRequests) return;
+    reading_ = true;
+    StartRead(&read_buffer_);
+  }
+
+  // Writes the next queued event, or finishes once an ending stream has written them all.
+  void MaybeWriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (writing_ || finished_) return;
+    if (phase_ == Phase::kOpen && !broken_ && !queue_.empty()) {
+      SerializeResponse(queue_.front(), &write_buffer_);
+      queue_.pop_front();
+      writing_ = true;
+      StartWrite(&write_buffer_);
+      return;
+    }
+    if (end_.has_value() && (queue_.empty() || phase_ != Phase::kOpen || broken_)) {
+      finished_ = true;
+      Finish(ToGrpcStatus(*end_));
+    }
+  }
+
+  void EndLocked(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!end_.has_value()) end_ = std::move(status);
+    MaybeWriteLocked();
+    if (!finished_) ArmFlushAlarmLocked();
+  }
+
+  // Ends the call now with `status`, dropping what is queued. Cancelling the call with the
+  // status sends it to the desk even when the desk reads nothing (a write would wait).
+  void TerminateLocked(absl::Status status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (!end_.has_value()) end_ = std::move(status);
+    queue_.clear();
+    if (!finished_ && !broken_) {
+      broken_ = true;
+      grpc::Status wire = ToGrpcStatus(*end_);
+      // Runs no reaction of ours on this thread: gRPC hands them to its own threads.
+      grpc_call_cancel_with_status(context_->c_call(),
+                                   static_cast<grpc_status_code>(wire.error_code()),
+                                   wire.error_message().c_str(), nullptr);
+    }
+    MaybeWriteLocked();  // finishes now, or from OnWriteDone(false)
+  }
+
+  // A stream that has to end may take kFlushTimeout to write what is queued; then its call is
+  // cancelled with its status.
+  void ArmFlushAlarmLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (flush_alarm_ || done_) return;
+    flush_alarm_.emplace();
+    std::shared_ptr<DeskStream> self = shared_from_this();
+    flush_alarm_->Set(absl::ToChronoTime(absl::Now() + kFlushTimeout), [self](bool fired) {
+      if (!fired) return;  // cancelled: the stream was done in time
+      absl::MutexLock lock(&self->mu_);
+      if (self->finished_ || self->done_) return;
+      if (!self->end_.has_value()) {
+        self->end_ = absl::UnavailableError("the router did not answer the Hello in time");
+      }
+      self->TerminateLocked(*self->end_);
+    });
+  }
+
+  AgentDeskService* const service_;
+  Engine* const engine_;
+  grpc::CallbackServerContext* const context_;
+  // Only the read path touches these, one read at a time.
+  grpc::ByteBuffer read_buffer_;
+  std::string agent_id_;  // set with the Hello, read-only after
+  absl::Time last_heartbeat_ = absl::InfinitePast();
 
   absl::Mutex mu_;
+  std::shared_ptr<DeskStream> self_ ABSL_GUARDED_BY(mu_);
+  Phase phase_ ABSL_GUARDED_BY(mu_) = Phase::kHello;
   std::deque<v1::ConnectResponse> queue_ ABSL_GUARDED_BY(mu_);
-  bool opened_ ABSL_GUARDED_BY(mu_) = false;  // Welcome queued: the writer may write
-  bool reader_done_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ByteBuffer write_buffer_ ABSL_GUARDED_BY(mu_);  // the write outstanding
+  bool reading_ ABSL_GUARDED_BY(mu_) = false;
+  bool read_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool writing_ ABSL_GUARDED_BY(mu_) = false;
+  bool broken_ ABSL_GUARDED_BY(mu_) = false;  // nothing more can be written
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool done_ ABSL_GUARDED_BY(mu_) = false;
+  bool session_opened_ ABSL_GUARDED_BY(mu_) = false;
+  int pending_ ABSL_GUARDED_BY(mu_) = 0;
   std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Alarm> flush_alarm_ ABSL_GUARDED_BY(mu_);
 };
 
-AgentDeskService::AgentDeskService(Engine* engine, int max_streams)
-    : RawSyncService("caserouter.v1.AgentDeskService"), engine_(engine), max_streams_(max_streams) {
-  AddBidi("Connect", &AgentDeskService::Connect,
-          static_cast<const v1::ConnectRequest*>(nullptr));
-}
+AgentDeskService::AgentDeskService(Engine* engine, Clock* clock, int max_streams,
+                                   ServerMetrics* metrics)
+    : engine_(engine),
+      clock_(clock),
+      metrics_(metrics),
+      streams_limit_(max_streams, ServerLimit::kDeskStreams, metrics) {}
 
 AgentDeskService::~AgentDeskService() = default;
 
@@ -192,138 +431,27 @@ int AgentDeskService::open_streams() const {
 
 void AgentDeskService::EndAllStreams(const absl::Status& status) {
   absl::MutexLock lock(&mu_);
-  for (DeskStream* desk : streams_) desk->End(status);
+  for (DeskStream* stream : streams_) stream->End(status);
 }
 
-grpc::Status AgentDeskService::Connect(grpc::ServerContext* context,
-                                       RawServerStream<v1::ConnectResponse>* stream) {
-  grpc::ByteBuffer raw;
-  v1::ConnectRequest first;
-  if (!stream->Read(&raw)) {
-    return ToGrpcStatus(absl::InvalidArgumentError("hello: the first message must be a Hello"));
-  }
-  if (absl::Status parsed = ParseRequest(raw, &first); !parsed.ok()) {
-    return ToGrpcStatus(parsed);
-  }
-  if (!first.has_hello()) {
-    return ToGrpcStatus(absl::InvalidArgumentError("hello: the first message must be a Hello"));
-  }
-  if (first.request_id() < 0) {
-    return ToGrpcStatus(absl::InvalidArgumentError(kRequestIdRange));
-  }
-  const std::string agent_id = first.hello().agent_id();
-  // Checked before the stream takes a place among the desk streams (the engine checks it
-  // again with the same rule).
-  if (absl::Status s = ValidateAgentId("hello.agent_id", agent_id); !s.ok()) {
-    return ToGrpcStatus(s);
-  }
-
-  auto desk = std::make_shared<DeskStream>(context, stream);
+void AgentDeskService::Forget(DeskStream* stream) {
   {
     absl::MutexLock lock(&mu_);
-    if (static_cast<int>(streams_.size()) >= max_streams_) {
-      return ToGrpcStatus(absl::ResourceExhaustedError("too many desk streams on this replica"));
-    }
-    streams_.insert(desk.get());
+    streams_.erase(stream);
   }
-  std::thread writer([desk] { desk->RunWriter(); });
-
-  const int64_t hello_id = first.request_id();
-  engine_->OpenSession(agent_id, desk, [desk, hello_id](absl::StatusOr<Welcome> welcome) {
-    desk->Opened(std::move(welcome), hello_id);
-  });
-  while (stream->Read(&raw)) {
-    engine_->Heartbeat(agent_id, desk.get());
-    v1::ConnectRequest request;
-    if (absl::Status parsed = ParseRequest(raw, &request); !parsed.ok()) {
-      // The Ack still carries the request's id, so the desk can tell which request it was.
-      ParseRequestNumbers(raw, &request);
-      desk->Ack(request.request_id(), parsed, nullptr);
-      continue;
-    }
-    Dispatch(agent_id, desk, request);
-  }
-
-  // A desk may hang up right after its Hello; it still gets the Hello's verdict (NOT_FOUND
-  // for an unknown agent, ...) rather than OK, whatever the engine's tick took.
-  desk->AwaitHelloAnswer();
-  desk->ReaderDone();
-  desk->AwaitWriter();
-  writer.join();
-  engine_->CloseSession(agent_id, desk.get());
-  {
-    absl::MutexLock lock(&mu_);
-    streams_.erase(desk.get());
-  }
-  return desk->FinalStatus();
+  streams_limit_.Release();
 }
 
-void AgentDeskService::Dispatch(const std::string& agent_id,
-                                const std::shared_ptr<DeskStream>& desk,
-                                const v1::ConnectRequest& request) {
-  const int64_t id = request.request_id();
-  auto ack_status = [desk, id](absl::Status status) { desk->Ack(id, status, nullptr); };
-  if (id < 0) {
-    ack_status(absl::InvalidArgumentError(kRequestIdRange));
-    return;
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AgentDeskService::Connect(
+    grpc::CallbackServerContext* context) {
+  if (!streams_limit_.TryAcquire()) return new RefusedStream(streams_limit_.RefusalStatus());
+  auto stream = std::make_shared<DeskStream>(this, context);
+  {
+    absl::MutexLock lock(&mu_);
+    streams_.insert(stream.get());
   }
-  auto ack_case = [desk, id](absl::StatusOr<CaseView> view) {
-    desk->Ack(id, view.status(), view.ok() ? &*view : nullptr);
-  };
-  switch (request.action_case()) {
-    case v1::ConnectRequest::kHello:
-      ack_status(absl::InvalidArgumentError("hello: already sent on this stream"));
-      return;
-    case v1::ConnectRequest::kHeartbeat:
-      ack_status(absl::OkStatus());
-      return;
-    case v1::ConnectRequest::kSetPresence: {
-      // Which presences a desk may set (not WRAP_UP) is the engine's rule.
-      absl::StatusOr<Presence> presence =
-          PresenceFromProto(request.set_presence().presence(), "set_presence.presence");
-      if (!presence.ok()) {
-        ack_status(presence.status());
-        return;
-      }
-      engine_->SetPresence(agent_id, desk.get(), *presence, ack_status);
-      return;
-    }
-    case v1::ConnectRequest::kAccept: {
-      const std::string& case_id = request.accept().case_id();
-      if (absl::Status s = ValidateId("accept.case_id", case_id); !s.ok()) {
-        ack_status(s);
-        return;
-      }
-      engine_->Accept(agent_id, desk.get(), case_id, ack_case);
-      return;
-    }
-    case v1::ConnectRequest::kDecline: {
-      const std::string& case_id = request.decline().case_id();
-      if (absl::Status s = ValidateId("decline.case_id", case_id); !s.ok()) {
-        ack_status(s);
-        return;
-      }
-      engine_->Decline(agent_id, desk.get(), case_id, ack_status);
-      return;
-    }
-    case v1::ConnectRequest::kComplete: {
-      const v1::Complete& complete = request.complete();
-      if (absl::Status s = ValidateId("complete.case_id", complete.case_id()); !s.ok()) {
-        ack_status(s);
-        return;
-      }
-      if (!complete.has_outcome()) {
-        ack_status(absl::InvalidArgumentError("complete.outcome: required"));
-        return;
-      }
-      engine_->Complete(agent_id, desk.get(), complete.case_id(),
-                        OutcomeFromProto(complete.outcome()), ack_case);
-      return;
-    }
-    case v1::ConnectRequest::ACTION_NOT_SET:
-      ack_status(absl::InvalidArgumentError("action: required"));
-      return;
-  }
+  stream->Start(stream);
+  return stream.get();
 }
 
 }  // namespace caserouter

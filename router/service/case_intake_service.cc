@@ -28,21 +28,32 @@ struct CancelInput {
 
 }  // namespace
 
-CaseIntakeService::CaseIntakeService(Engine* engine)
-    : RawSyncService("caserouter.v1.CaseIntakeService"), engine_(engine) {
-  AddUnary("SubmitCase", &CaseIntakeService::SubmitCase);
-  AddUnary("AddMessage", &CaseIntakeService::AddMessage);
-  AddUnary("CancelCase", &CaseIntakeService::CancelCase);
-  AddUnary("GetCase", &CaseIntakeService::GetCase);
-}
+CaseIntakeService::CaseIntakeService(Engine* engine, CallLimiter* calls, Admission* admission)
+    : engine_(engine), calls_(calls), admission_(admission) {}
 
-grpc::Status CaseIntakeService::SubmitCase(grpc::ServerContext* context,
-                                           const v1::SubmitCaseRequest& request,
-                                           v1::SubmitCaseResponse* response) {
-  return UnaryCall<SubmitResult>(
-      context, request, response, CaseSpecFromProto,
+grpc::ServerUnaryReactor* CaseIntakeService::SubmitCase(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  return UnaryCall<SubmitResult, v1::SubmitCaseRequest, v1::SubmitCaseResponse>(
+      context, request, response, calls_,
+      [this](const v1::SubmitCaseRequest& r) -> absl::StatusOr<CaseSpec> {
+        absl::StatusOr<CaseSpec> spec = CaseSpecFromProto(r);
+        if (!spec.ok()) return spec;
+        // The engine's own rule, checked here too so that a request it would refuse as
+        // INVALID_ARGUMENT is told so, and takes no place in the queue or a bucket.
+        if (absl::Status valid = ValidateCaseSpec(*spec); !valid.ok()) return valid;
+        // Last before the command is enqueued: a refusal costs no engine work.
+        if (absl::Status admitted = admission_->Admit(spec->channel); !admitted.ok()) {
+          return admitted;
+        }
+        return spec;
+      },
       [this](CaseSpec spec, Engine::Callback<SubmitResult> done) {
-        engine_->SubmitCase(std::move(spec), std::move(done));
+        engine_->SubmitCase(
+            std::move(spec), [this, done = std::move(done)](absl::StatusOr<SubmitResult> result) {
+              admission_->Answered(result.ok() && !result->deduplicated && !result->joined);
+              done(std::move(result));
+            });
       },
       [](const SubmitResult& result, v1::SubmitCaseResponse* out) {
         ViewToResponse(result.view, out);
@@ -51,11 +62,11 @@ grpc::Status CaseIntakeService::SubmitCase(grpc::ServerContext* context,
       });
 }
 
-grpc::Status CaseIntakeService::AddMessage(grpc::ServerContext* context,
-                                           const v1::AddMessageRequest& request,
-                                           v1::AddMessageResponse* response) {
-  return UnaryCall<CaseView>(
-      context, request, response,
+grpc::ServerUnaryReactor* CaseIntakeService::AddMessage(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  return UnaryCall<CaseView, v1::AddMessageRequest, v1::AddMessageResponse>(
+      context, request, response, calls_,
       [](const v1::AddMessageRequest& r) -> absl::StatusOr<MessageInput> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         return MessageInput{r.case_id(), r.text()};
@@ -66,11 +77,11 @@ grpc::Status CaseIntakeService::AddMessage(grpc::ServerContext* context,
       ViewToResponse<v1::AddMessageResponse>);
 }
 
-grpc::Status CaseIntakeService::CancelCase(grpc::ServerContext* context,
-                                           const v1::CancelCaseRequest& request,
-                                           v1::CancelCaseResponse* response) {
-  return UnaryCall<CaseView>(
-      context, request, response,
+grpc::ServerUnaryReactor* CaseIntakeService::CancelCase(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  return UnaryCall<CaseView, v1::CancelCaseRequest, v1::CancelCaseResponse>(
+      context, request, response, calls_,
       [](const v1::CancelCaseRequest& r) -> absl::StatusOr<CancelInput> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         absl::StatusOr<std::string> reason = CancelReasonFromProto(r.reason(), "reason");
@@ -83,11 +94,11 @@ grpc::Status CaseIntakeService::CancelCase(grpc::ServerContext* context,
       ViewToResponse<v1::CancelCaseResponse>);
 }
 
-grpc::Status CaseIntakeService::GetCase(grpc::ServerContext* context,
-                                        const v1::GetCaseRequest& request,
-                                        v1::GetCaseResponse* response) {
-  return UnaryCall<CaseView>(
-      context, request, response,
+grpc::ServerUnaryReactor* CaseIntakeService::GetCase(grpc::CallbackServerContext* context,
+                                                     const grpc::ByteBuffer* request,
+                                                     grpc::ByteBuffer* response) {
+  return UnaryCall<CaseView, v1::GetCaseRequest, v1::GetCaseResponse>(
+      context, request, response, calls_,
       [](const v1::GetCaseRequest& r) -> absl::StatusOr<std::string> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         return r.case_id();

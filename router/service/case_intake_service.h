@@ -1,37 +1,56 @@
 // CaseIntakeService: caserouter.v1.CaseIntakeService over the engine.
 //
-// Each handler is one UnaryCall (engine_call.h): convert the request (proto_convert.h), run one
-// engine command and wait for its answer, convert the answer. Requests reach the handlers
-// through the wire checks (wire_checks.h); the engine applies the domain rules. OK from
-// SubmitCase means the case is stored. Customer text goes back only to the adapter that sent
-// it (every answer of this service); errors never carry it.
+// Each method is one UnaryCall (engine_call.h): a place among the calls in flight, the wire
+// checks, the conversion (proto_convert.h), one engine command, and the call finished from the
+// engine's answer on the engine thread. OK from SubmitCase means the case is stored.
 //
-// Thread safety: handlers run concurrently on gRPC threads; the service holds no state of its
-// own. `engine` must outlive the service.
+// SubmitCase is admitted before it is enqueued (admission.h): a full queue, the live channels'
+// reserve or a channel's rate answers RESOURCE_EXHAUSTED at once, without waiting for a tick.
+// Customer text goes back only to the adapter that sent it (every answer of this service);
+// errors never carry it.
+//
+// Thread safety: methods run concurrently on gRPC's callback threads and never block; the
+// service holds no state of its own. `engine`, `calls` and `admission` must outlive it.
 #ifndef CASEROUTER_ROUTER_SERVICE_CASE_INTAKE_SERVICE_H_
 #define CASEROUTER_ROUTER_SERVICE_CASE_INTAKE_SERVICE_H_
 
-#include "caserouter/v1/case_intake.pb.h"
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/server_callback.h>
+
+#include "caserouter/v1/case_intake.grpc.pb.h"
 #include "router/engine/engine.h"
-#include "router/service/raw_sync_service.h"
+#include "router/service/admission.h"
+#include "router/service/call_limiter.h"
 
 namespace caserouter {
 
-class CaseIntakeService final : public RawSyncService {
- public:
-  explicit CaseIntakeService(Engine* engine);
+// Every method raw and callback (raw_callback.h).
+using CaseIntakeServiceBase = v1::CaseIntakeService::WithRawCallbackMethod_SubmitCase<
+    v1::CaseIntakeService::WithRawCallbackMethod_AddMessage<
+        v1::CaseIntakeService::WithRawCallbackMethod_CancelCase<
+            v1::CaseIntakeService::WithRawCallbackMethod_GetCase<v1::CaseIntakeService::Service>>>>;
 
-  grpc::Status SubmitCase(grpc::ServerContext* context, const v1::SubmitCaseRequest& request,
-                          v1::SubmitCaseResponse* response);
-  grpc::Status AddMessage(grpc::ServerContext* context, const v1::AddMessageRequest& request,
-                          v1::AddMessageResponse* response);
-  grpc::Status CancelCase(grpc::ServerContext* context, const v1::CancelCaseRequest& request,
-                          v1::CancelCaseResponse* response);
-  grpc::Status GetCase(grpc::ServerContext* context, const v1::GetCaseRequest& request,
-                       v1::GetCaseResponse* response);
+class CaseIntakeService final : public CaseIntakeServiceBase {
+ public:
+  CaseIntakeService(Engine* engine, CallLimiter* calls, Admission* admission);
+
+  grpc::ServerUnaryReactor* SubmitCase(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* AddMessage(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* CancelCase(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
 
  private:
   Engine* const engine_;
+  CallLimiter* const calls_;
+  Admission* const admission_;
 };
 
 }  // namespace caserouter

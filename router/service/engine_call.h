@@ -1,15 +1,19 @@
-// UnaryCall and AwaitEngine: one engine command from a synchronous gRPC handler.
+// UnaryCall: one engine command from a raw callback unary method, finished from the engine's
+// answer; no thread waits for it.
 //
-// Every unary handler has the same shape: convert the request (conversion checks only: the
-// wire checks ran when it was parsed, the domain rules run in the engine), run one engine
-// command and wait for its answer, convert the answer into the response. UnaryCall is that
-// shape, once:
+// Every unary method has the same shape: take a place among the calls in flight (CallLimiter:
+// RESOURCE_EXHAUSTED at once when none is free), parse the request (the wire checks,
+// raw_callback.h), convert it (conversion checks only; the domain rules run in the engine),
+// start one engine command, and return the call's reactor to gRPC. The engine answers on its
+// own thread after the tick's commit (router/engine/engine.h); the answer is converted into
+// the response, serialized, and the reactor finished right there. UnaryCall is that shape,
+// once:
 //
-//   grpc::Status CaseIntakeService::GetCase(grpc::ServerContext* context,
-//                                           const v1::GetCaseRequest& request,
-//                                           v1::GetCaseResponse* response) {
-//     return UnaryCall<CaseView>(
-//         context, request, response,
+//   grpc::ServerUnaryReactor* CaseIntakeService::GetCase(grpc::CallbackServerContext* context,
+//                                                        const grpc::ByteBuffer* request,
+//                                                        grpc::ByteBuffer* response) {
+//     return UnaryCall<CaseView, v1::GetCaseRequest, v1::GetCaseResponse>(
+//         context, request, response, calls_,
 //         [](const v1::GetCaseRequest& r) -> absl::StatusOr<std::string> { return r.case_id(); },
 //         [this](std::string id, Engine::Callback<CaseView> done) {
 //           engine_->GetCase(std::move(id), std::move(done));
@@ -17,125 +21,163 @@
 //         [](const CaseView& view, v1::GetCaseResponse* out) { ... });
 //   }
 //
-// UnaryCall<void> is for commands that answer with a status only (Engine::StatusCallback);
-// its convert_out takes the response alone.
+// UnaryCall<void, ...> is for commands that answer with a status only (Engine::StatusCallback);
+// its convert_out takes the response alone. `engine_call` may also be any other asynchronous
+// source of one answer (the configuration reload).
 //
-// The engine answers on its own thread after the tick's commit (router/engine/engine.h). The
-// handler thread waits on an absl::Notification until the answer comes, the call's deadline
-// passes (kDefaultEngineWait when the client set none), or the client cancels. The answer
-// lands in state shared with the callback, so an answer arriving after the handler gave up is
-// dropped safely. A timed-out command may still take effect: SubmitCase retries stay safe
-// through the idempotency key.
+// Who finishes: exactly one of the engine's answer, the client's cancellation (or deadline:
+// gRPC cancels the call then), or, when the client set no deadline or one beyond it,
+// kDefaultEngineWait (DEADLINE_EXCEEDED). The others find the call finished and drop what
+// they have. A command whose call ended early may still take effect: SubmitCase retries stay
+// safe through the idempotency key. The call's place in the CallLimiter is given back once
+// the engine answered *and* the call is done, so callers that hang up cannot queue more
+// commands than the limit.
 //
-// Thread safety: call from any handler thread; the callback may run on any thread.
+// Thread safety: call from gRPC's callback threads; the answer may arrive on any thread.
+// Nothing here blocks: the engine's callbacks must not (engine.h).
 #ifndef CASEROUTER_ROUTER_SERVICE_ENGINE_CALL_H_
 #define CASEROUTER_ROUTER_SERVICE_ENGINE_CALL_H_
 
-#include <algorithm>
+#include <atomic>
 #include <chrono>
-#include <functional>
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
+#include <grpcpp/alarm.h>
 #include <grpcpp/server_context.h>
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/server_callback.h>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "router/engine/engine.h"
+#include "router/service/call_limiter.h"
+#include "router/service/raw_callback.h"
 #include "router/service/status_convert.h"
 
 namespace caserouter {
 
-// How long a handler waits for the engine when the client set no deadline.
+// How long a call waits for the engine when the client set no (or a longer) deadline.
 inline constexpr absl::Duration kDefaultEngineWait = absl::Seconds(10);
 
 namespace internal_engine_call {
 
-// Waits for `done`; false on the deadline or when the client cancelled. The cancellation
-// check makes a server drain (which cancels calls at its deadline) release handler threads.
-inline absl::Status Wait(grpc::ServerContext* context, absl::Notification& done) {
-  absl::Time deadline = absl::Now() + kDefaultEngineWait;
-  if (context != nullptr && context->deadline() != std::chrono::system_clock::time_point::max()) {
-    deadline = std::min(deadline, absl::FromChrono(context->deadline()));
-  }
-  while (!done.WaitForNotificationWithDeadline(
-      std::min(deadline, absl::Now() + absl::Milliseconds(100)))) {
-    if (context != nullptr && context->IsCancelled()) {
-      return absl::CancelledError("call cancelled");
+// One unary call's reactor. Deletes itself when gRPC is done with the call.
+class EngineReactor final : public grpc::ServerUnaryReactor {
+ public:
+  // What the reactor shares with whoever may finish it; the place in `limiter` goes back
+  // when the last holder lets go.
+  struct Shared {
+    explicit Shared(CallLimiter* l) : limiter(l) {}
+    ~Shared() {
+      if (limiter != nullptr) limiter->Release();
     }
-    if (absl::Now() >= deadline) {
-      return absl::DeadlineExceededError(
-          "the engine did not answer in time; the command may still take effect");
+    // True for the one caller that may finish the call.
+    bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
+
+    CallLimiter* const limiter;
+    std::atomic<bool> claimed{false};
+    EngineReactor* reactor = nullptr;      // valid for the claimant only
+    grpc::ByteBuffer* response = nullptr;  // likewise
+  };
+
+  EngineReactor(grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
+                CallLimiter* limiter)
+      : shared_(std::make_shared<Shared>(limiter)) {
+    shared_->reactor = this;
+    shared_->response = response;
+    const auto client_deadline = context->deadline();
+    const auto fallback = absl::ToChronoTime(absl::Now() + kDefaultEngineWait);
+    if (client_deadline > fallback) {
+      std::shared_ptr<Shared> shared = shared_;
+      alarm_.emplace();
+      alarm_->Set(fallback, [shared](bool fired) {
+        if (fired && shared->Claim()) {
+          shared->reactor->Finish(ToGrpcStatus(absl::DeadlineExceededError(
+              "the engine did not answer in time; the command may still take effect")));
+        }
+      });
     }
   }
-  return absl::OkStatus();
+
+  const std::shared_ptr<Shared>& shared() const { return shared_; }
+
+  // Finishes with `status` unless someone else finished first.
+  void FinishNow(const absl::Status& status) {
+    if (shared_->Claim()) Finish(ToGrpcStatus(status));
+  }
+
+  void OnCancel() override {
+    if (shared_->Claim()) Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+  }
+  void OnDone() override { delete this; }
+
+ private:
+  std::shared_ptr<Shared> shared_;
+  std::optional<grpc::Alarm> alarm_;  // destroyed (cancelled) with the reactor
+};
+
+// Finishes a claimed call with the engine's answer.
+template <typename Response, typename Fill>
+void FinishWith(const std::shared_ptr<EngineReactor::Shared>& shared, const absl::Status& status,
+                Fill fill) {
+  if (!shared->Claim()) return;  // cancelled or timed out meanwhile
+  if (!status.ok()) {
+    shared->reactor->Finish(ToGrpcStatus(status));
+    return;
+  }
+  Response response;
+  fill(&response);
+  SerializeResponse(response, shared->response);
+  shared->reactor->Finish(grpc::Status::OK);
 }
 
 }  // namespace internal_engine_call
 
-template <typename T>
-absl::StatusOr<T> AwaitEngine(grpc::ServerContext* context,
-                              const std::function<void(Engine::Callback<T>)>& start) {
-  struct Pending {
-    absl::Notification done;
-    absl::StatusOr<T> result = absl::UnknownError("no answer");
-  };
-  auto pending = std::make_shared<Pending>();
-  start([pending](absl::StatusOr<T> result) {
-    pending->result = std::move(result);
-    pending->done.Notify();
-  });
-  if (absl::Status waited = internal_engine_call::Wait(context, pending->done); !waited.ok()) {
-    return waited;
-  }
-  return std::move(pending->result);
-}
+// A call refused before any work: RESOURCE_EXHAUSTED and the like.
+grpc::ServerUnaryReactor* RefuseCall(grpc::CallbackServerContext* context,
+                                     const absl::Status& status);
 
-inline absl::Status AwaitEngineStatus(
-    grpc::ServerContext* context, const std::function<void(Engine::StatusCallback)>& start) {
-  struct Pending {
-    absl::Notification done;
-    absl::Status result;
-  };
-  auto pending = std::make_shared<Pending>();
-  start([pending](absl::Status result) {
-    pending->result = std::move(result);
-    pending->done.Notify();
-  });
-  if (absl::Status waited = internal_engine_call::Wait(context, pending->done); !waited.ok()) {
-    return waited;
-  }
-  return pending->result;
-}
-
-// Converts `request` with `convert_in` (returning absl::StatusOr<In>), runs
-// `engine_call(In, Engine::Callback<Out>)` (or `(In, Engine::StatusCallback)` for Out = void)
-// and waits for it, then fills `response` with `convert_out(const Out&, Response*)` (or
-// `convert_out(Response*)`). The first error ends the call with that status.
+// Takes a place in `limiter`, parses the request with the wire checks, converts it with
+// `convert_in` (returning absl::StatusOr<In>), runs `engine_call(In, Engine::Callback<Out>)`
+// (or `(In, Engine::StatusCallback)` for Out = void), then fills the response with
+// `convert_out(const Out&, Response*)` (or `convert_out(Response*)`). The first error
+// finishes the call with that status.
 template <typename Out, typename Request, typename Response, typename ConvertIn,
           typename EngineCall, typename ConvertOut>
-grpc::Status UnaryCall(grpc::ServerContext* context, const Request& request, Response* response,
-                       ConvertIn convert_in, EngineCall engine_call, ConvertOut convert_out) {
-  auto in = convert_in(request);
-  if (!in.ok()) return ToGrpcStatus(in.status());
-  if constexpr (std::is_void_v<Out>) {
-    absl::Status done = AwaitEngineStatus(context, [&](Engine::StatusCallback callback) {
-      engine_call(*std::move(in), std::move(callback));
-    });
-    if (!done.ok()) return ToGrpcStatus(done);
-    convert_out(response);
-  } else {
-    absl::StatusOr<Out> out = AwaitEngine<Out>(context, [&](Engine::Callback<Out> callback) {
-      engine_call(*std::move(in), std::move(callback));
-    });
-    if (!out.ok()) return ToGrpcStatus(out.status());
-    convert_out(*out, response);
+grpc::ServerUnaryReactor* UnaryCall(grpc::CallbackServerContext* context,
+                                    const grpc::ByteBuffer* raw, grpc::ByteBuffer* response,
+                                    CallLimiter* limiter, ConvertIn convert_in,
+                                    EngineCall engine_call, ConvertOut convert_out) {
+  using internal_engine_call::EngineReactor;
+  using internal_engine_call::FinishWith;
+  if (!limiter->TryAcquire()) return RefuseCall(context, limiter->RefusalStatus());
+  auto* reactor = new EngineReactor(context, response, limiter);
+  Request request;
+  if (absl::Status parsed = ParseRequest(*raw, &request); !parsed.ok()) {
+    reactor->FinishNow(parsed);
+    return reactor;
   }
-  return grpc::Status::OK;
+  auto in = convert_in(request);
+  if (!in.ok()) {
+    reactor->FinishNow(in.status());
+    return reactor;
+  }
+  std::shared_ptr<EngineReactor::Shared> shared = reactor->shared();
+  if constexpr (std::is_void_v<Out>) {
+    engine_call(*std::move(in), [shared, convert_out](absl::Status status) {
+      FinishWith<Response>(shared, status, [&](Response* out) { convert_out(out); });
+    });
+  } else {
+    engine_call(*std::move(in), [shared, convert_out](absl::StatusOr<Out> out) {
+      FinishWith<Response>(shared, out.status(), [&](Response* r) { convert_out(*out, r); });
+    });
+  }
+  return reactor;
 }
 
 }  // namespace caserouter

@@ -15,12 +15,15 @@
 #include "absl/synchronization/notification.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
-#include "router/model/clock.h"
 #include "router/engine/engine.h"
+#include "router/model/clock.h"
+#include "router/service/admission.h"
 #include "router/service/agent_desk_service.h"
+#include "router/service/call_limiter.h"
 #include "router/service/case_intake_service.h"
 #include "router/service/lifecycle_log.h"
 #include "router/service/prometheus_observer.h"
+#include "router/service/server_metrics.h"
 #include "router/service/supervision_service.h"
 #include "router/service/wire_checks.h"
 
@@ -34,8 +37,12 @@
 namespace caserouter {
 namespace {
 
+// Threads for gRPC's synchronous services (reflection): a poller and a few callers at once.
+constexpr int kSyncThreads = 8;
 constexpr char kLivenessService[] = "caserouter.liveness";
-
+// What the health watcher asks the engine to see that it answers commands: an id no case
+// has (case ids are c<digits>), so the answer is a quick NOT_FOUND.
+constexpr char kProbeCaseId[] = "health-probe";
 
 // Forwards to the metrics and keeps what the lifecycle log needs. The engine calls it on its
 // own thread, where nothing may block, so it only flips atomics; the health thread logs.
@@ -91,10 +98,14 @@ class Server::Impl {
         registry_(std::make_shared<prometheus::Registry>()),
         metrics_(registry_.get(), config.topics, CASEROUTER_VERSION, CASEROUTER_REVISION),
         observer_(&metrics_),
+        server_metrics_(registry_.get()),
+        calls_(options_.max_calls_in_flight, ServerLimit::kCallsInFlight, &server_metrics_),
+        admission_(
+            config, [this] { return engine_.OpenCaseSnapshot(); }, &clock_, &server_metrics_),
         engine_(std::move(config), store_.get(), &clock_, &observer_, options_.instance_id),
-        case_intake_(&engine_),
-        supervision_(&engine_, &clock_, ReloadFunctionOf(this)),
-        agent_desk_(&engine_, options_.max_desk_streams) {}
+        case_intake_(&engine_, &calls_, &admission_),
+        supervision_(&engine_, &clock_, &calls_, ReloadFunctionOf(this)),
+        agent_desk_(&engine_, &clock_, options_.max_desk_streams, &server_metrics_) {}
 
   ~Impl() { Shutdown(); }
 
@@ -122,23 +133,34 @@ class Server::Impl {
     // Requests are small (customer text is capped at 8 KiB); a larger message is hostile or a
     // bug. The same bound as the wire checks, refused before it is read.
     builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBytes));
-    // Ping idle connections every 20 s, so a desk that vanished without closing its TCP
-    // connection (laptop lid, NAT timeout) is detected in well under a minute even when the
-    // engine's heartbeat timeout is longer.
+    // Keepalive. A desk is a long-lived stream from a desktop on an office or home network;
+    // what can go wrong is a peer that vanishes without closing its TCP connection (laptop
+    // lid, Wi-Fi roam, a NAT or load balancer dropping an idle mapping), leaving a stream that
+    // holds the agent's session and offers until the engine's heartbeat timeout.
+    //
+    // Ping every 20 s: well under the idle timeouts of common NATs and cloud load balancers
+    // (60-350 s), so the connection stays mapped, and a dead peer is found within 30 s.
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
-    // A ping unanswered for 10 s closes the connection and fails its streams.
+    // A ping unanswered for 10 s closes the connection and fails its streams: a desktop that
+    // cannot answer a ping in 10 s cannot take a call either.
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
     // Ping even when no call is open, so idle desktops between streams are checked too.
     builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
     // Desktops keep their own connection alive with pings every 10 s or more; accept pings
-    // that frequent without data instead of answering GOAWAY "too_many_pings".
+    // that frequent without data instead of answering GOAWAY "too_many_pings" (gRPC's default
+    // minimum is 5 minutes, which would cut off clients configured like this server).
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-    // Keepalive pings carry no data; do not cap how many the server sends between data frames.
+    // Keepalive pings carry no data; do not cap how many the server sends between data frames
+    // (the default of 2 would stop pinging a desk that receives nothing for a while).
     builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-    // Each desk stream holds a gRPC thread for its life; leave room for unary calls beside the
-    // streams and refuse calls beyond that instead of growing without bound.
+    // Limits. Every caserouter.v1 method is a callback method (raw_callback.h): open desk
+    // streams and calls hold no thread, and max_desk_streams and max_calls_in_flight are
+    // counts answered at once with RESOURCE_EXHAUSTED (call_limiter.h). Health is a callback
+    // service too (gRPC 1.51's default one). Only reflection is synchronous: an operator's
+    // tool opens a stream now and then, and a few threads serve them; cap those so that no
+    // caller can make the process grow threads (beyond, reflection answers RESOURCE_EXHAUSTED).
     grpc::ResourceQuota quota("caserouter");
-    quota.SetMaxThreads(options_.max_desk_streams + 64);
+    quota.SetMaxThreads(kSyncThreads);
     builder.SetResourceQuota(quota);
     grpc_server_ = builder.BuildAndStart();
     if (grpc_server_ == nullptr || grpc_port_ == 0) {
@@ -161,39 +183,67 @@ class Server::Impl {
   bool IsServing() const { return engine_.IsServing(); }
   prometheus::Registry& registry() { return *registry_; }
 
-  absl::Status Reload() {
+  // Reads the file (on the calling thread: a small local file), then hands the configuration
+  // to the engine; `done` runs once the engine took it, on the engine thread.
+  void ReloadAsync(std::function<void(absl::StatusOr<ReloadResult>)> done) {
     if (!options_.load_config) {
       LogLifecycle("configuration reload ignored: started without a configuration file");
-      return absl::FailedPreconditionError("no configuration file to reload");
+      done(absl::FailedPreconditionError("no configuration file to reload"));
+      return;
     }
+    auto finish = [this, done = std::move(done)](absl::Status applied) {
+      if (applied.ok()) {
+        LogLifecycle("configuration reloaded from %s", options_.config_path);
+        done(ReloadResult{options_.config_path, domain_});
+      } else {
+        // Loader errors name the file and the key, never request data.
+        LogLifecycle("configuration reload refused, the running one stays: %s", applied.message());
+        done(applied);
+      }
+    };
     absl::StatusOr<EngineConfig> config = options_.load_config();
-    absl::Status applied = config.ok() ? Reconfigure(*std::move(config)) : config.status();
-    if (applied.ok()) {
-      LogLifecycle("configuration reloaded from %s", options_.config_path);
-    } else {
-      // Loader errors name the file and the key, never request data.
-      LogLifecycle("configuration reload refused, the running one stays: %s",
-                   applied.message());
+    if (!config.ok()) {
+      finish(config.status());
+      return;
     }
-    return applied;
+    ReconfigureAsync(*std::move(config), std::move(finish));
+  }
+
+  absl::Status Reload() {
+    auto done = std::make_shared<std::pair<absl::Notification, absl::Status>>();
+    ReloadAsync([done](absl::StatusOr<ReloadResult> result) {
+      done->second = result.status();
+      done->first.Notify();
+    });
+    return Await(*done);
+  }
+
+  // The engine, the metrics' topics and admission take `config`; `done` runs on the engine
+  // thread (or at once when the domain differs).
+  void ReconfigureAsync(EngineConfig config, std::function<void(absl::Status)> done) {
+    if (config.domain != domain_) {
+      done(absl::FailedPreconditionError(
+          "domain: cannot change while running; start a replica for the new domain"));
+      return;
+    }
+    EngineConfig copy = config;
+    engine_.Reconfigure(std::move(config), [this, copy = std::move(copy),
+                                            done = std::move(done)](absl::Status status) {
+      if (status.ok()) {
+        metrics_.SetTopics(copy.topics);
+        admission_.Configure(copy);
+      }
+      done(status);
+    });
   }
 
   absl::Status Reconfigure(EngineConfig config) {
-    if (config.domain != domain_) {
-      return absl::FailedPreconditionError(
-          "domain: cannot change while running; start a replica for the new domain");
-    }
     auto done = std::make_shared<std::pair<absl::Notification, absl::Status>>();
-    std::vector<std::string> topics = config.topics;
-    engine_.Reconfigure(std::move(config), [done](absl::Status status) {
+    ReconfigureAsync(std::move(config), [done](absl::Status status) {
       done->second = std::move(status);
       done->first.Notify();
     });
-    if (!done->first.WaitForNotificationWithTimeout(absl::Seconds(10))) {
-      return absl::DeadlineExceededError("the engine did not take the configuration in 10 s");
-    }
-    if (done->second.ok()) metrics_.SetTopics(topics);
-    return done->second;
+    return Await(*done);
   }
 
   void Shutdown() {
@@ -219,24 +269,51 @@ class Server::Impl {
  private:
   static ReloadFunction ReloadFunctionOf(Impl* impl) {
     if (!impl->options_.load_config) return nullptr;
-    return [impl]() -> absl::StatusOr<ReloadResult> {
-      if (absl::Status s = impl->Reload(); !s.ok()) return s;
-      return ReloadResult{impl->options_.config_path, impl->domain_};
+    return [impl](std::function<void(absl::StatusOr<ReloadResult>)> done) {
+      impl->ReloadAsync(std::move(done));
     };
   }
 
-  // Mirrors the engine's leadership into health service "" and logs transitions.
+  // The engine's answer to a reconfiguration, or DEADLINE_EXCEEDED after 10 s.
+  static absl::Status Await(std::pair<absl::Notification, absl::Status>& done) {
+    if (!done.first.WaitForNotificationWithTimeout(absl::Seconds(10))) {
+      return absl::DeadlineExceededError("the engine did not take the configuration in 10 s");
+    }
+    return done.second;
+  }
+
+  // Mirrors whether this replica can take calls into health service "" and logs transitions:
+  // the engine leads its domain, and it answers commands. For the second, one probe command
+  // is kept outstanding; an engine that has not answered it within engine_stall_timeout is
+  // stalled (a tick stuck in a hung store), and a call sent to it could only wait.
   void WatchHealth() {
     bool serving = false;
+    bool stalled = false;
     bool store_failing = false;
+    auto answered = std::make_shared<std::atomic<bool>>(true);
+    absl::Time probe_sent = absl::InfinitePast();
     do {
-      bool now_serving = engine_.IsServing();
+      const absl::Time now = absl::Now();
+      if (answered->load(std::memory_order_acquire)) {
+        if (stalled) LogLifecycle("engine answers commands again: domain %s", domain_);
+        stalled = false;
+        answered = std::make_shared<std::atomic<bool>>(false);
+        probe_sent = now;
+        engine_.GetCase(kProbeCaseId, [answered](absl::StatusOr<CaseView>) {
+          answered->store(true, std::memory_order_release);
+        });
+      } else if (!stalled && now - probe_sent > options_.engine_stall_timeout) {
+        stalled = true;
+        LogLifecycle("engine has not answered a command for %s: domain %s, NOT_SERVING",
+                     absl::FormatDuration(options_.engine_stall_timeout), domain_);
+      }
+      const bool now_serving = engine_.IsServing() && !stalled;
       if (now_serving != serving) {
         serving = now_serving;
         health_->SetServingStatus("", serving);
         if (serving) {
           LogLifecycle("leader acquired: domain %s, state loaded, SERVING", domain_);
-        } else {
+        } else if (!stalled) {
           LogLifecycle("leadership lost or store unavailable: domain %s, NOT_SERVING", domain_);
         }
       }
@@ -256,6 +333,9 @@ class Server::Impl {
   std::shared_ptr<prometheus::Registry> registry_;
   PrometheusObserver metrics_;
   ServerObserver observer_;
+  ServerMetrics server_metrics_;
+  CallLimiter calls_;
+  Admission admission_;
   Engine engine_;
   CaseIntakeService case_intake_;
   SupervisionService supervision_;
@@ -284,6 +364,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options, Eng
   }
   if (options.max_desk_streams < 1) {
     return absl::InvalidArgumentError("max_desk_streams: must be at least 1");
+  }
+  if (options.max_calls_in_flight < 1) {
+    return absl::InvalidArgumentError("max_calls_in_flight: must be at least 1");
   }
   if (store == nullptr) return absl::InvalidArgumentError("store: required");
   auto impl = std::make_unique<Impl>(std::move(options), std::move(config), std::move(store));

@@ -3,10 +3,18 @@
 // Start() builds everything and starts serving: the engine runs Run() on its own thread and
 // competes for its routing domain's lease; the gRPC server offers caserouter.v1's
 // CaseIntakeService, AgentDeskService and SupervisionService, grpc.health.v1.Health and server
-// reflection; a Prometheus endpoint serves
-// /metrics. Health: service "" is SERVING only while the engine leads its domain with its
-// state loaded (so a readiness probe sends traffic to the leader alone); service
-// "caserouter.liveness" is SERVING for as long as the process serves at all.
+// reflection; a Prometheus endpoint serves /metrics. Health: service "" is SERVING only while
+// the engine leads its domain with its state loaded and answers commands (a command the
+// health watcher sends is answered within engine_stall_timeout), so a readiness probe sends
+// traffic to a leader that can take calls and to nobody else; service "caserouter.liveness"
+// is SERVING for as long as the process serves at all.
+//
+// Threads: the engine thread, the health watcher, the metrics endpoint's few, and gRPC's own:
+// every caserouter.v1 method is a callback method (raw_callback.h), so open desk streams and
+// calls hold no thread, and the number of threads does not grow with them. Limits are counts
+// answered at once with RESOURCE_EXHAUSTED: max_desk_streams open desk streams,
+// max_calls_in_flight unary calls not yet answered, and admission (admission.h) for
+// submissions.
 //
 //   ServerOptions options;
 //   options.grpc_address = "127.0.0.1:0";     // port 0: any free port (tests)
@@ -47,10 +55,18 @@ struct ServerOptions {
   std::string grpc_address = "127.0.0.1:0";
   std::string metrics_address = "127.0.0.1:0";  // "" = no metrics endpoint
   std::string instance_id;                       // required: this replica in the lease
-  // Desk streams this replica holds at most (2 threads each, see agent_desk_service.h).
-  int max_desk_streams = 1000;
+  // Desk streams this replica holds at most; Connect beyond is RESOURCE_EXHAUSTED. A stream
+  // holds no thread (agent_desk_service.h): the bound is for memory (a few KiB per stream)
+  // and file descriptors (one per desk connection).
+  int max_desk_streams = 10000;
+  // Unary calls taken and not yet answered; beyond, RESOURCE_EXHAUSTED at once. Bounds the
+  // engine's command queue and the memory of waiting calls (engine_call.h).
+  int max_calls_in_flight = 2048;
   absl::Duration drain_timeout = absl::Seconds(5);
   absl::Duration health_poll_interval = absl::Milliseconds(200);
+  // Health "" turns NOT_SERVING when the engine has not answered a command for this long (a
+  // tick stuck in a hung store, say): calls could only wait.
+  absl::Duration engine_stall_timeout = absl::Seconds(5);
   // Reads the configuration file again, for Reload (SIGHUP,
   // SupervisionService.ReloadConfiguration).
   // Unset: the server runs on a configuration that has no file, and Reload is
@@ -79,7 +95,7 @@ class Server {
   // load_config, then Reconfigure. A bad file leaves the running configuration in place.
   absl::Status Reload();
 
-  // True while the engine leads its domain (what health service "" reports).
+  // True while the engine leads its domain.
   bool IsServing() const;
 
   void Shutdown();

@@ -51,8 +51,11 @@ ABSL_FLAG(std::string, instance_id, "",
           "this replica's name in the lease and in logs; empty = <hostname>:<grpc port>");
 ABSL_FLAG(bool, print_ports, false,
           "print \"grpc_port=N metrics_port=M\" on stdout once listening (for scripts)");
-ABSL_FLAG(int, max_desk_streams, 1000,
-          "agent desk streams this replica holds at most (2 threads each)");
+ABSL_FLAG(int, max_desk_streams, 10000,
+          "agent desk streams this replica holds at most; beyond, Connect is "
+          "RESOURCE_EXHAUSTED (a stream holds no thread; each desk needs a file descriptor)");
+ABSL_FLAG(int, max_calls_in_flight, 2048,
+          "unary calls taken and not yet answered; beyond, RESOURCE_EXHAUSTED at once");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
           "on SIGTERM, how long in-flight calls may take before they are cancelled");
 
@@ -140,6 +143,7 @@ int Main(int argc, char** argv) {
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
   options.max_desk_streams = absl::GetFlag(FLAGS_max_desk_streams);
+  options.max_calls_in_flight = absl::GetFlag(FLAGS_max_calls_in_flight);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   if (!absl::GetFlag(FLAGS_config).empty()) {
     options.config_path = absl::GetFlag(FLAGS_config);
@@ -155,6 +159,7 @@ int Main(int argc, char** argv) {
   options.instance_id = absl::GetFlag(FLAGS_instance_id);
   if (options.instance_id.empty()) options.instance_id = DefaultInstanceId(grpc_port);
   if (options.max_desk_streams < 1) BadConfig("max_desk_streams: must be at least 1");
+  if (options.max_calls_in_flight < 1) BadConfig("max_calls_in_flight: must be at least 1");
   if (options.drain_timeout < absl::ZeroDuration()) BadConfig("drain_timeout: must be >= 0");
 
   absl::StatusOr<std::unique_ptr<Server>> server =

@@ -23,25 +23,17 @@ struct NoInput {};
 
 }  // namespace
 
-SupervisionService::SupervisionService(Engine* engine, Clock* clock, ReloadFunction reload)
-    : RawSyncService("caserouter.v1.SupervisionService"),
-      engine_(engine),
-      clock_(clock),
-      reload_(std::move(reload)) {
-  AddUnary("CreateAgent", &SupervisionService::CreateAgent);
-  AddUnary("UpdateAgent", &SupervisionService::UpdateAgent);
-  AddUnary("DeleteAgent", &SupervisionService::DeleteAgent);
-  AddUnary("ListQueue", &SupervisionService::ListQueue);
-  AddUnary("ListAgents", &SupervisionService::ListAgents);
-  AddUnary("ExplainDecision", &SupervisionService::ExplainDecision);
-  AddUnary("ReloadConfiguration", &SupervisionService::ReloadConfiguration);
-}
+SupervisionService::SupervisionService(Engine* engine, Clock* clock, CallLimiter* calls,
+                                       ReloadFunction reload)
+    : engine_(engine), clock_(clock), calls_(calls), reload_(std::move(reload)) {}
 
 template <typename Request, typename Response>
-grpc::Status SupervisionService::UpsertAgent(grpc::ServerContext* context, const Request& request,
-                                             Response* response, UpsertCommand command) {
-  return UnaryCall<AgentView>(
-      context, request, response, AgentFromRequest<Request>,
+grpc::ServerUnaryReactor* SupervisionService::UpsertAgent(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response,
+                                                          UpsertCommand command) {
+  return UnaryCall<AgentView, Request, Response>(
+      context, request, response, calls_, AgentFromRequest<Request>,
       [this, command](Agent agent, Engine::Callback<AgentView> done) {
         (engine_->*command)(std::move(agent), std::move(done));
       },
@@ -50,23 +42,25 @@ grpc::Status SupervisionService::UpsertAgent(grpc::ServerContext* context, const
       });
 }
 
-grpc::Status SupervisionService::CreateAgent(grpc::ServerContext* context,
-                                             const v1::CreateAgentRequest& request,
-                                             v1::CreateAgentResponse* response) {
-  return UpsertAgent(context, request, response, &Engine::CreateAgent);
+grpc::ServerUnaryReactor* SupervisionService::CreateAgent(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return UpsertAgent<v1::CreateAgentRequest, v1::CreateAgentResponse>(context, request, response,
+                                                                      &Engine::CreateAgent);
 }
 
-grpc::Status SupervisionService::UpdateAgent(grpc::ServerContext* context,
-                                             const v1::UpdateAgentRequest& request,
-                                             v1::UpdateAgentResponse* response) {
-  return UpsertAgent(context, request, response, &Engine::UpdateAgent);
+grpc::ServerUnaryReactor* SupervisionService::UpdateAgent(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return UpsertAgent<v1::UpdateAgentRequest, v1::UpdateAgentResponse>(context, request, response,
+                                                                      &Engine::UpdateAgent);
 }
 
-grpc::Status SupervisionService::DeleteAgent(grpc::ServerContext* context,
-                                             const v1::DeleteAgentRequest& request,
-                                             v1::DeleteAgentResponse* response) {
-  return UnaryCall<void>(
-      context, request, response,
+grpc::ServerUnaryReactor* SupervisionService::DeleteAgent(grpc::CallbackServerContext* context,
+                                                          const grpc::ByteBuffer* request,
+                                                          grpc::ByteBuffer* response) {
+  return UnaryCall<void, v1::DeleteAgentRequest, v1::DeleteAgentResponse>(
+      context, request, response, calls_,
       [](const v1::DeleteAgentRequest& r) -> absl::StatusOr<std::string> {
         if (absl::Status s = ValidateAgentId("agent_id", r.agent_id()); !s.ok()) return s;
         return r.agent_id();
@@ -77,11 +71,11 @@ grpc::Status SupervisionService::DeleteAgent(grpc::ServerContext* context,
       [](v1::DeleteAgentResponse*) {});
 }
 
-grpc::Status SupervisionService::ListQueue(grpc::ServerContext* context,
-                                           const v1::ListQueueRequest& request,
-                                           v1::ListQueueResponse* response) {
-  return UnaryCall<QueuePageResult>(
-      context, request, response,
+grpc::ServerUnaryReactor* SupervisionService::ListQueue(grpc::CallbackServerContext* context,
+                                                        const grpc::ByteBuffer* request,
+                                                        grpc::ByteBuffer* response) {
+  return UnaryCall<QueuePageResult, v1::ListQueueRequest, v1::ListQueueResponse>(
+      context, request, response, calls_,
       [](const v1::ListQueueRequest& r) { return QueuePageOf(r.page_size(), r.page_token()); },
       [this](QueuePage page, Engine::Callback<QueuePageResult> done) {
         engine_->ListQueuePage(
@@ -103,11 +97,11 @@ grpc::Status SupervisionService::ListQueue(grpc::ServerContext* context,
       });
 }
 
-grpc::Status SupervisionService::ListAgents(grpc::ServerContext* context,
-                                            const v1::ListAgentsRequest& request,
-                                            v1::ListAgentsResponse* response) {
-  return UnaryCall<std::vector<AgentView>>(
-      context, request, response,
+grpc::ServerUnaryReactor* SupervisionService::ListAgents(grpc::CallbackServerContext* context,
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
+  return UnaryCall<std::vector<AgentView>, v1::ListAgentsRequest, v1::ListAgentsResponse>(
+      context, request, response, calls_,
       [](const v1::ListAgentsRequest&) -> absl::StatusOr<NoInput> { return NoInput{}; },
       [this](NoInput, Engine::Callback<std::vector<AgentView>> done) {
         engine_->ListAgents(std::move(done));
@@ -118,11 +112,11 @@ grpc::Status SupervisionService::ListAgents(grpc::ServerContext* context,
       });
 }
 
-grpc::Status SupervisionService::ExplainDecision(grpc::ServerContext* context,
-                                                 const v1::ExplainDecisionRequest& request,
-                                                 v1::ExplainDecisionResponse* response) {
-  return UnaryCall<Explanation>(
-      context, request, response,
+grpc::ServerUnaryReactor* SupervisionService::ExplainDecision(grpc::CallbackServerContext* context,
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
+  return UnaryCall<Explanation, v1::ExplainDecisionRequest, v1::ExplainDecisionResponse>(
+      context, request, response, calls_,
       [](const v1::ExplainDecisionRequest& r) -> absl::StatusOr<std::string> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         return r.case_id();
@@ -133,17 +127,20 @@ grpc::Status SupervisionService::ExplainDecision(grpc::ServerContext* context,
       ExplanationToProto);
 }
 
-grpc::Status SupervisionService::ReloadConfiguration(grpc::ServerContext* context,
-                                                     const v1::ReloadConfigurationRequest& request,
-                                                     v1::ReloadConfigurationResponse* response) {
-  if (!reload_) {
-    return ToGrpcStatus(absl::FailedPreconditionError("no configuration file to reload"));
-  }
-  absl::StatusOr<ReloadResult> result = reload_();
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  response->set_path(result->path);
-  response->set_domain(result->domain);
-  return grpc::Status::OK;
+grpc::ServerUnaryReactor* SupervisionService::ReloadConfiguration(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return UnaryCall<ReloadResult, v1::ReloadConfigurationRequest, v1::ReloadConfigurationResponse>(
+      context, request, response, calls_,
+      [this](const v1::ReloadConfigurationRequest&) -> absl::StatusOr<NoInput> {
+        if (!reload_) return absl::FailedPreconditionError("no configuration file to reload");
+        return NoInput{};
+      },
+      [this](NoInput, Engine::Callback<ReloadResult> done) { reload_(std::move(done)); },
+      [](const ReloadResult& result, v1::ReloadConfigurationResponse* out) {
+        out->set_path(result.path);
+        out->set_domain(result.domain);
+      });
 }
 
 }  // namespace caserouter

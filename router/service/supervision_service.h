@@ -1,28 +1,33 @@
 // SupervisionService: caserouter.v1.SupervisionService over the engine.
 //
-// Each engine-backed handler is one UnaryCall (engine_call.h); CreateAgent and UpdateAgent are
-// one handler with two engine commands. Agent profiles are converted only (proto_convert.h);
-// the engine validates them and answers ALREADY_EXISTS, NOT_FOUND and FAILED_PRECONDITION.
-// ListQueue pages through the routing order (page_token.h) and, like ExplainDecision, never
-// returns customer text.
+// Each method is one UnaryCall (engine_call.h), finished from the engine's answer; CreateAgent
+// and UpdateAgent are one handler with two engine commands. Agent profiles are converted only
+// (proto_convert.h); the engine validates them and answers ALREADY_EXISTS, NOT_FOUND and
+// FAILED_PRECONDITION. ListQueue pages through the routing order (page_token.h) and, like
+// ExplainDecision, never returns customer text.
 //
 // ReloadConfiguration runs the server's reload (the same as SIGHUP): FAILED_PRECONDITION when
 // the server was started without a configuration file, the loader's INVALID_ARGUMENT naming
-// the key when the file is bad (the running configuration stays).
+// the key when the file is bad (the running configuration stays). The reload answers through
+// a callback, like the engine, once the engine took the new configuration.
 //
-// Thread safety: handlers run concurrently on gRPC threads; no state of its own. `engine` and
-// `clock` must outlive the service; `reload` must be callable from any thread.
+// Thread safety: methods run concurrently on gRPC's callback threads and never block; no
+// state of its own. `engine`, `clock` and `calls` must outlive the service; `reload` must be
+// callable from any thread and must not block.
 #ifndef CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
 #define CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
 
 #include <functional>
 #include <string>
 
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/server_callback.h>
+
 #include "absl/status/statusor.h"
-#include "caserouter/v1/supervision.pb.h"
-#include "router/model/clock.h"
+#include "caserouter/v1/supervision.grpc.pb.h"
 #include "router/engine/engine.h"
-#include "router/service/raw_sync_service.h"
+#include "router/model/clock.h"
+#include "router/service/call_limiter.h"
 
 namespace caserouter {
 
@@ -31,38 +36,56 @@ struct ReloadResult {
   std::string path;
   std::string domain;
 };
-using ReloadFunction = std::function<absl::StatusOr<ReloadResult>()>;
+// Starts a reload; `done` gets its result, on any thread.
+using ReloadFunction = std::function<void(std::function<void(absl::StatusOr<ReloadResult>)> done)>;
 
-class SupervisionService final : public RawSyncService {
+// Every method raw and callback (raw_callback.h).
+using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_CreateAgent<
+    v1::SupervisionService::WithRawCallbackMethod_UpdateAgent<
+        v1::SupervisionService::WithRawCallbackMethod_DeleteAgent<
+            v1::SupervisionService::WithRawCallbackMethod_ListQueue<
+                v1::SupervisionService::WithRawCallbackMethod_ListAgents<
+                    v1::SupervisionService::WithRawCallbackMethod_ExplainDecision<
+                        v1::SupervisionService::WithRawCallbackMethod_ReloadConfiguration<
+                            v1::SupervisionService::Service>>>>>>>;
+
+class SupervisionService final : public SupervisionServiceBase {
  public:
   // `clock` dates the agents' idle time in ListAgents.
-  SupervisionService(Engine* engine, Clock* clock, ReloadFunction reload);
+  SupervisionService(Engine* engine, Clock* clock, CallLimiter* calls, ReloadFunction reload);
 
-  grpc::Status CreateAgent(grpc::ServerContext* context, const v1::CreateAgentRequest& request,
-                           v1::CreateAgentResponse* response);
-  grpc::Status UpdateAgent(grpc::ServerContext* context, const v1::UpdateAgentRequest& request,
-                           v1::UpdateAgentResponse* response);
-  grpc::Status DeleteAgent(grpc::ServerContext* context, const v1::DeleteAgentRequest& request,
-                           v1::DeleteAgentResponse* response);
-  grpc::Status ListQueue(grpc::ServerContext* context, const v1::ListQueueRequest& request,
-                         v1::ListQueueResponse* response);
-  grpc::Status ListAgents(grpc::ServerContext* context, const v1::ListAgentsRequest& request,
-                          v1::ListAgentsResponse* response);
-  grpc::Status ExplainDecision(grpc::ServerContext* context,
-                               const v1::ExplainDecisionRequest& request,
-                               v1::ExplainDecisionResponse* response);
-  grpc::Status ReloadConfiguration(grpc::ServerContext* context,
-                                   const v1::ReloadConfigurationRequest& request,
-                                   v1::ReloadConfigurationResponse* response);
+  grpc::ServerUnaryReactor* CreateAgent(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* UpdateAgent(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* DeleteAgent(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListQueue(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListAgents(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ExplainDecision(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ReloadConfiguration(grpc::CallbackServerContext* context,
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) override;
 
  private:
   using UpsertCommand = void (Engine::*)(Agent, Engine::Callback<AgentView>);
   template <typename Request, typename Response>
-  grpc::Status UpsertAgent(grpc::ServerContext* context, const Request& request,
-                           Response* response, UpsertCommand command);
+  grpc::ServerUnaryReactor* UpsertAgent(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
+                                        UpsertCommand command);
 
   Engine* const engine_;
   Clock* const clock_;
+  CallLimiter* const calls_;
   const ReloadFunction reload_;
 };
 

@@ -3,7 +3,7 @@
 // The service layer's one home for rules the proto itself can be broken by, whatever the
 // request: a string field that is not UTF-8, an enum field holding a number its enum does not
 // define, a request larger than kMaxRequestBytes. Every handler's request goes through
-// ParseRequest (raw_sync_service.h registers them so; the desk stream parses each message with
+// ParseRequest (raw_callback.h registers them so; the desk stream parses each message with
 // it). What the values mean (id characters, ranges, counts, which enum values an action
 // allows) is a domain rule (router/model/validation.h) or a conversion (proto_convert.h).
 //

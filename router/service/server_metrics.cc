@@ -1,0 +1,49 @@
+#include "router/service/server_metrics.h"
+
+#include <string>
+
+namespace caserouter {
+
+ServerMetrics::ServerMetrics(prometheus::Registry* registry) {
+  auto& admission =
+      prometheus::BuildCounter()
+          .Name("caserouter_admission_refusals_total")
+          .Help(
+              "Submissions refused before the tick (RESOURCE_EXHAUSTED at once), by channel "
+              "and reason: queue_full, live_reserve (room kept for phone and chat), rate "
+              "(the channel's burst beyond its configured rate).")
+          .Register(*registry);
+  for (Channel channel : kAllChannels) {
+    for (const auto& [reason, name] : kAdmissionRefusalNames) {
+      admission_[ChannelIndex(channel)][static_cast<int>(reason)] = &admission.Add(
+          {{"channel", std::string(ChannelName(channel))}, {"reason", std::string(name)}});
+    }
+  }
+  auto& limits = prometheus::BuildCounter()
+                     .Name("caserouter_grpc_refusals_total")
+                     .Help(
+                         "Calls refused and desk streams ended by a server limit "
+                         "(RESOURCE_EXHAUSTED), by limit.")
+                     .Register(*registry);
+  for (const auto& [limit, name] : kServerLimitNames) {
+    limits_[static_cast<int>(limit)] = &limits.Add({{"reason", std::string(name)}});
+  }
+  calls_in_flight_ = &prometheus::BuildGauge()
+                          .Name("caserouter_grpc_calls_in_flight")
+                          .Help("Unary calls taken and not yet answered by the engine.")
+                          .Register(*registry)
+                          .Add({});
+  desk_streams_ = &prometheus::BuildGauge()
+                       .Name("caserouter_desk_streams")
+                       .Help("Open agent desk streams (AgentDeskService.Connect).")
+                       .Register(*registry)
+                       .Add({});
+}
+
+void ServerMetrics::AdmissionRefused(Channel channel, AdmissionRefusal reason) {
+  admission_[ChannelIndex(channel)][static_cast<int>(reason)]->Increment();
+}
+
+void ServerMetrics::Refused(ServerLimit limit) { limits_[static_cast<int>(limit)]->Increment(); }
+
+}  // namespace caserouter
