@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/time.h>
 
+#include <algorithm>
 #include <array>
 #include <initializer_list>
 #include <iterator>
@@ -89,6 +90,7 @@ constexpr size_t kMaxFieldsPerHset = 256;
 // HGETALLs per pipelined round trip in Load; bounds the client's buffers. Two such chunks
 // are in flight at once, so Redis serves one while this process decodes the other.
 constexpr size_t kMaxPipelined = kLoadChunkRecords;
+constexpr size_t kChunksInFlight = 2;
 
 struct ReplyDeleter {
   void operator()(redisReply* reply) const {
@@ -688,10 +690,19 @@ absl::StatusOr<StoredState> RedisStateStore::Load(absl::Time /*now*/,
   records.reserve(listed);
   for (int kind = 0; kind < kKindCount; ++kind) {
     const FlatReply& index = indexes[kind];
+    const size_t first = records.size();
     for (size_t i = 0; i < index.members(); ++i) {
       absl::string_view member = index.Member(i);
       if (kind == kClosedCase && !in_both.empty() && in_both.contains(member)) continue;
       records.push_back({static_cast<Kind>(kind), member});
+    }
+    // Cases (open and closed together) and each other kind in member order, as the memory
+    // store returns them: a set's members come in hash order, and the engine rebuilds
+    // ordered maps, which takes 2.7 times as long from random order at 1M cases.
+    if (kind != kOpenCase) {
+      const size_t begin = kind == kClosedCase ? 0 : first;
+      std::sort(records.begin() + begin, records.end(),
+                [](const Record& a, const Record& b) { return a.member < b.member; });
     }
   }
   state.cases.reserve(open.members() + closed.members() - in_both.size());
@@ -731,9 +742,10 @@ absl::StatusOr<StoredState> RedisStateStore::Load(absl::Time /*now*/,
     if (absl::Status s = progress(0, records.size()); !s.ok()) return s;
   }
   std::vector<FieldView> fields;
-  if (absl::Status s = send_chunk(); !s.ok()) return s;
   while (received < records.size()) {
-    if (absl::Status s = send_chunk(); !s.ok()) return s;
+    while (sent < records.size() && sent - received < kChunksInFlight * kMaxPipelined) {
+      if (absl::Status s = send_chunk(); !s.ok()) return s;
+    }
     size_t chunk_end = std::min(records.size(), received + kMaxPipelined);
     for (; received < chunk_end; ++received) {
       const Record& record = records[received];

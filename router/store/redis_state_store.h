@@ -46,7 +46,9 @@
 // of kLoadChunkRecords, the next chunk sent before the current one is read (Redis serves one
 // while the store decodes the other), not one round trip per key. Replies of a load are read
 // into one flat buffer (no hiredis reply object per field) and decoded from it into the
-// records; the progress callback runs between chunks.
+// records; the progress callback runs between chunks. Records come back in the order of
+// their escaped ids (id order for ids in the usual alphabet), like the memory store's: the
+// engine rebuilds ordered maps from them, much faster in order.
 // The lease runs on the Redis server's clock (PX), not on the `now` passed in, so replicas
 // with skewed clocks agree on when it lapses.
 //
