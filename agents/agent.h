@@ -29,9 +29,9 @@ enum class Presence { kOffline = 0, kAvailable = 1, kAway = 2, kWrapUp = 3 };
 inline constexpr int kPresenceCount = 4;
 
 inline constexpr EnumName<Presence> kPresenceNames[] = {{Presence::kOffline, "offline"},
-                                                       {Presence::kAvailable, "available"},
-                                                       {Presence::kAway, "away"},
-                                                       {Presence::kWrapUp, "wrap_up"}};
+                                                        {Presence::kAvailable, "available"},
+                                                        {Presence::kAway, "away"},
+                                                        {Presence::kWrapUp, "wrap_up"}};
 
 // "offline", "available", "away", "wrap_up".
 inline absl::string_view PresenceName(Presence presence) {
@@ -47,19 +47,19 @@ struct Agent {
   // --- Profile (supervisors set it) ---
   std::string id;
   std::vector<Skill> skills;
-  std::vector<std::string> languages;  // e.g. "en", "de"; empty = speaks none (never eligible
-                                       // for a case that names a language)
-  int64_t authority_limit = 0;         // largest credit/refund granted without escalation
+  std::vector<std::string> languages;        // e.g. "en", "de"; empty = speaks none (never eligible
+                                             // for a case that names a language)
+  int64_t authority_limit = 0;               // largest credit/refund granted without escalation
   PerChannel<int> max_cases = {1, 3, 4, 5};  // concurrent cases per channel; 0 = not on it
 
   // --- Session (the engine maintains it) ---
   Presence presence = Presence::kOffline;
   absl::Time presence_since = absl::InfinitePast();
-  absl::Time idle_since = absl::InfinitePast();    // last time the agent's load became zero
+  absl::Time idle_since = absl::InfinitePast();  // last time the agent's load became zero
   absl::Time wrap_up_until = absl::InfinitePast();
   int missed_offers_in_row = 0;
   absl::Time last_offer_time = absl::InfinitePast();  // for round robin
-  PerChannel<int> active_cases = {0, 0, 0, 0};     // offered or assigned, per channel
+  PerChannel<int> active_cases = {0, 0, 0, 0};        // offered or assigned, per channel
 
   // Proficiency on `skill`, 0 when the agent does not have it.
   int ProficiencyOf(absl::string_view skill) const;

@@ -19,9 +19,10 @@ inline constexpr int kChannelCount = 4;
 inline constexpr std::array<Channel, kChannelCount> kAllChannels = {
     Channel::kPhone, Channel::kChat, Channel::kSocial, Channel::kEmail};
 
-inline constexpr EnumName<Channel> kChannelNames[] = {
-    {Channel::kPhone, "phone"}, {Channel::kChat, "chat"}, {Channel::kSocial, "social"},
-    {Channel::kEmail, "email"}};
+inline constexpr EnumName<Channel> kChannelNames[] = {{Channel::kPhone, "phone"},
+                                                      {Channel::kChat, "chat"},
+                                                      {Channel::kSocial, "social"},
+                                                      {Channel::kEmail, "email"}};
 
 // "phone", "chat", "social", "email".
 inline absl::string_view ChannelName(Channel channel) { return NameOf(kChannelNames, channel); }

@@ -24,7 +24,7 @@ struct QualityRecord {
   int64_t repeats_after_resolved = 0;     // marked resolved, but the customer came back
   int64_t csat_sum = 0;                   // sum of CSAT scores given (1..5 each)
   int64_t csat_count = 0;
-  int64_t handle_seconds_sum = 0;         // for capacity planning; never rewards an agent
+  int64_t handle_seconds_sum = 0;  // for capacity planning; never rewards an agent
 };
 
 struct Relationship {
@@ -34,7 +34,7 @@ struct Relationship {
   int64_t resolved = 0;
   int64_t csat_sum = 0;
   int64_t csat_count = 0;
-  int last_csat = 0;                        // 0 = none given
+  int last_csat = 0;  // 0 = none given
   absl::Time last_contact = absl::InfinitePast();
 };
 

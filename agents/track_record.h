@@ -57,8 +57,8 @@ class TrackRecord {
   QualityRecord& QualityOf(const std::string& topic, const std::string& agent_id);
   Relationship& RelationshipOf(const std::string& customer, const std::string& agent_id);
 
-  std::map<std::string, ByAgent> quality_;                      // by topic, then agent
-  std::map<std::string, RelationshipsByAgent> relationships_;  // by customer, then agent
+  std::map<std::string, ByAgent> quality_;                               // by topic, then agent
+  std::map<std::string, RelationshipsByAgent> relationships_;            // by customer, then agent
   std::set<std::pair<std::string, std::string>> changed_quality_;        // (topic, agent)
   std::set<std::pair<std::string, std::string>> changed_relationships_;  // (customer, agent)
 };

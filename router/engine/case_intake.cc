@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "router/engine/case_lifecycle.h"
-#include "router/policy/lexicon_sentiment.h"
 #include "router/model/validation.h"
+#include "router/policy/lexicon_sentiment.h"
 
 namespace caserouter {
 namespace {
@@ -101,8 +101,8 @@ absl::StatusOr<CaseView> AddMessage(TickContext& ctx, const std::string& case_id
   Case* c = ctx.state.FindCase(case_id);
   if (c == nullptr) return UnknownCase(case_id);
   if (!IsOpen(c->state)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case_id: case '", case_id, "' is ", CaseStateName(c->state), ", not open"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("case_id: case '", case_id, "' is ", CaseStateName(c->state), ", not open"));
   }
   if (absl::Status s = ValidateMessageCount("case_id", c->messages.size()); !s.ok()) return s;
   c->messages.push_back(text);
@@ -123,8 +123,8 @@ absl::StatusOr<CaseView> CancelCase(TickContext& ctx, const std::string& case_id
         "case_id: case '", case_id, "' is assigned; its agent completes it with an outcome"));
   }
   if (!IsOpen(c->state)) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case_id: case '", case_id, "' is already ", CaseStateName(c->state)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("case_id: case '", case_id, "' is already ", CaseStateName(c->state)));
   }
   if (c->state == CaseState::kOffered) {
     if (Agent* agent = ctx.state.FindAgent(c->agent_id)) {

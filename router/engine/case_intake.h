@@ -21,8 +21,7 @@
 namespace caserouter {
 
 absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec);
-absl::StatusOr<CaseView> AddMessage(TickContext& ctx, const std::string& case_id,
-                                    std::string text);
+absl::StatusOr<CaseView> AddMessage(TickContext& ctx, const std::string& case_id, std::string text);
 // `reason` is a cancel reason name (kCancelReasonNames), empty for the default.
 absl::StatusOr<CaseView> CancelCase(TickContext& ctx, const std::string& case_id,
                                     const std::string& reason);

@@ -16,9 +16,9 @@ absl::Status FindHeld(TickContext& ctx, const std::string& agent_id, const std::
   *c = ctx.state.FindCase(case_id);
   if (*c == nullptr) return UnknownCase(case_id);
   if ((*c)->state != state || (*c)->agent_id != agent_id) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "case_id: case '", case_id, "' is not ",
-        state == CaseState::kOffered ? "offered to" : "assigned to", " this agent"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("case_id: case '", case_id, "' is not ",
+                     state == CaseState::kOffered ? "offered to" : "assigned to", " this agent"));
   }
   *agent = ctx.state.FindAgent(agent_id);
   return *agent == nullptr ? UnknownAgent(agent_id) : absl::OkStatus();
@@ -78,8 +78,7 @@ void MakeOffer(TickContext& ctx, Case& c, Agent& agent, const Score& priority) {
   ctx.Emit("offered", c.id, agent.id, "");
 }
 
-void RevokeOffer(TickContext& ctx, Case& c, Agent& agent, RevocationReason reason,
-                 bool requeue) {
+void RevokeOffer(TickContext& ctx, Case& c, Agent& agent, RevocationReason reason, bool requeue) {
   DeskNotice notice;
   notice.kind = DeskNotice::Kind::kOfferRevoked;
   notice.case_id = c.id;
@@ -110,8 +109,7 @@ absl::StatusOr<CaseView> AcceptOffer(TickContext& ctx, const std::string& agent_
                                      const std::string& case_id) {
   Case* c;
   Agent* agent;
-  if (absl::Status s = FindHeld(ctx, agent_id, case_id, CaseState::kOffered, &c, &agent);
-      !s.ok()) {
+  if (absl::Status s = FindHeld(ctx, agent_id, case_id, CaseState::kOffered, &c, &agent); !s.ok()) {
     return s;
   }
   SetState(ctx, *c, CaseState::kAssigned);
@@ -136,8 +134,7 @@ absl::Status DeclineOffer(TickContext& ctx, const std::string& agent_id,
                           const std::string& case_id) {
   Case* c;
   Agent* agent;
-  if (absl::Status s = FindHeld(ctx, agent_id, case_id, CaseState::kOffered, &c, &agent);
-      !s.ok()) {
+  if (absl::Status s = FindHeld(ctx, agent_id, case_id, CaseState::kOffered, &c, &agent); !s.ok()) {
     return s;
   }
   ReturnToQueue(ctx, *c, *agent);

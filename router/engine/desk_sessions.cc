@@ -62,8 +62,8 @@ std::vector<std::string> DeskSessions::SilentSince(absl::Time cutoff) const {
   return out;
 }
 
-void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence,
-                      absl::string_view reason, bool notify) {
+void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence, absl::string_view reason,
+                      bool notify) {
   if (!ChangePresence(agent, presence, ctx.now)) return;
   ctx.Changed(agent);
   ctx.Emit("presence", "", agent.id, absl::StrCat(PresenceName(presence), ":", reason));

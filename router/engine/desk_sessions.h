@@ -53,8 +53,8 @@ class DeskSessions {
 
 // The one way presence changes: the agent's rule, the batch, an event, and (when `notify`)
 // a notice to the desk. Nothing happens when the agent already has that presence.
-void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence,
-                      absl::string_view reason, bool notify);
+void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence, absl::string_view reason,
+                      bool notify);
 
 // Opens (or replaces) the agent's session. The agent keeps its presence; OFFLINE becomes
 // AWAY until the agent sets AVAILABLE.

@@ -55,8 +55,7 @@ void DomainState::SetCaseState(Case& c, CaseState state) {
     holds.erase(hold);
   }
   if (IsHeld(state) && !c.agent_id.empty()) {
-    Hold hold{c.agent_id, state == CaseState::kOffered ? c.offer_expires
-                                                        : absl::InfiniteFuture()};
+    Hold hold{c.agent_id, state == CaseState::kOffered ? c.offer_expires : absl::InfiniteFuture()};
     if (state == CaseState::kOffered) offer_deadlines.insert({hold.offer_expires, c.id});
     held_by[c.agent_id].insert(c.id);
     holds[c.id] = std::move(hold);

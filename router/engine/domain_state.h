@@ -55,13 +55,13 @@ struct DomainState {
     std::string agent_id;
     absl::Time offer_expires = absl::InfiniteFuture();  // InfiniteFuture once assigned
   };
-  absl::flat_hash_map<std::string, Hold> holds;            // by case id
-  std::map<std::string, std::set<std::string>> held_by;    // agent id → case ids, ordered
+  absl::flat_hash_map<std::string, Hold> holds;          // by case id
+  std::map<std::string, std::set<std::string>> held_by;  // agent id → case ids, ordered
   std::set<std::pair<absl::Time, std::string>> offer_deadlines;
   // Agents in wrap-up by the time it ends (entries go stale when presence changes otherwise).
   std::set<std::pair<absl::Time, std::string>> wrap_up_ends;
-  PerChannel<int> waiting_depth = {0, 0, 0, 0};       // queued and offered
-  PerChannel<double> waiting_value = {0, 0, 0, 0};    // their customer value
+  PerChannel<int> waiting_depth = {0, 0, 0, 0};     // queued and offered
+  PerChannel<double> waiting_value = {0, 0, 0, 0};  // their customer value
   WaitingIndex waiting;
   bool waiting_stale = true;  // the index must be rebuilt from the queued cases
   // Bumped by every change to an agent (profile, presence, load) or its session: a waiting

@@ -15,9 +15,9 @@ namespace caserouter {
 namespace {
 
 absl::Status NotServing(absl::string_view domain) {
-  return absl::UnavailableError(absl::StrCat(
-      "not serving: this replica does not lead routing domain '", domain,
-      "' or its state store is unavailable; retry"));
+  return absl::UnavailableError(
+      absl::StrCat("not serving: this replica does not lead routing domain '", domain,
+                   "' or its state store is unavailable; retry"));
 }
 
 // A status-only command rides on Callback<bool>: the value is dropped.
@@ -61,20 +61,20 @@ void Engine::ReplyWith(TickContext& ctx, Callback<T> done, absl::StatusOr<T> res
 
 template <typename T, typename Body>
 void Engine::Call(Callback<T> done, Body body) {
-  Enqueue([done, body = std::move(body)](TickContext& ctx) mutable {
-            ReplyWith<T>(ctx, done, body(ctx));
-          },
+  Enqueue([done, body = std::move(body)](
+              TickContext& ctx) mutable { ReplyWith<T>(ctx, done, body(ctx)); },
           [done](const absl::Status& s) { done(s); });
 }
 
 template <typename T, typename Body>
 void Engine::DeskCall(const std::string& agent_id, const DeskSession* session, Callback<T> done,
                       Body body) {
-  Call<T>(std::move(done), [agent_id, session, body = std::move(body)](
-                               TickContext& ctx) mutable -> absl::StatusOr<T> {
-    if (absl::Status s = CheckDeskSession(ctx, agent_id, session); !s.ok()) return s;
-    return body(ctx);
-  });
+  Call<T>(
+      std::move(done),
+      [agent_id, session, body = std::move(body)](TickContext& ctx) mutable -> absl::StatusOr<T> {
+        if (absl::Status s = CheckDeskSession(ctx, agent_id, session); !s.ok()) return s;
+        return body(ctx);
+      });
 }
 
 void Engine::SubmitCase(CaseSpec spec, Callback<SubmitResult> done) {
@@ -83,8 +83,8 @@ void Engine::SubmitCase(CaseSpec spec, Callback<SubmitResult> done) {
         absl::StatusOr<SubmitResult> result = caserouter::SubmitCase(ctx, std::move(spec));
         // The answer is the case as stored after the whole tick (the routing pass may have
         // offered it): the reply reads the record once the batch is durable.
-        ctx.out.Defer([this, done, result = std::move(result), at = ctx.now](
-                          const absl::Status& commit) mutable {
+        ctx.out.Defer([this, done, result = std::move(result),
+                       at = ctx.now](const absl::Status& commit) mutable {
           if (!commit.ok()) return done(commit);
           if (result.ok()) {
             if (const Case* c = state_.FindCase(result->view.record.id)) {
@@ -98,17 +98,17 @@ void Engine::SubmitCase(CaseSpec spec, Callback<SubmitResult> done) {
 }
 
 void Engine::AddMessage(std::string case_id, std::string text, Callback<CaseView> done) {
-  Call<CaseView>(std::move(done), [case_id = std::move(case_id),
-                                   text = std::move(text)](TickContext& ctx) mutable {
-    return caserouter::AddMessage(ctx, case_id, std::move(text));
-  });
+  Call<CaseView>(std::move(done),
+                 [case_id = std::move(case_id), text = std::move(text)](TickContext& ctx) mutable {
+                   return caserouter::AddMessage(ctx, case_id, std::move(text));
+                 });
 }
 
 void Engine::CancelCase(std::string case_id, std::string reason, Callback<CaseView> done) {
-  Call<CaseView>(std::move(done), [case_id = std::move(case_id),
-                                   reason = std::move(reason)](TickContext& ctx) {
-    return caserouter::CancelCase(ctx, case_id, reason);
-  });
+  Call<CaseView>(std::move(done),
+                 [case_id = std::move(case_id), reason = std::move(reason)](TickContext& ctx) {
+                   return caserouter::CancelCase(ctx, case_id, reason);
+                 });
 }
 
 void Engine::GetCase(std::string case_id, Callback<CaseView> done) {
@@ -156,19 +156,20 @@ void Engine::ListAgents(Callback<std::vector<AgentView>> done) {
 }
 
 void Engine::ExplainDecision(std::string case_id, Callback<Explanation> done) {
-  Call<Explanation>(std::move(done), [this, case_id = std::move(case_id)](
-                                         TickContext& ctx) -> absl::StatusOr<Explanation> {
-    const Case* c = ctx.state.FindCase(case_id);
-    if (c == nullptr) {
-      return absl::NotFoundError(absl::StrCat("case_id: no routing decision for case",
-                                              QuotedId(case_id), " on this replica"));
-    }
-    absl::StatusOr<Decision> decision = routing_.Explain(ctx, *c);
-    if (!decision.ok()) return decision.status();
-    Explanation explanation{ViewOf(*c, ctx.config, ctx.now), *std::move(decision)};
-    HideText(explanation.view);  // no customer text in explanations
-    return explanation;
-  });
+  Call<Explanation>(
+      std::move(done),
+      [this, case_id = std::move(case_id)](TickContext& ctx) -> absl::StatusOr<Explanation> {
+        const Case* c = ctx.state.FindCase(case_id);
+        if (c == nullptr) {
+          return absl::NotFoundError(absl::StrCat("case_id: no routing decision for case",
+                                                  QuotedId(case_id), " on this replica"));
+        }
+        absl::StatusOr<Decision> decision = routing_.Explain(ctx, *c);
+        if (!decision.ok()) return decision.status();
+        Explanation explanation{ViewOf(*c, ctx.config, ctx.now), *std::move(decision)};
+        HideText(explanation.view);  // no customer text in explanations
+        return explanation;
+      });
 }
 
 void Engine::Reconfigure(EngineConfig config, StatusCallback done) {
@@ -286,11 +287,11 @@ void Engine::Commit(TickContext& ctx) {
   if (!commit.ok()) {
     // The memory state is ahead of the store: forget it and rebuild from the store, so that
     // nothing unacknowledged is ever reported as done.
-    absl::Status answer = commit.code() == absl::StatusCode::kFailedPrecondition
-                              ? NotServing(config_.domain)
-                              : absl::UnavailableError(absl::StrCat(
-                                    "state store unavailable; nothing was written: ",
-                                    commit.message()));
+    absl::Status answer =
+        commit.code() == absl::StatusCode::kFailedPrecondition
+            ? NotServing(config_.domain)
+            : absl::UnavailableError(
+                  absl::StrCat("state store unavailable; nothing was written: ", commit.message()));
     StepDown();
     for (auto& reply : results.replies) reply(answer);
     return;
@@ -319,9 +320,7 @@ void Engine::Run() {
     if (stop_) return;
     // Wake at once for a command; otherwise tick often enough for offer timeouts, heartbeats
     // and lease renewal to be handled within a fraction of a second.
-    auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-      return stop_ || !commands_.empty();
-    };
+    auto ready = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) { return stop_ || !commands_.empty(); };
     mu_.AwaitWithTimeout(absl::Condition(&ready), absl::Milliseconds(50));
     if (stop_) return;
   }
@@ -341,8 +340,7 @@ void Engine::ReleaseLeadership() {
 // Leadership and recovery.
 
 bool Engine::EnsureLeadership(TickContext& ctx) {
-  switch (leadership_.Keep(serving_.load(std::memory_order_relaxed), config_.lease_ttl,
-                           ctx.now)) {
+  switch (leadership_.Keep(serving_.load(std::memory_order_relaxed), config_.lease_ttl, ctx.now)) {
     case Leadership::Standing::kHeld:
       return true;
     case Leadership::Standing::kLost:

@@ -143,7 +143,8 @@ void BM_TickWithClosedCases(benchmark::State& state) {
                              });
   }
   bench.engine->Tick();
-  for (const std::string& id : ids) bench.engine->CancelCase(id, "", [](absl::StatusOr<CaseView>) {});
+  for (const std::string& id : ids)
+    bench.engine->CancelCase(id, "", [](absl::StatusOr<CaseView>) {});
   bench.engine->Tick();
   int64_t round = 0;
   for (auto _ : state) {
@@ -172,7 +173,9 @@ class DiscardingStore : public StateStore {
   }
   absl::Status ReleaseLeadership(absl::string_view) override { return absl::OkStatus(); }
   absl::Status Commit(const Batch&, int64_t) override { return absl::OkStatus(); }
-  absl::StatusOr<StoredState> Load(absl::Time, const LoadProgress&) override { return StoredState{}; }
+  absl::StatusOr<StoredState> Load(absl::Time, const LoadProgress&) override {
+    return StoredState{};
+  }
 
  private:
   int64_t epoch_ = 0;
@@ -283,7 +286,10 @@ void BM_CentreMemory(benchmark::State& state) {
         static_cast<double>(with_cases - with_agents) / std::max(1, queued);
   }
 }
-BENCHMARK(BM_CentreMemory)->Args({100, 10000})->Args({10000, 10000})->Iterations(1)
+BENCHMARK(BM_CentreMemory)
+    ->Args({100, 10000})
+    ->Args({10000, 10000})
+    ->Iterations(1)
     ->Unit(benchmark::kMillisecond);
 
 }  // namespace

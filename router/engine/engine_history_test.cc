@@ -24,8 +24,8 @@ class EngineHistoryTest : public EngineTest {
   }
 
   // Runs one case for `customer` through `agent` to completion.
-  std::string Resolve(const std::string& key, const std::string& customer,
-                      const std::string& agent, RecordingDesk* desk, Outcome outcome) {
+  std::string Resolve(const std::string& key, const std::string& customer, const std::string& agent,
+                      RecordingDesk* desk, Outcome outcome) {
     CaseSpec spec = Spec(Channel::kChat, key);
     spec.customer_id = customer;
     std::string id = SubmitOk(spec);

@@ -314,8 +314,8 @@ TEST_F(EngineTest, SilentDeskLosesItsOffersAtOnceAndAssignmentsAfterTheGrace) {
   ASSERT_FALSE(notices.empty());
   EXPECT_EQ(notices.back().kind, DeskNotice::Kind::kSessionEnded);
   EXPECT_EQ(notices.back().reason, "heartbeat_lost");
-  EXPECT_EQ(Get(chat2).state, CaseState::kQueued);     // the offer ended at once
-  EXPECT_EQ(Get(chat1).state, CaseState::kAssigned);   // the assignment is held
+  EXPECT_EQ(Get(chat2).state, CaseState::kQueued);    // the offer ended at once
+  EXPECT_EQ(Get(chat1).state, CaseState::kAssigned);  // the assignment is held
 
   auto bo = Connect("bo");
   EXPECT_EQ(bo->TakeOffers(), std::vector<std::string>{chat2});
@@ -356,8 +356,7 @@ TEST_F(EngineTest, ASecondSessionReplacesTheFirst) {
   EXPECT_EQ(notices.back().kind, DeskNotice::Kind::kSessionEnded);
   EXPECT_EQ(notices.back().reason, "replaced");
   std::string id = SubmitOk(Spec(Channel::kChat, "k"));
-  EXPECT_EQ(Accept("ana", first.get(), id).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(Accept("ana", first.get(), id).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(Accept("ana", second.get(), id).ok());
 }
 
@@ -465,8 +464,8 @@ TEST_F(EngineTest, NotFoundNamesAnIdOnlyWhenItIsOne) {
   engine_->RemoveAgent(junk, bad_agent.Sink());
   engine_->RemoveAgent("nobody", good_agent.Sink());
   engine_->Tick();
-  for (const absl::Status& s : {bad_case.get().status(), bad_explain.get().status(),
-                                bad_agent.get()}) {
+  for (const absl::Status& s :
+       {bad_case.get().status(), bad_explain.get().status(), bad_agent.get()}) {
     EXPECT_EQ(s.code(), absl::StatusCode::kNotFound) << s;
     EXPECT_EQ(s.message().find("SECRET"), absl::string_view::npos) << s;
     EXPECT_LT(s.message().size(), 100u) << s;

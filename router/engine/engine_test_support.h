@@ -105,7 +105,8 @@ class StatusAnswer {
 };
 
 // Engine on a fake clock and the in-memory store, with one helper per command.
-inline CaseSpec Spec(Channel channel, const std::string& key, const std::string& skill = "billing") {
+inline CaseSpec Spec(Channel channel, const std::string& key,
+                     const std::string& skill = "billing") {
   CaseSpec spec;
   spec.channel = channel;
   spec.customer_id = "cust-" + key;

@@ -60,15 +60,16 @@ std::optional<PassOrder::Head> PassOrder::Next() {
   for (Stream& s : streams_) {
     if (s.head && Decided(s.head->c->id)) Refill(s);
   }
-  while (!listed_.empty() && (Decided(listed_.begin()->c->id) ||
-                              listed_.begin()->c->state != CaseState::kQueued)) {
+  while (!listed_.empty() &&
+         (Decided(listed_.begin()->c->id) || listed_.begin()->c->state != CaseState::kQueued)) {
     listed_.erase(listed_.begin());
   }
   Stream* best = nullptr;
   for (Stream& s : streams_) {
     if (s.head && (best == nullptr || Before(*s.head, *best->head))) best = &s;
   }
-  const bool take_listed = !listed_.empty() && (best == nullptr || !Before(*best->head, *listed_.begin()));
+  const bool take_listed =
+      !listed_.empty() && (best == nullptr || !Before(*best->head, *listed_.begin()));
   if (!take_listed && best == nullptr) return std::nullopt;
   Head head;
   if (take_listed) {

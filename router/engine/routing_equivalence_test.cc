@@ -67,8 +67,7 @@ class Centre {
 
   void Submit(int n) {
     CaseSpec spec;
-    const Channel channels[] = {Channel::kPhone, Channel::kChat, Channel::kSocial,
-                                Channel::kEmail};
+    const Channel channels[] = {Channel::kPhone, Channel::kChat, Channel::kSocial, Channel::kEmail};
     spec.channel = channels[Uniform(0, 3)];
     spec.customer_id = absl::StrCat("cust", Uniform(0, 25));
     const char* topics[] = {"billing", "tech", "sales"};
@@ -124,9 +123,7 @@ class Centre {
   void ChangePresence() {
     const std::string& id = agents_[Uniform(0, static_cast<int>(agents_.size()) - 1)];
     Presence p = Chance(0.7) ? Presence::kAvailable : Presence::kAway;
-    Both([&](Replica& r) {
-      r.engine.SetPresence(id, r.desks[id].get(), p, [](absl::Status) {});
-    });
+    Both([&](Replica& r) { r.engine.SetPresence(id, r.desks[id].get(), p, [](absl::Status) {}); });
   }
 
   // Ticks both and compares what every desk was offered.

@@ -167,8 +167,7 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
                                        Tally& tally) {
   const WaitingIndex::Waiting* waiting = ctx.state.waiting.Find(c.id);
   const WaitingIndex::Group* group = ctx.state.waiting.FindGroup(waiting->group);
-  const std::vector<Agent*>& matching =
-      MatchingAgents(ctx, waiting->group, group->requirements);
+  const std::vector<Agent*>& matching = MatchingAgents(ctx, waiting->group, group->requirements);
   const bool anyone_able = std::any_of(matching.begin(), matching.end(), [&](const Agent* a) {
     return Able(ctx, *a, c.spec.channel);
   });
@@ -190,14 +189,13 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
     return agent;
   }
   const bool for_ring = decision.waiting_for_preferred;
-  ctx.state.waiting.Record(c.id, for_ring ? WaitReason::kWaitingForRing
-                                          : WaitReason::kNobodyEligible,
+  ctx.state.waiting.Record(c.id,
+                           for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible,
                            ctx.now, RecheckAt(ctx, c, for_ring));
   return nullptr;
 }
 
-std::map<std::string, std::vector<const Agent*>> RoutingPass::TouchWhatChanged(
-    TickContext& ctx) {
+std::map<std::string, std::vector<const Agent*>> RoutingPass::TouchWhatChanged(TickContext& ctx) {
   std::map<std::string, std::vector<const Agent*>> streams;
   DomainState& state = ctx.state;
   if (state.agents_touched.empty() && state.topics_touched.empty() &&
@@ -279,8 +277,8 @@ void RoutingPass::RunIncremental(TickContext& ctx, Tally& tally) {
 
 absl::StatusOr<Decision> RoutingPass::Explain(TickContext& ctx, const Case& c) {
   auto not_found = [&] {
-    return absl::NotFoundError(absl::StrCat("case_id: no routing decision for case",
-                                            QuotedId(c.id), " on this replica"));
+    return absl::NotFoundError(
+        absl::StrCat("case_id: no routing decision for case", QuotedId(c.id), " on this replica"));
   };
   if (ctx.config.full_routing_pass) {
     auto it = full_.find(c.id);

@@ -66,8 +66,7 @@ class RoutingPass {
   Decision Decide(TickContext& ctx, const Case& c, std::vector<AgentCandidate>& candidates,
                   absl::Time at);
   const TeamRecord& TeamOf(TickContext& ctx, const std::string& topic);
-  void Offered(TickContext& ctx, Case& c, Decision decision, const Score& priority,
-               Tally& tally);
+  void Offered(TickContext& ctx, Case& c, Decision decision, const Score& priority, Tally& tally);
 
   // --- The full pass, for verification (routing_pass_full.cc) ---
   void RunFull(TickContext& ctx, Tally& tally);

@@ -7,8 +7,7 @@ void TickOutbox::AgentRemoved(const std::string& agent_id) {
   removed_agents_.push_back(agent_id);
 }
 
-Batch TickOutbox::TakeBatch(DomainState& state, absl::Time now,
-                            absl::Duration closed_retention) {
+Batch TickOutbox::TakeBatch(DomainState& state, absl::Time now, absl::Duration closed_retention) {
   Batch batch;
   for (const std::string& id : changed_cases_) {
     if (const Case* c = state.FindCase(id)) batch.cases.push_back(*c);

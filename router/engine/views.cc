@@ -21,8 +21,8 @@ AgentView AgentViewOf(const Agent& a, bool connected) {
   return view;
 }
 
-QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& config,
-                              absl::Time now, int offset, int limit) {
+QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& config, absl::Time now,
+                              int offset, int limit) {
   QueueSnapshot snapshot;
   for (const auto& [id, open] : state.open_cases) {
     const Case& c = *open;
@@ -32,13 +32,12 @@ QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& conf
     HideText(view);  // a queue listing carries no customer text
     snapshot.cases.push_back(std::move(view));
   }
-  std::sort(snapshot.cases.begin(), snapshot.cases.end(),
-            [](const CaseView& a, const CaseView& b) {
-              if (a.priority.total != b.priority.total) {
-                return a.priority.total > b.priority.total;
-              }
-              return a.record.enqueued_time < b.record.enqueued_time;
-            });
+  std::sort(snapshot.cases.begin(), snapshot.cases.end(), [](const CaseView& a, const CaseView& b) {
+    if (a.priority.total != b.priority.total) {
+      return a.priority.total > b.priority.total;
+    }
+    return a.record.enqueued_time < b.record.enqueued_time;
+  });
   snapshot.total = static_cast<int>(snapshot.cases.size());
   size_t first = std::min(snapshot.cases.size(), static_cast<size_t>(std::max(0, offset)));
   snapshot.cases.erase(snapshot.cases.begin(), snapshot.cases.begin() + first);

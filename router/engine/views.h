@@ -16,8 +16,8 @@
 #include "agents/agent.h"
 #include "agents/channel.h"
 #include "router/model/case.h"
-#include "router/model/score.h"
 #include "router/model/engine_config.h"
+#include "router/model/score.h"
 #include "router/policy/matching.h"
 
 namespace caserouter {
@@ -68,8 +68,8 @@ CaseView ViewOf(const Case& c, const EngineConfig& config, absl::Time now);
 AgentView AgentViewOf(const Agent& a, bool connected);
 // The waiting cases (queued and offered) in routing order, without text, from position
 // `offset`, at most `limit` (0 = all).
-QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& config,
-                              absl::Time now, int offset, int limit);
+QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& config, absl::Time now,
+                              int offset, int limit);
 // Queue depth and value waiting per channel, and agents by presence, for the observer.
 void ReportState(const DomainState& state, const DeskSessions& desks, const EngineConfig& config,
                  EngineObserver& observer);

@@ -13,8 +13,7 @@ Requirements Requirements::Of(const CaseSpec& spec) {
   r.skills = spec.required_skills;
   std::sort(r.skills.begin(), r.skills.end(),
             [](const SkillRequirement& a, const SkillRequirement& b) {
-              return a.skill != b.skill ? a.skill < b.skill
-                                        : a.min_proficiency < b.min_proficiency;
+              return a.skill != b.skill ? a.skill < b.skill : a.min_proficiency < b.min_proficiency;
             });
   r.language = spec.language;
   r.authority_needed = spec.authority_needed;
@@ -25,7 +24,8 @@ std::string Requirements::Signature() const {
   // Names are [a-z0-9_.-] and language tags [A-Za-z0-9-] (validation.h): '|', ':' and ','
   // cannot occur in them.
   std::string s = absl::StrCat(ChannelName(channel), "|", language, "|", authority_needed, "|");
-  for (const SkillRequirement& r : skills) absl::StrAppend(&s, r.skill, ":", r.min_proficiency, ",");
+  for (const SkillRequirement& r : skills)
+    absl::StrAppend(&s, r.skill, ":", r.min_proficiency, ",");
   return s;
 }
 
@@ -43,8 +43,8 @@ double WaitingIndex::KeyOf(const Case& c, const EngineConfig& config) const {
   const double base = ScorePriority(c, config, c.enqueued_time).total;
   const ChannelConfig& channel = config.channels[ChannelIndex(c.spec.channel)];
   const double sla = std::max(1.0, absl::ToDoubleSeconds(channel.sla));
-  return base - config.priority.wait_vs_sla * absl::ToDoubleSeconds(c.enqueued_time - origin_) /
-                    sla;
+  return base -
+         config.priority.wait_vs_sla * absl::ToDoubleSeconds(c.enqueued_time - origin_) / sla;
 }
 
 void WaitingIndex::Add(const Case& c, const EngineConfig& config) {

@@ -75,7 +75,7 @@ class WaitingIndex {
     Entry entry;
     absl::Time expires = absl::InfiniteFuture();  // created + the channel's time to live
     WaitReason reason = WaitReason::kUndecided;
-    absl::Time decided = absl::InfinitePast();   // the last decision
+    absl::Time decided = absl::InfinitePast();  // the last decision
     absl::Time recheck_at = absl::InfiniteFuture();
   };
 
@@ -107,8 +107,7 @@ class WaitingIndex {
   bool AnyTouched() const { return !touched_.empty(); }
 
   // The routing pass decided `case_id` at `now` and it still waits.
-  void Record(const std::string& case_id, WaitReason reason, absl::Time now,
-              absl::Time recheck_at);
+  void Record(const std::string& case_id, WaitReason reason, absl::Time now, absl::Time recheck_at);
 
   const std::map<std::string, Group>& groups() const { return groups_; }
   const Group* FindGroup(const std::string& signature) const;
@@ -121,7 +120,7 @@ class WaitingIndex {
   std::map<std::string, Group> groups_;       // by signature
   absl::flat_hash_map<std::string, Waiting> waiting_;
   std::set<std::string> touched_;
-  std::set<std::string> for_ring_;                      // reason kWaitingForRing
+  std::set<std::string> for_ring_;  // reason kWaitingForRing
   std::set<std::pair<absl::Time, std::string>> rechecks_;
   std::set<std::pair<absl::Time, std::string>> expiries_;
 };

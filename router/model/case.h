@@ -35,9 +35,7 @@ inline constexpr EnumName<CaseState> kCaseStateNames[] = {
     {CaseState::kCancelled, "cancelled"}, {CaseState::kExpired, "expired"}};
 
 // "queued", "offered", ... as used in the store and in events.
-inline absl::string_view CaseStateName(CaseState state) {
-  return NameOf(kCaseStateNames, state);
-}
+inline absl::string_view CaseStateName(CaseState state) { return NameOf(kCaseStateNames, state); }
 bool IsOpen(CaseState state);  // queued, offered or assigned
 
 struct SkillRequirement {
@@ -81,14 +79,14 @@ struct Case {
   absl::Time answered_time = absl::InfinitePast();  // when an agent accepted it first
   absl::Time closed_time = absl::InfinitePast();
 
-  std::string agent_id;                              // offered to / assigned to
+  std::string agent_id;  // offered to / assigned to
   absl::Time offer_expires = absl::InfinitePast();
-  std::vector<std::string> declined_by;              // agents not to offer it to in this pass
+  std::vector<std::string> declined_by;  // agents not to offer it to in this pass
   absl::Time declined_pass_until = absl::InfinitePast();
   int offers_made = 0;
 
-  std::string repeat_of;        // the earlier "resolved" case this one is a repeat contact of
-  std::string preferred_agent;  // re-routed after its agent vanished: prefer them on return
+  std::string repeat_of;          // the earlier "resolved" case this one is a repeat contact of
+  std::string preferred_agent;    // re-routed after its agent vanished: prefer them on return
   bool needs_supervisor = false;  // routed past its authority need (SLA breached)
   bool came_back = false;  // resolved, but the customer came back: not a first-contact resolution
 

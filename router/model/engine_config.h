@@ -44,18 +44,18 @@ inline constexpr int kStrategyCount = 5;
 
 // Weights and bounds of the default (outcome) strategy's terms.
 struct MatchWeights {
-  double relationship = 30;  // this customer's recent good outcomes with the agent
-  double quality = 40;       // smoothed first-contact resolution and CSAT on the topic
-  double exploration = 5;    // at most this much for an agent with no record yet
-  double proficiency = 10;   // mean proficiency on the required skills, at 10/10
-  double idle = 5;           // fairness: at 10 minutes idle
-  double load = 10;          // fairness: minus this at a full attention budget
+  double relationship = 30;    // this customer's recent good outcomes with the agent
+  double quality = 40;         // smoothed first-contact resolution and CSAT on the topic
+  double exploration = 5;      // at most this much for an agent with no record yet
+  double proficiency = 10;     // mean proficiency on the required skills, at 10/10
+  double idle = 5;             // fairness: at 10 minutes idle
+  double load = 10;            // fairness: minus this at a full attention budget
   double prior_strength = 10;  // pseudo-cases of the team mean in the Bayesian smoothing
   absl::Duration relationship_half_life = absl::Hours(24 * 30);
-  int low_csat = 2;            // a last CSAT at or below this removes the preference
-  double occupancy_cap = 0.9;  // an agent who would pass this share of attention with the case
-                               // gets none while another eligible agent would not
-  double bullseye_share = 0.5;  // wait for the preferred ring while waited < share x SLA left
+  int low_csat = 2;                // a last CSAT at or below this removes the preference
+  double occupancy_cap = 0.9;      // an agent who would pass this share of attention with the case
+                                   // gets none while another eligible agent would not
+  double bullseye_share = 0.5;     // wait for the preferred ring while waited < share x SLA left
   double top_quality_share = 0.2;  // top share of agents (by quality) in the preferred ring
 };
 
@@ -92,8 +92,8 @@ struct EngineConfig {
       ChannelConfig{absl::Hours(4), 0.2, 5, absl::Hours(72), absl::Seconds(10)},
   };
   // Topics reported as metric labels; any other topic is routed but counted as "other".
-  std::vector<std::string> topics = {"billing", "technical", "account", "sales", "outage",
-                                     "general"};
+  std::vector<std::string> topics = {"billing", "technical", "account",
+                                     "sales",   "outage",    "general"};
   PriorityWeights priority;
   MatchWeights matching;
   AdmissionConfig admission;  // read by the gRPC layer, not by the engine
@@ -104,14 +104,14 @@ struct EngineConfig {
   absl::Duration repeat_window = absl::Hours(72);
 
   absl::Duration offer_timeout = absl::Seconds(20);
-  int max_missed_offers = 2;                             // in a row, then the agent is set AWAY
-  absl::Duration decline_pass = absl::Minutes(5);        // a decliner is skipped this long
-  absl::Duration heartbeat_timeout = absl::Seconds(15);  // a silent desk session is dead
-  absl::Duration reconnect_grace = absl::Seconds(60);    // assignments wait this long for a
-                                                         // disconnected agent, then re-route
+  int max_missed_offers = 2;                              // in a row, then the agent is set AWAY
+  absl::Duration decline_pass = absl::Minutes(5);         // a decliner is skipped this long
+  absl::Duration heartbeat_timeout = absl::Seconds(15);   // a silent desk session is dead
+  absl::Duration reconnect_grace = absl::Seconds(60);     // assignments wait this long for a
+                                                          // disconnected agent, then re-route
   absl::Duration closed_retention = absl::Hours(24 * 7);  // closed cases (and idempotency keys)
-  absl::Duration lease_ttl = absl::Seconds(5);           // leadership lease
-  int max_queue = 100000;                                // open cases; beyond: RESOURCE_EXHAUSTED
+  absl::Duration lease_ttl = absl::Seconds(5);            // leadership lease
+  int max_queue = 100000;                                 // open cases; beyond: RESOURCE_EXHAUSTED
   // Decide every waiting case against every agent at every tick, as the engine did before it
   // re-decided only what a change can affect. For verification only (the simulator's
   // --full_pass compares both decision by decision); not read from configuration files.

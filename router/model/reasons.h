@@ -14,11 +14,10 @@ namespace caserouter {
 // How an offer ended.
 enum class OfferResult { kAccepted = 0, kDeclined = 1, kTimedOut = 2, kRevoked = 3 };
 inline constexpr int kOfferResultCount = 4;
-inline constexpr EnumName<OfferResult> kOfferResultNames[] = {
-    {OfferResult::kAccepted, "accepted"},
-    {OfferResult::kDeclined, "declined"},
-    {OfferResult::kTimedOut, "timed_out"},
-    {OfferResult::kRevoked, "revoked"}};
+inline constexpr EnumName<OfferResult> kOfferResultNames[] = {{OfferResult::kAccepted, "accepted"},
+                                                              {OfferResult::kDeclined, "declined"},
+                                                              {OfferResult::kTimedOut, "timed_out"},
+                                                              {OfferResult::kRevoked, "revoked"}};
 inline absl::string_view OfferResultName(OfferResult result) {
   return NameOf(kOfferResultNames, result);
 }
@@ -37,17 +36,15 @@ inline constexpr EnumName<Exclusion> kExclusionNames[] = {
     {Exclusion::kPresence, "presence"},   {Exclusion::kCapacity, "capacity"},
     {Exclusion::kSkill, "skill"},         {Exclusion::kLanguage, "language"},
     {Exclusion::kAuthority, "authority"}, {Exclusion::kDeclined, "declined"}};
-inline absl::string_view ExclusionName(Exclusion reason) {
-  return NameOf(kExclusionNames, reason);
-}
+inline absl::string_view ExclusionName(Exclusion reason) { return NameOf(kExclusionNames, reason); }
 
 // Why an offer was taken back from the agent before they answered it.
 enum class RevocationReason {
-  kTimedOut = 0,      // the agent did not answer within the offer timeout
-  kCancelled = 1,     // the customer left (CancelCase)
-  kPresence = 2,      // the agent set themselves away or offline
-  kDisconnected = 3,  // the agent's desk stream ended
-  kHeartbeatLost = 4, // the agent's desk stream went silent
+  kTimedOut = 0,       // the agent did not answer within the offer timeout
+  kCancelled = 1,      // the customer left (CancelCase)
+  kPresence = 2,       // the agent set themselves away or offline
+  kDisconnected = 3,   // the agent's desk stream ended
+  kHeartbeatLost = 4,  // the agent's desk stream went silent
 };
 inline constexpr EnumName<RevocationReason> kRevocationReasonNames[] = {
     {RevocationReason::kTimedOut, "timed_out"},
@@ -62,12 +59,12 @@ inline absl::string_view RevocationReasonName(RevocationReason reason) {
 // Why a case ended without an outcome (cancelled or expired). The cancel reasons are the ones
 // an adapter may give to CancelCase.
 enum class EndReason {
-  kNone = 0,             // the case is open, or an agent completed it
-  kCustomerLeft = 1,     // hung up, closed the chat (CancelCase's default)
-  kPostDeleted = 2,      // the public post was deleted
-  kDuplicate = 3,        // the adapter found it duplicates another case
-  kOther = 4,            // the adapter withdrew it for another reason
-  kNoAgentWithinTtl = 5, // nobody could take it within the channel's time to live
+  kNone = 0,              // the case is open, or an agent completed it
+  kCustomerLeft = 1,      // hung up, closed the chat (CancelCase's default)
+  kPostDeleted = 2,       // the public post was deleted
+  kDuplicate = 3,         // the adapter found it duplicates another case
+  kOther = 4,             // the adapter withdrew it for another reason
+  kNoAgentWithinTtl = 5,  // nobody could take it within the channel's time to live
 };
 inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kNone, ""},

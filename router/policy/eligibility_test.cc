@@ -48,8 +48,7 @@ TEST_P(EligibilityRules, Decide) {
 INSTANTIATE_TEST_SUITE_P(
     Rules, EligibilityRules,
     testing::Values(
-        Row{"an available, skilled agent is eligible", [](Agent&, Case&, bool&) {},
-            std::nullopt},
+        Row{"an available, skilled agent is eligible", [](Agent&, Case&, bool&) {}, std::nullopt},
         Row{"no desk session", [](Agent&, Case&, bool& connected) { connected = false; },
             Exclusion::kPresence},
         Row{"away", [](Agent& a, Case&, bool&) { a.presence = Presence::kAway; },
@@ -80,11 +79,13 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"an agent not on a channel",
             [](Agent& a, Case&, bool&) { a.max_cases[ChannelIndex(Channel::kChat)] = 0; },
             Exclusion::kCapacity},
-        Row{"skill below the minimum", [](Agent&, Case& c, bool&) {
+        Row{"skill below the minimum",
+            [](Agent&, Case& c, bool&) {
               c.spec.required_skills = {{"billing", 7}};
             },
             Exclusion::kSkill},
-        Row{"skill missing", [](Agent&, Case& c, bool&) {
+        Row{"skill missing",
+            [](Agent&, Case& c, bool&) {
               c.spec.required_skills.push_back({"refunds", 1});
             },
             Exclusion::kSkill},
@@ -93,8 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
         Row{"language spoken", [](Agent&, Case& c, bool&) { c.spec.language = "en"; },
             std::nullopt},
         Row{"authority beyond the agent's limit",
-            [](Agent&, Case& c, bool&) { c.spec.authority_needed = 150; },
-            Exclusion::kAuthority},
+            [](Agent&, Case& c, bool&) { c.spec.authority_needed = 150; }, Exclusion::kAuthority},
         Row{"authority within the limit",
             [](Agent&, Case& c, bool&) { c.spec.authority_needed = 100; }, std::nullopt},
         Row{"declined in this pass",

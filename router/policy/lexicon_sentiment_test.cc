@@ -92,8 +92,7 @@ TEST(LexiconSentimentTest, CapitalsAndExclamationsAddWeight) {
   // Capitals on a word without sentiment change nothing.
   EXPECT_EQ(ScoreSentiment("ORDER 12345"), 0.0);
   // Repeated question marks amplify what is there.
-  EXPECT_LT(ScoreSentiment("why is it still broken???"),
-            ScoreSentiment("why is it still broken?"));
+  EXPECT_LT(ScoreSentiment("why is it still broken???"), ScoreSentiment("why is it still broken?"));
 }
 
 TEST(LexiconSentimentTest, ButWeighsWhatFollows) {

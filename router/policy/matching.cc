@@ -29,10 +29,10 @@ double Smoothed(double successes, double trials, double prior_rate, double prior
 
 double QualityTerm(const AgentCandidate& a, const TeamRecord& team, const MatchWeights& w) {
   const QualityRecord* q = a.quality;
-  double fcr = Smoothed(q ? q->first_contact_resolutions : 0, q ? q->completed : 0,
-                        team.fcr_rate, w.prior_strength);
-  double csat = Smoothed(q ? q->csat_sum : 0, q ? q->csat_count : 0, team.csat_mean,
-                         w.prior_strength);
+  double fcr = Smoothed(q ? q->first_contact_resolutions : 0, q ? q->completed : 0, team.fcr_rate,
+                        w.prior_strength);
+  double csat =
+      Smoothed(q ? q->csat_sum : 0, q ? q->csat_count : 0, team.csat_mean, w.prior_strength);
   return w.quality * (0.7 * fcr + 0.3 * (csat - 1) / 4);
 }
 
@@ -54,8 +54,8 @@ Score ScoreOutcome(const Case& c, const AgentCandidate& a, const TeamRecord& tea
   return s;
 }
 
-Score ScoreClassic(Strategy strategy, const AgentCandidate& a,
-                   const TeamRecord& team, const EngineConfig& config, absl::Time now) {
+Score ScoreClassic(Strategy strategy, const AgentCandidate& a, const TeamRecord& team,
+                   const EngineConfig& config, absl::Time now) {
   const Agent& agent = *a.agent;
   Score s;
   switch (strategy) {
@@ -63,10 +63,9 @@ Score ScoreClassic(Strategy strategy, const AgentCandidate& a,
       s.Add("idle_seconds", IdleSeconds(agent, now));
       break;
     case Strategy::kRoundRobin:
-      s.Add("seconds_since_last_offer",
-            agent.last_offer_time == absl::InfinitePast()
-                ? kNever
-                : absl::ToDoubleSeconds(now - agent.last_offer_time));
+      s.Add("seconds_since_last_offer", agent.last_offer_time == absl::InfinitePast()
+                                            ? kNever
+                                            : absl::ToDoubleSeconds(now - agent.last_offer_time));
       break;
     case Strategy::kLeastOccupied:
       s.Add("load", 0.0 - AttentionLoad(agent, config));
@@ -199,9 +198,10 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
       Score s = outcome ? ScoreOutcome(c, a, team, config, now)
                         : ScoreClassic(d.strategy, a, team, config, now);
       // The cap applies to the load the agent would carry with this case.
-      bool over_cap = outcome && AttentionLoad(*a.agent, config) +
-                                         config.channels[ChannelIndex(c.spec.channel)].capacity_cost >
-                                     config.matching.occupancy_cap + 1e-9;
+      bool over_cap =
+          outcome && AttentionLoad(*a.agent, config) +
+                             config.channels[ChannelIndex(c.spec.channel)].capacity_cost >
+                         config.matching.occupancy_cap + 1e-9;
       eligible.push_back(Scored{&a, ScoredAgent{a.agent->id, std::move(s)}, over_cap});
     }
     return eligible;
@@ -215,8 +215,8 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
 
   if (outcome) {
     // Occupancy cap: hold back agents above it while someone below it is eligible.
-    bool anyone_below = std::any_of(eligible.begin(), eligible.end(),
-                                    [](const Scored& s) { return !s.over_cap; });
+    bool anyone_below =
+        std::any_of(eligible.begin(), eligible.end(), [](const Scored& s) { return !s.over_cap; });
     if (anyone_below) {
       std::vector<Scored> kept;
       for (Scored& s : eligible) {

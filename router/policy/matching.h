@@ -50,8 +50,8 @@ namespace caserouter {
 struct AgentCandidate {
   const Agent* agent = nullptr;
   bool connected = false;
-  const QualityRecord* quality = nullptr;         // on the case's topic; null = no record
-  const Relationship* relationship = nullptr;     // with the case's customer; null = none
+  const QualityRecord* quality = nullptr;      // on the case's topic; null = no record
+  const Relationship* relationship = nullptr;  // with the case's customer; null = none
 };
 
 struct ScoredAgent {
@@ -63,12 +63,12 @@ struct Decision {
   std::string case_id;
   absl::Time time;
   Strategy strategy = Strategy::kOutcome;
-  Score priority;                                        // filled in by the engine
-  int considered = 0;                                    // agents looked at
-  std::array<int, kExclusionCount> excluded_by = {};     // counts per reason
+  Score priority;                                           // filled in by the engine
+  int considered = 0;                                       // agents looked at
+  std::array<int, kExclusionCount> excluded_by = {};        // counts per reason
   std::vector<std::pair<std::string, Exclusion>> excluded;  // agent id → first reason
-  std::vector<std::string> over_occupancy_cap;           // eligible, but held back
-  std::vector<std::string> preferred_ring;               // bullseye ring (outcome strategy)
+  std::vector<std::string> over_occupancy_cap;              // eligible, but held back
+  std::vector<std::string> preferred_ring;                  // bullseye ring (outcome strategy)
   bool waiting_for_preferred = false;  // no ring agent free yet and the bound not reached
   bool authority_waived = false;       // SLA breached: routed past its authority need
   std::string relationship_agent;      // the customer's best relationship agent, if any

@@ -13,7 +13,7 @@ const absl::Time kNow = absl::FromUnixSeconds(1700000000);
 
 struct AgentRow {
   std::string id;
-  int proficiency = 5;                 // on "billing"
+  int proficiency = 5;  // on "billing"
   int chats_in_hand = 0;
   int idle_minutes = 0;
   // Record on the topic: completed, first-contact resolutions, mean CSAT (0 = none), mean
@@ -65,7 +65,8 @@ World Build(const Rule& rule) {
     a.authority_limit = row.authority;
     a.active_cases[ChannelIndex(Channel::kChat)] = row.chats_in_hand;
     a.idle_since = kNow - absl::Minutes(row.idle_minutes);
-    if (row.last_offer_minutes >= 0) a.last_offer_time = kNow - absl::Minutes(row.last_offer_minutes);
+    if (row.last_offer_minutes >= 0)
+      a.last_offer_time = kNow - absl::Minutes(row.last_offer_minutes);
     w.agents.push_back(a);
     QualityRecord q;
     q.agent_id = row.id;
@@ -87,8 +88,7 @@ World Build(const Rule& rule) {
     w.relationships.push_back(r);
   }
   for (size_t i = 0; i < w.agents.size(); ++i) {
-    w.candidates.push_back(AgentCandidate{&w.agents[i], true, &w.quality[i],
-                                          &w.relationships[i]});
+    w.candidates.push_back(AgentCandidate{&w.agents[i], true, &w.quality[i], &w.relationships[i]});
   }
   return w;
 }
@@ -134,39 +134,73 @@ INSTANTIATE_TEST_SUITE_P(
              "solid"},
         Rule{"the customer's good history with an agent wins over a slightly better record",
              {{.id = "stranger", .completed = 100, .fcr = 80, .csat = 4.5},
-              {.id = "known", .completed = 100, .fcr = 70, .csat = 4.2, .rel_cases = 3,
-               .rel_resolved = 3, .rel_last_csat = 5, .rel_days = 2}},
+              {.id = "known",
+               .completed = 100,
+               .fcr = 70,
+               .csat = 4.2,
+               .rel_cases = 3,
+               .rel_resolved = 3,
+               .rel_last_csat = 5,
+               .rel_days = 2}},
              {.waited_seconds = 45},
              "known"},
         Rule{"a low CSAT with an agent removes the preference",
              {{.id = "stranger", .completed = 100, .fcr = 80, .csat = 4.5},
-              {.id = "known", .completed = 100, .fcr = 70, .csat = 4.2, .rel_cases = 3,
-               .rel_resolved = 3, .rel_last_csat = 1, .rel_days = 2}},
+              {.id = "known",
+               .completed = 100,
+               .fcr = 70,
+               .csat = 4.2,
+               .rel_cases = 3,
+               .rel_resolved = 3,
+               .rel_last_csat = 1,
+               .rel_days = 2}},
              {.waited_seconds = 45},
              "stranger"},
         Rule{"an old relationship has decayed away",
              {{.id = "stranger", .completed = 100, .fcr = 80, .csat = 4.5},
-              {.id = "known", .completed = 100, .fcr = 70, .csat = 4.2, .rel_cases = 1,
-               .rel_resolved = 1, .rel_last_csat = 5, .rel_days = 400}},
+              {.id = "known",
+               .completed = 100,
+               .fcr = 70,
+               .csat = 4.2,
+               .rel_cases = 1,
+               .rel_resolved = 1,
+               .rel_last_csat = 5,
+               .rel_days = 400}},
              {.waited_seconds = 45},
              "stranger"},
         Rule{"within the bound, a case waits for its busy relationship agent",
              {{.id = "free", .completed = 100, .fcr = 60},
-              {.id = "known", .chats_in_hand = 3, .completed = 100, .fcr = 60, .rel_cases = 2,
-               .rel_resolved = 2, .rel_last_csat = 5, .rel_days = 1}},
+              {.id = "known",
+               .chats_in_hand = 3,
+               .completed = 100,
+               .fcr = 60,
+               .rel_cases = 2,
+               .rel_resolved = 2,
+               .rel_last_csat = 5,
+               .rel_days = 1}},
              {.waited_seconds = 5},
              "",
              /*waiting_for_preferred=*/true},
         Rule{"past the bound, it widens to every eligible agent",
              {{.id = "free", .completed = 100, .fcr = 60},
-              {.id = "known", .chats_in_hand = 3, .completed = 100, .fcr = 60, .rel_cases = 2,
-               .rel_resolved = 2, .rel_last_csat = 5, .rel_days = 1}},
+              {.id = "known",
+               .chats_in_hand = 3,
+               .completed = 100,
+               .fcr = 60,
+               .rel_cases = 2,
+               .rel_resolved = 2,
+               .rel_last_csat = 5,
+               .rel_days = 1}},
              {.waited_seconds = 25},
              "free"},
         Rule{"a live caller past the SLA waits for nobody",
              {{.id = "free", .completed = 100, .fcr = 60},
-              {.id = "known", .presence = Presence::kWrapUp, .rel_cases = 2, .rel_resolved = 2,
-               .rel_last_csat = 5, .rel_days = 1}},
+              {.id = "known",
+               .presence = Presence::kWrapUp,
+               .rel_cases = 2,
+               .rel_resolved = 2,
+               .rel_last_csat = 5,
+               .rel_days = 1}},
              {.channel = Channel::kPhone, .waited_seconds = 21},
              "free"},
         Rule{"a fresh case waits for the top-quality agents when they are busy",
@@ -183,8 +217,7 @@ INSTANTIATE_TEST_SUITE_P(
              {.waited_seconds = 1, .preferred_agent = "b"},
              "b"},
         Rule{"a new agent's exploration bonus wins over an equal team-average record",
-             {{.id = "veteran", .completed = 500, .fcr = 300, .csat = 3.8},
-              {.id = "newcomer"}},
+             {{.id = "veteran", .completed = 500, .fcr = 300, .csat = 3.8}, {.id = "newcomer"}},
              {.waited_seconds = 45},
              "newcomer"},
         Rule{"exploration is bounded: a newcomer does not beat a clearly better agent",
@@ -221,26 +254,25 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     Classic, RoutingRules,
-    testing::Values(
-        Rule{"longest idle takes the agent idle longest, whatever their record",
-             {{.id = "star", .idle_minutes = 1, .completed = 100, .fcr = 95},
-              {.id = "idle", .idle_minutes = 9, .completed = 100, .fcr = 20}},
-             {.waited_seconds = 45, .strategy = Strategy::kLongestIdle},
-             "idle"},
-        Rule{"round robin takes the agent offered a case least recently",
-             {{.id = "recent", .idle_minutes = 9, .last_offer_minutes = 1},
-              {.id = "earlier", .idle_minutes = 1, .last_offer_minutes = 30}},
-             {.waited_seconds = 45, .strategy = Strategy::kRoundRobin},
-             "earlier"},
-        Rule{"least occupied takes the agent with the least in hand",
-             {{.id = "two", .chats_in_hand = 2}, {.id = "one", .chats_in_hand = 1}},
-             {.waited_seconds = 45, .strategy = Strategy::kLeastOccupied},
-             "one"},
-        Rule{"fastest handle rewards speed (kept only for comparison)",
-             {{.id = "careful", .completed = 100, .fcr = 90, .handle_seconds = 600},
-              {.id = "fast", .completed = 100, .fcr = 30, .handle_seconds = 60}},
-             {.waited_seconds = 45, .strategy = Strategy::kFastestHandle},
-             "fast"}));
+    testing::Values(Rule{"longest idle takes the agent idle longest, whatever their record",
+                         {{.id = "star", .idle_minutes = 1, .completed = 100, .fcr = 95},
+                          {.id = "idle", .idle_minutes = 9, .completed = 100, .fcr = 20}},
+                         {.waited_seconds = 45, .strategy = Strategy::kLongestIdle},
+                         "idle"},
+                    Rule{"round robin takes the agent offered a case least recently",
+                         {{.id = "recent", .idle_minutes = 9, .last_offer_minutes = 1},
+                          {.id = "earlier", .idle_minutes = 1, .last_offer_minutes = 30}},
+                         {.waited_seconds = 45, .strategy = Strategy::kRoundRobin},
+                         "earlier"},
+                    Rule{"least occupied takes the agent with the least in hand",
+                         {{.id = "two", .chats_in_hand = 2}, {.id = "one", .chats_in_hand = 1}},
+                         {.waited_seconds = 45, .strategy = Strategy::kLeastOccupied},
+                         "one"},
+                    Rule{"fastest handle rewards speed (kept only for comparison)",
+                         {{.id = "careful", .completed = 100, .fcr = 90, .handle_seconds = 600},
+                          {.id = "fast", .completed = 100, .fcr = 30, .handle_seconds = 60}},
+                         {.waited_seconds = 45, .strategy = Strategy::kFastestHandle},
+                         "fast"}));
 
 TEST(MatchingTest, DecisionExplainsWinnerRunnerUpAndExclusions) {
   Rule rule{"",

@@ -27,7 +27,8 @@ Score ScorePriority(const Case& c, const EngineConfig& config, absl::Time now) {
   AddNonZero(score, "wait_vs_sla", w.wait_vs_sla * waited / sla);
   AddNonZero(score, "customer_value", w.customer_value * LogScale(spec.customer_value));
   AddNonZero(score, "negative_sentiment", w.negative_sentiment * std::max(0.0, -spec.sentiment));
-  if (spec.is_public) AddNonZero(score, "reach", w.reach * LogScale(static_cast<double>(spec.reach)));
+  if (spec.is_public)
+    AddNonZero(score, "reach", w.reach * LogScale(static_cast<double>(spec.reach)));
   AddNonZero(score, "explicit_priority", w.explicit_priority * spec.explicit_priority);
   if (!c.repeat_of.empty()) AddNonZero(score, "repeat_contact", w.repeat_contact);
   return score;

@@ -209,8 +209,7 @@ TEST_F(CaseFlowTest, SilentDeskLosesItsOfferAndItsStreamEndsUnavailable) {
 TEST_F(CaseFlowTest, SecondConnectReplacesTheFirstWithAborted) {
   std::unique_ptr<DeskClient> first = AvailableDesk("ana");
   ASSERT_NE(first, nullptr);
-  absl::StatusOr<std::unique_ptr<DeskClient>> second =
-      DeskClient::Connect(c().desk.get(), "ana");
+  absl::StatusOr<std::unique_ptr<DeskClient>> second = DeskClient::Connect(c().desk.get(), "ana");
   ASSERT_TRUE(second.ok()) << second.status();
   std::optional<grpc::Status> ended = first->WaitForEnd();
   ASSERT_TRUE(ended.has_value());
@@ -345,8 +344,8 @@ TEST_F(CaseFlowTest, HealthAndReflectionArePresent) {
 TEST_F(CaseFlowTest, ReloadConfigurationRpcReloadsTheFile) {
   grpc::ClientContext context;
   v1::ReloadConfigurationResponse response;
-  grpc::Status status = c().supervision->ReloadConfiguration(
-      &context, v1::ReloadConfigurationRequest(), &response);
+  grpc::Status status =
+      c().supervision->ReloadConfiguration(&context, v1::ReloadConfigurationRequest(), &response);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(response.domain(), "e2e");
   EXPECT_TRUE(absl::EndsWith(response.path(), "caserouter.yaml")) << response.path();

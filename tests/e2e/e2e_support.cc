@@ -3,11 +3,11 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -22,15 +22,14 @@
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
-#include "router/config/config_loader.h"
 #include "e2e_probe.pb.h"
+#include "router/config/config_loader.h"
 
 namespace caserouter::e2e {
 namespace {
 
 absl::Status FromGrpc(const grpc::Status& status) {
-  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                      status.error_message());
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()), status.error_message());
 }
 
 grpc::ByteBuffer ToBuffer(const google::protobuf::Message& message) {
@@ -118,8 +117,7 @@ std::unique_ptr<RedisStateStore> OpenStore(int port, const std::string& domain) 
 }
 
 std::shared_ptr<grpc::Channel> Dial(int port) {
-  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
-                             grpc::InsecureChannelCredentials());
+  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
 }
 
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
@@ -194,8 +192,8 @@ absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
   grpc::CompletionQueue cq;
   HealthCheckRequest request;
   request.set_service(service);
-  auto call = stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", ToBuffer(request),
-                                    &cq);
+  auto call =
+      stub.PrepareUnaryCall(&context, "/grpc.health.v1.Health/Check", ToBuffer(request), &cq);
   call->StartCall();
   grpc::ByteBuffer buffer;
   grpc::Status status;
@@ -214,9 +212,8 @@ absl::StatusOr<std::vector<std::string>> ReflectedServices(
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
   grpc::CompletionQueue cq;
-  auto call = stub.PrepareCall(&context,
-                               "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                               &cq);
+  auto call = stub.PrepareCall(
+      &context, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
   void* tag = reinterpret_cast<void*>(1);
   call->StartCall(tag);
   bool ok = Await(cq);
@@ -385,8 +382,7 @@ void RouterTest::SetUp() {
 // --- RouterProcess ---
 
 absl::StatusOr<std::unique_ptr<RouterProcess>> RouterProcess::Start(
-    const std::string& binary, const std::vector<std::string>& args,
-    const std::string& log_path) {
+    const std::string& binary, const std::vector<std::string>& args, const std::string& log_path) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return absl::InternalError("pipe");
   std::vector<std::string> argv_strings = {binary, "--print_ports"};
@@ -431,8 +427,7 @@ absl::StatusOr<std::unique_ptr<RouterProcess>> RouterProcess::Start(
   close(out[0]);
   if (std::sscanf(line.c_str(), "grpc_port=%d metrics_port=%d", &process->grpc_port_,
                   &process->metrics_port_) != 2) {
-    return absl::UnavailableError(
-        absl::StrCat("router did not print its ports; see ", log_path));
+    return absl::UnavailableError(absl::StrCat("router did not print its ports; see ", log_path));
   }
   return process;
 }
@@ -500,9 +495,8 @@ absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(v1::AgentDeskSer
     return FromGrpc(*end);
   }
   if (heartbeat_every > absl::ZeroDuration()) {
-    desk->heartbeater_ = std::thread([d = desk.get(), heartbeat_every] {
-      d->HeartbeatLoop(heartbeat_every);
-    });
+    desk->heartbeater_ =
+        std::thread([d = desk.get(), heartbeat_every] { d->HeartbeatLoop(heartbeat_every); });
   }
   return desk;
 }
@@ -595,8 +589,7 @@ absl::StatusOr<v1::Ack> DeskClient::Decline(const std::string& case_id) {
   return Send(r);
 }
 
-absl::StatusOr<v1::Ack> DeskClient::Complete(const std::string& case_id, bool resolved,
-                                             int csat) {
+absl::StatusOr<v1::Ack> DeskClient::Complete(const std::string& case_id, bool resolved, int csat) {
   v1::ConnectRequest r;
   r.mutable_complete()->set_case_id(case_id);
   r.mutable_complete()->mutable_outcome()->set_resolved(resolved);

@@ -149,9 +149,9 @@ class RouterTest : public ::testing::Test {
 class RouterProcess {
  public:
   // Starts `binary` with --print_ports and `args`, and waits for its ports line.
-  static absl::StatusOr<std::unique_ptr<RouterProcess>> Start(
-      const std::string& binary, const std::vector<std::string>& args,
-      const std::string& log_path);
+  static absl::StatusOr<std::unique_ptr<RouterProcess>> Start(const std::string& binary,
+                                                              const std::vector<std::string>& args,
+                                                              const std::string& log_path);
   ~RouterProcess();  // SIGTERM, then SIGKILL after 10 s
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }

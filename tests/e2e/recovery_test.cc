@@ -21,17 +21,19 @@
 namespace caserouter::e2e {
 namespace {
 
-#define SKIP_WITHOUT_REDIS(redis)                                                  \
-  if (absl::IsNotFound((redis).status())) {                                        \
+#define SKIP_WITHOUT_REDIS(redis)                                                    \
+  if (absl::IsNotFound((redis).status())) {                                          \
     GTEST_SKIP() << "redis-server is not installed: " << (redis).status().message(); \
-  }                                                                                \
+  }                                                                                  \
   ASSERT_TRUE((redis).ok()) << (redis).status()
 
 std::vector<std::string> RouterArgs(int redis_port, const std::string& config,
                                     const std::string& instance) {
-  return {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+  return {"--grpc_address=127.0.0.1:0",
+          "--metrics_address=127.0.0.1:0",
           absl::StrCat("--redis_address=127.0.0.1:", redis_port),
-          absl::StrCat("--config=", config), absl::StrCat("--instance_id=", instance),
+          absl::StrCat("--config=", config),
+          absl::StrCat("--instance_id=", instance),
           "--drain_timeout=2s"};
 }
 
@@ -66,8 +68,7 @@ TEST(RecoveryTest, Kill9ThenRestartKeepsEveryAcknowledgedCaseOnceAndOnlyOnce) {
   const int redis_port = (*redis)->port();
 
   absl::StatusOr<std::unique_ptr<RouterProcess>> first = RouterProcess::Start(
-      CASEROUTER_BINARY, RouterArgs(redis_port, config, "replica-a"),
-      dir.path() + "/first.log");
+      CASEROUTER_BINARY, RouterArgs(redis_port, config, "replica-a"), dir.path() + "/first.log");
   ASSERT_TRUE(first.ok()) << first.status();
   Clients c((Dial((*first)->grpc_port())));
   ASSERT_TRUE(WaitFor([&] { return Serving(c.channel); }));
@@ -115,8 +116,7 @@ TEST(RecoveryTest, Kill9ThenRestartKeepsEveryAcknowledgedCaseOnceAndOnlyOnce) {
   offeree.reset();
 
   absl::StatusOr<std::unique_ptr<RouterProcess>> second = RouterProcess::Start(
-      CASEROUTER_BINARY, RouterArgs(redis_port, config, "replica-b"),
-      dir.path() + "/second.log");
+      CASEROUTER_BINARY, RouterArgs(redis_port, config, "replica-b"), dir.path() + "/second.log");
   ASSERT_TRUE(second.ok()) << second.status();
   Clients c2((Dial((*second)->grpc_port())));
   // The killed replica's lease (1 s) must lapse before replica-b leads.
@@ -169,14 +169,14 @@ TEST(RecoveryTest, SigtermReleasesTheLeaseSoAStandbyLeadsAtOnce) {
   const std::string config = dir.Write(
       "caserouter.yaml",
       TestConfigYaml(absl::Milliseconds(1500), absl::Milliseconds(1500), absl::Seconds(60)));
-  absl::StatusOr<std::unique_ptr<RouterProcess>> leader = RouterProcess::Start(
-      CASEROUTER_BINARY, RouterArgs((*redis)->port(), config, "leader"),
-      dir.path() + "/leader.log");
+  absl::StatusOr<std::unique_ptr<RouterProcess>> leader =
+      RouterProcess::Start(CASEROUTER_BINARY, RouterArgs((*redis)->port(), config, "leader"),
+                           dir.path() + "/leader.log");
   ASSERT_TRUE(leader.ok()) << leader.status();
   ASSERT_TRUE(WaitFor([&] { return Serving(Dial((*leader)->grpc_port())); }));
-  absl::StatusOr<std::unique_ptr<RouterProcess>> standby = RouterProcess::Start(
-      CASEROUTER_BINARY, RouterArgs((*redis)->port(), config, "standby"),
-      dir.path() + "/standby.log");
+  absl::StatusOr<std::unique_ptr<RouterProcess>> standby =
+      RouterProcess::Start(CASEROUTER_BINARY, RouterArgs((*redis)->port(), config, "standby"),
+                           dir.path() + "/standby.log");
   ASSERT_TRUE(standby.ok()) << standby.status();
   auto standby_channel = Dial((*standby)->grpc_port());
   // The standby is up but does not lead: liveness yes, readiness no.
@@ -220,7 +220,8 @@ TEST(RecoveryTest, RedisDownMeansUnavailableAndNotServingUntilItComesBack) {
     v1::SubmitCaseResponse ignored;
     during = c.Submit(SampleSubmission("during-outage"), &ignored);
     return during.error_code() == grpc::StatusCode::UNAVAILABLE;
-  })) << during.error_code() << " " << during.error_message();
+  })) << during.error_code()
+      << " " << during.error_message();
   ASSERT_TRUE(WaitFor([&] {
     absl::StatusOr<int> health = HealthStatus(channel, "");
     return health.ok() && *health == 2;
@@ -246,8 +247,7 @@ TEST(RecoveryTest, BadConfigurationExitsWithCodeTwoNamingTheKey) {
   const std::string config =
       dir.Write("bad.yaml", "offers: {timeout_seconds: 20, max_missed_in_a_row: 2}\n");
   const std::string log = dir.path() + "/bad.log";
-  absl::StatusOr<int> code =
-      RunToExit(CASEROUTER_BINARY, {absl::StrCat("--config=", config)}, log);
+  absl::StatusOr<int> code = RunToExit(CASEROUTER_BINARY, {absl::StrCat("--config=", config)}, log);
   ASSERT_TRUE(code.ok()) << code.status();
   EXPECT_EQ(*code, 2);
   std::ifstream in(log);

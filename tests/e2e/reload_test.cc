@@ -31,12 +31,12 @@ TEST(ReloadTest, SighupAndTheRpcReloadTheFileAndABadFileIsRefused) {
   ASSERT_TRUE(redis.ok()) << redis.status();
   TempDir dir;
   const std::string path = dir.Write("caserouter.yaml", ConfigWithTopics("billing"));
-  absl::StatusOr<std::unique_ptr<RouterProcess>> router = RouterProcess::Start(
-      CASEROUTER_BINARY,
-      {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
-       absl::StrCat("--redis_address=127.0.0.1:", (*redis)->port()), "--config=" + path,
-       "--instance_id=reload-e2e"},
-      dir.path() + "/router.log");
+  absl::StatusOr<std::unique_ptr<RouterProcess>> router =
+      RouterProcess::Start(CASEROUTER_BINARY,
+                           {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+                            absl::StrCat("--redis_address=127.0.0.1:", (*redis)->port()),
+                            "--config=" + path, "--instance_id=reload-e2e"},
+                           dir.path() + "/router.log");
   ASSERT_TRUE(router.ok()) << router.status();
   Clients clients(Dial((*router)->grpc_port()));
   ASSERT_TRUE(WaitFor([&] { return HealthStatus(clients.channel, "").value_or(0) == 1; }));

@@ -82,11 +82,10 @@ TEST(ToolsTest, QuickStartReplayAndUnattendedAgentsCompleteCases) {
   v1::ListAgentsResponse listed;
   ASSERT_TRUE((*router)->clients().ListAgents(&listed).ok());
   EXPECT_EQ(listed.agents_size(), 3);
-  absl::StatusOr<std::string> metrics =
-      HttpGet((*router)->server().metrics_port(), "/metrics");
+  absl::StatusOr<std::string> metrics = HttpGet((*router)->server().metrics_port(), "/metrics");
   ASSERT_TRUE(metrics.ok()) << metrics.status();
-  EXPECT_TRUE(std::regex_search(
-      *metrics, std::regex("caserouter_cases_completed_total\\{[^}]*\\} [1-9]")))
+  EXPECT_TRUE(
+      std::regex_search(*metrics, std::regex("caserouter_cases_completed_total\\{[^}]*\\} [1-9]")))
       << *metrics;
 }
 

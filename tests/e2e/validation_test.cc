@@ -90,7 +90,8 @@ TEST_F(ValidationTest, EverySubmitCaseFieldIsCheckedAndNothingChanges) {
       {"channel unspecified", "channel", [](auto& r) { r.set_channel(v1::CHANNEL_UNSPECIFIED); }},
       {"channel unknown", "channel", [](auto& r) { r.set_channel(static_cast<v1::Channel>(99)); }},
       {"customer_id empty", "customer_id", [](auto& r) { r.set_customer_id(""); }},
-      {"customer_id long", "customer_id", [](auto& r) { r.set_customer_id(std::string(129, 'c')); }},
+      {"customer_id long", "customer_id",
+       [](auto& r) { r.set_customer_id(std::string(129, 'c')); }},
       {"customer_id space", "customer_id",
        [](auto& r) { r.set_customer_id(absl::StrCat("a ", kSecret)); }},
       {"customer_id utf8", "customer_id", [](auto& r) { r.set_customer_id(kBadUtf8); }},
@@ -120,15 +121,13 @@ TEST_F(ValidationTest, EverySubmitCaseFieldIsCheckedAndNothingChanges) {
       {"language long", "language", [](auto& r) { r.set_language(std::string(17, 'e')); }},
       {"language utf8", "language", [](auto& r) { r.set_language(kBadUtf8); }},
       {"authority negative", "authority_needed", [](auto& r) { r.set_authority_needed(-1); }},
-      {"authority huge", "authority_needed",
-       [](auto& r) { r.set_authority_needed(1000000001); }},
+      {"authority huge", "authority_needed", [](auto& r) { r.set_authority_needed(1000000001); }},
       {"customer_value negative", "customer_value", [](auto& r) { r.set_customer_value(-1); }},
       {"customer_value huge", "customer_value", [](auto& r) { r.set_customer_value(2e9); }},
       {"customer_value nan", "customer_value", [&](auto& r) { r.set_customer_value(nan); }},
       {"sentiment high", "sentiment", [](auto& r) { r.set_sentiment(1.5); }},
       {"sentiment low", "sentiment", [](auto& r) { r.set_sentiment(-2); }},
-      {"sentiment nan", "sentiment",
-       [&](auto& r) { r.set_sentiment(nan); }},
+      {"sentiment nan", "sentiment", [&](auto& r) { r.set_sentiment(nan); }},
       {"reach negative", "reach", [](auto& r) { r.set_reach(-1); }},
       {"reach huge", "reach", [](auto& r) { r.set_reach(10000000001); }},
       {"explicit_priority negative", "explicit_priority",
@@ -147,8 +146,7 @@ TEST_F(ValidationTest, EverySubmitCaseFieldIsCheckedAndNothingChanges) {
        [](auto& r) { r.set_idempotency_key(std::string(129, 'k')); }},
       {"idempotency_key space", "idempotency_key",
        [](auto& r) { r.set_idempotency_key("two words"); }},
-      {"idempotency_key utf8", "idempotency_key",
-       [](auto& r) { r.set_idempotency_key(kBadUtf8); }},
+      {"idempotency_key utf8", "idempotency_key", [](auto& r) { r.set_idempotency_key(kBadUtf8); }},
   };
   const std::string before = Snapshot();
   for (const SubmitRow& row : rows) {
@@ -407,8 +405,7 @@ TEST_F(ValidationTest, EveryOtherRequestFieldIsCheckedAndNothingChanges) {
        [](Clients& c, const std::string&) {
          grpc::ClientContext context;
          v1::ExplainDecisionResponse response;
-         return c.supervision->ExplainDecision(&context, v1::ExplainDecisionRequest(),
-                                               &response);
+         return c.supervision->ExplainDecision(&context, v1::ExplainDecisionRequest(), &response);
        }},
       {"explain case_id long", "case_id",
        [](Clients& c, const std::string&) { return Explain(c, kLongCaseId); }},
@@ -447,8 +444,7 @@ TEST_F(ValidationTest, EveryDeskRequestFieldIsAckedInvalidAndTheStreamLives) {
       {"presence unknown", "set_presence.presence",
        [](auto& r) { r.mutable_set_presence()->set_presence(static_cast<v1::Presence>(42)); }},
       {"accept empty", "accept.case_id", [](auto& r) { r.mutable_accept(); }},
-      {"accept utf8", "accept.case_id",
-       [](auto& r) { r.mutable_accept()->set_case_id(kBadUtf8); }},
+      {"accept utf8", "accept.case_id", [](auto& r) { r.mutable_accept()->set_case_id(kBadUtf8); }},
       {"accept long", "accept.case_id",
        [](auto& r) { r.mutable_accept()->set_case_id(kLongCaseId); }},
       {"accept space", "accept.case_id",
@@ -486,8 +482,7 @@ TEST_F(ValidationTest, EveryDeskRequestFieldIsAckedInvalidAndTheStreamLives) {
     row.make(request);
     absl::StatusOr<v1::Ack> ack = (*desk)->Send(request);
     ASSERT_TRUE(ack.ok()) << row.name << ": " << ack.status();
-    ExpectInvalid(row.name, static_cast<grpc::StatusCode>(ack->code()), ack->message(),
-                  row.field);
+    ExpectInvalid(row.name, static_cast<grpc::StatusCode>(ack->code()), ack->message(), row.field);
     EXPECT_EQ(Snapshot(), before) << row.name << " changed something";
   }
   v1::Case still;

@@ -2,10 +2,10 @@
 // real redis-server) while agents and adapters drive a small load over gRPC, and every query
 // of every Grafana dashboard must parse and return data. The recording rules of
 // deploy/prometheus are loaded too, because dashboards read them.
+#include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
-#include <netinet/in.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -76,15 +76,17 @@ class PrometheusServer {
  public:
   bool Start(int metrics_port, const TempDir& dir) {
     port_ = FreePort();
-    std::string rules = absl::StrCat(CASEROUTER_SOURCE_DIR,
-                                     "/deploy/prometheus/caserouter.rules.yml");
+    std::string rules =
+        absl::StrCat(CASEROUTER_SOURCE_DIR, "/deploy/prometheus/caserouter.rules.yml");
     std::string config = dir.Write("prometheus.yml", absl::StrCat(R"(
 global: {scrape_interval: 1s, evaluation_interval: 1s}
-rule_files: [")", rules, R"("]
+rule_files: [")",
+                                                                  rules, R"("]
 scrape_configs:
   - job_name: caserouter
     static_configs:
-      - targets: ["127.0.0.1:)", metrics_port, R"("]
+      - targets: ["127.0.0.1:)",
+                                                                  metrics_port, R"("]
         labels: {domain: e2e}
 )"));
     std::string data = absl::StrCat(dir.path(), "/tsdb");
@@ -169,12 +171,12 @@ offers: {timeout_seconds: 30}
 agents: {heartbeat_timeout_seconds: 30}
 leadership: {lease_ttl_seconds: 2}
 )");
-  absl::StatusOr<std::unique_ptr<RouterProcess>> router = RouterProcess::Start(
-      CASEROUTER_BINARY,
-      {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
-       absl::StrCat("--redis_address=127.0.0.1:", (*redis)->port()), "--config=" + config,
-       "--instance_id=dashboard-e2e"},
-      dir.path() + "/router.log");
+  absl::StatusOr<std::unique_ptr<RouterProcess>> router =
+      RouterProcess::Start(CASEROUTER_BINARY,
+                           {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
+                            absl::StrCat("--redis_address=127.0.0.1:", (*redis)->port()),
+                            "--config=" + config, "--instance_id=dashboard-e2e"},
+                           dir.path() + "/router.log");
   ASSERT_TRUE(router.ok()) << router.status();
   Clients clients(Dial((*router)->grpc_port()));
   ASSERT_TRUE(WaitFor([&] { return HealthStatus(clients.channel, "").value_or(0) == 1; }));
@@ -197,8 +199,8 @@ leadership: {lease_ttl_seconds: 2}
   int submitted = 0;
   auto submit_round = [&](int round) {
     for (int i = 0; i < 8; ++i) {
-      v1::SubmitCaseRequest r = SampleSubmission(absl::StrCat("load-", round, "-", i),
-                                                 channels[i % 4]);
+      v1::SubmitCaseRequest r =
+          SampleSubmission(absl::StrCat("load-", round, "-", i), channels[i % 4]);
       r.set_customer_id(absl::StrCat("cust-", i % 5));  // repeat customers
       r.set_topic(i % 2 ? "technical" : "billing");
       v1::SubmitCaseResponse response;
@@ -249,8 +251,7 @@ leadership: {lease_ttl_seconds: 2}
       },
       absl::Seconds(60)))
       << "prometheus never saw completed cases; up: " << prometheus.Query("up").value_or("?")
-      << "\ncompleted: "
-      << prometheus.Query("sum(caserouter_cases_completed_total)").value_or("?")
+      << "\ncompleted: " << prometheus.Query("sum(caserouter_cases_completed_total)").value_or("?")
       << "\nreceived: " << prometheus.Query("sum(caserouter_cases_received_total)").value_or("?");
 
   std::vector<std::string> queries = DashboardQueries();

@@ -25,8 +25,8 @@
 #include <cstdio>
 #include <deque>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -348,9 +348,8 @@ class Replay {
       v1::SubmitCaseRequest request;
       {
         absl::MutexLock lock(&mu_);
-        auto ready = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-          return done_ || !queue_.empty();
-        };
+        auto ready = [this]()
+                         ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return done_ || !queue_.empty(); };
         mu_.Await(absl::Condition(&ready));
         if (queue_.empty()) return;
         request = std::move(queue_.front());
@@ -399,8 +398,7 @@ int RunReplay(v1::CaseIntakeService::Stub* stub) {
                                        std::string(trace.status().message())));
   }
   const double seconds = absl::GetFlag(FLAGS_seconds);
-  const absl::Duration limit =
-      seconds > 0 ? absl::Seconds(seconds) : absl::InfiniteDuration();
+  const absl::Duration limit = seconds > 0 ? absl::Seconds(seconds) : absl::InfiniteDuration();
   absl::FPrintF(stderr, "replaying %s: %d cases over %s of trace time at %gx\n", trace->name,
                 trace->cases.size(),
                 absl::FormatDuration(trace->cases.empty() ? absl::ZeroDuration()
@@ -438,7 +436,8 @@ int Main(int argc, char** argv) {
       "caserouter-adapter submit|cancel|get|message|replay [flags]: a channel adapter for "
       "caserouter on the command line.");
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
-  if (rest.size() != 2) return BadFlags("expected one command: submit, cancel, get, message, replay");
+  if (rest.size() != 2)
+    return BadFlags("expected one command: submit, cancel, get, message, replay");
   const std::string command = rest[1];
   std::shared_ptr<grpc::Channel> channel =
       grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());

@@ -32,10 +32,10 @@ class Random {
 };
 
 constexpr const char* kSubjects[] = {
-    "I was charged twice this month",     "The app keeps logging me out",
-    "Please update my address",           "Which plan fits a family of four?",
-    "Nothing works since this morning",   "Where is my refund?",
-    "My router shows a red light",        "Can I change the account holder?",
+    "I was charged twice this month",   "The app keeps logging me out",
+    "Please update my address",         "Which plan fits a family of four?",
+    "Nothing works since this morning", "Where is my refund?",
+    "My router shows a red light",      "Can I change the account holder?",
 };
 
 }  // namespace
@@ -102,7 +102,8 @@ Trace GenerateSyntheticTrace(const SyntheticOptions& options) {
       spec.is_public = random.Uniform() < 0.6;
       spec.reach = spec.is_public ? static_cast<int64_t>(random.Exponential(2000)) : 0;
     }
-    if (topic == "billing" && random.Uniform() < 0.2) spec.authority_needed = 50 + random.Below(250);
+    if (topic == "billing" && random.Uniform() < 0.2)
+      spec.authority_needed = 50 + random.Below(250);
     spec.subject = kSubjects[random.Below(static_cast<int>(std::size(kSubjects)))];
     spec.idempotency_key = absl::StrCat(options.key_prefix, "-", options.seed, "-", index);
     trace.cases.push_back(std::move(c));

@@ -133,8 +133,8 @@ grpc::Status CreateOrUpdate(v1::SupervisionService::Stub* stub, const v1::AgentP
 }
 
 struct Counters {
-  std::atomic<int64_t> offers{0}, accepted{0}, declined{0}, completed{0}, resolved{0},
-      revoked{0}, errors{0}, reconnects{0};
+  std::atomic<int64_t> offers{0}, accepted{0}, declined{0}, completed{0}, resolved{0}, revoked{0},
+      errors{0}, reconnects{0};
 };
 
 // One unattended agent: a DeskAgent driven by an AutoPolicy.
@@ -176,8 +176,8 @@ class UnattendedAgent {
       const v1::Case& c = event.offer().case_();
       ++counters_->offers;
       if (verbose_) {
-        Print("%s offer %s %s %s priority=%.1f", me, c.case_id(), EnumWord(c.channel()),
-              c.topic(), c.priority());
+        Print("%s offer %s %s %s priority=%.1f", me, c.case_id(), EnumWord(c.channel()), c.topic(),
+              c.priority());
       }
       bool decline;
       {
@@ -331,11 +331,12 @@ int RunUnattended(std::shared_ptr<grpc::Channel> channel, const std::vector<std:
     sigwait(&signals, &signal_number);
   }
   for (auto& agent : agents) agent->Stop();
-  Print("agents=%d offers=%d accepted=%d declined=%d completed=%d resolved=%d revoked=%d "
-        "errors=%d reconnects=%d",
-        ids.size(), counters.offers.load(), counters.accepted.load(), counters.declined.load(),
-        counters.completed.load(), counters.resolved.load(), counters.revoked.load(),
-        counters.errors.load(), counters.reconnects.load());
+  Print(
+      "agents=%d offers=%d accepted=%d declined=%d completed=%d resolved=%d revoked=%d "
+      "errors=%d reconnects=%d",
+      ids.size(), counters.offers.load(), counters.accepted.load(), counters.declined.load(),
+      counters.completed.load(), counters.resolved.load(), counters.revoked.load(),
+      counters.errors.load(), counters.reconnects.load());
   return 0;
 }
 
@@ -349,8 +350,7 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
     Print("connected: presence %s, heartbeat every %s", EnumWord(w.presence()),
           absl::FormatDuration(absl::Seconds(every.seconds()) + absl::Nanoseconds(every.nanos())));
     for (const v1::Case& c : w.assigned_cases()) {
-      Print("  holding %s %s %s: %s", c.case_id(), EnumWord(c.channel()), c.topic(),
-            c.subject());
+      Print("  holding %s %s %s: %s", c.case_id(), EnumWord(c.channel()), c.topic(), c.subject());
     }
   } else if (event.has_offer()) {
     const v1::Case& c = event.offer().case_();
@@ -397,9 +397,10 @@ int RunInteractive(std::shared_ptr<grpc::Channel> channel, const std::string& ag
               reconnecting ? " (reconnecting)" : "");
       });
   desk.Start();
-  Print("agent %s: a <case> | d <case> | c <case> resolved|unresolved [csat] | "
-        "p available|away | q",
-        agent_id);
+  Print(
+      "agent %s: a <case> | d <case> | c <case> resolved|unresolved [csat] | "
+      "p available|away | q",
+      agent_id);
   std::string line;
   while (std::getline(std::cin, line)) {
     std::vector<std::string> words = absl::StrSplit(line, ' ', absl::SkipWhitespace());
@@ -424,9 +425,8 @@ int RunInteractive(std::shared_ptr<grpc::Channel> channel, const std::string& ag
       complete->mutable_outcome()->set_csat(csat);
     } else if (command == "p" && words.size() == 2 &&
                (words[1] == "available" || words[1] == "away")) {
-      request.mutable_set_presence()->set_presence(words[1] == "available"
-                                                       ? v1::PRESENCE_AVAILABLE
-                                                       : v1::PRESENCE_AWAY);
+      request.mutable_set_presence()->set_presence(words[1] == "available" ? v1::PRESENCE_AVAILABLE
+                                                                           : v1::PRESENCE_AWAY);
     } else {
       Print("? a <case> | d <case> | c <case> resolved|unresolved [csat] | p available|away | q");
       continue;

@@ -16,14 +16,13 @@ constexpr absl::Duration kFastHeartbeat = absl::Milliseconds(250);
 bool IsFinal(grpc::StatusCode code) {
   return code == grpc::StatusCode::ABORTED || code == grpc::StatusCode::NOT_FOUND ||
          code == grpc::StatusCode::INVALID_ARGUMENT ||
-         code == grpc::StatusCode::PERMISSION_DENIED ||
-         code == grpc::StatusCode::UNAUTHENTICATED;
+         code == grpc::StatusCode::PERMISSION_DENIED || code == grpc::StatusCode::UNAUTHENTICATED;
 }
 
 }  // namespace
 
-DeskAgent::DeskAgent(std::shared_ptr<grpc::Channel> channel, Options options,
-                     EventHandler on_event, EndHandler on_end)
+DeskAgent::DeskAgent(std::shared_ptr<grpc::Channel> channel, Options options, EventHandler on_event,
+                     EndHandler on_end)
     : channel_(std::move(channel)),
       stub_(v1::AgentDeskService::NewStub(channel_)),
       options_(std::move(options)),

@@ -48,9 +48,9 @@ class LatencyHistogram {
   static int64_t UpperBoundOf(int bucket);
 
  private:
-  static constexpr int kLinear = 64;     // 0..63 µs, one bucket each
-  static constexpr int kSubBits = 5;     // 32 buckets per power of two above
-  static constexpr int kOctaves = 30;    // 2^6 .. 2^35 µs (about 9.5 hours)
+  static constexpr int kLinear = 64;   // 0..63 µs, one bucket each
+  static constexpr int kSubBits = 5;   // 32 buckets per power of two above
+  static constexpr int kOctaves = 30;  // 2^6 .. 2^35 µs (about 9.5 hours)
   static constexpr int kBuckets = kLinear + kOctaves * (1 << kSubBits);
 
   std::array<std::atomic<int64_t>, kBuckets> buckets_{};

@@ -181,8 +181,8 @@ class LoadSession::Impl {
 
   void Launch(PhaseState* phase, bool burst);
   void OnSubmitDone(SubmitCall* call, const grpc::Status& status);
-  void FillRequest(const PhaseState& phase, int64_t seq, bool burst,
-                   v1::SubmitCaseRequest* request, int* channel) const;
+  void FillRequest(const PhaseState& phase, int64_t seq, bool burst, v1::SubmitCaseRequest* request,
+                   int* channel) const;
   void PaceOpenLoop(PhaseState* phase);
   void PaceBurst(PhaseState* phase);
   void Tick();    // heartbeats and handle-time completions, every 100 ms
@@ -201,8 +201,8 @@ class LoadSession::Impl {
 
   std::unique_ptr<std::atomic<int64_t>[]> sent_nanos_;
   std::atomic<int64_t> next_seq_{0};
-  std::atomic<int64_t> ok_total_{0};          // OK submissions, every phase
-  std::atomic<int64_t> completed_total_{0};   // completions of this session's cases
+  std::atomic<int64_t> ok_total_{0};         // OK submissions, every phase
+  std::atomic<int64_t> completed_total_{0};  // completions of this session's cases
   std::atomic<PhaseState*> current_{nullptr};
   std::vector<std::unique_ptr<PhaseState>> phases_;
 
@@ -601,8 +601,8 @@ absl::Status LoadSession::Impl::ConnectDesks() {
   }
   ticker_ = std::thread([this] { Tick(); });
   if (desks_ready_.load() < options_.desks) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        desks_ready_.load(), " of ", options_.desks, " desks connected and AVAILABLE"));
+    return absl::DeadlineExceededError(absl::StrCat(desks_ready_.load(), " of ", options_.desks,
+                                                    " desks connected and AVAILABLE"));
   }
   return absl::OkStatus();
 }
@@ -975,9 +975,7 @@ LoadSession::~LoadSession() {
   if (impl_->CloseDesks()) delete impl_;
 }
 
-absl::StatusOr<LoadResult> LoadSession::Run(const PhaseOptions& phase) {
-  return impl_->Run(phase);
-}
+absl::StatusOr<LoadResult> LoadSession::Run(const PhaseOptions& phase) { return impl_->Run(phase); }
 
 absl::Status LoadSession::WaitUntilCompleted(absl::Duration timeout) {
   return impl_->WaitUntilCompleted(timeout);

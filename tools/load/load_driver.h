@@ -63,15 +63,15 @@ using CodeCounts = std::array<int64_t, kGrpcCodes>;
 inline constexpr int kChannels = 5;
 
 struct SessionOptions {
-  std::string target;           // 127.0.0.1:<port>
-  int submit_connections = 2;   // TCP connections for submissions
-  int desk_connections = 4;     // TCP connections the desk streams share
+  std::string target;          // 127.0.0.1:<port>
+  int submit_connections = 2;  // TCP connections for submissions
+  int desk_connections = 4;    // TCP connections the desk streams share
   std::vector<std::string> topics = {"billing", "technical", "account", "sales", "outage"};
 
   int desks = 0;
   std::string agent_prefix = "load-";
-  bool create_agents = true;        // false: the agents exist already
-  int setup_parallelism = 128;      // agents being created / desks connecting at once
+  bool create_agents = true;    // false: the agents exist already
+  int setup_parallelism = 128;  // agents being created / desks connecting at once
   absl::Duration setup_timeout = absl::Seconds(180);
   absl::Duration handle_time = absl::ZeroDuration();
 
@@ -126,20 +126,20 @@ struct SubmitResult {
 
 struct DeskResult {
   int requested = 0;
-  int connected = 0;            // welcomed and AVAILABLE
-  CodeCounts setup_errors{};    // CreateAgent or Connect failures by code (session-wide)
-  int64_t offers = 0;           // every offer received in the window
-  int64_t accepts = 0;          // accepts acknowledged OK
-  int64_t completes = 0;        // completes acknowledged OK
+  int connected = 0;          // welcomed and AVAILABLE
+  CodeCounts setup_errors{};  // CreateAgent or Connect failures by code (session-wide)
+  int64_t offers = 0;         // every offer received in the window
+  int64_t accepts = 0;        // accepts acknowledged OK
+  int64_t completes = 0;      // completes acknowledged OK
   int64_t revoked = 0;
-  CodeCounts action_errors{};   // Acks with a non-OK code
-  CodeCounts stream_ends{};     // streams that ended while the session wanted them (session-wide)
-  Percentiles offer;            // submit -> first offer, cases of this session
+  CodeCounts action_errors{};  // Acks with a non-OK code
+  CodeCounts stream_ends{};    // streams that ended while the session wanted them (session-wide)
+  Percentiles offer;           // submit -> first offer, cases of this session
 };
 
 struct ServerResult {
   bool measured = false;
-  absl::Duration cpu;           // CPU time in the window
+  absl::Duration cpu;  // CPU time in the window
   int threads_start = 0, threads_peak = 0, threads_end = 0;
   int64_t rss_start = 0, rss_peak = 0, rss_end = 0;  // bytes
 };

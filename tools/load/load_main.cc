@@ -109,11 +109,23 @@ absl::Status ParseMix(const std::string& text, std::array<double, 4>* mix) {
 }
 
 std::string CodesText(const CodeCounts& codes) {
-  static const char* const kNames[kGrpcCodes] = {
-      "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
-      "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-      "UNAUTHENTICATED"};
+  static const char* const kNames[kGrpcCodes] = {"OK",
+                                                 "CANCELLED",
+                                                 "UNKNOWN",
+                                                 "INVALID_ARGUMENT",
+                                                 "DEADLINE_EXCEEDED",
+                                                 "NOT_FOUND",
+                                                 "ALREADY_EXISTS",
+                                                 "PERMISSION_DENIED",
+                                                 "RESOURCE_EXHAUSTED",
+                                                 "FAILED_PRECONDITION",
+                                                 "ABORTED",
+                                                 "OUT_OF_RANGE",
+                                                 "UNIMPLEMENTED",
+                                                 "INTERNAL",
+                                                 "UNAVAILABLE",
+                                                 "DATA_LOSS",
+                                                 "UNAUTHENTICATED"};
   std::string out;
   for (int i = 1; i < kGrpcCodes; ++i) {
     if (codes[i] > 0) absl::StrAppend(&out, out.empty() ? "" : ", ", kNames[i], " ", codes[i]);
@@ -124,11 +136,12 @@ std::string CodesText(const CodeCounts& codes) {
 void PrintSubmit(const char* name, const SubmitResult& s) {
   absl::PrintF("%s: sent %d, ok %d, skipped %d, errors %s\n", name, s.sent, s.ok, s.skipped,
                CodesText(s.errors()));
-  absl::PrintF("%s ack: p50 %.3f ms, p99 %.3f ms, max %.3f ms; refusals: p50 %.3f ms, p99 "
-               "%.3f ms\n",
-               name, absl::ToDoubleMilliseconds(s.ack.p50), absl::ToDoubleMilliseconds(s.ack.p99),
-               absl::ToDoubleMilliseconds(s.ack.max), absl::ToDoubleMilliseconds(s.refusal.p50),
-               absl::ToDoubleMilliseconds(s.refusal.p99));
+  absl::PrintF(
+      "%s ack: p50 %.3f ms, p99 %.3f ms, max %.3f ms; refusals: p50 %.3f ms, p99 "
+      "%.3f ms\n",
+      name, absl::ToDoubleMilliseconds(s.ack.p50), absl::ToDoubleMilliseconds(s.ack.p99),
+      absl::ToDoubleMilliseconds(s.ack.max), absl::ToDoubleMilliseconds(s.refusal.p50),
+      absl::ToDoubleMilliseconds(s.refusal.p99));
 }
 
 int Run() {
@@ -170,11 +183,11 @@ int Run() {
   PrintSubmit("submit", r.normal);
   if (phase.burst_cases > 0) PrintSubmit("burst", r.burst);
   if (session.desks > 0) {
-    absl::PrintF("desks: %d of %d connected; offers %d, accepts %d, completes %d, revoked %d; "
-                 "desk errors %s; streams ended %s\n",
-                 r.desks.connected, r.desks.requested, r.desks.offers, r.desks.accepts,
-                 r.desks.completes, r.desks.revoked, CodesText(r.desks.action_errors),
-                 CodesText(r.desks.stream_ends));
+    absl::PrintF(
+        "desks: %d of %d connected; offers %d, accepts %d, completes %d, revoked %d; "
+        "desk errors %s; streams ended %s\n",
+        r.desks.connected, r.desks.requested, r.desks.offers, r.desks.accepts, r.desks.completes,
+        r.desks.revoked, CodesText(r.desks.action_errors), CodesText(r.desks.stream_ends));
     absl::PrintF("submit->offer: %d samples, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
                  r.desks.offer.count, absl::ToDoubleMilliseconds(r.desks.offer.p50),
                  absl::ToDoubleMilliseconds(r.desks.offer.p99),
@@ -182,12 +195,13 @@ int Run() {
   }
   const int64_t answered = r.normal.ok + r.burst.ok;
   if (r.server.measured) {
-    absl::PrintF("server: CPU %.0f µs/case, threads %d -> peak %d -> %d, RSS %.1f -> peak %.1f "
-                 "-> %.1f MiB\n",
-                 answered > 0 ? absl::ToDoubleMicroseconds(r.server.cpu) / answered : 0.0,
-                 r.server.threads_start, r.server.threads_peak, r.server.threads_end,
-                 r.server.rss_start / 1048576.0, r.server.rss_peak / 1048576.0,
-                 r.server.rss_end / 1048576.0);
+    absl::PrintF(
+        "server: CPU %.0f µs/case, threads %d -> peak %d -> %d, RSS %.1f -> peak %.1f "
+        "-> %.1f MiB\n",
+        answered > 0 ? absl::ToDoubleMicroseconds(r.server.cpu) / answered : 0.0,
+        r.server.threads_start, r.server.threads_peak, r.server.threads_end,
+        r.server.rss_start / 1048576.0, r.server.rss_peak / 1048576.0,
+        r.server.rss_end / 1048576.0);
   }
   if (r.redis.measured) {
     absl::PrintF("redis: %.3f round trips/case, %.1f commands/case\n",
@@ -279,9 +293,7 @@ int Matrix(const char* self) {
   options.in_flight = *levels;
   options.queued_in_flight = *queued_levels;
   options.desks = *desks;
-  options.progress = [](const std::string& line) {
-    absl::FPrintF(stderr, "[load] %s\n", line);
-  };
+  options.progress = [](const std::string& line) { absl::FPrintF(stderr, "[load] %s\n", line); };
   absl::StatusOr<MatrixReport> report = RunMatrix(options);
   if (!report.ok()) {
     absl::FPrintF(stderr, "caserouter-load matrix: %s\n", report.status().ToString());

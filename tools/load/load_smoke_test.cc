@@ -67,12 +67,12 @@ class RouterLoadTest : public ::testing::Test {
                              "  social: {wrap_up_seconds: 0}\n"
                              "  email:  {wrap_up_seconds: 0}\n"
                              "routing: {bullseye_share: 0}\n";
-    absl::StatusOr<std::unique_ptr<ChildProcess>> router = ChildProcess::Start(
-        {CASEROUTER_BINARY, "--print_ports", "--grpc_address=127.0.0.1:0",
-         "--metrics_address=127.0.0.1:0",
-         absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
-         absl::StrCat("--config=", config), "--instance_id=smoke"},
-        redis_->dir() + "/router.log", /*await_first_line=*/true);
+    absl::StatusOr<std::unique_ptr<ChildProcess>> router =
+        ChildProcess::Start({CASEROUTER_BINARY, "--print_ports", "--grpc_address=127.0.0.1:0",
+                             "--metrics_address=127.0.0.1:0",
+                             absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
+                             absl::StrCat("--config=", config), "--instance_id=smoke"},
+                            redis_->dir() + "/router.log", /*await_first_line=*/true);
     ASSERT_TRUE(router.ok()) << router.status();
     router_ = *std::move(router);
     target_ = absl::StrCat("127.0.0.1:", ParsePort(router_->first_line(), "grpc_port"));
@@ -164,8 +164,8 @@ TEST(LoadMatrixTest, ToyMatrixFillsEveryRow) {
   EXPECT_EQ(report->burst.result.burst.ok + report->burst.result.burst.error_total(), 50);
 
   const std::string markdown = RenderMarkdown(*report);
-  for (const char* heading : {"#### Ceilings", "#### Submissions", "#### Queue depth",
-                              "#### Desks", "#### Burst", "#### Targets (issue 10)"}) {
+  for (const char* heading : {"#### Ceilings", "#### Submissions", "#### Queue depth", "#### Desks",
+                              "#### Burst", "#### Targets (issue 10)"}) {
     EXPECT_TRUE(absl::StrContains(markdown, heading)) << heading << "\n" << markdown;
   }
 }

@@ -93,7 +93,8 @@ MatrixReport SmallReport(double router_ratio) {
       m.in_flight = in_flight;
       m.round = 1;
       m.result.window = absl::Seconds(1);
-      m.result.normal.ok = std::string(system) == "echo" ? 1000 : static_cast<int64_t>(1000 * router_ratio);
+      m.result.normal.ok =
+          std::string(system) == "echo" ? 1000 : static_cast<int64_t>(1000 * router_ratio);
       m.result.normal.sent = m.result.normal.ok;
       r.submit.push_back(m);
     }
@@ -104,7 +105,8 @@ MatrixReport SmallReport(double router_ratio) {
 TEST(MatrixReportTest, VerdictsFollowTheFigures) {
   const std::string good = RenderMarkdown(SmallReport(0.7));
   EXPECT_TRUE(absl::StrContains(
-      good, "| SubmitCase throughput ≥ 60 % of echo's at 32 and 128 in flight | 70 %, 70 % | met |"))
+      good,
+      "| SubmitCase throughput ≥ 60 % of echo's at 32 and 128 in flight | 70 %, 70 % | met |"))
       << good;
   const std::string bad = RenderMarkdown(SmallReport(0.2));
   EXPECT_TRUE(absl::StrContains(bad, "| 20 %, 20 % | not yet |")) << bad;

@@ -42,11 +42,10 @@ constexpr int64_t kBurstPeakBudget = 64 * kMiB;
 constexpr int64_t kBurstLeftBudget = 32 * kMiB;
 
 const char* const kCodeNames[kGrpcCodes] = {
-    "OK",           "CANCELLED",         "UNKNOWN",          "INVALID_ARGUMENT",
-    "DEADLINE_EXCEEDED", "NOT_FOUND",    "ALREADY_EXISTS",   "PERMISSION_DENIED",
-    "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED",  "OUT_OF_RANGE",
-    "UNIMPLEMENTED", "INTERNAL",         "UNAVAILABLE",      "DATA_LOSS",
-    "UNAUTHENTICATED"};
+    "OK",        "CANCELLED",      "UNKNOWN",           "INVALID_ARGUMENT",   "DEADLINE_EXCEEDED",
+    "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION",
+    "ABORTED",   "OUT_OF_RANGE",   "UNIMPLEMENTED",     "INTERNAL",           "UNAVAILABLE",
+    "DATA_LOSS", "UNAUTHENTICATED"};
 
 // The router's configuration for load: the example configuration's defaults, except that
 // desks wrap up at once and are never set AWAY for missed offers (a load desk answers every
@@ -83,7 +82,8 @@ std::string ReadFirstLineWith(const std::string& path, absl::string_view prefix)
 // The matrix's own servers.
 class Servers {
  public:
-  Servers(const MatrixOptions& options, std::string dir) : options_(options), dir_(std::move(dir)) {}
+  Servers(const MatrixOptions& options, std::string dir)
+      : options_(options), dir_(std::move(dir)) {}
   ~Servers() {
     StopRouter();
     echo_.reset();
@@ -95,11 +95,11 @@ class Servers {
     absl::StatusOr<int> port = FreeLoopbackPort();
     if (!port.ok()) return port.status();
     redis_port_ = *port;
-    absl::StatusOr<std::unique_ptr<ChildProcess>> redis = ChildProcess::Start(
-        {options_.redis_binary, "--port", absl::StrCat(redis_port_), "--bind", "127.0.0.1",
-         "--save", "", "--appendonly", "yes", "--appendfsync", "everysec", "--dir", dir_,
-         "--daemonize", "no"},
-        dir_ + "/redis.log", /*await_first_line=*/false);
+    absl::StatusOr<std::unique_ptr<ChildProcess>> redis =
+        ChildProcess::Start({options_.redis_binary, "--port", absl::StrCat(redis_port_), "--bind",
+                             "127.0.0.1", "--save", "", "--appendonly", "yes", "--appendfsync",
+                             "everysec", "--dir", dir_, "--daemonize", "no"},
+                            dir_ + "/redis.log", /*await_first_line=*/false);
     if (!redis.ok()) return redis.status();
     redis_ = *std::move(redis);
     const absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -446,7 +446,8 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
   const absl::Time started = absl::Now();
   auto say = [&](const std::string& line) {
     if (o.progress) {
-      o.progress(absl::StrFormat("%5.1f s  %s", absl::ToDoubleSeconds(absl::Now() - started), line));
+      o.progress(
+          absl::StrFormat("%5.1f s  %s", absl::ToDoubleSeconds(absl::Now() - started), line));
     }
   };
 
@@ -640,8 +641,8 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
           say(absl::StrFormat("desks %d, %.0f/s: %s, offer p99 %s", desks, half.rate,
                               Summary(row.half), Ms(row.half.result.desks.offer, true)));
         } else {
-          row.half.failure = caught_up.ok() ? "no maximum to halve"
-                                            : std::string(caught_up.message());
+          row.half.failure =
+              caught_up.ok() ? "no maximum to halve" : std::string(caught_up.message());
         }
         session.reset();
       } else {
@@ -661,10 +662,10 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
       if (const DeskRow* row = FindDesks(report, o.burst_desks); row && row->max.ran) {
         rate = std::max(10.0, row->max.result.throughput() / 2);
       }
-      say(absl::StrFormat("burst: %d posts in 1 s over %.0f cases/s, %d desks", o.burst_cases,
-                          rate, o.burst_desks));
-      status = servers.StartRouter(std::max(1000, o.burst_desks), kRoomyQueue, /*flush=*/true,
-                                   nullptr);
+      say(absl::StrFormat("burst: %d posts in 1 s over %.0f cases/s, %d desks", o.burst_cases, rate,
+                          o.burst_desks));
+      status =
+          servers.StartRouter(std::max(1000, o.burst_desks), kRoomyQueue, /*flush=*/true, nullptr);
       if (status.ok()) {
         SessionOptions options;
         options.target = servers.router_target();
@@ -702,9 +703,9 @@ std::string RenderMarkdown(const MatrixReport& r) {
 
   // Ceilings.
   out << "#### Ceilings\n\n| ceiling | figure |\n|---|---|\n";
-  out << "| Redis: pipelined HSET of a stored case (" << r.redis_ceiling.record_bytes
-      << " bytes), " << r.redis_ceiling_depth << " per round trip | "
-      << Num(r.redis_ceiling.records_per_second()) << " records/s |\n";
+  out << "| Redis: pipelined HSET of a stored case (" << r.redis_ceiling.record_bytes << " bytes), "
+      << r.redis_ceiling_depth << " per round trip | " << Num(r.redis_ceiling.records_per_second())
+      << " records/s |\n";
   out << "| Redis: one PING round trip | p50 " << Ms(r.redis_ping_p50) << ", p99 "
       << Ms(r.redis_ping_p99) << " |\n\n";
 
@@ -732,12 +733,11 @@ std::string RenderMarkdown(const MatrixReport& r) {
         continue;
       }
       out << "| " << system << " | " << level << " | " << Num(f.throughput) << " | "
-          << (router ? Pct(PairedRatio(r.submit, level, Throughput)) : "") << " | "
-          << Ms(f.ack_p50) << " | " << Ms(f.ack_p99) << " | " << Codes(f.codes) << " | "
-          << Num(f.cpu) << " | "
+          << (router ? Pct(PairedRatio(r.submit, level, Throughput)) : "") << " | " << Ms(f.ack_p50)
+          << " | " << Ms(f.ack_p99) << " | " << Codes(f.codes) << " | " << Num(f.cpu) << " | "
           << (router ? Times(PairedRatio(r.submit, level, CpuMicrosPerCase)) : "") << " | "
-          << (router ? Num(f.round_trips, 3) : "") << " | " << Num(f.threads) << " | "
-          << MiB(f.rss) << " | " << Num(f.client_cpu) << " |\n";
+          << (router ? Num(f.round_trips, 3) : "") << " | " << Num(f.threads) << " | " << MiB(f.rss)
+          << " | " << Num(f.client_cpu) << " |\n";
     }
   }
   out << "\n";
@@ -754,12 +754,11 @@ std::string RenderMarkdown(const MatrixReport& r) {
         continue;
       }
       const LevelFigures empty = FiguresOf(Select(r.submit, "router", m.in_flight));
-      out << "| " << Num(m.queued) << " | " << m.in_flight << " | "
-          << Num(m.result.throughput()) << " | "
-          << Pct(m.result.throughput() / empty.throughput) << " | "
+      out << "| " << Num(m.queued) << " | " << m.in_flight << " | " << Num(m.result.throughput())
+          << " | " << Pct(m.result.throughput() / empty.throughput) << " | "
           << Ms(m.result.normal.ack, false) << " | " << Ms(m.result.normal.ack, true) << " | "
-          << Codes(m.result.normal.errors()) << " | " << Opt(CpuMicrosPerCase(m.result), 0)
-          << " | " << MiB(static_cast<double>(m.result.server.rss_start)) << " |\n";
+          << Codes(m.result.normal.errors()) << " | " << Opt(CpuMicrosPerCase(m.result), 0) << " | "
+          << MiB(static_cast<double>(m.result.server.rss_start)) << " |\n";
     }
     const Measurement& full = r.full_queue;
     out << "\nRecovery of " << Num(static_cast<double>(r.queued.front().queued))
@@ -770,8 +769,7 @@ std::string RenderMarkdown(const MatrixReport& r) {
       out << "Full queue (limit " << Num(static_cast<double>(full.queued))
           << " reached), 32 in flight: " << Num(static_cast<double>(n.sent)) << " sent, "
           << Num(static_cast<double>(n.ok)) << " accepted, refusals " << Codes(n.errors())
-          << "; refusal p50 " << Ms(n.refusal, false) << ", p99 " << Ms(n.refusal, true)
-          << ".\n\n";
+          << "; refusal p50 " << Ms(n.refusal, false) << ", p99 " << Ms(n.refusal, true) << ".\n\n";
     } else {
       out << "Full queue: failed: " << full.failure << "\n\n";
     }
@@ -801,11 +799,10 @@ std::string RenderMarkdown(const MatrixReport& r) {
       }
       CodeCounts errors = hr.normal.errors();
       for (int i = 0; i < kGrpcCodes; ++i) errors[i] += hr.desks.action_errors[i];
-      out << Num(h.rate) << "/s | " << Num(hr.throughput()) << " | "
-          << Ms(hr.normal.ack, false) << " | " << Ms(hr.normal.ack, true) << " | "
-          << Ms(hr.desks.offer, false) << " | " << Ms(hr.desks.offer, true) << " | "
-          << Opt(RoundTripsPerCase(hr), 2) << " | " << Opt(CpuMicrosPerCase(hr), 0) << " | "
-          << Num(hr.server.threads_peak) << " | "
+      out << Num(h.rate) << "/s | " << Num(hr.throughput()) << " | " << Ms(hr.normal.ack, false)
+          << " | " << Ms(hr.normal.ack, true) << " | " << Ms(hr.desks.offer, false) << " | "
+          << Ms(hr.desks.offer, true) << " | " << Opt(RoundTripsPerCase(hr), 2) << " | "
+          << Opt(CpuMicrosPerCase(hr), 0) << " | " << Num(hr.server.threads_peak) << " | "
           << MiB(static_cast<double>(hr.server.rss_peak)) << " | " << Codes(errors) << " |\n";
     }
     out << "\n";
@@ -815,16 +812,16 @@ std::string RenderMarkdown(const MatrixReport& r) {
   const Measurement& b = r.burst;
   if (b.ran) {
     const LoadResult& br = b.result;
-    out << "#### Burst: " << Num(r.burst_cases) << " public posts in 1 s on top of "
-        << Num(b.rate) << " cases/s of phone, chat and email, " << b.desks << " desks\n\n"
+    out << "#### Burst: " << Num(r.burst_cases) << " public posts in 1 s on top of " << Num(b.rate)
+        << " cases/s of phone, chat and email, " << b.desks << " desks\n\n"
         << "| traffic | sent | accepted | refused | ack p99 | refusal p99 |\n"
         << "|---|---|---|---|---|---|\n";
     out << "| burst (social) | " << Num(br.burst.sent) << " | " << Num(br.burst.ok) << " | "
         << Codes(br.burst.errors()) << " | " << Ms(br.burst.ack, true) << " | "
         << Ms(br.burst.refusal, true) << " |\n";
-    out << "| normal (phone, chat, email) | " << Num(br.normal.sent) << " | "
-        << Num(br.normal.ok) << " | phone " << Codes(br.normal.errors_by_channel[1])
-        << "; chat " << Codes(br.normal.errors_by_channel[2]) << "; email "
+    out << "| normal (phone, chat, email) | " << Num(br.normal.sent) << " | " << Num(br.normal.ok)
+        << " | phone " << Codes(br.normal.errors_by_channel[1]) << "; chat "
+        << Codes(br.normal.errors_by_channel[2]) << "; email "
         << Codes(br.normal.errors_by_channel[4]) << " | " << Ms(br.normal.ack, true) << " | "
         << Ms(br.normal.refusal, true) << " |\n\n";
     out << "Router memory: " << MiB(static_cast<double>(br.server.rss_start))
@@ -842,8 +839,8 @@ std::string RenderMarkdown(const MatrixReport& r) {
     const double t128 = PairedRatio(r.submit, 128, Throughput);
     Check met;
     if (!std::isnan(t32) && !std::isnan(t128)) met.Judge(t32 >= 0.6 && t128 >= 0.6);
-    out << "| SubmitCase throughput ≥ 60 % of echo's at 32 and 128 in flight | " << Pct(t32)
-        << ", " << Pct(t128) << " | " << Verdict(met) << " |\n";
+    out << "| SubmitCase throughput ≥ 60 % of echo's at 32 and 128 in flight | " << Pct(t32) << ", "
+        << Pct(t128) << " | " << Verdict(met) << " |\n";
     const double c32 = PairedRatio(r.submit, 32, CpuMicrosPerCase);
     const double c128 = PairedRatio(r.submit, 128, CpuMicrosPerCase);
     met.Forget();
@@ -886,8 +883,7 @@ std::string RenderMarkdown(const MatrixReport& r) {
            "round trip = "
         << Ms(bound) << ", at 10, 100, 1,000, 10,000 desks | "
         << (parts.empty() ? "—" : absl::StrJoin(parts, "; ")) << " | "
-        << (partly ? "met where measured, not everywhere measured" : Verdict(met))
-        << " |\n";
+        << (partly ? "met where measured, not everywhere measured" : Verdict(met)) << " |\n";
   }
   {
     Check met;
@@ -941,9 +937,9 @@ std::string RenderMarkdown(const MatrixReport& r) {
       const double p99 = absl::ToDoubleMilliseconds(br.burst.refusal.p99);
       refused.Judge(other == 0 && br.burst.ok + exhausted == br.burst.sent &&
                     (exhausted == 0 || p99 <= 10));
-      m1 = absl::StrCat(Num(br.burst.ok), " accepted, ", Num(exhausted),
-                        " RESOURCE_EXHAUSTED (p99 ", Ms(br.burst.refusal, true), "), ",
-                        Num(other), " other");
+      m1 =
+          absl::StrCat(Num(br.burst.ok), " accepted, ", Num(exhausted), " RESOURCE_EXHAUSTED (p99 ",
+                       Ms(br.burst.refusal, true), "), ", Num(other), " other");
       int64_t phone_chat = 0;
       for (int ch : {1, 2}) {
         for (int64_t e : br.normal.errors_by_channel[ch]) phone_chat += e;
@@ -955,20 +951,19 @@ std::string RenderMarkdown(const MatrixReport& r) {
       m3 = absl::StrCat(MiB(br.server.rss_start), " → peak ", MiB(br.server.rss_peak), " → ",
                         MiB(br.server.rss_end));
     }
-    out << "| burst: every post accepted, or refused RESOURCE_EXHAUSTED within 10 ms (p99) | "
-        << m1 << " | " << Verdict(refused) << " |\n";
-    out << "| burst: phone and chat never refused | " << m2 << " | " << Verdict(normal)
-        << " |\n";
-    out << "| burst: memory bounded (peak ≤ +64 MiB) and returned (end ≤ +32 MiB) | " << m3
-        << " | " << Verdict(memory) << " |\n";
+    out << "| burst: every post accepted, or refused RESOURCE_EXHAUSTED within 10 ms (p99) | " << m1
+        << " | " << Verdict(refused) << " |\n";
+    out << "| burst: phone and chat never refused | " << m2 << " | " << Verdict(normal) << " |\n";
+    out << "| burst: memory bounded (peak ≤ +64 MiB) and returned (end ≤ +32 MiB) | " << m3 << " | "
+        << Verdict(memory) << " |\n";
   }
   {
     Check met;
     std::string measured = "—";
     if (r.full_queue.ran && r.full_queue.result.normal.refusal.count > 0) {
       const double p99 = absl::ToDoubleMilliseconds(r.full_queue.result.normal.refusal.p99);
-      measured = absl::StrCat("p50 ", Ms(r.full_queue.result.normal.refusal, false), ", p99 ",
-                              Ms(p99));
+      measured =
+          absl::StrCat("p50 ", Ms(r.full_queue.result.normal.refusal, false), ", p99 ", Ms(p99));
       met.Judge(p99 <= 5);
     }
     out << "| a full queue's refusal ≤ 5 ms (p99) | " << measured << " | " << Verdict(met)

@@ -72,26 +72,26 @@ struct MatrixOptions {
 // One measured phase of the matrix.
 struct Measurement {
   bool ran = false;
-  std::string failure;       // why it did not run or did not finish, when !ran
-  std::string system;        // "echo" or "router"
-  int in_flight = 0;         // closed loop; 0 for open loop
-  double rate = 0;           // open loop
+  std::string failure;  // why it did not run or did not finish, when !ran
+  std::string system;   // "echo" or "router"
+  int in_flight = 0;    // closed loop; 0 for open loop
+  double rate = 0;      // open loop
   int desks = 0;
-  int64_t queued = 0;        // open cases when the phase began
+  int64_t queued = 0;  // open cases when the phase began
   int round = 0;
   LoadResult result;
 };
 
 struct DeskRow {
   int desks = 0;
-  absl::Duration setup;      // agents created and desks connected
-  Measurement max;           // closed loop
-  Measurement half;          // open loop at half of max's throughput
+  absl::Duration setup;  // agents created and desks connected
+  Measurement max;       // closed loop
+  Measurement half;      // open loop at half of max's throughput
 };
 
 struct MatrixReport {
-  std::string machine;       // cores, memory, kernel, Redis version
-  std::string started;       // UTC
+  std::string machine;  // cores, memory, kernel, Redis version
+  std::string started;  // UTC
   absl::Duration elapsed;
 
   CeilingResult redis_ceiling;
@@ -100,9 +100,9 @@ struct MatrixReport {
 
   std::vector<Measurement> submit;  // echo and router, every level and round
   std::vector<Measurement> queued;
-  absl::Duration recovery;          // router start to SERVING with `queued` open cases
-  int64_t rss_empty = 0;            // a router just started on an empty Redis
-  int64_t rss_recovered = 0;        // ... and just after recovering `queued` open cases
+  absl::Duration recovery;    // router start to SERVING with `queued` open cases
+  int64_t rss_empty = 0;      // a router just started on an empty Redis
+  int64_t rss_recovered = 0;  // ... and just after recovering `queued` open cases
   int subject_bytes = 0;
   Measurement full_queue;
   std::vector<DeskRow> desks;

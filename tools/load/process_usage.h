@@ -27,7 +27,7 @@
 namespace caserouter::load {
 
 struct ProcessUsage {
-  absl::Duration cpu;     // user + system time of all threads so far
+  absl::Duration cpu;  // user + system time of all threads so far
   int threads = 0;
   int64_t rss_bytes = 0;  // resident set size now
 };

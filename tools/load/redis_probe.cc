@@ -98,8 +98,7 @@ RedisCounters CountersFromCalls(const absl::flat_hash_map<std::string, int64_t>&
   return counters;
 }
 
-absl::StatusOr<std::unique_ptr<RedisProbe>> RedisProbe::Connect(const std::string& host,
-                                                                int port,
+absl::StatusOr<std::unique_ptr<RedisProbe>> RedisProbe::Connect(const std::string& host, int port,
                                                                 absl::Duration timeout) {
   absl::StatusOr<redisContext*> context = Open(host, port, timeout);
   if (!context.ok()) return context.status();
@@ -115,8 +114,8 @@ absl::StatusOr<std::string> RedisProbe::Run(const std::vector<std::string>& argv
     args.push_back(a.data());
     lengths.push_back(a.size());
   }
-  auto* reply = static_cast<redisReply*>(redisCommandArgv(
-      context_, static_cast<int>(args.size()), args.data(), lengths.data()));
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data()));
   return ReplyText(reply, context_);
 }
 
@@ -184,8 +183,7 @@ absl::StatusOr<CeilingResult> WriteCeiling(const CeilingOptions& options) {
         args[a] = argv[a].data();
         lengths[a] = argv[a].size();
       }
-      redisAppendCommandArgv(context, static_cast<int>(argv.size()), args.data(),
-                             lengths.data());
+      redisAppendCommandArgv(context, static_cast<int>(argv.size()), args.data(), lengths.data());
     }
     for (int i = 0; i < batch && status.ok(); ++i) {
       void* reply = nullptr;

@@ -80,16 +80,16 @@ struct CeilingOptions {
   int port = 0;
   // One record's (field, value) pairs, written with one HSET.
   std::vector<std::pair<std::string, std::string>> record;
-  int depth = 128;             // HSETs per round trip
-  int key_space = 10000;       // records are written to this many keys, round robin
+  int depth = 128;        // HSETs per round trip
+  int key_space = 10000;  // records are written to this many keys, round robin
   absl::Duration duration = absl::Seconds(3);
-  int64_t max_records = 0;     // > 0: stop after this many (tests)
+  int64_t max_records = 0;  // > 0: stop after this many (tests)
   std::string key_prefix = "caserouter-load:ceiling:";
 };
 
 struct CeilingResult {
   int64_t records = 0;
-  int64_t record_bytes = 0;    // field and value bytes of one record
+  int64_t record_bytes = 0;  // field and value bytes of one record
   absl::Duration elapsed;
   double records_per_second() const;
 };

@@ -51,8 +51,7 @@ FieldList SampleCaseRecord(int subject_bytes) {
 }
 
 absl::Status SeedQueue(const SeedOptions& options) {
-  if (options.redis_port <= 0 || options.domain.empty() || options.cases < 0 ||
-      options.batch < 1) {
+  if (options.redis_port <= 0 || options.domain.empty() || options.cases < 0 || options.batch < 1) {
     return absl::InvalidArgumentError("seed: a Redis port, a domain, cases >= 0, batch >= 1");
   }
   RedisOptions redis;
@@ -63,8 +62,7 @@ absl::Status SeedQueue(const SeedOptions& options) {
   absl::StatusOr<std::unique_ptr<RedisStateStore>> store = RedisStateStore::Connect(redis);
   if (!store.ok()) return store.status();
   const absl::Time now = options.now == absl::InfinitePast() ? absl::Now() : options.now;
-  absl::StatusOr<int64_t> epoch =
-      (*store)->AcquireLeadership(kSeedOwner, absl::Seconds(60), now);
+  absl::StatusOr<int64_t> epoch = (*store)->AcquireLeadership(kSeedOwner, absl::Seconds(60), now);
   if (!epoch.ok()) return epoch.status();
   const std::string subject = Subject(options.subject_bytes);
   absl::Status status;

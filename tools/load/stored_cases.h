@@ -30,7 +30,7 @@ struct SeedOptions {
   int redis_port = 0;  // on 127.0.0.1
   std::string domain;
   int64_t cases = 0;
-  int batch = 1000;          // cases per commit
+  int batch = 1000;  // cases per commit
   int subject_bytes = 120;
   absl::Time now = absl::InfinitePast();  // when the cases were queued; InfinitePast = absl::Now()
 };

@@ -45,8 +45,8 @@ struct ServiceType {
 };
 
 constexpr ServiceType kServiceTypes[] = {
-    {"PS", "retail", "he"},   {"PE", "retail_english", "en"}, {"IN", "internet", "he"},
-    {"NE", "stocks", "he"},   {"NW", "new_customer", "he"},   {"TT", "callback", "he"},
+    {"PS", "retail", "he"}, {"PE", "retail_english", "en"}, {"IN", "internet", "he"},
+    {"NE", "stocks", "he"}, {"NW", "new_customer", "he"},   {"TT", "callback", "he"},
 };
 
 // Israel Standard Time; Israel's 1999 daylight saving time began on 2 April.
@@ -81,8 +81,8 @@ class RowParser {
   absl::StatusOr<int64_t> TimeOfDay(Column column) const {
     absl::string_view text = Field(column);
     size_t first = text.find(':');
-    if (first == absl::string_view::npos || first == 0 || first > 2 ||
-        text.size() != first + 6 || text[first + 3] != ':') {
+    if (first == absl::string_view::npos || first == 0 || first > 2 || text.size() != first + 6 ||
+        text[first + 3] != ':') {
       return Error(column, "expected a time H:MM:SS");
     }
     int hours = 0;
@@ -216,8 +216,7 @@ absl::StatusOr<TimedTraceCase> ParseRow(const RowParser& row, absl::TimeZone zon
   } else {
     spec.customer_value = 100;
   }
-  spec.idempotency_key =
-      absl::StrCat("bank-", vru_line, "-", *call_id, "-", row.Field(kDate));
+  spec.idempotency_key = absl::StrCat("bank-", vru_line, "-", *call_id, "-", row.Field(kDate));
 
   c.handle_time = absl::Seconds(*ser_time);
   c.abandoned = outcome == "HANG";
@@ -253,9 +252,8 @@ absl::StatusOr<Trace> ReadBankTrace(std::istream& in, const BankTraceOptions& op
     if (!*more) break;
     const int64_t line = reader.record_line();
     if (row.size() != width) {
-      return absl::InvalidArgumentError(absl::StrCat("line ", line, ", column ", row.size(),
-                                                     ": ", row.size(), " fields, expected ",
-                                                     width));
+      return absl::InvalidArgumentError(absl::StrCat("line ", line, ", column ", row.size(), ": ",
+                                                     row.size(), " fields, expected ", width));
     }
     RowParser parser(line, row, *columns);
     if (parser.Field(kOutcome) == "PHANTOM") continue;
@@ -272,10 +270,9 @@ absl::StatusOr<Trace> ReadBankTrace(std::istream& in, const BankTraceOptions& op
 
   std::string name = "anonymous-bank";
   if (options.first_day.has_value() || options.last_day.has_value()) {
-    absl::StrAppend(&name, "-",
-                    options.first_day.has_value() ? absl::FormatCivilTime(*options.first_day) : "",
-                    "..",
-                    options.last_day.has_value() ? absl::FormatCivilTime(*options.last_day) : "");
+    absl::StrAppend(
+        &name, "-", options.first_day.has_value() ? absl::FormatCivilTime(*options.first_day) : "",
+        "..", options.last_day.has_value() ? absl::FormatCivilTime(*options.last_day) : "");
   }
   return MakeTrace(std::move(cases), options.max_cases, std::move(name), zone);
 }

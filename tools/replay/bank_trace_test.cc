@@ -172,11 +172,11 @@ TEST(BankTraceTest, MalformedRowNamesLineAndColumnButNotContent) {
     const char* name;
   };
   const Bad kBad[] = {
-      {1, "12x9", "call_id"},       {2, "-4417", "customer_id"},   {2, "6.1E-3", "customer_id"},   {3, "7", "priority"},
-      {4, "ZZ", "type"},            {5, "990231", "date"},          {5, "99021", "date"},
-      {6, "7:62:47", "vru_entry"},  {7, "", "vru_exit"},            {9, "25:00:00", "q_start"},
-      {11, "1e3", "q_time"},        {12, "MAYBE", "outcome"},       {15, "2.5", "ser_time"},
-      {16, "", "server"},           {0, "AA 01", "vru+line"},
+      {1, "12x9", "call_id"},     {2, "-4417", "customer_id"}, {2, "6.1E-3", "customer_id"},
+      {3, "7", "priority"},       {4, "ZZ", "type"},           {5, "990231", "date"},
+      {5, "99021", "date"},       {6, "7:62:47", "vru_entry"}, {7, "", "vru_exit"},
+      {9, "25:00:00", "q_start"}, {11, "1e3", "q_time"},       {12, "MAYBE", "outcome"},
+      {15, "2.5", "ser_time"},    {16, "", "server"},          {0, "AA 01", "vru+line"},
   };
   for (const Bad& bad : kBad) {
     absl::Status status = ReadWithField(bad.column, bad.value);

@@ -61,8 +61,8 @@ std::optional<absl::Time> ParseLogTime(absl::string_view text) {
   int year = 0;
   int hour = 0;
   int minute = 0;
-  if (text.size() != 16 || text[2] != '-' || text[5] != '-' || text[10] != ' ' ||
-      text[13] != ':' || !Digits(text.substr(0, 2), &day) || !Digits(text.substr(3, 2), &month) ||
+  if (text.size() != 16 || text[2] != '-' || text[5] != '-' || text[10] != ' ' || text[13] != ':' ||
+      !Digits(text.substr(0, 2), &day) || !Digits(text.substr(3, 2), &month) ||
       !Digits(text.substr(6, 4), &year) || !Digits(text.substr(11, 2), &hour) ||
       !Digits(text.substr(14, 2), &minute) || hour > 23 || minute > 59) {
     return std::nullopt;
@@ -97,8 +97,8 @@ TimedTraceCase ToCase(const Incident& incident, const IncidentTraceOptions& opti
   CaseSpec& spec = c.spec;
   static constexpr int kExplicitPriority[] = {0, 90, 60, 30, 10};
   spec.explicit_priority = kExplicitPriority[incident.priority];
-  spec.channel = (incident.priority == 1 || incident.priority == 2) ? Channel::kChat
-                                                                     : Channel::kEmail;
+  spec.channel =
+      (incident.priority == 1 || incident.priority == 2) ? Channel::kChat : Channel::kEmail;
   spec.topic = incident.category.empty() ? "uncategorised" : Word(incident.category);
   if (!incident.group.empty()) spec.required_skills.push_back({Word(incident.group), 1});
   spec.customer_id = incident.caller.empty() ? absl::StrCat("inc-anon-", incident.number)
@@ -139,8 +139,8 @@ absl::StatusOr<Trace> ReadIncidentTrace(std::istream& in, const IncidentTraceOpt
     if (!*more) break;
     const int64_t line = reader.record_line();
     if (row.size() != width) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", line, ", column ", row.size(), ": ", row.size(), " fields, expected ", width));
+      return absl::InvalidArgumentError(absl::StrCat("line ", line, ", column ", row.size(), ": ",
+                                                     row.size(), " fields, expected ", width));
     }
     const auto field = [&](Column column) {
       return absl::StripAsciiWhitespace(row[(*columns)[column]]);
@@ -165,8 +165,7 @@ absl::StatusOr<Trace> ReadIncidentTrace(std::istream& in, const IncidentTraceOpt
       current->opened = *opened;
       absl::string_view priority = field(kPriority);
       if (!IsMissing(priority)) {
-        if (priority[0] < '1' || priority[0] > '4' ||
-            (priority.size() > 1 && priority[1] != ' ')) {
+        if (priority[0] < '1' || priority[0] > '4' || (priority.size() > 1 && priority[1] != ' ')) {
           return RowError(line, kPriority, "expected 1..4 or ?");
         }
         current->priority = priority[0] - '0';
@@ -197,8 +196,7 @@ absl::StatusOr<Trace> ReadIncidentTrace(std::istream& in, const IncidentTraceOpt
     }
   }
   if (current.has_value()) cases.push_back(ToCase(*current, options));
-  return MakeTrace(std::move(cases), options.max_cases, "incident-event-log",
-                   absl::UTCTimeZone());
+  return MakeTrace(std::move(cases), options.max_cases, "incident-event-log", absl::UTCTimeZone());
 }
 
 absl::StatusOr<Trace> ReadIncidentTraceFile(absl::string_view path,

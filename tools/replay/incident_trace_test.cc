@@ -76,21 +76,37 @@ std::string SampleLog() {
       kColumns, "\n",
       // Two events; moved to another group once it was under way.
       Event({}),
-      Event({{"incident_state", "Active"}, {"reassignment_count", "2"},
+      Event({{"incident_state", "Active"},
+             {"reassignment_count", "2"},
              {"assignment_group", "Group 9"}}),
       // Critical, opened the evening before, resolved days later; no category at first.
-      Event({{"number", "INC0000002"}, {"priority", "1 - Critical"}, {"category", "?"},
-             {"opened_at", "28-02-2016 23:00"}, {"caller_id", "Caller 12"},
-             {"resolved_by", "Resolved by 4"}, {"resolved_at", "02-03-2016 10:00"}}),
-      Event({{"number", "INC0000002"}, {"priority", "1 - Critical"}, {"category", "Category 8"},
-             {"opened_at", "28-02-2016 23:00"}, {"caller_id", "Caller 12"},
-             {"resolved_by", "Resolved by 4"}, {"resolved_at", "02-03-2016 10:00"}}),
+      Event({{"number", "INC0000002"},
+             {"priority", "1 - Critical"},
+             {"category", "?"},
+             {"opened_at", "28-02-2016 23:00"},
+             {"caller_id", "Caller 12"},
+             {"resolved_by", "Resolved by 4"},
+             {"resolved_at", "02-03-2016 10:00"}}),
+      Event({{"number", "INC0000002"},
+             {"priority", "1 - Critical"},
+             {"category", "Category 8"},
+             {"opened_at", "28-02-2016 23:00"},
+             {"caller_id", "Caller 12"},
+             {"resolved_by", "Resolved by 4"},
+             {"resolved_at", "02-03-2016 10:00"}}),
       // Low, never resolved, nothing known about it.
-      Event({{"number", "INC0000003"}, {"priority", "4 - Low"}, {"category", "?"},
-             {"assignment_group", "?"}, {"caller_id", "?"}, {"resolved_by", "?"},
-             {"resolved_at", "?"}, {"opened_at", "01-03-2016 08:00"}}),
-      Event({{"number", "INC0000004"}, {"priority", "2 - High"},
-             {"opened_at", "01-03-2016 09:00"}, {"resolved_at", "01-03-2016 09:30"}}));
+      Event({{"number", "INC0000003"},
+             {"priority", "4 - Low"},
+             {"category", "?"},
+             {"assignment_group", "?"},
+             {"caller_id", "?"},
+             {"resolved_by", "?"},
+             {"resolved_at", "?"},
+             {"opened_at", "01-03-2016 08:00"}}),
+      Event({{"number", "INC0000004"},
+             {"priority", "2 - High"},
+             {"opened_at", "01-03-2016 09:00"},
+             {"resolved_at", "01-03-2016 09:30"}}));
 }
 
 absl::StatusOr<Trace> Read(const std::string& text, const IncidentTraceOptions& options = {}) {
@@ -107,8 +123,7 @@ TEST(IncidentTraceTest, OneCasePerIncidentAsSubmitted) {
   ASSERT_TRUE(trace.ok()) << trace.status();
   ASSERT_EQ(trace->cases.size(), 4u);
   EXPECT_EQ(trace->start, Utc(2016, 2, 28, 23, 0));
-  EXPECT_EQ(trace->agents,
-            (std::vector<std::string>{"Resolved by 3", "Resolved by 4"}));
+  EXPECT_EQ(trace->agents, (std::vector<std::string>{"Resolved by 3", "Resolved by 4"}));
 
   const TraceCase& critical = trace->cases[0];
   EXPECT_EQ(critical.spec.idempotency_key, "inc-INC0000002");
@@ -169,16 +184,18 @@ TEST(IncidentTraceTest, MalformedRowsNameLineAndColumnButNotContent) {
     const char* value;
   };
   const Bad kBad[] = {
-      {"opened_at", "2016-02-29 01:16"},     {"opened_at", "31-02-2016 01:16"},
-      {"priority", "7 - Whatever"},          {"priority", "12 - Odd"},
-      {"reassignment_count", "-1"},          {"resolved_at", "yesterday"},
+      {"opened_at", "2016-02-29 01:16"},
+      {"opened_at", "31-02-2016 01:16"},
+      {"priority", "7 - Whatever"},
+      {"priority", "12 - Odd"},
+      {"reassignment_count", "-1"},
+      {"resolved_at", "yesterday"},
       {"number", "?"},
   };
   for (const Bad& bad : kBad) {
     std::map<std::string, std::string> changes = {{"number", "INC0000009"}};
     changes[bad.column] = bad.value;  // a new incident: its first event is parsed in full
-    absl::Status status =
-        Read(absl::StrCat(kColumns, "\n", Event({}), Event(changes))).status();
+    absl::Status status = Read(absl::StrCat(kColumns, "\n", Event({}), Event(changes))).status();
     ASSERT_FALSE(status.ok()) << bad.column;
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
     EXPECT_NE(status.message().find(absl::StrCat("line 3, column ", bad.column)),
@@ -189,9 +206,9 @@ TEST(IncidentTraceTest, MalformedRowsNameLineAndColumnButNotContent) {
 }
 
 TEST(IncidentTraceTest, EventsOfAnIncidentMustBeContiguous) {
-  absl::Status status = Read(absl::StrCat(kColumns, "\n", Event({}),
-                                          Event({{"number", "INC0000002"}}), Event({})))
-                            .status();
+  absl::Status status =
+      Read(absl::StrCat(kColumns, "\n", Event({}), Event({{"number", "INC0000002"}}), Event({})))
+          .status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_NE(status.message().find("line 4, column number"), absl::string_view::npos) << status;
 }

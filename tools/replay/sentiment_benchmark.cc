@@ -23,8 +23,7 @@ std::vector<std::string> LoadTweets() {
     std::vector<std::string> row;
     constexpr absl::string_view kText[] = {"text"};
     absl::StatusOr<bool> more = reader.ReadRecord(&row);
-    absl::StatusOr<std::vector<int>> columns =
-        absl::InvalidArgumentError("no header");
+    absl::StatusOr<std::vector<int>> columns = absl::InvalidArgumentError("no header");
     if (more.ok() && *more) columns = FindColumns(row, kText);
     while (columns.ok()) {
       more = reader.ReadRecord(&row);

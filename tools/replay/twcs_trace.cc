@@ -80,8 +80,8 @@ bool ParseTweetId(absl::string_view text, std::string* id) {
 std::string FirstBrandMention(absl::string_view text) {
   for (size_t at = text.find('@'); at != absl::string_view::npos; at = text.find('@', at + 1)) {
     size_t end = at + 1;
-    while (end < text.size() && (absl::ascii_isalnum(static_cast<unsigned char>(text[end])) ||
-                                 text[end] == '_')) {
+    while (end < text.size() &&
+           (absl::ascii_isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_')) {
       ++end;
     }
     absl::string_view handle = text.substr(at + 1, end - at - 1);
@@ -122,11 +122,10 @@ absl::StatusOr<absl::Time> ParseTwitterTime(absl::string_view text) {
   int hh = 0;
   int mm = 0;
   int ss = 0;
-  if (clock.size() != 8 || clock[2] != ':' || clock[5] != ':' ||
-      !AllDigits(clock.substr(0, 2)) || !AllDigits(clock.substr(3, 2)) ||
-      !AllDigits(clock.substr(6, 2)) || !absl::SimpleAtoi(clock.substr(0, 2), &hh) ||
-      !absl::SimpleAtoi(clock.substr(3, 2), &mm) || !absl::SimpleAtoi(clock.substr(6, 2), &ss) ||
-      hh > 23 || mm > 59 || ss > 60) {
+  if (clock.size() != 8 || clock[2] != ':' || clock[5] != ':' || !AllDigits(clock.substr(0, 2)) ||
+      !AllDigits(clock.substr(3, 2)) || !AllDigits(clock.substr(6, 2)) ||
+      !absl::SimpleAtoi(clock.substr(0, 2), &hh) || !absl::SimpleAtoi(clock.substr(3, 2), &mm) ||
+      !absl::SimpleAtoi(clock.substr(6, 2), &ss) || hh > 23 || mm > 59 || ss > 60) {
     return bad;
   }
   absl::string_view zone = parts[4];
@@ -147,9 +146,9 @@ absl::StatusOr<absl::Time> ParseTwitterTime(absl::string_view text) {
 std::string ReplySignature(absl::string_view text) {
   std::vector<absl::string_view> tokens =
       absl::StrSplit(text, absl::ByAnyChar(" \t\r\n"), absl::SkipEmpty());
-  while (!tokens.empty() && (absl::StartsWith(tokens.back(), "http://") ||
-                             absl::StartsWith(tokens.back(), "https://") ||
-                             IsPartCounter(tokens.back()))) {
+  while (!tokens.empty() &&
+         (absl::StartsWith(tokens.back(), "http://") ||
+          absl::StartsWith(tokens.back(), "https://") || IsPartCounter(tokens.back()))) {
     tokens.pop_back();
   }
   if (tokens.empty()) return "";
@@ -191,8 +190,8 @@ absl::StatusOr<Trace> ReadTwcsTrace(std::istream& in, const TwcsTraceOptions& op
       continue;  // the known broken-row shape: drop it
     }
     if (row.size() != width) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "line ", line, ", column ", row.size(), ": ", row.size(), " fields, expected ", width));
+      return absl::InvalidArgumentError(absl::StrCat("line ", line, ", column ", row.size(), ": ",
+                                                     row.size(), " fields, expected ", width));
     }
     Tweet tweet;
     absl::string_view inbound = absl::StripAsciiWhitespace(field(kInbound));
@@ -269,7 +268,8 @@ absl::StatusOr<Trace> ReadTwcsTrace(std::istream& in, const TwcsTraceOptions& op
   std::vector<CaseDraft> drafts;
   absl::flat_hash_map<std::pair<std::string, std::string>, size_t> draft_of;
   for (size_t i : inbound) {
-    auto [it, inserted] = draft_of.emplace(std::make_pair(root[i], tweets[i].author), drafts.size());
+    auto [it, inserted] =
+        draft_of.emplace(std::make_pair(root[i], tweets[i].author), drafts.size());
     if (inserted) drafts.emplace_back();
     drafts[it->second].tweets.push_back(i);
   }

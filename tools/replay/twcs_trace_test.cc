@@ -133,10 +133,11 @@ TEST(TwcsTraceTest, OptionsKeepOldTweetsLimitCasesAndNameBrandsOnly) {
 
 TEST(TwcsTraceTest, AReplyToAFollowUpCountsWhenItIsTheFirst) {
   // The brand first answers the customer's second tweet.
-  absl::StatusOr<Trace> trace = Read(std::string(kHeader) +
-      "0,1,5,True,Tue Oct 31 10:00:00 +0000 2017,@Brand hi,,\n"
-      "1,2,5,True,Tue Oct 31 10:05:00 +0000 2017,@Brand hello??,3,1.0\n"
-      "2,3,Brand,False,Tue Oct 31 11:00:00 +0000 2017,@5 Yes? - Matt,,2.0\n");
+  absl::StatusOr<Trace> trace =
+      Read(std::string(kHeader) +
+           "0,1,5,True,Tue Oct 31 10:00:00 +0000 2017,@Brand hi,,\n"
+           "1,2,5,True,Tue Oct 31 10:05:00 +0000 2017,@Brand hello??,3,1.0\n"
+           "2,3,Brand,False,Tue Oct 31 11:00:00 +0000 2017,@5 Yes? - Matt,,2.0\n");
   ASSERT_TRUE(trace.ok()) << trace.status();
   ASSERT_EQ(trace->cases.size(), 1u);
   EXPECT_EQ(trace->cases[0].follow_up_messages.size(), 1u);

@@ -59,8 +59,8 @@ double GroundTruth::ResolutionProbability(const std::string& agent, const std::s
                                           bool knows_customer) const {
   const double general = Normal(absl::StrCat("quality\n", agent));
   const double specific = Normal(absl::StrCat("quality\n", agent, "\n", topic));
-  const double z = std::sqrt(1 - options_.topic_share) * general +
-                   std::sqrt(options_.topic_share) * specific;
+  const double z =
+      std::sqrt(1 - options_.topic_share) * general + std::sqrt(options_.topic_share) * specific;
   double p = options_.mean_resolution + options_.spread * z;
   if (knows_customer) p += options_.relationship_bonus;
   return std::clamp(p, 0.02, 0.98);

@@ -39,18 +39,18 @@
 namespace caserouter {
 
 struct GroundTruthOptions {
-  double mean_resolution = 0.70;   // team mean of the true resolution probability
-  double spread = 0.12;            // its standard deviation between agents (and topics)
-  double topic_share = 0.35;       // share of the spread's variance that is topic-specific
-  double speed_spread = 0.30;      // standard deviation of log(handle-time factor)
+  double mean_resolution = 0.70;           // team mean of the true resolution probability
+  double spread = 0.12;                    // its standard deviation between agents (and topics)
+  double topic_share = 0.35;               // share of the spread's variance that is topic-specific
+  double speed_spread = 0.30;              // standard deviation of log(handle-time factor)
   double speed_quality_correlation = 0.5;  // corr(quality, handle time); > 0: fast = sloppy
   double relationship_bonus = 0.10;        // added when the agent served this customer before
-  double false_resolution = 0.70;  // P(reported resolved | truly unresolved)
+  double false_resolution = 0.70;          // P(reported resolved | truly unresolved)
   double return_probability = 0.80;        // P(customer comes back | truly unresolved)
   absl::Duration return_delay = absl::Hours(6);  // mean delay before coming back
-  double channel_switch = 0.30;    // P(the return uses another channel)
-  int max_returns = 3;             // a customer gives up after this many returns
-  double csat_response = 0.35;     // P(the customer leaves a CSAT score)
+  double channel_switch = 0.30;                  // P(the return uses another channel)
+  int max_returns = 3;                           // a customer gives up after this many returns
+  double csat_response = 0.35;                   // P(the customer leaves a CSAT score)
 };
 
 // INVALID_ARGUMENT naming the option (probabilities in [0, 1], spreads >= 0, correlation in

@@ -79,18 +79,22 @@ void RenderTargets(const WorkloadEvaluation& w, std::string* out) {
   double wait_rise = wait_i > 0 ? wait_o / wait_i - 1 : 0;
   absl::StrAppend(out, "\n**Targets: `outcome` against `longest_idle` on this workload**\n\n",
                   "| target | outcome | longest idle | result |\n|---|---|---|---|\n");
-  absl::StrAppendFormat(out, "| repeat contacts at least 25%% lower (relative) | %.1f%% | %.1f%% | "
-                        "%.0f%% lower: %s |\n", rep_o * 100, rep_i * 100, rep_drop * 100,
-                        verdict(rep_drop >= 0.25));
-  absl::StrAppendFormat(out, "| true first-contact resolution higher | %.1f%% | %.1f%% | %+.1f "
-                        "points: %s |\n", fcr_o * 100, fcr_i * 100, (fcr_o - fcr_i) * 100,
-                        verdict(fcr_o > fcr_i));
-  absl::StrAppendFormat(out, "| mean time to answer no more than 10%% worse | %.1f s | %.1f s | "
-                        "%+.0f%%: %s |\n", wait_o, wait_i, wait_rise * 100,
-                        verdict(wait_rise <= 0.10));
-  absl::StrAppendFormat(out, "| abandonment no more than 1 point worse | %.2f%% | %.2f%% | %+.2f "
-                        "points: %s |\n", ab_o * 100, ab_i * 100, (ab_o - ab_i) * 100,
-                        verdict(ab_o - ab_i <= 0.01));
+  absl::StrAppendFormat(out,
+                        "| repeat contacts at least 25%% lower (relative) | %.1f%% | %.1f%% | "
+                        "%.0f%% lower: %s |\n",
+                        rep_o * 100, rep_i * 100, rep_drop * 100, verdict(rep_drop >= 0.25));
+  absl::StrAppendFormat(out,
+                        "| true first-contact resolution higher | %.1f%% | %.1f%% | %+.1f "
+                        "points: %s |\n",
+                        fcr_o * 100, fcr_i * 100, (fcr_o - fcr_i) * 100, verdict(fcr_o > fcr_i));
+  absl::StrAppendFormat(out,
+                        "| mean time to answer no more than 10%% worse | %.1f s | %.1f s | "
+                        "%+.0f%%: %s |\n",
+                        wait_o, wait_i, wait_rise * 100, verdict(wait_rise <= 0.10));
+  absl::StrAppendFormat(out,
+                        "| abandonment no more than 1 point worse | %.2f%% | %.2f%% | %+.2f "
+                        "points: %s |\n",
+                        ab_o * 100, ab_i * 100, (ab_o - ab_i) * 100, verdict(ab_o - ab_i <= 0.01));
   absl::StrAppendFormat(out, "| occupancy spread no wider | %.3f | %.3f | %+.3f: %s |\n", sp_o,
                         sp_i, sp_o - sp_i, verdict(sp_o <= sp_i + 1e-9));
 }
@@ -109,8 +113,8 @@ void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
                   "|---|---|---|---|---|---|---|---|---|---|---|\n");
   for (const StrategyRuns& s : w.strategies) {
     absl::StrAppend(
-        out, "| `", s.label, "` | ", Pct(Over(s, [](const RunMetrics& m) { return m.fcr; })),
-        " | ", Pct(Over(s, [](const RunMetrics& m) { return m.repeat_rate; })), " | ",
+        out, "| `", s.label, "` | ", Pct(Over(s, [](const RunMetrics& m) { return m.fcr; })), " | ",
+        Pct(Over(s, [](const RunMetrics& m) { return m.repeat_rate; })), " | ",
         Pm(Over(s, [](const RunMetrics& m) { return m.mean_wait; }), "%.1f"), " | ",
         Pm(Over(s, [](const RunMetrics& m) { return m.p90_wait; }), "%.0f"), " | ",
         Pct(Over(s, [](const RunMetrics& m) { return m.sla; })), " | ",
@@ -118,9 +122,8 @@ void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
         Pm(Over(s, [](const RunMetrics& m) { return m.occupancy_mean; }), "%.3f"), " | ",
         Pm(Over(s, [](const RunMetrics& m) { return m.occupancy_spread; }), "%.3f"), " | ",
         Pct(Over(s, [](const RunMetrics& m) { return m.choice; })), " | ",
-        absl::StrFormat("%.0f", Over(s, [](const RunMetrics& m) {
-                                  return m.decisions_per_second;
-                                }).mean),
+        absl::StrFormat("%.0f",
+                        Over(s, [](const RunMetrics& m) { return m.decisions_per_second; }).mean),
         " |\n");
   }
   // Per channel, only the channels that had traffic.
@@ -131,7 +134,8 @@ void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
     }
   }
   if (!channels.empty()) {
-    absl::StrAppend(out, "\nTime to answer per channel (mean / p90 seconds, SLA %):\n\n| strategy |");
+    absl::StrAppend(out,
+                    "\nTime to answer per channel (mean / p90 seconds, SLA %):\n\n| strategy |");
     for (int c : channels) absl::StrAppend(out, " ", ChannelName(kAllChannels[c]), " |");
     absl::StrAppend(out, "\n|---|");
     for (size_t i = 0; i < channels.size(); ++i) absl::StrAppend(out, "---|");
@@ -180,8 +184,8 @@ absl::StatusOr<WorkloadEvaluation> EvaluateWorkload(std::string key,
 absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
     const std::function<Workload(uint64_t)>& make, const EvaluationOptions& options,
     const Progress& progress) {
-  std::vector<std::pair<double, double>> points = {{0, 0.5}, {20, 0.5}, {40, 0.5}, {80, 0.5},
-                                                   {160, 0.5}, {40, 0}, {40, 1.0}};
+  std::vector<std::pair<double, double>> points = {{0, 0.5},   {20, 0.5}, {40, 0.5}, {80, 0.5},
+                                                   {160, 0.5}, {40, 0},   {40, 1.0}};
   std::vector<StrategyRuns> out;
   for (auto [quality, bullseye] : points) {
     SimOptions base = options.base;
@@ -190,8 +194,8 @@ absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
     base.config.matching.quality = quality;
     base.config.matching.bullseye_share = bullseye;
     absl::StatusOr<StrategyRuns> runs =
-        RunSeeds(absl::StrFormat("quality=%g bullseye=%g", quality, bullseye), make, base,
-                 options, progress, nullptr);
+        RunSeeds(absl::StrFormat("quality=%g bullseye=%g", quality, bullseye), make, base, options,
+                 progress, nullptr);
     if (!runs.ok()) return runs.status();
     out.push_back(*std::move(runs));
   }
@@ -236,8 +240,7 @@ std::string RenderEvaluation(const EvaluationPage& page) {
       absl::StrAppend(&out, "| ", s.label, " | ",
                       Pct(Over(s, [](const RunMetrics& m) { return m.fcr; })), " | ",
                       Pct(Over(s, [](const RunMetrics& m) { return m.repeat_rate; })), " | ",
-                      Pm(Over(s, [](const RunMetrics& m) { return m.mean_wait; }), "%.1f"),
-                      " |\n");
+                      Pm(Over(s, [](const RunMetrics& m) { return m.mean_wait; }), "%.1f"), " |\n");
     }
   }
   if (!page.theory.empty()) {

@@ -67,8 +67,7 @@ ABSL_FLAG(double, speed_quality_correlation, 0.5,
           "truth: correlation of quality and handle time (> 0: fast agents are sloppier)");
 ABSL_FLAG(double, relationship_bonus, 0.10,
           "truth: added resolution probability when the agent served the customer before");
-ABSL_FLAG(double, false_resolution, 0.70,
-          "truth: P(agent reports resolved | not really resolved)");
+ABSL_FLAG(double, false_resolution, 0.70, "truth: P(agent reports resolved | not really resolved)");
 ABSL_FLAG(double, return_probability, 0.80, "truth: P(customer comes back | not resolved)");
 ABSL_FLAG(absl::Duration, return_delay, absl::Hours(6), "truth: mean delay before coming back");
 ABSL_FLAG(double, channel_switch, 0.30, "truth: P(the return uses another channel)");
@@ -102,8 +101,8 @@ absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag() {
   for (absl::string_view name : absl::StrSplit(list, ',', absl::SkipEmpty())) {
     Strategy s;
     if (!ParseStrategy(std::string(name), &s)) {
-      return absl::InvalidArgumentError(absl::StrCat("--strategies: unknown strategy '", name,
-                                                     "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--strategies: unknown strategy '", name, "'"));
     }
     out.push_back(s);
   }
@@ -248,8 +247,8 @@ int Report() {
     }
     auto make = WorkloadFactory(kind, "", quick ? 0.15 : 1, quick ? 2000 : 0);
     if (!make.ok()) {
-    return Fail(make.status(), 1);
-  }
+      return Fail(make.status(), 1);
+    }
     absl::StatusOr<WorkloadEvaluation> e = EvaluateWorkload(kind, *make, *options, Progress);
     if (!e.ok()) {
       std::fprintf(stderr, "caserouter-sim: %s: %s\n", kind.c_str(),
@@ -262,8 +261,8 @@ int Report() {
       absl::StatusOr<std::vector<StrategyRuns>> points =
           SweepOutcomeWeights(*make, sweep, Progress);
       if (!points.ok()) {
-    return Fail(points.status(), 1, "sweep");
-  }
+        return Fail(points.status(), 1, "sweep");
+      }
       page.sweep = *std::move(points);
       page.sweep_key = kind;
     }

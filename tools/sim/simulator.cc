@@ -12,8 +12,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "router/model/clock.h"
 #include "router/engine/engine.h"
+#include "router/model/clock.h"
 #include "router/store/memory_state_store.h"
 
 namespace caserouter {
@@ -46,8 +46,8 @@ struct Contact {
   absl::Time arrival;
   absl::Duration base_handle;
   bool measured = true;
-  bool first = true;       // the need's first contact
-  bool waiting = true;     // not answered, abandoned or expired yet
+  bool first = true;    // the need's first contact
+  bool waiting = true;  // not answered, abandoned or expired yet
   std::string agent;
 };
 
@@ -100,9 +100,9 @@ class Run {
       if (now > horizon) {
         // What is left are checks for cases that ended long ago; anyone still waiting is a bug.
         if (waiting_ == 0) break;
-        return absl::InternalError(absl::StrCat(
-            "the simulation did not settle: ", waiting_, " contacts still wait 30 days after the "
-            "last arrival"));
+        return absl::InternalError(absl::StrCat("the simulation did not settle: ", waiting_,
+                                                " contacts still wait 30 days after the "
+                                                "last arrival"));
       }
       clock_.Set(now);
       while (!events_.empty() && events_.top().at == now) {
@@ -230,8 +230,8 @@ class Run {
     } else {
       patience = DrawPatience(tc.spec.channel);
     }
-    absl::Duration handle = tc.handle_time > absl::ZeroDuration() ? tc.handle_time
-                                                                   : DrawHandle(tc.spec.channel);
+    absl::Duration handle =
+        tc.handle_time > absl::ZeroDuration() ? tc.handle_time : DrawHandle(tc.spec.channel);
     int64_t need = static_cast<int64_t>(needs_.size());
     needs_.push_back(Need{0, tc.transfers});
     if (clock_.Now() >= t0_ + options_.warm_up) ++result_.needs;
@@ -416,8 +416,8 @@ class Run {
     back.idempotency_key = absl::StrCat(c.spec.idempotency_key, "-r", need.returns);
     if (u(random_) < t.channel_switch) back.channel = OtherChannel(channel);
     absl::Duration handle = back.channel == channel ? c.base_handle : DrawHandle(back.channel);
-    double delay = std::exponential_distribution<double>(
-        1 / absl::ToDoubleSeconds(t.return_delay))(random_);
+    double delay =
+        std::exponential_distribution<double>(1 / absl::ToDoubleSeconds(t.return_delay))(random_);
     int64_t need_index = c.need;
     At(now + absl::Seconds(delay), [this, need_index, back, handle] {
       Submit(need_index, back, handle, DrawPatience(back.channel), /*first=*/false);

@@ -44,7 +44,7 @@ namespace caserouter {
 struct SimOptions {
   EngineConfig config;  // as loaded from the configuration file; the strategy is the caller's
   GroundTruthOptions truth;
-  uint64_t seed = 1;    // the ground truth and every draw of a run
+  uint64_t seed = 1;                       // the ground truth and every draw of a run
   absl::Duration tick = absl::Seconds(1);  // shortest engine tick while cases wait
   absl::Duration depth_sample = absl::Minutes(10);
   // Only arrivals at or after this offset are measured (the engine's history still learns
@@ -57,8 +57,8 @@ struct SimOptions {
 };
 
 struct ChannelResult {
-  int64_t arrivals = 0;       // contacts submitted (first contacts and returns)
-  int64_t answered = 0;       // accepted by an agent
+  int64_t arrivals = 0;  // contacts submitted (first contacts and returns)
+  int64_t answered = 0;  // accepted by an agent
   int64_t answered_in_sla = 0;
   int64_t abandoned = 0;      // the customer left before an agent took the case
   int64_t expired = 0;        // nobody took it within the channel's time to live
@@ -67,17 +67,17 @@ struct ChannelResult {
 
 struct SimResult {
   PerChannel<ChannelResult> channels;
-  int64_t needs = 0;              // customer needs (first contacts in the trace)
-  int64_t needs_served = 0;       // ... whose first contact an agent completed
+  int64_t needs = 0;                   // customer needs (first contacts in the trace)
+  int64_t needs_served = 0;            // ... whose first contact an agent completed
   int64_t first_contact_resolved = 0;  // ... and truly resolved there
-  int64_t completed = 0;          // contacts completed
-  int64_t returns = 0;            // contacts that came back because the need was not resolved
-  int64_t transfers = 0;          // hand-overs the trace asked for (incident reassignments)
-  int64_t joined = 0;             // arrivals that joined the customer's open case
-  int64_t reported_resolved = 0;  // completions the agent reported as resolved
+  int64_t completed = 0;               // contacts completed
+  int64_t returns = 0;                 // contacts that came back because the need was not resolved
+  int64_t transfers = 0;               // hand-overs the trace asked for (incident reassignments)
+  int64_t joined = 0;                  // arrivals that joined the customer's open case
+  int64_t reported_resolved = 0;       // completions the agent reported as resolved
   int64_t truly_resolved = 0;
-  int64_t never_queued = 0;       // trace callers who hung up before asking for an agent
-  int64_t decisions = 0;          // offers the engine made
+  int64_t never_queued = 0;  // trace callers who hung up before asking for an agent
+  int64_t decisions = 0;     // offers the engine made
   // Answered contacts for which another agent was on shift, idle (no case in hand) and able
   // (skills, language) when the case was answered: how often the strategy had a real choice.
   int64_t answered_with_alternative = 0;

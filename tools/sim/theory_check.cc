@@ -21,8 +21,8 @@ TheoryCase Published(int agents, double patience_seconds) {
   c.model.agents = agents;
   c.model.mean_patience_seconds = patience_seconds;
   c.model.answer_threshold_seconds = 20;
-  c.name = absl::StrCat(std::isinf(patience_seconds) ? "Erlang C" : "Erlang A", ", ", agents,
-                        " agents");
+  c.name =
+      absl::StrCat(std::isinf(patience_seconds) ? "Erlang C" : "Erlang A", ", ", agents, " agents");
   return c;
 }
 
@@ -52,9 +52,9 @@ Workload TheoryWorkload(const QueueModel& model, double hours, uint64_t seed) {
     c.handle_time = absl::Seconds(handle(random));
     w.trace.cases.push_back(std::move(c));
   }
-  w.patience[ChannelIndex(Channel::kPhone)] =
-      std::isinf(model.mean_patience_seconds) ? absl::InfiniteDuration()
-                                              : absl::Seconds(model.mean_patience_seconds);
+  w.patience[ChannelIndex(Channel::kPhone)] = std::isinf(model.mean_patience_seconds)
+                                                  ? absl::InfiniteDuration()
+                                                  : absl::Seconds(model.mean_patience_seconds);
   for (int i = 0; i < model.agents; ++i) {
     SimAgent a;
     a.profile.id = absl::StrFormat("agent-%02d", i);
@@ -105,8 +105,8 @@ absl::StatusOr<std::vector<TheoryRow>> CheckTheory(const EngineConfig& base,
   }
   std::vector<TheoryRow> rows;
   rows.push_back({theory_case.name, "P(wait)", theory->p_wait, Combine(p_wait)});
-  if (erlang_a) rows.push_back({theory_case.name, "P(abandon)", theory->p_abandon,
-                                Combine(p_abandon)});
+  if (erlang_a)
+    rows.push_back({theory_case.name, "P(abandon)", theory->p_abandon, Combine(p_abandon)});
   rows.push_back({theory_case.name,
                   absl::StrFormat("answered within %.0f s", model.answer_threshold_seconds),
                   theory->service_level, Combine(service)});

@@ -87,9 +87,9 @@ SyntheticWorkloadOptions DefaultSyntheticWorkload(uint64_t seed) {
 Workload MakeSyntheticWorkload(const SyntheticWorkloadOptions& options) {
   Workload w;
   w.trace = GenerateSyntheticTrace(options.cases);
-  w.name = absl::StrCat("synthetic (", absl::FormatDuration(options.cases.duration), ", ",
-                        absl::StrFormat("%.0f", options.cases.cases_per_second * 3600),
-                        " cases/h)");
+  w.name =
+      absl::StrCat("synthetic (", absl::FormatDuration(options.cases.duration), ", ",
+                   absl::StrFormat("%.0f", options.cases.cases_per_second * 3600), " cases/h)");
   w.handle = options.handle;
   w.patience = options.patience;
   // The team: every agent strong on one topic, able on one or two more; some speak German,
@@ -115,8 +115,8 @@ Workload MakeSyntheticWorkload(const SyntheticWorkloadOptions& options) {
     const int s = i % options.shifts_per_day;
     for (int day = 0; day < days; ++day) {
       absl::Duration start = absl::Hours(24) * day + shift * s;
-      a.shifts.push_back(Shift{std::max(absl::ZeroDuration(), start - options.shift_overlap),
-                               start + shift});
+      a.shifts.push_back(
+          Shift{std::max(absl::ZeroDuration(), start - options.shift_overlap), start + shift});
     }
     w.agents.push_back(std::move(a));
   }
@@ -142,7 +142,8 @@ Workload MakeBankWorkload(Trace trace) {
     if (c.spec.language == "en") english.insert(AgentId(c.served_by));
     absl::CivilDay day = absl::ToCivilDay(trace.start + c.arrival, trace.zone);
     int64_t key = day - absl::CivilDay(1970, 1, 1);
-    auto [it, fresh] = days[AgentId(c.served_by)].try_emplace(key, c.arrival, c.arrival + c.handle_time);
+    auto [it, fresh] =
+        days[AgentId(c.served_by)].try_emplace(key, c.arrival, c.arrival + c.handle_time);
     if (!fresh) {
       it->second.first = std::min(it->second.first, c.arrival);
       it->second.second = std::max(it->second.second, c.arrival + c.handle_time);

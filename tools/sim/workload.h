@@ -73,7 +73,7 @@ struct Workload {
 struct SyntheticWorkloadOptions {
   SyntheticOptions cases;  // arrivals, mix, topics, customers (seeded)
   int agents_per_shift = 12;
-  int shifts_per_day = 3;                  // shifts of 24 h / shifts_per_day, back to back
+  int shifts_per_day = 3;  // shifts of 24 h / shifts_per_day, back to back
   absl::Duration shift_overlap = absl::Minutes(30);
   HandleModel handle;
   PerChannel<absl::Duration> patience = {absl::Minutes(3), absl::Minutes(10),
