@@ -9,21 +9,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "caserouter/v1/case_intake.grpc.pb.h"
+#include "router/service/server_settings.h"
 
 namespace caserouter::load {
-
-void ApplyRouterServerSettings(grpc::ServerBuilder& builder, int max_threads) {
-  // Same values and reasons as router/service/server.cc.
-  builder.SetMaxReceiveMessageSize(1 << 20);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 20000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 10000);
-  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 5000);
-  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
-  grpc::ResourceQuota quota("caserouter-echo");
-  quota.SetMaxThreads(max_threads);
-  builder.SetResourceQuota(quota);
-}
 
 class EchoServer::Intake final : public v1::CaseIntakeService::CallbackService {
  public:
@@ -76,7 +64,7 @@ absl::StatusOr<std::unique_ptr<EchoServer>> EchoServer::Start(const std::string&
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &echo->port_);
   builder.RegisterService(echo->intake_.get());
   // The router's quota at its default of 1,000 desk streams.
-  ApplyRouterServerSettings(builder, 1000 + 64);
+  ApplyServerSettings(builder);  // built exactly like the router's server
   echo->server_ = builder.BuildAndStart();
   if (echo->server_ == nullptr || echo->port_ == 0) {
     return absl::UnavailableError(absl::StrCat("echo: cannot listen on ", address));

@@ -3,10 +3,10 @@
 //
 // The router's throughput and latency only mean something beside what gRPC itself costs on
 // this machine with the same client. The echo registers CaseIntakeService on gRPC's callback
-// API (where the router's server is moving) with the router's ServerBuilder settings
-// (ApplyRouterServerSettings: message size limit, keepalive, resource quota, health and
-// reflection), and answers SubmitCase with the case as the request describes it, state QUEUED
-// and a fresh id — no engine, no Redis. The other methods answer UNIMPLEMENTED.
+// API (as the router's server) with the router's ServerBuilder settings
+// (router/service/server_settings.h: message size limit, keepalive, thread quota), and answers
+// SubmitCase with the case as the request describes it, state QUEUED and a fresh id — no engine, no
+// Redis. The other methods answer UNIMPLEMENTED.
 //
 //   absl::StatusOr<std::unique_ptr<EchoServer>> echo = EchoServer::Start("127.0.0.1:0");
 //   ... drive (*echo)->port() ...
@@ -27,12 +27,6 @@
 #include "absl/status/statusor.h"
 
 namespace caserouter::load {
-
-// The settings router/service/server.cc gives its ServerBuilder, kept in step with it by
-// hand (the router's own function is private to its service layer): a 1 MiB message limit,
-// keepalive pings every 20 s answered within 10 s and permitted without calls, pings from
-// clients accepted every 5 s without data, and a resource quota of `max_threads`.
-void ApplyRouterServerSettings(grpc::ServerBuilder& builder, int max_threads);
 
 class EchoServer {
  public:
