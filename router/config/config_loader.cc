@@ -31,8 +31,8 @@ absl::Status WalkMap(const YAML::Node& node, const std::string& path,
     if (it == handlers.end()) {
       std::vector<std::string> known;
       for (const auto& [k, h] : handlers) known.push_back(k);
-      return Bad(child, absl::StrCat("unknown key (expected one of: ", absl::StrJoin(known, ", "),
-                                     ")"));
+      return Bad(child,
+                 absl::StrCat("unknown key (expected one of: ", absl::StrJoin(known, ", "), ")"));
     }
     if (absl::Status s = it->second(item.second, child); !s.ok()) return s;
   }
@@ -100,8 +100,9 @@ Handler ChannelAdmissionHandler(ChannelAdmission* a) {
 Handler StrategyHandler(Strategy* out) {
   return [out](const YAML::Node& n, const std::string& p) {
     if (!n.IsScalar() || !ParseStrategy(n.as<std::string>(), out)) {
-      return Bad(p, "must be one of outcome, longest_idle, round_robin, least_occupied, "
-                    "fastest_handle");
+      return Bad(p,
+                 "must be one of outcome, longest_idle, round_robin, least_occupied, "
+                 "fastest_handle");
     }
     return absl::OkStatus();
   };
@@ -132,9 +133,9 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
   try {
     root = YAML::Load(std::string(yaml));
   } catch (const YAML::Exception& e) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("configuration is not valid YAML at line ", e.mark.line + 1, ", column ",
-                     e.mark.column + 1));
+    return absl::InvalidArgumentError(absl::StrCat("configuration is not valid YAML at line ",
+                                                   e.mark.line + 1, ", column ",
+                                                   e.mark.column + 1));
   }
   EngineConfig config;
   if (root.IsNull()) return config;  // an empty file: all defaults
@@ -159,10 +160,8 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
                           {"social", ChannelHandler(&ch[ChannelIndex(Channel::kSocial)])},
                           {"email", ChannelHandler(&ch[ChannelIndex(Channel::kEmail)])}});
         }},
-       {"topics",
-        [&](const YAML::Node& n, const std::string& p) {
-          return ReadTopics(n, p, &config.topics);
-        }},
+       {"topics", [&](const YAML::Node& n,
+                      const std::string& p) { return ReadTopics(n, p, &config.topics); }},
        {"priority_weights",
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p,
@@ -189,9 +188,8 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
         }},
        {"retention",
         [&](const YAML::Node& n, const std::string& p) {
-          return WalkMap(n, p,
-                         {{"closed_case_seconds",
-                           Seconds(&config.closed_retention, 60, 90 * 86400)}});
+          return WalkMap(
+              n, p, {{"closed_case_seconds", Seconds(&config.closed_retention, 60, 90 * 86400)}});
         }},
        {"leadership",
         [&](const YAML::Node& n, const std::string& p) {
@@ -207,8 +205,7 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
           return WalkMap(
               n, p,
               {{"live_reserve_share", Number(&config.admission.live_reserve_share, 0, 0.9)},
-               {"channels",
-                [&](const YAML::Node& cn, const std::string& cp) {
+               {"channels", [&](const YAML::Node& cn, const std::string& cp) {
                   return WalkMap(
                       cn, cp,
                       {{"phone", ChannelAdmissionHandler(&a[ChannelIndex(Channel::kPhone)])},
@@ -219,48 +216,48 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
         }},
        {"history",
         [&](const YAML::Node& n, const std::string& p) {
-          return WalkMap(n, p,
-                         {{"repeat_window_seconds", Seconds(&config.repeat_window, 60, 90 * 86400)}});
+          return WalkMap(
+              n, p, {{"repeat_window_seconds", Seconds(&config.repeat_window, 60, 90 * 86400)}});
         }},
        {"routing", [&](const YAML::Node& n, const std::string& p) {
           MatchWeights& m = config.matching;
-          return WalkMap(
-              n, p,
-              {{"strategy", StrategyHandler(&config.strategy)},
-               {"by_topic",
-                [&](const YAML::Node& topics, const std::string& tp) {
-                  if (!topics.IsMap()) return Bad(tp, "must map topics to strategies");
-                  for (const auto& item : topics) {
-                    std::string topic = item.first.as<std::string>();
-                    std::string path = absl::StrCat(tp, ".", topic);
-                    if (!ValidateName("topic", topic).ok()) {
-                      return Bad(path, "must be 1-64 characters of [a-z0-9_.-]");
-                    }
-                    Strategy s;
-                    if (absl::Status st = StrategyHandler(&s)(item.second, path); !st.ok()) {
-                      return st;
-                    }
-                    config.topic_strategy[topic] = s;
-                  }
-                  return absl::OkStatus();
-                }},
-               {"weights",
-                [&](const YAML::Node& wn, const std::string& wp) {
-                  return WalkMap(wn, wp,
-                                 {{"relationship", Number(&m.relationship, 0, 1000)},
-                                  {"quality", Number(&m.quality, 0, 1000)},
-                                  {"exploration", Number(&m.exploration, 0, 1000)},
-                                  {"proficiency", Number(&m.proficiency, 0, 1000)},
-                                  {"idle", Number(&m.idle, 0, 1000)},
-                                  {"load", Number(&m.load, 0, 1000)}});
-                }},
-               {"prior_strength", Number(&m.prior_strength, 0, 100000)},
-               {"relationship_half_life_seconds",
-                Seconds(&m.relationship_half_life, 60, 3650 * 86400)},
-               {"low_csat", Integer(&m.low_csat, 0, 5)},
-               {"occupancy_cap", Number(&m.occupancy_cap, 0.1, 1.0)},
-               {"bullseye_share", Number(&m.bullseye_share, 0, 10)},
-               {"top_quality_share", Number(&m.top_quality_share, 0, 1)}});
+          return WalkMap(n, p,
+                         {{"strategy", StrategyHandler(&config.strategy)},
+                          {"by_topic",
+                           [&](const YAML::Node& topics, const std::string& tp) {
+                             if (!topics.IsMap()) return Bad(tp, "must map topics to strategies");
+                             for (const auto& item : topics) {
+                               std::string topic = item.first.as<std::string>();
+                               std::string path = absl::StrCat(tp, ".", topic);
+                               if (!ValidateName("topic", topic).ok()) {
+                                 return Bad(path, "must be 1-64 characters of [a-z0-9_.-]");
+                               }
+                               Strategy s;
+                               if (absl::Status st = StrategyHandler(&s)(item.second, path);
+                                   !st.ok()) {
+                                 return st;
+                               }
+                               config.topic_strategy[topic] = s;
+                             }
+                             return absl::OkStatus();
+                           }},
+                          {"weights",
+                           [&](const YAML::Node& wn, const std::string& wp) {
+                             return WalkMap(wn, wp,
+                                            {{"relationship", Number(&m.relationship, 0, 1000)},
+                                             {"quality", Number(&m.quality, 0, 1000)},
+                                             {"exploration", Number(&m.exploration, 0, 1000)},
+                                             {"proficiency", Number(&m.proficiency, 0, 1000)},
+                                             {"idle", Number(&m.idle, 0, 1000)},
+                                             {"load", Number(&m.load, 0, 1000)}});
+                           }},
+                          {"prior_strength", Number(&m.prior_strength, 0, 100000)},
+                          {"relationship_half_life_seconds",
+                           Seconds(&m.relationship_half_life, 60, 3650 * 86400)},
+                          {"low_csat", Integer(&m.low_csat, 0, 5)},
+                          {"occupancy_cap", Number(&m.occupancy_cap, 0.1, 1.0)},
+                          {"bullseye_share", Number(&m.bullseye_share, 0, 10)},
+                          {"top_quality_share", Number(&m.top_quality_share, 0, 1)}});
         }}});
   if (!status.ok()) return status;
   for (Channel channel : kAllChannels) {

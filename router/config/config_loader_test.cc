@@ -86,45 +86,39 @@ TEST_P(ConfigLoaderRejects, NamesTheKey) {
   absl::StatusOr<EngineConfig> config = ParseEngineConfig(GetParam().yaml);
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(config.status().message().find(GetParam().key), std::string::npos)
-      << config.status();
+  EXPECT_NE(config.status().message().find(GetParam().key), std::string::npos) << config.status();
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, ConfigLoaderRejects,
-    testing::Values(BadConfig{"domian: x", "domian"},
-                    BadConfig{"channels: {fax: {sla_seconds: 1}}", "channels.fax"},
-                    BadConfig{"channels: {phone: {sla_seconds: -1}}", "channels.phone.sla_seconds"},
-                    BadConfig{"channels: {chat: {capacity_cost: 2}}", "channels.chat.capacity_cost"},
-                    BadConfig{"channels: {email: {urgency: lots}}", "channels.email.urgency"},
-                    BadConfig{"topics: [Billing]", "topics[0]"},
-                    BadConfig{"topics: [other]", "topics[0]"},
-                    BadConfig{"topics: billing", "topics"},
-                    BadConfig{"priority_weights: {reach: -3}", "priority_weights.reach"},
-                    BadConfig{"offers: {max_missed_in_row: 1.5}", "offers.max_missed_in_row"},
-                    BadConfig{"offers: {timeout: 3}", "offers.timeout"},
-                    BadConfig{"agents: {heartbeat_timeout_seconds: 0}",
-                              "agents.heartbeat_timeout_seconds"},
-                    BadConfig{"retention: {closed_case_seconds: 1}",
-                              "retention.closed_case_seconds"},
-                    BadConfig{"leadership: {lease_ttl_seconds: 0}", "leadership.lease_ttl_seconds"},
-                    BadConfig{"limits: {max_queue: 0}", "limits.max_queue"},
-                    BadConfig{"admission: {live_reserve_share: 1}", "admission.live_reserve_share"},
-                    BadConfig{"admission: {channels: {fax: {burst: 1}}}", "admission.channels.fax"},
-                    BadConfig{"admission: {channels: {social: {rate_per_second: -1}}}",
-                              "admission.channels.social.rate_per_second"},
-                    BadConfig{"admission: {channels: {social: {rate: 5}}}",
-                              "admission.channels.social.rate"},
-                    BadConfig{"admission: {channels: {email: {rate_per_second: 5, burst: 0}}}",
-                              "admission.channels.email.burst"},
-                    BadConfig{"channels: [1, 2]", "channels"},
-                    BadConfig{"a: [", "line"},
-                    BadConfig{"routing: {strategy: calls_per_hour}", "routing.strategy"},
-                    BadConfig{"routing: {by_topic: {billing: fastest}}", "routing.by_topic.billing"},
-                    BadConfig{"routing: {weights: {handle_time: 5}}", "routing.weights.handle_time"},
-                    BadConfig{"routing: {occupancy_cap: 0}", "routing.occupancy_cap"},
-                    BadConfig{"history: {repeat_window_seconds: 864000}",
-                              "retention.closed_case_seconds"}));
+    testing::Values(
+        BadConfig{"domian: x", "domian"},
+        BadConfig{"channels: {fax: {sla_seconds: 1}}", "channels.fax"},
+        BadConfig{"channels: {phone: {sla_seconds: -1}}", "channels.phone.sla_seconds"},
+        BadConfig{"channels: {chat: {capacity_cost: 2}}", "channels.chat.capacity_cost"},
+        BadConfig{"channels: {email: {urgency: lots}}", "channels.email.urgency"},
+        BadConfig{"topics: [Billing]", "topics[0]"}, BadConfig{"topics: [other]", "topics[0]"},
+        BadConfig{"topics: billing", "topics"},
+        BadConfig{"priority_weights: {reach: -3}", "priority_weights.reach"},
+        BadConfig{"offers: {max_missed_in_row: 1.5}", "offers.max_missed_in_row"},
+        BadConfig{"offers: {timeout: 3}", "offers.timeout"},
+        BadConfig{"agents: {heartbeat_timeout_seconds: 0}", "agents.heartbeat_timeout_seconds"},
+        BadConfig{"retention: {closed_case_seconds: 1}", "retention.closed_case_seconds"},
+        BadConfig{"leadership: {lease_ttl_seconds: 0}", "leadership.lease_ttl_seconds"},
+        BadConfig{"limits: {max_queue: 0}", "limits.max_queue"},
+        BadConfig{"admission: {live_reserve_share: 1}", "admission.live_reserve_share"},
+        BadConfig{"admission: {channels: {fax: {burst: 1}}}", "admission.channels.fax"},
+        BadConfig{"admission: {channels: {social: {rate_per_second: -1}}}",
+                  "admission.channels.social.rate_per_second"},
+        BadConfig{"admission: {channels: {social: {rate: 5}}}", "admission.channels.social.rate"},
+        BadConfig{"admission: {channels: {email: {rate_per_second: 5, burst: 0}}}",
+                  "admission.channels.email.burst"},
+        BadConfig{"channels: [1, 2]", "channels"}, BadConfig{"a: [", "line"},
+        BadConfig{"routing: {strategy: calls_per_hour}", "routing.strategy"},
+        BadConfig{"routing: {by_topic: {billing: fastest}}", "routing.by_topic.billing"},
+        BadConfig{"routing: {weights: {handle_time: 5}}", "routing.weights.handle_time"},
+        BadConfig{"routing: {occupancy_cap: 0}", "routing.occupancy_cap"},
+        BadConfig{"history: {repeat_window_seconds: 864000}", "retention.closed_case_seconds"}));
 
 TEST(ConfigLoaderTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadEngineConfigFile("/nonexistent/caserouter.yaml").status().code(),

@@ -9,8 +9,7 @@ namespace caserouter {
 
 void LogLifecycleLine(const std::string& line) {
   absl::FPrintF(stderr, "%s caserouter: %s\n",
-                absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-                line);
+                absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()), line);
   std::fflush(stderr);
 }
 

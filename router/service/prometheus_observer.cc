@@ -18,8 +18,7 @@ using prometheus::Histogram;
 bool IsLabelWord(absl::string_view topic) {
   if (topic.empty() || topic.size() > 64) return false;
   for (char c : topic) {
-    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' || c == '.' ||
-          c == '-')) {
+    if (!(absl::ascii_islower(c) || absl::ascii_isdigit(c) || c == '_' || c == '.' || c == '-')) {
       return false;
     }
   }
@@ -68,9 +67,9 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
   GaugeFamily(registry, "caserouter_build_info", "Version and revision of this binary.")
       .Add({{"version", std::string(version)}, {"revision", std::string(revision)}})
       .Set(1);
-  leader_ = &GaugeFamily(registry, "caserouter_leader",
-                         "1 while this replica leads its routing domain.")
-                 .Add({});
+  leader_ =
+      &GaugeFamily(registry, "caserouter_leader", "1 while this replica leads its routing domain.")
+           .Add({});
 
   auto& received = CounterFamily(registry, "caserouter_cases_received_total",
                                  "Cases submitted (retries with the same key count once).");
@@ -139,10 +138,9 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
                        "Time to commit one tick's batch to the state store.")
            .Add({}, Histogram::BucketBoundaries{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
                                                 0.1, 0.25, 0.5, 1, 2.5, 5});
-  batch_size_ = &HistogramFamily(registry, "caserouter_store_batch_size",
-                                 "Records written by one batch.")
-                     .Add({}, Histogram::BucketBoundaries{1, 2, 5, 10, 20, 50, 100, 200, 500,
-                                                          1000, 5000});
+  batch_size_ =
+      &HistogramFamily(registry, "caserouter_store_batch_size", "Records written by one batch.")
+           .Add({}, Histogram::BucketBoundaries{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000});
   store_errors_ = &CounterFamily(registry, "caserouter_store_errors_total",
                                  "Batches the state store refused or could not take.")
                        .Add({});

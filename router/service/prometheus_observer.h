@@ -64,10 +64,8 @@ class PrometheusObserver final : public EngineObserver {
   void Offer(OfferResult result) override;
   void Excluded(Exclusion reason, int count) override;
   void StickyRouting(bool hit) override;
-  void QueueState(const PerChannel<int>& depth,
-                  const PerChannel<double>& value_waiting) override;
-  void AgentState(const std::array<int, kPresenceCount>& by_presence,
-                  double occupancy) override;
+  void QueueState(const PerChannel<int>& depth, const PerChannel<double>& value_waiting) override;
+  void AgentState(const std::array<int, kPresenceCount>& by_presence, double occupancy) override;
   void RoutingPass(absl::Duration latency) override;
   void StoreBatch(absl::Duration latency, size_t records, bool ok) override;
   void Leadership(bool leader) override;

@@ -41,8 +41,7 @@ std::map<std::string, std::map<std::string, std::set<std::string>>> Expected() {
       {"caserouter_cases_completed_total",
        {{"channel", Channels()}, {"topic", topics}, {"resolved", {"true", "false"}}}},
       {"caserouter_repeat_contacts_total", {{"channel", Channels()}, {"topic", topics}}},
-      {"caserouter_first_contact_resolutions_total",
-       {{"channel", Channels()}, {"topic", topics}}},
+      {"caserouter_first_contact_resolutions_total", {{"channel", Channels()}, {"topic", topics}}},
       {"caserouter_cases_abandoned_total", {{"channel", Channels()}}},
       {"caserouter_cases_expired_total", {{"channel", Channels()}}},
       {"caserouter_queue_depth", {{"channel", Channels()}}},
@@ -92,9 +91,10 @@ double CounterValue(const std::vector<MetricFamily>& families, const std::string
 // ids, agent ids and customer text passed where a topic belongs.
 void FeedHostileTopics(PrometheusObserver& observer) {
   const std::vector<std::string> hostile = {
-      "case-000123",  "customer-42", "ana.garcia@example.com", "My bill is WRONG!!!",
-      "agent-7",      "",            std::string(200, 'a'),    "billing ",
-      "BILLING",      "tech\nnical", "other\"}",
+      "case-000123",         "customer-42", "ana.garcia@example.com",
+      "My bill is WRONG!!!", "agent-7",     "",
+      std::string(200, 'a'), "billing ",    "BILLING",
+      "tech\nnical",         "other\"}",
   };
   Outcome resolved;
   resolved.resolved = true;

@@ -274,8 +274,8 @@ void TimeToProto(absl::Time time, google::protobuf::Timestamp* out) {
   if (!IsFinite(time)) return;
   int64_t seconds = absl::ToUnixSeconds(time);
   out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+  out->set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
 }
 
 absl::Time TimeFromProto(const google::protobuf::Timestamp& time) {

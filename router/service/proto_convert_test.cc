@@ -18,8 +18,7 @@ TEST(EnumFromProtoTest, RejectsUnspecifiedAndUnknownNamingTheField) {
   ExpectNamesField(ChannelFromProto(v1::CHANNEL_UNSPECIFIED, "channel").status(), "channel");
   ExpectNamesField(ChannelFromProto(99, "channel").status(), "channel");
   EXPECT_EQ(*PresenceFromProto(v1::PRESENCE_AWAY, "p"), Presence::kAway);
-  ExpectNamesField(PresenceFromProto(0, "set_presence.presence").status(),
-                   "set_presence.presence");
+  ExpectNamesField(PresenceFromProto(0, "set_presence.presence").status(), "set_presence.presence");
   ExpectNamesField(PresenceFromProto(-3, "set_presence.presence").status(),
                    "set_presence.presence");
 }

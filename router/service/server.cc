@@ -71,8 +71,7 @@ class ServerObserver final : public EngineObserver {
   void QueueState(const PerChannel<int>& depth, const PerChannel<double>& value) override {
     metrics_->QueueState(depth, value);
   }
-  void AgentState(const std::array<int, kPresenceCount>& by_presence,
-                  double occupancy) override {
+  void AgentState(const std::array<int, kPresenceCount>& by_presence, double occupancy) override {
     metrics_->AgentState(by_presence, occupancy);
   }
   void RoutingPass(absl::Duration latency) override { metrics_->RoutingPass(latency); }
@@ -126,8 +125,7 @@ class Server::Impl {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(),
-                             &grpc_port_);
+    builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
     builder.RegisterService(&case_intake_);
     builder.RegisterService(&supervision_);
     builder.RegisterService(&agent_desk_);

@@ -54,7 +54,7 @@ namespace caserouter {
 struct ServerOptions {
   std::string grpc_address = "127.0.0.1:0";
   std::string metrics_address = "127.0.0.1:0";  // "" = no metrics endpoint
-  std::string instance_id;                       // required: this replica in the lease
+  std::string instance_id;                      // required: this replica in the lease
   // Desk streams this replica holds at most; Connect beyond is RESOURCE_EXHAUSTED. A stream
   // holds no thread (agent_desk_service.h): the bound is for memory (a few KiB per stream)
   // and file descriptors (one per desk connection).
@@ -77,8 +77,7 @@ struct ServerOptions {
 
 class Server {
  public:
-  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options,
-                                                       EngineConfig config,
+  static absl::StatusOr<std::unique_ptr<Server>> Start(ServerOptions options, EngineConfig config,
                                                        std::unique_ptr<StateStore> store);
   ~Server();
   Server(const Server&) = delete;

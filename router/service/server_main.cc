@@ -31,10 +31,10 @@
 #include "absl/time/time.h"
 #include "router/config/config_loader.h"
 #include "router/model/engine_config.h"
+#include "router/model/validation.h"
 #include "router/service/lifecycle_log.h"
 #include "router/service/server.h"
 #include "router/store/redis_state_store.h"
-#include "router/model/validation.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
           "gRPC listen address (0.0.0.0:50051 in a container; port 0 = any free port)");
@@ -151,8 +151,7 @@ int Main(int argc, char** argv) {
   }
   std::string grpc_host;
   int grpc_port = 0;
-  if (absl::Status s = ParseHostPort("grpc_address", options.grpc_address, &grpc_host,
-                                     &grpc_port);
+  if (absl::Status s = ParseHostPort("grpc_address", options.grpc_address, &grpc_host, &grpc_port);
       !s.ok()) {
     BadConfig(s.message());
   }
