@@ -355,13 +355,18 @@ bool Engine::EnsureLeadership(TickContext& ctx) {
   }
   routing_.Clear();
   outbox_.DropChanges();
-  if (!Recover(ctx, *store_).ok()) {
+  // The lease is renewed as due while the domain loads, on the clock rather than at the
+  // tick's `now` (a large domain takes longer to load than the lease lasts), and once more
+  // before serving: a replica that lost it meanwhile must not serve.
+  auto hold = [this] { return leadership_.Hold(config_.lease_ttl, clock_->Now()); };
+  absl::Status recovered = Recover(ctx, *store_, hold);
+  if (recovered.ok()) recovered = hold();
+  if (!recovered.ok()) {
     state_.Clear();
     outbox_.DropChanges();
     leadership_.Abandon();
     return false;
   }
-  leadership_.Confirm(config_.lease_ttl, ctx.now);
   serving_.store(true, std::memory_order_release);
   if (observer_ != nullptr) observer_->Leadership(true);
   return true;

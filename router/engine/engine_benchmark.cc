@@ -172,7 +172,7 @@ class DiscardingStore : public StateStore {
   }
   absl::Status ReleaseLeadership(absl::string_view) override { return absl::OkStatus(); }
   absl::Status Commit(const Batch&, int64_t) override { return absl::OkStatus(); }
-  absl::StatusOr<StoredState> Load(absl::Time) override { return StoredState{}; }
+  absl::StatusOr<StoredState> Load(absl::Time, const LoadProgress&) override { return StoredState{}; }
 
  private:
   int64_t epoch_ = 0;

@@ -7,16 +7,38 @@ namespace caserouter {
 Leadership::Standing Leadership::Keep(bool serving, absl::Duration ttl, absl::Time now) {
   if (serving) {
     if (now < renew_at_) return Standing::kHeld;
-    if (!store_->RenewLeadership(instance_id_, epoch_, ttl, now).ok()) return Standing::kLost;
-    renew_at_ = now + ttl / 3;
-    return Standing::kHeld;
+    return Renew(ttl, now).ok() ? Standing::kHeld : Standing::kLost;
   }
   if (now < next_attempt_) return Standing::kNone;
   next_attempt_ = now + std::min(ttl / 5, absl::Seconds(1));
   absl::StatusOr<int64_t> epoch = store_->AcquireLeadership(instance_id_, ttl, now);
   if (!epoch.ok()) return Standing::kNone;
   epoch_ = *epoch;
+  renew_at_ = now + ttl / 3;
   return Standing::kTaken;
+}
+
+absl::Status Leadership::Hold(absl::Duration ttl, absl::Time now) {
+  if (epoch_ == 0) return absl::FailedPreconditionError("lease not held");
+  if (now < renew_at_) return absl::OkStatus();
+  return Renew(ttl, now);
+}
+
+absl::Status Leadership::Renew(absl::Duration ttl, absl::Time now) {
+  absl::Status renewed = store_->RenewLeadership(instance_id_, epoch_, ttl, now);
+  if (absl::IsFailedPrecondition(renewed)) {
+    absl::StatusOr<int64_t> again = store_->AcquireLeadership(instance_id_, ttl, now);
+    if (again.ok() && *again == epoch_ + 1) {
+      epoch_ = *again;
+      renewed = absl::OkStatus();
+    } else if (again.ok()) {
+      // Held again, but others led in between: this replica's state may be stale. The
+      // caller steps down and the next attempt, which finds the lease ours, loads afresh.
+      renewed = absl::FailedPreconditionError("lease lost: another replica led meanwhile");
+    }
+  }
+  if (renewed.ok()) renew_at_ = now + ttl / 3;
+  return renewed;
 }
 
 void Leadership::Release() {

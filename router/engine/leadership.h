@@ -6,13 +6,36 @@
 // replica stands; the engine rebuilds its state when the lease was just taken and steps down
 // when it was lost.
 //
-// Thread safety: engine thread only. Errors: store failures are reported as kLost/kNone.
+// The lease is held through the rebuild, however long it takes: the engine calls Hold()
+// between the chunks of the load and after each step, and Hold renews when a third of the
+// ttl has passed, so a domain that takes longer to load than the lease lasts still converges
+// (before, the lease lapsed during such a load and the replica stepped down and loaded again,
+// forever). A replica that lost the lease while loading learns it at the next Hold and must
+// not serve.
+//
+// A renewal that finds the lease lapsed takes it again when nobody else led in between: every
+// acquisition increments the epoch, so getting exactly epoch + 1 proves that no other replica
+// took the lease (and none could commit, being fenced to the current epoch) since this one
+// last held it. The state in memory is then still the store's, and a stall longer than the
+// lease (a long step of a rebuild, a long first tick) costs no reload. Any other epoch means
+// someone else led: lost.
+//
+//   Leadership leadership(&store, "replica-a");
+//   switch (leadership.Keep(serving, ttl, now)) {
+//     case Standing::kTaken:   // load, calling leadership.Hold(ttl, clock.Now()) as it goes
+//     ...
+//   }
+//
+// Thread safety: engine thread only. Errors: store failures are reported as kLost/kNone by
+// Keep; Hold returns FAILED_PRECONDITION when the lease is lost and UNAVAILABLE when the store
+// cannot be reached (the rebuild stops either way).
 #ifndef CASEROUTER_ROUTER_ENGINE_LEADERSHIP_H_
 #define CASEROUTER_ROUTER_ENGINE_LEADERSHIP_H_
 
 #include <cstdint>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "router/store/state_store.h"
 
@@ -22,7 +45,7 @@ class Leadership {
  public:
   enum class Standing {
     kHeld,   // leading, lease fresh
-    kTaken,  // the lease was just taken: rebuild, then Confirm()
+    kTaken,  // the lease was just taken: rebuild (calling Hold), then serve
     kLost,   // was leading and the renewal failed: step down
     kNone,   // not leading (another replica does, or the store is unreachable)
   };
@@ -34,8 +57,9 @@ class Leadership {
   // `serving`: this replica leads with its state loaded. Renews or tries to take the lease
   // as due at `now` (a failed attempt is retried after min(ttl / 5, 1 s)).
   Standing Keep(bool serving, absl::Duration ttl, absl::Time now);
-  // The state is rebuilt after kTaken: renew from now on.
-  void Confirm(absl::Duration ttl, absl::Time now) { renew_at_ = now + ttl / 3; }
+  // During the rebuild after kTaken: renews the lease if a third of `ttl` has passed since it
+  // was taken or last renewed. OK while it is held.
+  absl::Status Hold(absl::Duration ttl, absl::Time now);
   // Forget the lease (stepped down); try to take it again at the next tick.
   void Forget() {
     epoch_ = 0;
@@ -48,6 +72,9 @@ class Leadership {
   int64_t epoch() const { return epoch_; }
 
  private:
+  // Renews at `now`; a lapsed lease is taken back if nobody else led since (see above).
+  absl::Status Renew(absl::Duration ttl, absl::Time now);
+
   StateStore* const store_;
   const std::string instance_id_;
   int64_t epoch_ = 0;

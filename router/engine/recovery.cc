@@ -6,12 +6,18 @@
 
 namespace caserouter {
 
-absl::Status Recover(TickContext& ctx, StateStore& store) {
+absl::Status Recover(TickContext& ctx, StateStore& store,
+                     const std::function<absl::Status()>& hold) {
   DomainState& state = ctx.state;
   state.Clear();
-  absl::StatusOr<StoredState> stored = store.Load(ctx.now);
+  LoadProgress progress;
+  if (hold) progress = [&hold](size_t, size_t) { return hold(); };
+  absl::StatusOr<StoredState> stored = store.Load(ctx.now, progress);
   if (!stored.ok()) return stored.status();
   state.Load(*std::move(stored));
+  if (hold) {
+    if (absl::Status s = hold(); !s.ok()) return s;
+  }
   for (Case* open : state.OpenSnapshot()) {
     Case& c = *open;
     if (c.state == CaseState::kOffered) {

@@ -1,6 +1,6 @@
 // caserouter: one replica of the case routing engine for one routing domain.
 //
-//   caserouter --config=/etc/caserouter/caserouter.yaml --redis_address=redis:6379 \
+//   caserouter --config=/etc/caserouter/caserouter.yaml --redis_address=redis:6379
 //              --grpc_address=0.0.0.0:50051 --metrics_address=0.0.0.0:9464
 //
 // Exit codes: 0 after a clean shutdown (SIGTERM, SIGINT), 2 for bad configuration or flags

@@ -1,7 +1,9 @@
 #include "router/store/memory_state_store.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -162,35 +164,112 @@ absl::Status MemoryStateStore::Commit(const Batch& batch, int64_t epoch) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Decodes the records of `records` (one of the domain's ordered maps, guarded by `mu`) into
+// `out`, kLoadChunkRecords per hold of the lock, calling `step` after each chunk with the lock
+// released. `decode(key, value)` returns the record or the error. The next chunk starts after
+// the last key read, so the loop survives commits between chunks.
+template <typename Map, typename Record, typename Decode, typename Step>
+absl::Status LoadChunked(absl::Mutex& mu, const Map& records, std::vector<Record>& out,
+                         Decode decode, Step step) {
+  using Key = typename Map::key_type;
+  std::optional<Key> last;
+  for (;;) {
+    size_t read = 0;
+    bool done = false;
+    {
+      absl::MutexLock lock(&mu);
+      auto it = last ? records.upper_bound(*last) : records.begin();
+      for (; it != records.end() && read < kLoadChunkRecords; ++it, ++read) {
+        absl::StatusOr<Record> record = decode(it->first, it->second);
+        if (!record.ok()) return record.status();
+        out.push_back(*std::move(record));
+        last = it->first;
+      }
+      done = it == records.end();
+    }
+    if (read > 0) {
+      if (absl::Status s = step(read); !s.ok()) return s;
+    }
+    if (done) return absl::OkStatus();
+  }
+}
+
+std::string PairName(const std::pair<std::string, std::string>& key) {
+  return absl::StrCat(key.first, "/", key.second);
+}
+
+}  // namespace
+
 // `now` is unused: the memory store keeps closed cases until a commit drops them.
-absl::StatusOr<StoredState> MemoryStateStore::Load(absl::Time /*now*/) {
+absl::StatusOr<StoredState> MemoryStateStore::Load(absl::Time /*now*/,
+                                                   const LoadProgress& progress) {
   if (absl::Status s = CheckAvailable(); !s.ok()) return s;
   Domain& d = *domain_;
-  absl::MutexLock lock(&d.mu);
   StoredState state;
-  state.case_sequence = d.case_sequence;
-  for (const auto& [id, stored] : d.cases) {
-    absl::StatusOr<Case> c = DecodeCase(stored.fields);
-    if (!c.ok()) return InRecord(c.status(), "case", id);
-    state.cases.push_back(*std::move(c));
+  size_t total = 0;
+  {
+    absl::MutexLock lock(&d.mu);
+    state.case_sequence = d.case_sequence;
+    state.cases.reserve(d.cases.size());
+    state.agents.reserve(d.agents.size());
+    state.quality.reserve(d.quality.size());
+    state.relationships.reserve(d.relationships.size());
+    total = d.cases.size() + d.agents.size() + d.quality.size() + d.relationships.size();
   }
-  for (const auto& [id, fields] : d.agents) {
-    absl::StatusOr<Agent> a = DecodeAgent(fields);
-    if (!a.ok()) return InRecord(a.status(), "agent", id);
-    state.agents.push_back(*std::move(a));
+  size_t read = 0;
+  auto step = [&](size_t records) {
+    read += records;
+    return progress ? progress(read, std::max(read, total)) : absl::OkStatus();
+  };
+  if (absl::Status s = step(0); !s.ok()) return s;
+  // The maps are only read under the lock, inside LoadChunked.
+  auto& cases = ABSL_TS_UNCHECKED_READ(d.cases);
+  auto& agents = ABSL_TS_UNCHECKED_READ(d.agents);
+  auto& quality = ABSL_TS_UNCHECKED_READ(d.quality);
+  auto& relationships = ABSL_TS_UNCHECKED_READ(d.relationships);
+  absl::Status s = LoadChunked(
+      d.mu, cases, state.cases,
+      [](const std::string& id, const Domain::StoredCase& stored) -> absl::StatusOr<Case> {
+        absl::StatusOr<Case> c = DecodeCase(stored.fields);
+        if (!c.ok()) return InRecord(c.status(), "case", id);
+        return c;
+      },
+      step);
+  if (s.ok()) {
+    s = LoadChunked(
+        d.mu, agents, state.agents,
+        [](const std::string& id, const FieldList& fields) -> absl::StatusOr<Agent> {
+          absl::StatusOr<Agent> a = DecodeAgent(fields);
+          if (!a.ok()) return InRecord(a.status(), "agent", id);
+          return a;
+        },
+        step);
   }
-  for (const auto& [key, fields] : d.quality) {
-    absl::StatusOr<QualityRecord> q = DecodeQualityRecord(fields);
-    if (!q.ok()) return InRecord(q.status(), "quality", absl::StrCat(key.first, "/", key.second));
-    state.quality.push_back(*std::move(q));
+  if (s.ok()) {
+    s = LoadChunked(
+        d.mu, quality, state.quality,
+        [](const std::pair<std::string, std::string>& key,
+           const FieldList& fields) -> absl::StatusOr<QualityRecord> {
+          absl::StatusOr<QualityRecord> q = DecodeQualityRecord(fields);
+          if (!q.ok()) return InRecord(q.status(), "quality", PairName(key));
+          return q;
+        },
+        step);
   }
-  for (const auto& [key, fields] : d.relationships) {
-    absl::StatusOr<Relationship> r = DecodeRelationship(fields);
-    if (!r.ok()) {
-      return InRecord(r.status(), "relationship", absl::StrCat(key.first, "/", key.second));
-    }
-    state.relationships.push_back(*std::move(r));
+  if (s.ok()) {
+    s = LoadChunked(
+        d.mu, relationships, state.relationships,
+        [](const std::pair<std::string, std::string>& key,
+           const FieldList& fields) -> absl::StatusOr<Relationship> {
+          absl::StatusOr<Relationship> r = DecodeRelationship(fields);
+          if (!r.ok()) return InRecord(r.status(), "relationship", PairName(key));
+          return r;
+        },
+        step);
   }
+  if (!s.ok()) return s;
   return state;
 }
 

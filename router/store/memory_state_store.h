@@ -27,6 +27,10 @@
 //     closed_time < batch.now - batch.closed_retention are dropped, including ones from
 //     earlier batches. Load returns what is stored and does not filter.
 //   - Events are kept (encoded) up to the newest kMaxEvents, like the Redis stream's MAXLEN.
+//   - Load decodes kLoadChunkRecords records per hold of the lock and calls its progress
+//     callback between chunks without it, like the Redis store's pipelined round trips; a
+//     commit between two chunks may therefore be seen in part, as it may be with Redis (a
+//     leader loads before it commits, so this does not happen to the engine).
 //
 // Thread safety: thread-safe. Handles made by NewHandle share the data under one mutex and may
 // be used from different threads (two engines failing over in one test). SetUnavailable may
@@ -80,7 +84,8 @@ class MemoryStateStore : public StateStore {
                                absl::Time now) override;
   absl::Status ReleaseLeadership(absl::string_view owner) override;
   absl::Status Commit(const Batch& batch, int64_t epoch) override;
-  absl::StatusOr<StoredState> Load(absl::Time now) override;
+  using StateStore::Load;
+  absl::StatusOr<StoredState> Load(absl::Time now, const LoadProgress& progress) override;
 
  private:
   struct Domain;

@@ -1,5 +1,6 @@
 #include "router/store/record_codec.h"
 
+#include <algorithm>
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
@@ -113,48 +114,51 @@ std::optional<Presence> ParsePresence(absl::string_view name) {
   return std::nullopt;
 }
 
-// Reads typed fields out of a FieldList. The first problem is remembered and every later read
-// returns a default, so a decoder reads all its fields straight through and checks status()
-// once at the end.
+// Reads typed fields out of a record's field views. The first problem is remembered and every
+// later read returns a default, so a decoder reads all its fields straight through and checks
+// status() once at the end.
+//
+// Decoders read fields in the order the encoder writes them, and a record read back from a
+// listpack-encoded Redis hash or from the memory store has them in that order: each lookup
+// first tries the field after the previous match, so such a record is matched in one pass
+// with no index. The first miss builds a hash index of the record's fields (also checking
+// that no name appears twice); status() checks that too when some fields were never matched.
 class FieldReader {
  public:
-  FieldReader(absl::string_view kind, const FieldList& fields) : kind_(kind) {
-    map_.reserve(fields.size());
-    for (const auto& [name, value] : fields) {
-      if (!map_.emplace(name, value).second) {
-        Fail(name, "appears twice");
-        return;
-      }
-    }
-    std::string version = Str("v");
+  FieldReader(absl::string_view kind, FieldViews fields) : kind_(kind), fields_(fields) {
+    absl::string_view version = View("v");
     if (status_.ok() && version != kRecordFormatVersion) {
       Fail("v", "unknown record format version");
     }
   }
 
-  const absl::Status& status() const { return status_; }
-
-  std::string Str(absl::string_view name) {
-    const std::string* v = Find(name);
-    return v == nullptr ? std::string() : *v;
+  // OK, or the first problem. Fields never matched may hide a name given twice: checked here.
+  const absl::Status& status() {
+    if (status_.ok() && !indexed_ && matched_ < fields_.size()) BuildIndex();
+    return status_;
   }
 
+  // The status so far, without the final check: for loops that stop at the first problem.
+  bool ok() const { return status_.ok(); }
+
+  std::string Str(absl::string_view name) { return std::string(View(name)); }
+
   int64_t Int64(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     int64_t out = 0;
     if (v != nullptr && !absl::SimpleAtoi(*v, &out)) Fail(name, "not an int64");
     return out;
   }
 
   int Int(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     int32_t out = 0;
     if (v != nullptr && !absl::SimpleAtoi(*v, &out)) Fail(name, "not an int32");
     return out;
   }
 
   bool Bool(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     if (v == nullptr) return false;
     if (*v == "1") return true;
     if (*v != "0") Fail(name, "not a boolean (0 or 1)");
@@ -162,14 +166,14 @@ class FieldReader {
   }
 
   double Double(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     double out = 0;
     if (v != nullptr && !absl::SimpleAtod(*v, &out)) Fail(name, "not a number");
     return out;
   }
 
   absl::Time Time(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     int64_t micros = 0;
     if (v == nullptr) return absl::InfinitePast();
     if (!absl::SimpleAtoi(*v, &micros)) {
@@ -180,7 +184,7 @@ class FieldReader {
   }
 
   Channel ChannelField(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     if (v == nullptr) return Channel::kPhone;
     std::optional<Channel> c = ParseChannel(*v);
     if (!c) Fail(name, "not a channel name");
@@ -188,7 +192,7 @@ class FieldReader {
   }
 
   CaseState CaseStateField(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     if (v == nullptr) return CaseState::kQueued;
     std::optional<CaseState> s = ParseCaseState(*v);
     if (!s) Fail(name, "not a case state name");
@@ -196,7 +200,7 @@ class FieldReader {
   }
 
   Presence PresenceField(absl::string_view name) {
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     if (v == nullptr) return Presence::kOffline;
     std::optional<Presence> p = ParsePresence(*v);
     if (!p) Fail(name, "not a presence name");
@@ -205,7 +209,7 @@ class FieldReader {
 
   std::vector<std::string> Names(absl::string_view name) {
     std::vector<std::string> out;
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     if (v == nullptr || v->empty()) return out;
     for (absl::string_view part : absl::StrSplit(*v, ',')) {
       std::optional<std::string> element = UnescapeElement(part);
@@ -221,7 +225,7 @@ class FieldReader {
   // "name:int,name:int": skills with proficiency, or required skills with minimum.
   std::vector<std::pair<std::string, int>> NamedInts(absl::string_view name) {
     std::vector<std::pair<std::string, int>> out;
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     if (v == nullptr || v->empty()) return out;
     for (absl::string_view part : absl::StrSplit(*v, ',')) {
       size_t colon = part.rfind(':');
@@ -240,18 +244,20 @@ class FieldReader {
 
   PerChannel<int> PerChannelInts(absl::string_view name) {
     PerChannel<int> out = {0, 0, 0, 0};
-    const std::string* v = Find(name);
+    const absl::string_view* v = Find(name);
     if (v == nullptr) return out;
-    std::vector<absl::string_view> parts = absl::StrSplit(*v, ',');
-    if (parts.size() != out.size()) {
+    if (static_cast<size_t>(std::count(v->begin(), v->end(), ',')) + 1 != out.size()) {
       Fail(name, absl::StrCat("needs ", out.size(), " comma-separated ints"));
       return out;
     }
-    for (size_t i = 0; i < parts.size(); ++i) {
-      if (!absl::SimpleAtoi(parts[i], &out[i])) {
+    absl::string_view rest = *v;
+    for (size_t i = 0; i < out.size(); ++i) {
+      size_t comma = rest.find(',');
+      if (!absl::SimpleAtoi(rest.substr(0, comma), &out[i])) {
         Fail(name, "element is not an int32");
         return {0, 0, 0, 0};
       }
+      if (comma != absl::string_view::npos) rest.remove_prefix(comma + 1);
     }
     return out;
   }
@@ -263,20 +269,56 @@ class FieldReader {
   }
 
  private:
-  const std::string* Find(absl::string_view name) {
+  absl::string_view View(absl::string_view name) {
+    const absl::string_view* v = Find(name);
+    return v == nullptr ? absl::string_view() : *v;
+  }
+
+  const absl::string_view* Find(absl::string_view name) {
     if (!status_.ok()) return nullptr;
-    auto it = map_.find(name);
-    if (it == map_.end()) {
+    if (!indexed_) {
+      if (next_ < fields_.size() && fields_[next_].first == name) {
+        ++matched_;
+        return &fields_[next_++].second;
+      }
+      BuildIndex();
+      if (!status_.ok()) return nullptr;
+    }
+    auto it = index_.find(name);
+    if (it == index_.end()) {
       Fail(name, "missing");
       return nullptr;
     }
-    return &it->second;
+    return &fields_[it->second].second;
   }
 
-  std::string kind_;
-  absl::flat_hash_map<std::string, std::string> map_;
+  void BuildIndex() {
+    indexed_ = true;
+    index_.reserve(fields_.size());
+    for (size_t i = 0; i < fields_.size(); ++i) {
+      if (!index_.emplace(fields_[i].first, i).second) {
+        Fail(fields_[i].first, "appears twice");
+        return;
+      }
+    }
+  }
+
+  absl::string_view kind_;
+  FieldViews fields_;
+  size_t next_ = 0;     // the field after the last one matched in order
+  size_t matched_ = 0;  // fields matched in order (each at most once)
+  bool indexed_ = false;
+  absl::flat_hash_map<absl::string_view, size_t> index_;
   absl::Status status_;
 };
+
+// A FieldList as views, for the decoders.
+std::vector<FieldView> ViewsOf(const FieldList& fields) {
+  std::vector<FieldView> views;
+  views.reserve(fields.size());
+  for (const auto& [name, value] : fields) views.emplace_back(name, value);
+  return views;
+}
 
 }  // namespace
 
@@ -342,6 +384,10 @@ FieldList EncodeCase(const Case& c) {
 }
 
 absl::StatusOr<Case> DecodeCase(const FieldList& fields) {
+  return DecodeCaseViews(ViewsOf(fields));
+}
+
+absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
   FieldReader r("case", fields);
   Case c;
   CaseSpec& s = c.spec;
@@ -382,7 +428,7 @@ absl::StatusOr<Case> DecodeCase(const FieldList& fields) {
   c.came_back = r.Bool("came_back");
   int64_t count = r.Int64("msg_count");
   if (count < 0) r.Fail("msg_count", "negative");
-  for (int64_t i = 0; r.status().ok() && i < count; ++i) {
+  for (int64_t i = 0; r.ok() && i < count; ++i) {
     c.messages.push_back(r.Str(absl::StrCat("msg.", i)));
   }
   if (!r.status().ok()) return r.status();
@@ -409,6 +455,10 @@ FieldList EncodeAgent(const Agent& a) {
 }
 
 absl::StatusOr<Agent> DecodeAgent(const FieldList& fields) {
+  return DecodeAgentViews(ViewsOf(fields));
+}
+
+absl::StatusOr<Agent> DecodeAgentViews(FieldViews fields) {
   FieldReader r("agent", fields);
   Agent a;
   a.id = r.Str("id");
@@ -446,6 +496,10 @@ FieldList EncodeQualityRecord(const QualityRecord& q) {
 }
 
 absl::StatusOr<QualityRecord> DecodeQualityRecord(const FieldList& fields) {
+  return DecodeQualityRecordViews(ViewsOf(fields));
+}
+
+absl::StatusOr<QualityRecord> DecodeQualityRecordViews(FieldViews fields) {
   FieldReader r("quality", fields);
   QualityRecord q;
   q.agent_id = r.Str("agent_id");
@@ -477,6 +531,10 @@ FieldList EncodeRelationship(const Relationship& rel) {
 }
 
 absl::StatusOr<Relationship> DecodeRelationship(const FieldList& fields) {
+  return DecodeRelationshipViews(ViewsOf(fields));
+}
+
+absl::StatusOr<Relationship> DecodeRelationshipViews(FieldViews fields) {
   FieldReader r("relationship", fields);
   Relationship rel;
   rel.customer_id = r.Str("customer_id");

@@ -24,6 +24,12 @@
 // Every field the encoder writes is required by the decoder; fields it does not know are
 // ignored, so a later version may add fields without a schema bump only if they are optional.
 //
+// Decoders also take the fields as views (Decode*Views), so that a store can decode straight
+// from the buffer it read a record into (RedisStateStore decodes from the reply bytes): a
+// record then costs the copies of the values it keeps, and nothing else per field. Fields found in
+// the order the encoder writes them are matched in one pass; any other order (a Redis hash stored
+// as a hash table returns its fields unordered) is matched through an index built for that record.
+//
 // Errors: decoding a corrupt record returns DATA_LOSS naming the record kind and the field
 // ("case field 'closed_time': not an int64"). Messages never contain field values, because a
 // value may be customer text.
@@ -41,6 +47,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "agents/agent.h"
 #include "agents/quality_record.h"
 #include "router/model/case.h"
@@ -50,6 +57,9 @@ namespace caserouter {
 
 // (field, value) pairs in a stable order; field names are unique within a list.
 using FieldList = std::vector<std::pair<std::string, std::string>>;
+// The same as views into storage the caller keeps alive while decoding.
+using FieldView = std::pair<absl::string_view, absl::string_view>;
+using FieldViews = absl::Span<const FieldView>;
 
 inline constexpr absl::string_view kRecordFormatVersion = "1";
 inline constexpr int64_t kPastSentinel = std::numeric_limits<int64_t>::min();
@@ -57,15 +67,19 @@ inline constexpr int64_t kFutureSentinel = std::numeric_limits<int64_t>::max();
 
 FieldList EncodeCase(const Case& c);
 absl::StatusOr<Case> DecodeCase(const FieldList& fields);
+absl::StatusOr<Case> DecodeCaseViews(FieldViews fields);
 
 FieldList EncodeAgent(const Agent& agent);
 absl::StatusOr<Agent> DecodeAgent(const FieldList& fields);
+absl::StatusOr<Agent> DecodeAgentViews(FieldViews fields);
 
 FieldList EncodeQualityRecord(const QualityRecord& record);
 absl::StatusOr<QualityRecord> DecodeQualityRecord(const FieldList& fields);
+absl::StatusOr<QualityRecord> DecodeQualityRecordViews(FieldViews fields);
 
 FieldList EncodeRelationship(const Relationship& relationship);
 absl::StatusOr<Relationship> DecodeRelationship(const FieldList& fields);
+absl::StatusOr<Relationship> DecodeRelationshipViews(FieldViews fields);
 
 // Events are append-only and never read back by the engine (audit and analytics tools read
 // the stream), so there is no decoder here. Fields: time, type, case, agent, detail.

@@ -1,5 +1,6 @@
 #include "router/store/record_codec.h"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -365,6 +366,77 @@ TEST(RecordCodecTest, ErrorsNeverQuoteTheStoredValue) {
   ASSERT_FALSE(status.ok());
   EXPECT_EQ(status.message().find("4111"), absl::string_view::npos) << status;
   EXPECT_EQ(status.message().find("card"), absl::string_view::npos) << status;
+}
+
+// --- Field order and views (a Redis hash returns its fields unordered once it is large) ---
+
+std::vector<FieldView> Views(const FieldList& fields) {
+  std::vector<FieldView> views;
+  for (const auto& [name, value] : fields) views.emplace_back(name, value);
+  return views;
+}
+
+// The fields in a fixed scrambled order: reversed, then rotated by a third.
+FieldList Scrambled(FieldList fields) {
+  std::reverse(fields.begin(), fields.end());
+  std::rotate(fields.begin(), fields.begin() + fields.size() / 3, fields.end());
+  return fields;
+}
+
+TEST(RecordCodecTest, FieldsInAnyOrderDecodeTheSame) {
+  Case c = SampleCase("c-1");
+  c.messages.push_back("one more");
+  absl::StatusOr<Case> back = DecodeCase(Scrambled(EncodeCase(c)));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(CaseEquals(*back, c));
+  Agent a = SampleAgent("ana");
+  absl::StatusOr<Agent> agent = DecodeAgent(Scrambled(EncodeAgent(a)));
+  ASSERT_TRUE(agent.ok()) << agent.status();
+  EXPECT_TRUE(AgentEquals(*agent, a));
+  QualityRecord q = SampleQuality("ana", "billing");
+  absl::StatusOr<QualityRecord> quality = DecodeQualityRecord(Scrambled(EncodeQualityRecord(q)));
+  ASSERT_TRUE(quality.ok()) << quality.status();
+  EXPECT_TRUE(QualityEquals(*quality, q));
+  Relationship r = SampleRelationship("cust-1", "ana");
+  absl::StatusOr<Relationship> rel = DecodeRelationship(Scrambled(EncodeRelationship(r)));
+  ASSERT_TRUE(rel.ok()) << rel.status();
+  EXPECT_TRUE(RelationshipEquals(*rel, r));
+}
+
+TEST(RecordCodecTest, ViewsDecodeLikeFieldLists) {
+  Case c = SampleCase("c-1");
+  FieldList fields = EncodeCase(c);
+  absl::StatusOr<Case> back = DecodeCaseViews(Views(fields));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(CaseEquals(*back, c));
+  SetField(fields, "offers_made", "many");
+  ExpectDataLossNaming(DecodeCaseViews(Views(fields)).status(), "offers_made");
+  EXPECT_EQ(DecodeAgentViews({}).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeQualityRecordViews({}).status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(DecodeRelationshipViews({}).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST(RecordCodecTest, DuplicateFieldIsDataLossWhereverItIs) {
+  FieldList first = EncodeCase(SampleCase("c"));
+  first.insert(first.begin() + 1, {"topic", "again"});  // before the real one, in order
+  ExpectDataLossNaming(DecodeCase(first).status(), "topic");
+  FieldList scrambled = Scrambled(EncodeCase(SampleCase("c")));
+  scrambled.emplace_back("subject", "again");
+  ExpectDataLossNaming(DecodeCase(scrambled).status(), "subject");
+  FieldList unknown = EncodeAgent(SampleAgent("ana"));  // fields the decoder never asks for
+  unknown.emplace_back("future_field", "1");
+  unknown.emplace_back("future_field", "2");
+  ExpectDataLossNaming(DecodeAgent(unknown).status(), "future_field");
+}
+
+TEST(RecordCodecTest, UnknownFieldsAmongKnownOnesAreIgnored) {
+  Agent a = SampleAgent("ana");
+  FieldList fields = EncodeAgent(a);
+  fields.insert(fields.begin() + 3, {"future_field", "1"});
+  fields.emplace_back("another", "2");
+  absl::StatusOr<Agent> back = DecodeAgent(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(AgentEquals(*back, a));
 }
 
 }  // namespace

@@ -41,13 +41,22 @@
 // Redis runs a script atomically, so the batch is all or nothing and fenced. Values travel as
 // length-delimited arguments, so customer text is binary-safe. If the server has lost the
 // script (restart, SCRIPT FLUSH, failover) the NOSCRIPT reply is answered with one EVAL.
-// Acquire, Renew and Release are one script each (compare-and-set on the lease). Load is two
-// pipelined round trips (index sets, then every record's HGETALL), not one per key.
+// Acquire, Renew and Release are one script each (compare-and-set on the lease). Load reads
+// the index sets in one pipelined round trip, then every record's HGETALL in pipelined chunks
+// of kLoadChunkRecords, the next chunk sent before the current one is read (Redis serves one
+// while the store decodes the other), not one round trip per key. Replies of a load are read
+// into one flat buffer (no hiredis reply object per field) and decoded from it into the
+// records; the progress callback runs between chunks. Records come back in the order of
+// their escaped ids (id order for ids in the usual alphabet), like the memory store's: the
+// engine rebuilds ordered maps from them, much faster in order.
 // The lease runs on the Redis server's clock (PX), not on the `now` passed in, so replicas
 // with skewed clocks agree on when it lapses.
 //
 // Connection
 // ----------
+// A store has two connections: one for Commit and Load, one for the lease and Ping, so that
+// a leader can renew its lease while it loads a large domain (a load may outlast the lease)
+// and a health check never waits behind a load or a large commit.
 // Connect never contacts Redis: it returns a store that connects on its first call, so a
 // server can start (and report NOT_SERVING) while Redis is down. Each call connects if needed
 // (TCP with connect_timeout, AUTH when a password is set, SCRIPT LOAD of the scripts); an I/O
@@ -65,12 +74,14 @@
 //   if (!store.ok()) return store.status();          // bad options only
 //   absl::Status up = (*store)->Ping();              // UNAVAILABLE while Redis is down
 //
-// Thread safety: thread-safe; calls are serialized on one connection (the engine thread uses
-// it, a health check may Ping concurrently). Errors: as StateStore documents — UNAVAILABLE for
-// any connection, timeout, protocol or unexpected server error (including a wrong password),
-// FAILED_PRECONDITION when fenced out or the lease is held by another owner, DATA_LOSS naming
-// the key and field of a record that cannot be decoded (never its value: it may be customer
-// text), INVALID_ARGUMENT for bad options, an empty owner or a ttl under one millisecond.
+// Thread safety: thread-safe; calls are serialized per connection (the engine thread uses
+// both, a health check may Ping concurrently). A Load's progress callback may call the lease
+// operations and Ping of the same store, not Commit or Load (they wait for the load to end).
+// Errors: as StateStore documents — UNAVAILABLE for any connection, timeout, protocol or
+// unexpected server error (including a wrong password), FAILED_PRECONDITION when fenced out
+// or the lease is held by another owner, DATA_LOSS naming the key and field of a record that
+// cannot be decoded (never its value: it may be customer text), INVALID_ARGUMENT for bad
+// options, an empty owner or a ttl under one millisecond.
 #ifndef CASEROUTER_ROUTER_STORE_REDIS_STATE_STORE_H_
 #define CASEROUTER_ROUTER_STORE_REDIS_STATE_STORE_H_
 
@@ -124,18 +135,24 @@ class RedisStateStore : public StateStore {
                                absl::Time now) override;
   absl::Status ReleaseLeadership(absl::string_view owner) override;
   absl::Status Commit(const Batch& batch, int64_t epoch) override;
-  absl::StatusOr<StoredState> Load(absl::Time now) override;
+  using StateStore::Load;
+  absl::StatusOr<StoredState> Load(absl::Time now, const LoadProgress& progress) override;
 
  private:
-  // The hiredis connection and the loaded scripts' hashes. Defined in the .cc, which alone
+  // A hiredis connection and the loaded scripts' hashes. Defined in the .cc, which alone
   // includes <hiredis/hiredis.h>, so that users of this header never see hiredis types.
   class Connection;
   explicit RedisStateStore(RedisOptions options);
 
   const RedisOptions options_;
   const std::string prefix_;
+  // Commit and Load.
   absl::Mutex mu_;
   std::unique_ptr<Connection> connection_ ABSL_GUARDED_BY(mu_);
+  // The lease and Ping: a lease is renewed while a long Load holds the data connection, and
+  // a health check is not held up by one.
+  absl::Mutex lease_mu_ ABSL_ACQUIRED_AFTER(mu_);
+  std::unique_ptr<Connection> lease_connection_ ABSL_GUARDED_BY(lease_mu_);
 };
 
 }  // namespace caserouter

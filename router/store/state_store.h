@@ -21,15 +21,24 @@
 //   - the lease runs on the store's clock: MemoryStateStore uses the `now` passed in,
 //     RedisStateStore the Redis server's own clock (PX), ignoring `now`;
 //   - Load does not filter by time; retention is applied at commit.
+//   - Load reads in chunks and calls its LoadProgress before the first record and after every
+//     kLoadChunkRecords records at most, on the calling thread. The callback may acquire,
+//     renew or release the lease on the same store (a new leader renews its lease while a
+//     large domain loads: a load may take longer than the lease lasts); it must not Commit or
+//     Load there. An error from the callback stops the load, which returns that error and
+//     leaves the store usable.
 //
 // Thread safety: the engine uses an instance from its one thread; both implementations are
-// nevertheless thread-safe, so a health check may Ping while the engine commits. Errors: UNAVAILABLE when the backing store cannot be reached (nothing may be
-// assumed written), FAILED_PRECONDITION when fenced out or the lease is held by another owner,
-// DATA_LOSS when a stored record cannot be decoded.
+// nevertheless thread-safe, so a health check may Ping while the engine commits, and the
+// lease may be renewed while a Load runs. Errors: UNAVAILABLE when the backing store cannot
+// be reached (nothing may be assumed written), FAILED_PRECONDITION when fenced out or the
+// lease is held by another owner, DATA_LOSS when a stored record cannot be decoded.
 #ifndef CASEROUTER_ROUTER_STORE_STATE_STORE_H_
 #define CASEROUTER_ROUTER_STORE_STATE_STORE_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -84,6 +93,13 @@ struct StoredState {
   int64_t case_sequence = 0;
 };
 
+// At most this many records are read between two calls of a Load's progress callback.
+inline constexpr size_t kLoadChunkRecords = 1000;
+
+// Called by Load with the records read so far and the number it will read in all (known once
+// the store has read its indexes). A non-OK status stops the load.
+using LoadProgress = std::function<absl::Status(size_t records_read, size_t records_total)>;
+
 class StateStore {
  public:
   virtual ~StateStore() = default;
@@ -101,8 +117,11 @@ class StateStore {
   // Writes `batch` atomically, checked against `epoch`.
   virtual absl::Status Commit(const Batch& batch, int64_t epoch) = 0;
 
-  // Reads the domain's state.
-  virtual absl::StatusOr<StoredState> Load(absl::Time now) = 0;
+  // Reads the domain's state, calling `progress` (may be empty) as described above.
+  virtual absl::StatusOr<StoredState> Load(absl::Time now, const LoadProgress& progress) = 0;
+  // The same without progress. Implementations bring it into scope with
+  // `using StateStore::Load;`.
+  absl::StatusOr<StoredState> Load(absl::Time now) { return Load(now, LoadProgress()); }
 };
 
 }  // namespace caserouter

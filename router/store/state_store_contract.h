@@ -21,10 +21,12 @@
 #include <memory>
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
@@ -491,6 +493,117 @@ TEST_P(StateStoreContractTest, DomainsAreIndependent) {
   EXPECT_TRUE(s.cases.empty());
   EXPECT_TRUE(s.agents.empty());
   EXPECT_EQ(s.case_sequence, 0);
+}
+
+// --- Loading in chunks ---
+
+// A domain of `cases` sample cases and two agents, committed in one batch.
+inline Batch ManyCases(int cases, absl::Time now) {
+  Batch b;
+  b.now = now;
+  for (int i = 0; i < cases; ++i) {
+    b.cases.push_back(testing_records::SampleCase(absl::StrCat("c-", i)));
+  }
+  b.agents = {testing_records::SampleAgent("ana"), testing_records::SampleAgent("bob")};
+  return b;
+}
+
+TEST_P(StateStoreContractTest, LoadReportsProgressAtLeastEveryChunk) {
+  const int kCases = static_cast<int>(2 * kLoadChunkRecords + kLoadChunkRecords / 2);
+  int64_t epoch = Lead(*store_);
+  Batch b = ManyCases(kCases, T0());
+  ASSERT_TRUE(store_->Commit(b, epoch).ok());
+  const size_t records = b.cases.size() + b.agents.size();
+
+  std::vector<std::pair<size_t, size_t>> calls;
+  absl::StatusOr<StoredState> s = store_->Load(T0(), [&](size_t read, size_t total) {
+    calls.emplace_back(read, total);
+    return absl::OkStatus();
+  });
+  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_EQ(s->cases.size(), b.cases.size());
+  // Every record came back whole across the chunk boundaries.
+  for (const Case& want : b.cases) {
+    const Case* got = FindCase(*s, want.id);
+    ASSERT_NE(got, nullptr) << want.id;
+    ASSERT_TRUE(testing_records::CaseEquals(*got, want)) << want.id;
+  }
+  EXPECT_EQ(s->agents.size(), 2u);
+
+  ASSERT_GE(calls.size(), 1 + (records + kLoadChunkRecords - 1) / kLoadChunkRecords);
+  EXPECT_EQ(calls.front().first, 0u);  // before the first record
+  EXPECT_EQ(calls.back().first, records);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].second, records) << "call " << i;
+    if (i > 0) {
+      EXPECT_GE(calls[i].first, calls[i - 1].first) << "call " << i;
+      EXPECT_LE(calls[i].first - calls[i - 1].first, kLoadChunkRecords) << "call " << i;
+    }
+  }
+}
+
+TEST_P(StateStoreContractTest, AnErrorFromProgressStopsTheLoadAndTheStoreStaysUsable) {
+  const int kCases = static_cast<int>(3 * kLoadChunkRecords);
+  int64_t epoch = Lead(*store_);
+  ASSERT_TRUE(store_->Commit(ManyCases(kCases, T0()), epoch).ok());
+
+  int calls = 0;
+  absl::StatusOr<StoredState> stopped = store_->Load(T0(), [&](size_t, size_t) {
+    return ++calls == 2 ? absl::FailedPreconditionError("lease lost") : absl::OkStatus();
+  });
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(stopped.status(), absl::FailedPreconditionError("lease lost"));
+
+  // Nothing of the stopped load is left over for the next call on the same handle.
+  Batch more = BatchAt(T0());
+  more.agents = {testing_records::SampleAgent("carl")};
+  ASSERT_TRUE(store_->Commit(more, epoch).ok());
+  StoredState s = MustLoad(*store_);
+  EXPECT_EQ(s.cases.size(), static_cast<size_t>(kCases));
+  EXPECT_EQ(s.agents.size(), 3u);
+}
+
+TEST_P(StateStoreContractTest, ProgressMayRenewTheLeaseOnTheSameStore) {
+  const int kCases = static_cast<int>(2 * kLoadChunkRecords);
+  int64_t epoch = Lead(*store_);
+  ASSERT_TRUE(store_->Commit(ManyCases(kCases, T0()), epoch).ok());
+  int renewals = 0;
+  absl::StatusOr<StoredState> s = store_->Load(T0(), [&](size_t, size_t) {
+    absl::Status renewed = store_->RenewLeadership("replica-a", epoch, kLongTtl, T0());
+    if (renewed.ok()) ++renewals;
+    return renewed;
+  });
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->cases.size(), static_cast<size_t>(kCases));
+  EXPECT_GE(renewals, 3);
+  // A deposed leader's renewal inside a load fails there too.
+  std::unique_ptr<StateStore> other = backend_->Open("d");
+  ASSERT_TRUE(store_->ReleaseLeadership("replica-a").ok());
+  Lead(*other, "replica-b");
+  absl::StatusOr<StoredState> deposed = store_->Load(T0(), [&](size_t, size_t) {
+    return store_->RenewLeadership("replica-a", epoch, kLongTtl, T0());
+  });
+  EXPECT_EQ(deposed.status().code(), absl::StatusCode::kFailedPrecondition);
+}
+
+TEST_P(StateStoreContractTest, LargeRecordsRoundTrip) {
+  using namespace testing_records;
+  int64_t epoch = Lead(*store_);
+  // Long customer text and many messages (a Redis hash then leaves its compact encoding and
+  // returns its fields in no particular order).
+  Case big = SampleCase("c-big");
+  big.spec.subject = std::string(5000, 's') + HostileText();
+  for (int i = 0; i < 300; ++i) big.messages.push_back(absl::StrCat("message ", i, HostileText()));
+  Batch b = BatchAt(T0());
+  b.cases = {big, SampleCase("c-small")};
+  ASSERT_TRUE(store_->Commit(b, epoch).ok());
+  StoredState s = MustLoad(*store_);
+  ASSERT_EQ(s.cases.size(), 2u);
+  for (const Case& want : b.cases) {
+    const Case* got = FindCase(s, want.id);
+    ASSERT_NE(got, nullptr) << want.id;
+    EXPECT_TRUE(CaseEquals(*got, want)) << want.id;
+  }
 }
 
 }  // namespace caserouter

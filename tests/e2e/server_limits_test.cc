@@ -452,7 +452,9 @@ class HeldStore final : public StateStore {
     }
     return store_.Commit(batch, epoch);
   }
-  absl::StatusOr<StoredState> Load(absl::Time now) override { return store_.Load(now); }
+  absl::StatusOr<StoredState> Load(absl::Time now, const LoadProgress& progress) override {
+    return store_.Load(now, progress);
+  }
 
  private:
   MemoryStateStore store_;

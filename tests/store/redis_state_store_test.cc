@@ -20,6 +20,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -389,6 +390,56 @@ TEST_F(RedisStateStoreTest, OneCommitIsOneRoundTrip) {
       EXPECT_EQ(c.messages.size(), long_case.messages.size());
     }
   }
+}
+
+TEST_F(RedisStateStoreTest, LoadReadsEachRecordOnceInIdOrder) {
+  std::unique_ptr<RedisStateStore> store = OpenStore(port_, UniqueDomain("order"));
+  absl::StatusOr<int64_t> epoch = store->AcquireLeadership("a", absl::Seconds(30), T0());
+  ASSERT_TRUE(epoch.ok());
+  RawRedis raw(port_);
+  ASSERT_TRUE(raw.ok());
+  // Open and closed cases interleaved by id, committed in reverse order (a set's members
+  // come back in hash order anyway).
+  Batch b;
+  b.now = T0();
+  const int kCases = 2500;
+  for (int i = kCases - 1; i >= 0; --i) {
+    std::string id = absl::StrFormat("c%08d", i);
+    b.cases.push_back(i % 7 == 0 ? SampleClosedCase(id, T0() - absl::Minutes(1)) : SampleCase(id));
+  }
+  b.agents = {SampleAgent("zoe"), SampleAgent("ana"), SampleAgent("max")};
+  ASSERT_TRUE(store->Commit(b, *epoch).ok());
+
+  const int64_t hgetall_before = raw.Calls("hgetall");
+  absl::StatusOr<StoredState> state = store->Load(T0());
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(raw.Calls("hgetall") - hgetall_before, kCases + 3);
+  ASSERT_EQ(state->cases.size(), static_cast<size_t>(kCases));
+  for (int i = 0; i < kCases; ++i) {
+    ASSERT_EQ(state->cases[i].id, absl::StrFormat("c%08d", i)) << i;
+  }
+  ASSERT_EQ(state->agents.size(), 3u);
+  EXPECT_EQ(state->agents[0].id, "ana");
+  EXPECT_EQ(state->agents[2].id, "zoe");
+}
+
+TEST_F(RedisStateStoreTest, PingAndTheLeaseAnswerWhileALoadHoldsTheDataConnection) {
+  std::unique_ptr<RedisStateStore> store = OpenStore(port_, UniqueDomain("busy"));
+  absl::StatusOr<int64_t> epoch = store->AcquireLeadership("a", absl::Seconds(30), T0());
+  ASSERT_TRUE(epoch.ok());
+  Batch b;
+  b.now = T0();
+  for (int i = 0; i < 1500; ++i) b.cases.push_back(SampleCase(absl::StrCat("c-", i)));
+  ASSERT_TRUE(store->Commit(b, *epoch).ok());
+  int pings = 0;
+  absl::StatusOr<StoredState> state = store->Load(T0(), [&](size_t, size_t) {
+    if (absl::Status s = store->Ping(); !s.ok()) return s;
+    ++pings;
+    return store->RenewLeadership("a", *epoch, absl::Seconds(30), T0());
+  });
+  ASSERT_TRUE(state.ok()) << state.status();
+  EXPECT_EQ(state->cases.size(), 1500u);
+  EXPECT_GE(pings, 3);
 }
 
 TEST_F(RedisStateStoreTest, CommitSurvivesAFlushedScriptCache) {
