@@ -77,9 +77,9 @@ struct AdmissionConfig {
       ChannelAdmission{200, 2000},
       ChannelAdmission{100, 1000},
   };
-  // The share of max_queue that only phone and chat may fill: social and email are refused
-  // once open cases reach max_queue x (1 - live_reserve_share), so calls and chats still find
-  // room after a social burst.
+  // The share of max_queue (and of the server's calls in flight) that only phone and chat may
+  // fill: social and email are refused once open cases reach max_queue x (1 -
+  // live_reserve_share), so calls and chats still find room after a social burst.
   double live_reserve_share = 0.2;
 };
 

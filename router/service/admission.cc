@@ -12,9 +12,12 @@ bool IsLiveChannel(Channel channel) {
   return channel == Channel::kPhone || channel == Channel::kChat;
 }
 
-Admission::Admission(const EngineConfig& config, std::function<OpenCases()> open_cases,
-                     Clock* clock, ServerMetrics* metrics)
-    : open_cases_(std::move(open_cases)), clock_(clock), metrics_(metrics) {
+Admission::Admission(const EngineConfig& config, int max_calls_in_flight,
+                     std::function<OpenCases()> open_cases, Clock* clock, ServerMetrics* metrics)
+    : max_calls_in_flight_(max_calls_in_flight),
+      open_cases_(std::move(open_cases)),
+      clock_(clock),
+      metrics_(metrics) {
   absl::MutexLock lock(&mu_);
   ConfigureLocked(config);
 }
@@ -29,6 +32,9 @@ void Admission::ConfigureLocked(const EngineConfig& config) {
   const auto reserve =
       static_cast<int64_t>(std::ceil(config.max_queue * config.admission.live_reserve_share));
   deferred_limit_ = std::max<int64_t>(0, max_queue_ - reserve);
+  deferred_in_flight_ = std::max<int64_t>(
+      1, max_calls_in_flight_ - static_cast<int64_t>(std::ceil(
+                                    max_calls_in_flight_ * config.admission.live_reserve_share)));
   for (Channel channel : kAllChannels) {
     const ChannelAdmission& wanted = config.admission.channels[ChannelIndex(channel)];
     Bucket& bucket = buckets_[ChannelIndex(channel)];
@@ -72,6 +78,14 @@ absl::Status Admission::Admit(Channel channel) {
                       " places are kept for phone and chat (admission.live_reserve_share); "
                       "retry later")));
   }
+  if (!IsLiveChannel(channel) && pending_deferred_ >= deferred_in_flight_) {
+    return Refuse(channel, AdmissionRefusal::kLiveReserve,
+                  absl::ResourceExhaustedError(absl::StrCat(
+                      ChannelName(channel), ": ", pending_deferred_,
+                      " social and email submissions wait for the engine; the other calls in "
+                      "flight are kept for phone and chat (admission.live_reserve_share); "
+                      "retry later")));
+  }
   Bucket& bucket = buckets_[ChannelIndex(channel)];
   if (bucket.rate_per_second > 0) {
     if (now > bucket.refilled && bucket.refilled != absl::InfinitePast()) {
@@ -91,12 +105,14 @@ absl::Status Admission::Admit(Channel channel) {
     bucket.tokens -= 1;
   }
   ++pending_;
+  if (!IsLiveChannel(channel)) ++pending_deferred_;
   return absl::OkStatus();
 }
 
-void Admission::Answered(bool added) {
+void Admission::Answered(Channel channel, bool added) {
   absl::MutexLock lock(&mu_);
   --pending_;
+  if (!IsLiveChannel(channel)) --pending_deferred_;
   if (added) {
     SyncLocked();
     ++answered_added_;

@@ -14,21 +14,28 @@
 //      earlier, once `occupied` reaches max_queue - ceil(max_queue x live_reserve_share)
 //      ("live_reserve"): that room is kept for phone and chat, where a person waits on the
 //      line, so a social burst cannot push them out.
-//   2. Rate. Each channel with a rate has a token bucket holding `burst` submissions and
+//   2. Room among the calls in flight. Social and email submissions admitted and not yet
+//      answered may hold at most max_calls_in_flight x (1 - live_reserve_share) of the
+//      server's places for unary calls (call_limiter.h) ("live_reserve"), so a burst of posts
+//      waiting for the engine cannot take the places phone and chat need.
+//   3. Rate. Each channel with a rate has a token bucket holding `burst` submissions and
 //      refilling at `rate_per_second`; a submission finding it empty is refused ("rate").
 //      Phone and chat have no rate by default.
 //
-// The queue check comes first and takes no token, so a full queue does not drain a channel's
+// The room checks come first and take no token, so a full queue does not drain a channel's
 // bucket. A refusal is RESOURCE_EXHAUSTED naming the channel and the limit (never the
 // request's content); the adapter retries later with the same idempotency key. The engine's
 // own max_queue check stays the rule (cases also close between publications, so the count is
 // an upper bound until the next one). A retry of a case already stored is refused like a new
 // one while the queue is full: it was stored once and stays so.
 //
-//   Admission admission(config, [&engine] { return engine.OpenCaseSnapshot(); }, &clock,
-//                       &metrics);
+//   Admission admission(config, /*max_calls_in_flight=*/2048,
+//                       [&engine] { return engine.OpenCaseSnapshot(); }, &clock, &metrics);
 //   if (absl::Status s = admission.Admit(Channel::kSocial); !s.ok()) return s;
-//   engine.SubmitCase(spec, [&](auto result) { admission.Answered(/*added=*/...); ... });
+//   engine.SubmitCase(spec, [&](auto result) {
+//     admission.Answered(Channel::kSocial, /*added=*/...);
+//     ...
+//   });
 //
 // Thread safety: all methods are thread-safe (one mutex held for a few arithmetic
 // operations). `open_cases` is called from any thread, under that mutex; `clock` and
@@ -53,8 +60,9 @@ namespace caserouter {
 
 class Admission {
  public:
-  Admission(const EngineConfig& config, std::function<OpenCases()> open_cases, Clock* clock,
-            ServerMetrics* metrics);
+  // `max_calls_in_flight`: the server's limit on unary calls (at least 1).
+  Admission(const EngineConfig& config, int max_calls_in_flight,
+            std::function<OpenCases()> open_cases, Clock* clock, ServerMetrics* metrics);
   Admission(const Admission&) = delete;
   Admission& operator=(const Admission&) = delete;
 
@@ -65,9 +73,9 @@ class Admission {
   // OK: the submission may be enqueued, and Answered() must follow once the engine answered
   // it. RESOURCE_EXHAUSTED: refused, counted by channel and reason; nothing to undo.
   absl::Status Admit(Channel channel);
-  // The engine answered an admitted submission; `added`: with a new open case (not an error,
-  // a duplicate or a join). Call it from the engine's answer, on the engine thread.
-  void Answered(bool added);
+  // The engine answered a submission admitted on `channel`; `added`: with a new open case
+  // (not an error, a duplicate or a join). Call it from the engine's answer.
+  void Answered(Channel channel, bool added);
 
   // Submissions admitted and not yet answered.
   int64_t pending() const;
@@ -85,15 +93,18 @@ class Admission {
   OpenCases SyncLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status Refuse(Channel channel, AdmissionRefusal reason, absl::Status status);
 
+  const int max_calls_in_flight_;
   const std::function<OpenCases()> open_cases_;
   Clock* const clock_;
   ServerMetrics* const metrics_;
 
   mutable absl::Mutex mu_;
   int64_t max_queue_ ABSL_GUARDED_BY(mu_) = 0;
-  int64_t deferred_limit_ ABSL_GUARDED_BY(mu_) = 0;  // social and email stop here
+  int64_t deferred_limit_ ABSL_GUARDED_BY(mu_) = 0;      // social and email stop here
+  int64_t deferred_in_flight_ ABSL_GUARDED_BY(mu_) = 0;  // and here among the calls
   PerChannel<Bucket> buckets_ ABSL_GUARDED_BY(mu_);
   int64_t pending_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t pending_deferred_ ABSL_GUARDED_BY(mu_) = 0;  // of them, social and email
   // New cases answered since the engine published `answered_version_`.
   int64_t answered_added_ ABSL_GUARDED_BY(mu_) = 0;
   uint32_t answered_version_ ABSL_GUARDED_BY(mu_) = 0;

@@ -27,12 +27,8 @@ class AdmissionTest : public testing::Test {
   }
 
   Admission Make(const EngineConfig& config) {
-    return Admission(
-        config,
-        [this] {
-          return OpenCases{open_, version_};
-        },
-        &clock_, &metrics_);
+    auto open_cases = [this] { return OpenCases{open_, version_}; };
+    return Admission(config, max_calls_in_flight_, open_cases, &clock_, &metrics_);
   }
 
   // What the engine does at the end of a tick.
@@ -47,7 +43,7 @@ class AdmissionTest : public testing::Test {
     int admitted = 0;
     for (int i = 0; i < n; ++i) {
       if (admission.Admit(channel).ok()) {
-        admission.Answered(/*added=*/false);
+        admission.Answered(channel, /*added=*/false);
         ++admitted;
       }
     }
@@ -76,6 +72,7 @@ class AdmissionTest : public testing::Test {
   FakeClock clock_;
   int64_t open_ = 0;
   uint32_t version_ = 1;
+  int max_calls_in_flight_ = 2048;
 };
 
 TEST_F(AdmissionTest, ASocialBurstBeyondItsBucketIsRefusedWhilePhoneAndChatPass) {
@@ -131,8 +128,8 @@ TEST_F(AdmissionTest, TheLiveReserveIsForPhoneAndChatOnly) {
   EXPECT_TRUE(admission.Admit(Channel::kChat).ok());
   Publish(5);  // two cases closed; the call and the chat still wait for the engine: 7
   EXPECT_FALSE(admission.Admit(Channel::kEmail).ok());
-  admission.Answered(/*added=*/false);  // the chat joined the customer's open case: 6
-  admission.Answered(/*added=*/true);
+  admission.Answered(Channel::kChat, /*added=*/false);  // joined the customer's open case: 6
+  admission.Answered(Channel::kPhone, /*added=*/true);
   EXPECT_TRUE(admission.Admit(Channel::kEmail).ok());
 }
 
@@ -143,7 +140,7 @@ TEST_F(AdmissionTest, SubmissionsNotYetAnsweredCountAsQueued) {
   EXPECT_TRUE(admission.Admit(Channel::kPhone).ok());
   EXPECT_EQ(admission.pending(), 3);
   EXPECT_EQ(admission.Admit(Channel::kPhone).code(), absl::StatusCode::kResourceExhausted);
-  admission.Answered(/*added=*/false);  // a duplicate: the queue did not grow
+  admission.Answered(Channel::kPhone, /*added=*/false);  // a duplicate: the queue did not grow
   EXPECT_TRUE(admission.Admit(Channel::kPhone).ok());
 }
 
@@ -153,13 +150,14 @@ TEST_F(AdmissionTest, AnsweredCasesCountOnceBeforeAndAfterTheEnginePublishesThem
   Admission admission = Make(Config(3, 0, 0, 0));
   ASSERT_TRUE(admission.Admit(Channel::kPhone).ok());
   ASSERT_TRUE(admission.Admit(Channel::kPhone).ok());
-  admission.Answered(/*added=*/true);
-  admission.Answered(/*added=*/true);                 // answered, not yet in the count: 2
-  ASSERT_TRUE(admission.Admit(Channel::kChat).ok());  // 3
+  admission.Answered(Channel::kPhone, /*added=*/true);
+  admission.Answered(Channel::kPhone, /*added=*/true);  // answered, not yet in the count: 2
+  ASSERT_TRUE(admission.Admit(Channel::kChat).ok());    // 3
   EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
   Publish(2);  // the tick's count holds the two: still 3, not 5
   EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
-  admission.Answered(/*added=*/true);  // the third, answered by the next tick: 2 + 1
+  admission.Answered(Channel::kChat,
+                     /*added=*/true);  // the third, answered by the next tick: 2 + 1
   EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
   Publish(3);
   EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
@@ -167,6 +165,22 @@ TEST_F(AdmissionTest, AnsweredCasesCountOnceBeforeAndAfterTheEnginePublishesThem
   EXPECT_TRUE(admission.Admit(Channel::kChat).ok());
   EXPECT_TRUE(admission.Admit(Channel::kChat).ok());
   EXPECT_FALSE(admission.Admit(Channel::kChat).ok());
+}
+
+TEST_F(AdmissionTest, SocialAndEmailWaitingForTheEngineLeaveCallsInFlightForPhoneAndChat) {
+  max_calls_in_flight_ = 10;
+  Admission admission = Make(Config(100000, 0.3, 0, 0));  // 7 of the 10 for social and email
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(admission.Admit(Channel::kSocial).ok());
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(admission.Admit(Channel::kEmail).ok());
+  absl::Status refused = admission.Admit(Channel::kSocial);
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_TRUE(absl::StrContains(refused.message(), "phone and chat")) << refused;
+  EXPECT_EQ(Refusals(Channel::kSocial, AdmissionRefusal::kLiveReserve), 1);
+  EXPECT_TRUE(admission.Admit(Channel::kPhone).ok());
+  EXPECT_TRUE(admission.Admit(Channel::kChat).ok());
+  admission.Answered(Channel::kEmail, /*added=*/false);  // one answered: room for one more
+  EXPECT_TRUE(admission.Admit(Channel::kSocial).ok());
+  EXPECT_FALSE(admission.Admit(Channel::kEmail).ok());
 }
 
 TEST_F(AdmissionTest, AReloadKeepsTheBucketLevelWithinTheNewBurst) {

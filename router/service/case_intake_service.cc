@@ -49,11 +49,12 @@ grpc::ServerUnaryReactor* CaseIntakeService::SubmitCase(grpc::CallbackServerCont
         return spec;
       },
       [this](CaseSpec spec, Engine::Callback<SubmitResult> done) {
-        engine_->SubmitCase(
-            std::move(spec), [this, done = std::move(done)](absl::StatusOr<SubmitResult> result) {
-              admission_->Answered(result.ok() && !result->deduplicated && !result->joined);
-              done(std::move(result));
-            });
+        const Channel channel = spec.channel;
+        engine_->SubmitCase(std::move(spec), [this, channel, done = std::move(done)](
+                                                 absl::StatusOr<SubmitResult> result) {
+          admission_->Answered(channel, result.ok() && !result->deduplicated && !result->joined);
+          done(std::move(result));
+        });
       },
       [](const SubmitResult& result, v1::SubmitCaseResponse* out) {
         ViewToResponse(result.view, out);

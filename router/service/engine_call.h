@@ -30,8 +30,9 @@
 // kDefaultEngineWait (DEADLINE_EXCEEDED). The others find the call finished and drop what
 // they have. A command whose call ended early may still take effect: SubmitCase retries stay
 // safe through the idempotency key. The call's place in the CallLimiter is given back once
-// the engine answered *and* the call is done, so callers that hang up cannot queue more
-// commands than the limit.
+// the call is finished *and* the engine answered (at once for a call refused before any
+// command), so callers that hang up cannot queue more commands than the limit, and a refusal
+// does not hold a place while gRPC sends it.
 //
 // Thread safety: call from gRPC's callback threads; the answer may arrive on any thread.
 // Nothing here blocks: the engine's callbacks must not (engine.h).
@@ -69,50 +70,73 @@ namespace internal_engine_call {
 // One unary call's reactor. Deletes itself when gRPC is done with the call.
 class EngineReactor final : public grpc::ServerUnaryReactor {
  public:
-  // What the reactor shares with whoever may finish it; the place in `limiter` goes back
-  // when the last holder lets go.
+  // What the reactor shares with whoever may finish it. The call's place in `limiter` is held
+  // twice: by the finish (given back by whoever finishes) and by the engine's command (given
+  // back when the engine answered, or at once when no command was started).
   struct Shared {
     explicit Shared(CallLimiter* l) : limiter(l) {}
-    ~Shared() {
-      if (limiter != nullptr) limiter->Release();
-    }
     // True for the one caller that may finish the call.
     bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
+    void Let() {
+      if (holds.fetch_sub(1, std::memory_order_acq_rel) == 1) limiter->Release();
+    }
+    // The claimant finishes the call, then lets its hold go.
+    void Finish(const grpc::Status& status) {
+      reactor->Finish(status);
+      Let();
+    }
 
     CallLimiter* const limiter;
     std::atomic<bool> claimed{false};
+    std::atomic<int> holds{2};
     EngineReactor* reactor = nullptr;      // valid for the claimant only
     grpc::ByteBuffer* response = nullptr;  // likewise
   };
 
-  EngineReactor(grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
-                CallLimiter* limiter)
+  // The engine command's hold: let go when the command's callback is destroyed (after it ran,
+  // or with an engine that never ran it).
+  struct EngineHold {
+    explicit EngineHold(std::shared_ptr<Shared> s) : shared(std::move(s)) {}
+    ~EngineHold() { shared->Let(); }
+    EngineHold(const EngineHold&) = delete;
+    EngineHold& operator=(const EngineHold&) = delete;
+    const std::shared_ptr<Shared> shared;
+  };
+
+  EngineReactor(grpc::ByteBuffer* response, CallLimiter* limiter)
       : shared_(std::make_shared<Shared>(limiter)) {
     shared_->reactor = this;
     shared_->response = response;
-    const auto client_deadline = context->deadline();
+  }
+
+  // The engine's command will answer; returns its hold.
+  std::shared_ptr<EngineHold> StartEngine(grpc::CallbackServerContext* context) {
+    // Without a client deadline (or with one beyond it), the call gives up after
+    // kDefaultEngineWait; with one, gRPC cancels the call at the deadline (OnCancel).
     const auto fallback = absl::ToChronoTime(absl::Now() + kDefaultEngineWait);
-    if (client_deadline > fallback) {
+    if (context->deadline() > fallback) {
       std::shared_ptr<Shared> shared = shared_;
       alarm_.emplace();
       alarm_->Set(fallback, [shared](bool fired) {
         if (fired && shared->Claim()) {
-          shared->reactor->Finish(ToGrpcStatus(absl::DeadlineExceededError(
+          shared->Finish(ToGrpcStatus(absl::DeadlineExceededError(
               "the engine did not answer in time; the command may still take effect")));
         }
       });
     }
+    return std::make_shared<EngineHold>(shared_);
   }
 
-  const std::shared_ptr<Shared>& shared() const { return shared_; }
-
-  // Finishes with `status` unless someone else finished first.
-  void FinishNow(const absl::Status& status) {
-    if (shared_->Claim()) Finish(ToGrpcStatus(status));
+  // Finishes with `status` before any command was started.
+  void Refuse(const absl::Status& status) {
+    shared_->Let();  // no engine command will hold the place
+    if (shared_->Claim()) shared_->Finish(ToGrpcStatus(status));
   }
 
   void OnCancel() override {
-    if (shared_->Claim()) Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+    if (shared_->Claim()) {
+      shared_->Finish(grpc::Status(grpc::StatusCode::CANCELLED, "call cancelled"));
+    }
   }
   void OnDone() override { delete this; }
 
@@ -127,13 +151,13 @@ void FinishWith(const std::shared_ptr<EngineReactor::Shared>& shared, const absl
                 Fill fill) {
   if (!shared->Claim()) return;  // cancelled or timed out meanwhile
   if (!status.ok()) {
-    shared->reactor->Finish(ToGrpcStatus(status));
+    shared->Finish(ToGrpcStatus(status));
     return;
   }
   Response response;
   fill(&response);
   SerializeResponse(response, shared->response);
-  shared->reactor->Finish(grpc::Status::OK);
+  shared->Finish(grpc::Status::OK);
 }
 
 }  // namespace internal_engine_call
@@ -156,25 +180,25 @@ grpc::ServerUnaryReactor* UnaryCall(grpc::CallbackServerContext* context,
   using internal_engine_call::EngineReactor;
   using internal_engine_call::FinishWith;
   if (!limiter->TryAcquire()) return RefuseCall(context, limiter->RefusalStatus());
-  auto* reactor = new EngineReactor(context, response, limiter);
+  auto* reactor = new EngineReactor(response, limiter);
   Request request;
   if (absl::Status parsed = ParseRequest(*raw, &request); !parsed.ok()) {
-    reactor->FinishNow(parsed);
+    reactor->Refuse(parsed);
     return reactor;
   }
   auto in = convert_in(request);
   if (!in.ok()) {
-    reactor->FinishNow(in.status());
+    reactor->Refuse(in.status());
     return reactor;
   }
-  std::shared_ptr<EngineReactor::Shared> shared = reactor->shared();
+  std::shared_ptr<EngineReactor::EngineHold> hold = reactor->StartEngine(context);
   if constexpr (std::is_void_v<Out>) {
-    engine_call(*std::move(in), [shared, convert_out](absl::Status status) {
-      FinishWith<Response>(shared, status, [&](Response* out) { convert_out(out); });
+    engine_call(*std::move(in), [hold, convert_out](absl::Status status) {
+      FinishWith<Response>(hold->shared, status, [&](Response* out) { convert_out(out); });
     });
   } else {
-    engine_call(*std::move(in), [shared, convert_out](absl::StatusOr<Out> out) {
-      FinishWith<Response>(shared, out.status(), [&](Response* r) { convert_out(*out, r); });
+    engine_call(*std::move(in), [hold, convert_out](absl::StatusOr<Out> out) {
+      FinishWith<Response>(hold->shared, out.status(), [&](Response* r) { convert_out(*out, r); });
     });
   }
   return reactor;

@@ -37,7 +37,7 @@ TEST(RawCallbackTest, EveryServiceServesOnlyCallbackMethods) {
   Engine engine(config, &store, &clock, nullptr, "test");
   CallLimiter calls(8, ServerLimit::kCallsInFlight, nullptr);
   Admission admission(
-      config, [] { return OpenCases{}; }, &clock, nullptr);
+      config, 8, [] { return OpenCases{}; }, &clock, nullptr);
   CaseIntakeService intake(&engine, &calls, &admission);
   SupervisionService supervision(&engine, &clock, &calls, nullptr);
   AgentDeskService desk(&engine, &clock, 8, nullptr);

@@ -100,7 +100,8 @@ class Server::Impl {
         server_metrics_(registry_.get()),
         calls_(options_.max_calls_in_flight, ServerLimit::kCallsInFlight, &server_metrics_),
         admission_(
-            config, [this] { return engine_.OpenCaseSnapshot(); }, &clock_, &server_metrics_),
+            config, options_.max_calls_in_flight, [this] { return engine_.OpenCaseSnapshot(); },
+            &clock_, &server_metrics_),
         engine_(std::move(config), store_.get(), &clock_, &observer_, options_.instance_id),
         case_intake_(&engine_, &calls_, &admission_),
         supervision_(&engine_, &clock_, &calls_, ReloadFunctionOf(this)),

@@ -68,7 +68,8 @@ class HandTickedRouter {
       : metrics_(&registry_),
         calls_(limits.max_calls_in_flight, ServerLimit::kCallsInFlight, &metrics_),
         admission_(
-            config, [this] { return engine_.OpenCaseSnapshot(); }, &clock_, &metrics_),
+            config, limits.max_calls_in_flight, [this] { return engine_.OpenCaseSnapshot(); },
+            &clock_, &metrics_),
         engine_(config, &store_, &clock_, nullptr, "hand-ticked"),
         intake_(&engine_, &calls_, &admission_),
         supervision_(&engine_, &clock_, &calls_, nullptr),
@@ -306,6 +307,37 @@ TEST(ServerLimitsTest, TheLiveReserveKeepsRoomForPhoneAndChatAfterASocialBurst) 
   EXPECT_EQ(router.Counter("caserouter_admission_refusals_total",
                            {{"channel", "social"}, {"reason", "live_reserve"}}),
             6);
+}
+
+TEST(ServerLimitsTest, PostsWaitingForTheEngineLeaveCallsInFlightForPhoneAndChat) {
+  EngineConfig config = NoLimits(10000);
+  config.admission.live_reserve_share = 0.3;  // 7 of the 10 places for social and email
+  HandTickedRouter router(config, {.max_calls_in_flight = 10});
+  ASSERT_TRUE(router.started());
+  std::vector<std::shared_ptr<Pending<v1::SubmitCaseResponse>>> posts;
+  for (int i = 0; i < 7; ++i) {
+    posts.push_back(router.StartSubmit(Submission(absl::StrCat("wait-", i), v1::CHANNEL_SOCIAL)));
+  }
+  ASSERT_TRUE(WaitFor([&] { return router.calls().in_use() == 7; }));
+  auto more = router.StartSubmit(Submission("wait-more", v1::CHANNEL_EMAIL));
+  ASSERT_TRUE(more->Answered());  // not ticked
+  EXPECT_EQ(more->status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_TRUE(absl::StrContains(more->status.error_message(), "phone and chat"))
+      << more->status.error_message();
+
+  std::vector<std::shared_ptr<Pending<v1::SubmitCaseResponse>>> live;
+  for (int i = 0; i < 3; ++i) {
+    live.push_back(router.StartSubmit(
+        Submission(absl::StrCat("live-", i), i % 2 ? v1::CHANNEL_CHAT : v1::CHANNEL_PHONE)));
+  }
+  ASSERT_TRUE(router.TickUntilAnswered(live));
+  ASSERT_TRUE(router.TickUntilAnswered(posts));
+  for (const auto& call : live) EXPECT_TRUE(call->status.ok()) << call->status.error_message();
+  for (const auto& post : posts) EXPECT_TRUE(post->status.ok()) << post->status.error_message();
+  EXPECT_EQ(router.Counter("caserouter_admission_refusals_total",
+                           {{"channel", "email"}, {"reason", "live_reserve"}}),
+            1);
+  EXPECT_EQ(router.Counter("caserouter_grpc_refusals_total", {{"reason", "calls_in_flight"}}), 0);
 }
 
 TEST(ServerLimitsTest, CallsBeyondMaxCallsInFlightAreRefusedAtOnceAndTheirPlacesComeBack) {
