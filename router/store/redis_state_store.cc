@@ -636,14 +636,14 @@ absl::StatusOr<StoredState> RedisStateStore::Load(absl::Time /*now*/,
 
   // Round trip 1: the indexes, kept as flat replies; the records are named by views into
   // them, so a million members cost no string each.
-  const std::string index_keys[] = {prefix_ + "open", prefix_ + "closed", prefix_ + "agents",
-                                    prefix_ + "stats", prefix_ + "rels"};
-  for (absl::Status s :
-       {c.Append({"SMEMBERS", index_keys[0]}), c.Append({"ZRANGE", index_keys[1], "0", "-1"}),
-        c.Append({"SMEMBERS", index_keys[2]}), c.Append({"SMEMBERS", index_keys[3]}),
-        c.Append({"SMEMBERS", index_keys[4]}), c.Append({"GET", prefix_ + "seq"})}) {
-    if (!s.ok()) return s;
-  }
+  // (A failed Append drops the connection: nothing may be appended after it.)
+  absl::Status queued = c.Append({"SMEMBERS", prefix_ + "open"});
+  if (queued.ok()) queued = c.Append({"ZRANGE", prefix_ + "closed", "0", "-1"});
+  if (queued.ok()) queued = c.Append({"SMEMBERS", prefix_ + "agents"});
+  if (queued.ok()) queued = c.Append({"SMEMBERS", prefix_ + "stats"});
+  if (queued.ok()) queued = c.Append({"SMEMBERS", prefix_ + "rels"});
+  if (queued.ok()) queued = c.Append({"GET", prefix_ + "seq"});
+  if (!queued.ok()) return queued;
   enum Kind { kOpenCase, kClosedCase, kAgent, kQuality, kRelationship, kKindCount };
   std::array<FlatReply, kKindCount> indexes;
   for (FlatReply& index : indexes) {

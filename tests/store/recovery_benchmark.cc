@@ -9,13 +9,18 @@
 // domain per size with the store's own Commit (batches of kBatchCases cases, two connections
 // committing at once so that encoding overlaps Redis' work), then measures:
 //   BM_Load/N                  RedisStateStore::Load alone (the store's part of recovery);
-//   BM_RecoverToFirstAnswer/N  a fresh Engine on the real clock and the RedisStateStore, a
-//                              GetCase sent before its first tick and sent again whenever it
-//                              is refused as not serving (a client retrying), Tick() until one
-//                              is answered OK: the time a caller waits after a failover.
+//   BM_RecoverToServing/N      the recovery alone: take the lease, load and rebuild holding
+//                              it, commit what the rebuild changed (the engine's rooms driven
+//                              as Engine::EnsureLeadership drives them, no routing pass);
+//   BM_RecoverToFirstAnswer/N  a fresh Engine on the real clock and the RedisStateStore, and a
+//                              client calling GetCase with a 5 s deadline: sent before the
+//                              first tick, sent again after a refusal or a late answer, Tick()
+//                              until one is answered OK in time. The time a caller waits after
+//                              a failover, first tick (and its routing pass) included.
 // Counters: loads (Load calls; 1 when recovery converges), renewals (lease renewals during
-// it), load_s (the last Load's wall time), cases (loaded). A run that has not answered after
-// kGiveUp stops and reports answered=0.
+// it), late (answers past the deadline), load_s (the last Load's wall time), serving_s (when
+// the engine started serving), cases (loaded). A run that has not answered after kGiveUp
+// stops and reports answered=0.
 //
 // Each iteration starts from the same stored state: the previous engine gives its lease up,
 // and the agents it set OFFLINE are stored AVAILABLE again (outside the timing), as a crashed
@@ -62,6 +67,9 @@ namespace {
 constexpr int kAssignedPerAgent = 2;  // open cases held by an agent when the leader died
 constexpr size_t kBatchCases = 2000;
 constexpr absl::Duration kGiveUp = absl::Seconds(60);
+// A client's deadline for one call: an answer later than this is one the caller stopped
+// waiting for (it has retried), as gRPC callers with a deadline do.
+constexpr absl::Duration kClientDeadline = absl::Seconds(5);
 
 // A StateStore that forwards to another and counts what recovery asks of it.
 class CountingStore : public StateStore {
@@ -336,24 +344,39 @@ void BM_RecoverToFirstAnswer(benchmark::State& state) {
     ServingObserver observer;
     auto engine =
         std::make_unique<Engine>(config, &store, &clock, &observer, absl::StrCat("bench-", ++run));
-    std::optional<absl::StatusOr<CaseView>> answer;
     const std::string probe = CaseId(state.range(0) - 1);  // the last case stored
-    absl::Time start = absl::Now();
+    // The client: one GetCase at a time, with a deadline; a refusal or a late answer makes it
+    // ask again. Every command is answered by the end of the tick after it was sent.
+    struct Call {
+      absl::Time sent;
+      std::optional<absl::StatusOr<CaseView>> answer;
+      absl::Time answered;
+    };
+    Call call;
+    int late = 0;
     bool answered = false;
+    const absl::Time start = absl::Now();
     while (absl::Now() - start < kGiveUp) {
-      if (!answer.has_value() || !answer->ok()) {
-        answer.reset();
-        engine->GetCase(probe, [&answer](absl::StatusOr<CaseView> r) { answer = std::move(r); });
+      if (!call.answer.has_value()) {
+        call.sent = absl::Now();
+        engine->GetCase(probe, [&call](absl::StatusOr<CaseView> r) {
+          call.answer = std::move(r);
+          call.answered = absl::Now();
+        });
       }
       engine->Tick();
-      if (answer.has_value() && answer->ok()) {
+      if (!call.answer.has_value()) continue;
+      if (call.answer->ok() && call.answered - call.sent <= kClientDeadline) {
         answered = true;
         break;
       }
+      if (call.answer->ok()) ++late;
+      call.answer.reset();
     }
-    absl::Duration took = absl::Now() - start;
+    absl::Duration took = (answered ? call.answered : absl::Now()) - start;
     state.SetIterationTime(absl::ToDoubleSeconds(took));
     state.counters["answered"] = answered ? 1 : 0;
+    state.counters["late"] = late;
     state.counters["loads"] = store.loads;
     state.counters["renewals"] = store.renewals;
     state.counters["load_s"] = absl::ToDoubleSeconds(store.last_load);
