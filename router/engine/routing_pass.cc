@@ -74,6 +74,7 @@ void RoutingPass::Clear() {
 
 void RoutingPass::Run(TickContext& ctx, Clock& clock) {
   teams_.clear();
+  nobody_able_.clear();
   Tally tally;
   absl::Time start = clock.Now();
   if (ctx.config.full_routing_pass) {
@@ -168,9 +169,12 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
   const WaitingIndex::Waiting* waiting = ctx.state.waiting.Find(c.id);
   const WaitingIndex::Group* group = ctx.state.waiting.FindGroup(waiting->group);
   const std::vector<Agent*>& matching = MatchingAgents(ctx, waiting->group, group->requirements);
-  const bool anyone_able = std::any_of(matching.begin(), matching.end(), [&](const Agent* a) {
-    return Able(ctx, *a, c.spec.channel);
-  });
+  // Within a pass agents only get busier, so a group nobody could serve stays so: after a
+  // recovery (every desk still away) a million cases cost one look at the agents per group.
+  bool anyone_able = nobody_able_.count(waiting->group) == 0 &&
+                     std::any_of(matching.begin(), matching.end(),
+                                 [&](const Agent* a) { return Able(ctx, *a, c.spec.channel); });
+  if (!anyone_able) nobody_able_.insert(waiting->group);
   ++tally.decided;
   if (!anyone_able) {
     // Nobody with the skills and language can take the channel now, authority or not: the

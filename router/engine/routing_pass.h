@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -84,6 +85,7 @@ class RoutingPass {
   uint64_t explained_queue_version_ = ~uint64_t{0};
 
   std::map<std::string, TeamRecord> teams_;  // per topic, for the current pass only
+  std::set<std::string> nobody_able_;        // groups no agent could serve, this pass only
   // Agents matching each group's skills and language, rebuilt when profiles change.
   std::map<std::string, std::vector<Agent*>> matching_;
   uint64_t matching_version_ = ~uint64_t{0};
