@@ -25,6 +25,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -40,7 +41,8 @@ namespace caserouter {
 struct DomainState {
   // Ordered by id: deterministic iteration. Each key views its own case's id (AddCase).
   std::map<absl::string_view, Case> cases;
-  std::map<absl::string_view, Case*> open_cases;  // keys view each case's own id
+  // Keys view each case's own id. A B-tree: nothing iterates it while changing it.
+  absl::btree_map<absl::string_view, Case*> open_cases;
   std::deque<std::pair<absl::Time, std::string>> closed_order;
   std::map<std::string, Agent> agents;
   TrackRecord records;

@@ -250,7 +250,7 @@ std::map<std::string, std::vector<const Agent*>> RoutingPass::TouchWhatChanged(T
       }
       const absl::Duration sla = ctx.config.channels[ChannelIndex(r.channel)].sla;
       for (const auto& [enqueued, id] : group.by_age) {
-        if (ctx.now - enqueued <= sla) break;
+        if (ctx.now - FromNanos(enqueued) <= sla) break;
         waiting.Touch(id);
       }
     }
@@ -311,8 +311,8 @@ absl::StatusOr<Decision> RoutingPass::Explain(TickContext& ctx, const Case& c) {
       everyone.push_back(AgentCandidate{&agent, ctx.desks.Connected(id)});
     }
     teams_.clear();
-    Decision d = Decide(ctx, c, everyone, w->decided);
-    d.priority = ScorePriority(c, ctx.config, w->decided);
+    Decision d = Decide(ctx, c, everyone, w->decided_time());
+    d.priority = ScorePriority(c, ctx.config, w->decided_time());
     return d;
   }
   auto it = offered_.find(c.id);

@@ -59,12 +59,18 @@ struct Requirements {
 
 enum class WaitReason { kUndecided, kNobodyEligible, kWaitingForRing };
 
+// Times in the index as nanoseconds since the epoch: 8 bytes where absl::Time takes 16, for
+// ±292 years; the infinities map to the extremes.
+using Nanos = int64_t;
+Nanos ToNanos(absl::Time t);
+absl::Time FromNanos(Nanos n);
+
 class WaitingIndex {
  public:
   // One queued case's place in its group: priority order, then age, then id.
   struct Entry {
     double key;  // priority with the wait term taken at the index's origin (see file comment)
-    absl::Time enqueued;
+    Nanos enqueued;
     absl::string_view id;  // the case's own id (see "Memory" above)
     bool operator<(const Entry& o) const {
       if (key != o.key) return key > o.key;
@@ -74,7 +80,7 @@ class WaitingIndex {
   };
   // B-trees, not std::set: an element costs its bytes and not a node allocation each, and
   // nothing here keeps an iterator across a change.
-  using ByTime = absl::btree_set<std::pair<absl::Time, absl::string_view>>;
+  using ByTime = absl::btree_set<std::pair<Nanos, absl::string_view>>;
   struct Group {
     const std::string* signature = nullptr;  // its key in groups()
     Requirements requirements;
@@ -84,10 +90,11 @@ class WaitingIndex {
   struct Waiting {
     const Group* group = nullptr;
     Entry entry;
-    absl::Time expires = absl::InfiniteFuture();  // created + the channel's time to live
+    Nanos expires = 0;     // created + the channel's time to live
+    Nanos decided = 0;     // the last decision (valid once `reason` is not kUndecided)
+    Nanos recheck_at = 0;  // when time alone may change the answer
     WaitReason reason = WaitReason::kUndecided;
-    absl::Time decided = absl::InfinitePast();  // the last decision
-    absl::Time recheck_at = absl::InfiniteFuture();
+    absl::Time decided_time() const { return FromNanos(decided); }
   };
 
   // The case entered the queue (or its needs changed): indexed and touched.
