@@ -178,18 +178,23 @@ void RoutingPass::Offered(TickContext& ctx, Case& c, Decision decision, const Sc
   offered_[c.id] = std::move(decision);
 }
 
+bool RoutingPass::NobodyAble(TickContext& ctx, const Case& c, Tally& tally) {
+  const WaitingIndex::Group* group = ctx.state.waiting.Find(c.id)->group;
+  if (!pools_.For(ctx, *group->signature, group->requirements).able.empty()) return false;
+  // Nobody with the skills and language can take the channel now, authority or not: the
+  // policy would find nobody eligible. Its explanation is computed when asked for.
+  ++tally.decided;
+  ctx.state.waiting.Record(c.id, WaitReason::kNobodyEligible, ctx.now,
+                           RecheckAt(ctx, c, /*waiting_for_ring=*/false));
+  return true;
+}
+
 const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& priority,
                                        Tally& tally) {
+  if (NobodyAble(ctx, c, tally)) return nullptr;
   const WaitingIndex::Group* group = ctx.state.waiting.Find(c.id)->group;
   AgentPools::Pool& pool = pools_.For(ctx, *group->signature, group->requirements);
   ++tally.decided;
-  if (pool.able.empty()) {
-    // Nobody with the skills and language can take the channel now, authority or not: the
-    // policy would find nobody eligible. Its explanation is computed when asked for.
-    ctx.state.waiting.Record(c.id, WaitReason::kNobodyEligible, ctx.now,
-                             RecheckAt(ctx, c, /*waiting_for_ring=*/false));
-    return nullptr;
-  }
   const TeamRecord& team = TeamOf(ctx, c.spec.topic);
   Decision decision = ChooseAgentFrom(c, PoolFor(ctx, c, pool), team, ctx.config, ctx.now,
                                       [&]() -> const std::vector<std::string>& {
@@ -265,12 +270,16 @@ void RoutingPass::RunIncremental(TickContext& ctx, Tally& tally) {
   state.RefreshWaiting(ctx.config);
   waiting.TouchDue(ctx.now);
   std::map<std::string, std::vector<const Agent*>> streams = TouchWhatChanged(ctx);
-  std::vector<std::string> touched = waiting.TakeTouched();
+  std::vector<absl::string_view> touched = waiting.TakeTouched();
   if (touched.empty() && streams.empty()) return;
   PassOrder order(ctx);
-  for (const std::string& id : touched) {
+  for (absl::string_view id : touched) {
     Case* c = state.FindCase(id);
-    if (c != nullptr && c->state == CaseState::kQueued) order.List(c);
+    if (c == nullptr || c->state != CaseState::kQueued) continue;
+    // A group nobody can serve now stays so for the whole pass (agents only get busier in
+    // one), so its cases are decided here, in any order, without a place in the pass's
+    // order: after a recovery with every desk away, a million cases cost a look each.
+    if (!NobodyAble(ctx, *c, tally)) order.List(c);
   }
   for (auto& [signature, agents] : streams) order.OpenStream(signature, std::move(agents));
   while (std::optional<PassOrder::Head> head = order.Next()) {

@@ -61,6 +61,9 @@ class RoutingPass {
   // Touches the cases the changes since the last pass can affect; returns the groups whose
   // cases an agent who became able to take them may now get, with those agents.
   std::map<std::string, std::vector<const Agent*>> TouchWhatChanged(TickContext& ctx);
+  // Records that the case waits when nobody in its group's pool can take its channel now;
+  // false (nothing recorded) when someone can.
+  bool NobodyAble(TickContext& ctx, const Case& c, Tally& tally);
   // Decides one queued case and offers it or records why it waits. Returns the agent it was
   // offered to, or null.
   const Agent* DecideAndAct(TickContext& ctx, Case& c, const Score& priority, Tally& tally);

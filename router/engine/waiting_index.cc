@@ -152,8 +152,8 @@ void WaitingIndex::TouchDue(absl::Time now) {
   }
 }
 
-std::vector<std::string> WaitingIndex::TakeTouched() {
-  std::vector<std::string> out(touched_.begin(), touched_.end());
+std::vector<absl::string_view> WaitingIndex::TakeTouched() {
+  std::vector<absl::string_view> out(touched_.begin(), touched_.end());
   touched_.clear();
   return out;
 }

@@ -120,8 +120,8 @@ class WaitingIndex {
   std::vector<std::string> ExpiredBy(absl::Time now) const;
   // Cases whose recheck time is due at `now` become touched.
   void TouchDue(absl::Time now);
-  // The touched cases, cleared.
-  std::vector<std::string> TakeTouched();
+  // The touched cases, cleared: views of the cases' own ids.
+  std::vector<absl::string_view> TakeTouched();
   bool AnyTouched() const { return !touched_.empty(); }
 
   // The routing pass decided `case_id` at `now` and it still waits.
