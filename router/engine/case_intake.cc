@@ -42,8 +42,14 @@ void DetectRepeatContact(TickContext& ctx, Case& fresh) {
 
 // One voice to the customer: a new contact on a topic they already have open joins that case
 // whatever the channel. A live channel makes a waiting case as urgent as the live contact.
-SubmitResult JoinOpenCase(TickContext& ctx, Case& open, CaseSpec spec) {
+// The submission's key is kept with the case (durably: the case is in the batch), so that its
+// retry finds this case for as long as the case is kept, here or on a replica that takes over.
+absl::StatusOr<SubmitResult> JoinOpenCase(TickContext& ctx, Case& open, CaseSpec spec) {
+  if (absl::Status s = ValidateJoinCount("idempotency_key", open.joined_keys.size()); !s.ok()) {
+    return s;
+  }
   ctx.state.idempotency[spec.idempotency_key] = open.id;
+  open.joined_keys.push_back(spec.idempotency_key);
   if (!spec.subject.empty() && open.messages.size() < kMaxMessagesPerCase) {
     open.messages.push_back(spec.subject);
   }
@@ -67,8 +73,13 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec) {
   if (!spec.has_sentiment) spec.sentiment = ScoreSentiment(spec.subject);  // an estimate
   DomainState& state = ctx.state;
   if (auto it = state.idempotency.find(spec.idempotency_key); it != state.idempotency.end()) {
-    return SubmitResult{ViewOf(state.cases.at(it->second), ctx.config, ctx.now),
-                        /*deduplicated=*/true};
+    if (const Case* known = state.FindCase(it->second)) {
+      return SubmitResult{ViewOf(*known, ctx.config, ctx.now), /*deduplicated=*/true};
+    }
+    // Eviction takes a case's keys with it, so this cannot happen; if it ever did, the key's
+    // window is over and the submission is new, rather than the leader dying on a client's
+    // retry.
+    state.idempotency.erase(it);
   }
   if (auto it = state.open_by_customer_topic.find(DomainState::CustomerTopicKey(spec));
       it != state.open_by_customer_topic.end()) {

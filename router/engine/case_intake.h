@@ -3,11 +3,13 @@
 //
 // A submission is deduplicated by its idempotency key, joins the customer's open case on the
 // same topic (one voice to the customer, whatever the channel), or becomes a new queued case,
-// checked for being a repeat contact of a recently resolved one.
+// checked for being a repeat contact of a recently resolved one. Every key accepted — a new
+// case's and a joined submission's — names its case for as long as the case is kept (the
+// closed-case retention after it closes), durably: it is stored with the case.
 //
 // Errors: INVALID_ARGUMENT naming the field; NOT_FOUND for an unknown case; FAILED_PRECONDITION
-// for a case whose state does not allow it; RESOURCE_EXHAUSTED for a full queue or a case that
-// holds the maximum of messages.
+// for a case whose state does not allow it; RESOURCE_EXHAUSTED for a full queue, a case that
+// holds the maximum of messages, or an open case that holds the maximum of joined submissions.
 #ifndef CASEROUTER_ROUTER_ENGINE_CASE_INTAKE_H_
 #define CASEROUTER_ROUTER_ENGINE_CASE_INTAKE_H_
 

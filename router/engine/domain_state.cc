@@ -103,6 +103,11 @@ std::vector<Case*> DomainState::HeldBy(const std::string& agent_id) {
   return out;
 }
 
+void DomainState::ForgetKey(const std::string& key, const std::string& case_id) {
+  auto it = idempotency.find(key);
+  if (it != idempotency.end() && it->second == case_id) idempotency.erase(it);
+}
+
 std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duration retention) {
   std::vector<std::string> evicted;
   if (now < next_eviction) return evicted;
@@ -112,7 +117,8 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
     closed_order.pop_front();
     if (it == cases.end() || IsOpen(it->second.state)) continue;
     const Case& c = it->second;
-    idempotency.erase(c.spec.idempotency_key);
+    ForgetKey(c.spec.idempotency_key, c.id);
+    for (const std::string& key : c.joined_keys) ForgetKey(key, c.id);
     auto last = last_resolved.find(CustomerTopicKey(c.spec));
     if (last != last_resolved.end() && last->second == c.id) last_resolved.erase(last);
     evicted.push_back(c.id);
@@ -132,6 +138,7 @@ void DomainState::Load(StoredState stored) {
   }
   for (Case& c : stored.cases) {
     idempotency[c.spec.idempotency_key] = c.id;
+    for (const std::string& key : c.joined_keys) idempotency[key] = c.id;
     std::string id = c.id;
     cases[id] = std::move(c);
     const Case& kept = cases[id];

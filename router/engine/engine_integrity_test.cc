@@ -3,9 +3,12 @@
 // store.
 #include <string>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "router/engine/engine.h"
 #include "router/engine/engine_test_support.h"
+#include "router/model/validation.h"
 
 namespace caserouter {
 namespace {
@@ -52,6 +55,27 @@ TEST_F(EngineIntegrityTest, RetryOfAJoinedKeyAfterItsCaseWasEvictedIsANewSubmiss
   EXPECT_FALSE(retry->joined);
   EXPECT_NE(retry->view.record.id, id);
   EXPECT_TRUE(engine_->IsServing());
+}
+
+// Every joined key is kept with its case, so one open case takes a bounded number of them; the
+// next is refused (nothing acknowledged that could not be remembered), and its retry is too.
+TEST_F(EngineIntegrityTest, AnOpenCaseTakesABoundedNumberOfJoinedSubmissions) {
+  std::string id = SubmitOk(CustomerSpec("first"));
+  for (size_t i = 0; i < kMaxJoinedSubmissionsPerCase; ++i) {
+    absl::StatusOr<SubmitResult> joined = Submit(CustomerSpec(absl::StrCat("join-", i)));
+    ASSERT_TRUE(joined.ok()) << i << ": " << joined.status();
+    ASSERT_TRUE(joined->joined);
+  }
+  absl::StatusOr<SubmitResult> refused = Submit(CustomerSpec("one-too-many"));
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted) << refused.status();
+  EXPECT_TRUE(absl::StrContains(refused.status().message(), "idempotency_key"));
+  EXPECT_EQ(Submit(CustomerSpec("one-too-many")).status().code(),
+            absl::StatusCode::kResourceExhausted);
+  // The keys that were taken still name the case.
+  absl::StatusOr<SubmitResult> retry = Submit(CustomerSpec("join-0"));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->deduplicated);
+  EXPECT_EQ(retry->view.record.id, id);
 }
 
 }  // namespace
