@@ -1,7 +1,9 @@
 // Integrity of what the engine acknowledges (issue 11): an idempotency key names one case for
 // the whole retention window, across evictions and restarts. On a fake clock and the in-memory
 // store.
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -28,12 +30,24 @@ class EngineIntegrityTest : public EngineTest {
     return spec;
   }
 
+  // The replica hands over (or dies and its lease lapses: the same for what is stored) to a
+  // new one on another handle of the same store, which rebuilds from it.
+  void FailOver() {
+    engine_->ReleaseLeadership();
+    engine_.reset();
+    handles_.push_back(store_.NewHandle());
+    engine_ = MakeEngine(handles_.back().get(), absl::StrCat("replica-", handles_.size() + 1));
+    ASSERT_TRUE(engine_->IsServing());
+  }
+
   void Cancel(const std::string& id) {
     Answer<CaseView> cancelled;
     engine_->CancelCase(id, "", cancelled.Sink());
     engine_->Tick();
     ASSERT_TRUE(cancelled.get().ok()) << cancelled.get().status();
   }
+
+  std::vector<std::unique_ptr<MemoryStateStore>> handles_;
 };
 
 // Defect 1: a key whose submission joined an open case stayed in the index after the case was
@@ -55,6 +69,48 @@ TEST_F(EngineIntegrityTest, RetryOfAJoinedKeyAfterItsCaseWasEvictedIsANewSubmiss
   EXPECT_FALSE(retry->joined);
   EXPECT_NE(retry->view.record.id, id);
   EXPECT_TRUE(engine_->IsServing());
+}
+
+// Defect 2: the key of a joined submission was kept in memory only. After a failover its retry
+// joined the case again (the customer's message twice) ...
+TEST_F(EngineIntegrityTest, RetryOfAJoinedKeyAfterAFailoverFindsItsCaseAndAddsNothing) {
+  std::string id = SubmitOk(CustomerSpec("first"));
+  CaseSpec call = CustomerSpec("joined", Channel::kPhone);
+  call.subject = "calling about my email";
+  absl::StatusOr<SubmitResult> joined = Submit(call);
+  ASSERT_TRUE(joined.ok()) << joined.status();
+  ASSERT_TRUE(joined->joined);
+
+  FailOver();
+  absl::StatusOr<SubmitResult> retry = Submit(call);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->deduplicated);
+  EXPECT_FALSE(retry->joined);
+  EXPECT_EQ(retry->view.record.id, id);
+  EXPECT_EQ(Get(id).messages, std::vector<std::string>{"calling about my email"});
+}
+
+// ... or, once the case had closed, made a second case for one key.
+TEST_F(EngineIntegrityTest, RetryOfAJoinedKeyAfterItsCaseClosedAndAFailoverIsTheSameCase) {
+  std::string id = SubmitOk(CustomerSpec("first"));
+  ASSERT_TRUE(Submit(CustomerSpec("joined")).ok());
+  Cancel(id);
+
+  FailOver();
+  absl::StatusOr<SubmitResult> retry = Submit(CustomerSpec("joined"));
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->deduplicated);
+  EXPECT_EQ(retry->view.record.id, id);
+  EXPECT_EQ(observer_.received, 1) << "one case, not two";
+
+  // The key lasts as long as its case, and goes with it, on the new replica too.
+  clock_.Advance(config_.closed_retention + absl::Minutes(2));
+  engine_->Tick();
+  FailOver();
+  absl::StatusOr<SubmitResult> late = Submit(CustomerSpec("joined"));
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_FALSE(late->deduplicated);
+  EXPECT_NE(late->view.record.id, id);
 }
 
 // Every joined key is kept with its case, so one open case takes a bounded number of them; the

@@ -94,6 +94,21 @@ TEST(RecordCodecTest, SamplesSetEveryField) {
                           EncodeRelationship(Relationship{}));
 }
 
+// Records written before cases kept the keys of joined submissions have no joined_keys field:
+// they decode with none (the field is optional, so the format stays v1).
+TEST(RecordCodecTest, ACaseRecordWithoutJoinedKeysDecodesWithNone) {
+  Case c = SampleCase("c-1");
+  FieldList fields = EncodeCase(c);
+  fields.erase(std::remove_if(fields.begin(), fields.end(),
+                              [](const auto& f) { return f.first == "joined_keys"; }),
+               fields.end());
+  absl::StatusOr<Case> back = DecodeCase(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->joined_keys.empty());
+  c.joined_keys.clear();
+  EXPECT_TRUE(CaseEquals(*back, c));
+}
+
 TEST(RecordCodecTest, DefaultCaseRoundTrips) {
   Case c;  // empty strings, empty lists, InfinitePast times
   Case back = RoundTrip(c);
