@@ -207,9 +207,15 @@ class FieldReader {
     return p.value_or(Presence::kOffline);
   }
 
-  std::vector<std::string> Names(absl::string_view name) {
+  std::vector<std::string> Names(absl::string_view name) { return NamesAt(name, Find(name)); }
+
+  // A list that records of an earlier writer may not have: absent is empty, not an error.
+  std::vector<std::string> OptionalNames(absl::string_view name) {
+    return NamesAt(name, FindOptional(name));
+  }
+
+  std::vector<std::string> NamesAt(absl::string_view name, const absl::string_view* v) {
     std::vector<std::string> out;
-    const absl::string_view* v = Find(name);
     if (v == nullptr || v->empty()) return out;
     for (absl::string_view part : absl::StrSplit(*v, ',')) {
       std::optional<std::string> element = UnescapeElement(part);
@@ -272,6 +278,18 @@ class FieldReader {
   absl::string_view View(absl::string_view name) {
     const absl::string_view* v = Find(name);
     return v == nullptr ? absl::string_view() : *v;
+  }
+
+  const absl::string_view* FindOptional(absl::string_view name) {
+    if (!status_.ok()) return nullptr;
+    if (!indexed_ && next_ < fields_.size() && fields_[next_].first == name) {
+      ++matched_;
+      return &fields_[next_++].second;
+    }
+    if (!indexed_) BuildIndex();
+    if (!status_.ok()) return nullptr;
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &fields_[it->second].second;
   }
 
   const absl::string_view* Find(absl::string_view name) {
@@ -380,6 +398,7 @@ FieldList EncodeCase(const Case& c) {
   for (size_t i = 0; i < c.messages.size(); ++i) {
     f.emplace_back(absl::StrCat("msg.", i), c.messages[i]);
   }
+  f.emplace_back("joined_keys", NameList(c.joined_keys));
   return f;
 }
 
@@ -431,6 +450,7 @@ absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
   for (int64_t i = 0; r.ok() && i < count; ++i) {
     c.messages.push_back(r.Str(absl::StrCat("msg.", i)));
   }
+  c.joined_keys = r.OptionalNames("joined_keys");
   if (!r.status().ok()) return r.status();
   return c;
 }

@@ -21,7 +21,10 @@
 //   - customer text (subject, messages) is stored verbatim, byte for byte (commas, newlines
 //     and NUL bytes included): subject in "subject", message i in "msg.<i>", with "msg_count"
 //     saying how many there are.
-// Every field the encoder writes is required by the decoder; fields it does not know are
+//   - a case's "joined_keys": the idempotency keys of the submissions that joined it, a name
+//     list. Added within v1 as an optional field: a record without it (written before) has
+//     none. Old readers ignore it (and then forget those keys, as they always did).
+// Every other field the encoder writes is required by the decoder; fields it does not know are
 // ignored, so a later version may add fields without a schema bump only if they are optional.
 //
 // Decoders also take the fields as views (Decode*Views), so that a store can decode straight

@@ -12,6 +12,9 @@
 //   cr:{d}:case:<id>               hash   one case; rewritten whole (DEL + HSET) on each upsert.
 //                                         A closed case gets PEXPIRE = what is left of its
 //                                         retention (closed_time + retention - batch.now).
+//                                         Its idempotency keys are fields of it (its own and
+//                                         "joined_keys"), so each key is written in the same
+//                                         fenced commit as its case and expires with it.
 //   cr:{d}:open                    set    <id> of every open case (queued, offered, assigned)
 //   cr:{d}:closed                  zset   <id> of closed cases, scored by closed time in unix
 //                                         milliseconds with a microsecond fraction; members

@@ -113,6 +113,15 @@ TEST_F(EngineIntegrityRedisTest, AJoinedKeyNamesItsCaseAfterAFailover) {
   EXPECT_TRUE(after_close->deduplicated);
   EXPECT_EQ(after_close->view.record.id, id);
   EXPECT_EQ(observer_.received, 1) << "one case, not two";
+
+  // The key lasts as long as its case is kept, and goes with it.
+  clock_.Advance(config_.closed_retention + absl::Minutes(2));
+  StartReplica();
+  absl::StatusOr<SubmitResult> late = Submit(call);
+  ASSERT_TRUE(late.ok()) << late.status();
+  EXPECT_FALSE(late->deduplicated);
+  EXPECT_NE(late->view.record.id, id);
+  EXPECT_EQ(Get(id).status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace
