@@ -113,6 +113,78 @@ TEST_F(EngineIntegrityTest, RetryOfAJoinedKeyAfterItsCaseClosedAndAFailoverIsThe
   EXPECT_NE(late->view.record.id, id);
 }
 
+// Defect 3: case ids were a counter kept in the store, which rolled back with it: the next
+// case got the id acknowledged to another customer, and GetCase of that id answered with the
+// other customer's case.
+TEST_F(EngineIntegrityTest, ACaseIdIsNotReissuedWhenTheStoreForgetsItsLatestWrites) {
+  std::unique_ptr<MemoryStateStore> before = store_.Snapshot();
+  CaseSpec first = Spec(Channel::kChat, "key-a");
+  first.customer_id = "cust-a";
+  const std::string acknowledged = SubmitOk(first);
+  store_.RestoreFrom(*before);  // the store forgets the case, and any counter it kept
+
+  FailOver();
+  CaseSpec second = Spec(Channel::kChat, "key-b");
+  second.customer_id = "cust-b";
+  const std::string fresh = SubmitOk(second);
+  EXPECT_NE(fresh, acknowledged);
+  Answer<CaseView> asked;
+  engine_->GetCase(acknowledged, asked.Sink());
+  engine_->Tick();
+  if (asked.get().ok()) {
+    EXPECT_EQ(asked.get()->record.spec.customer_id, "cust-a") << "another customer's case";
+  } else {
+    EXPECT_EQ(asked.get().status().code(), absl::StatusCode::kNotFound) << asked.get().status();
+  }
+}
+
+// The epoch was a counter in the store too: after a rollback the next leader got the epoch the
+// deposed one still held, both could commit, and the deposed one, finding the lease lapsed at
+// exactly its epoch + 1, believed nobody had led in between and served its stale state.
+TEST_F(EngineIntegrityTest, ALeaderWhoseAcquisitionTheStoreForgotDoesNotServeStaleState) {
+  engine_->ReleaseLeadership();
+  engine_.reset();
+  config_.lease_ttl = absl::Seconds(6);
+  std::unique_ptr<MemoryStateStore> before = store_.Snapshot();
+  engine_ = MakeEngine(&store_, "replica-a");
+  ASSERT_TRUE(engine_->IsServing());
+  store_.RestoreFrom(*before);  // replica-a's acquisition is forgotten
+
+  // replica-b leads, takes a case, and hands over again.
+  std::unique_ptr<MemoryStateStore> handle = store_.NewHandle();
+  std::string taken_by_b;
+  {
+    Engine b(config_, handle.get(), &clock_, nullptr, "replica-b");
+    b.Tick();
+    ASSERT_TRUE(b.IsServing());
+    Answer<SubmitResult> answer;
+    b.SubmitCase(CustomerSpec("key-b"), answer.Sink());
+    b.Tick();
+    ASSERT_TRUE(answer.get().ok()) << answer.get().status();
+    taken_by_b = answer.get()->view.record.id;
+    // replica-a writes meanwhile: it must be fenced out, not committed beside replica-b.
+    absl::StatusOr<SubmitResult> a_write = Submit(Spec(Channel::kChat, "key-a"));
+    EXPECT_EQ(a_write.status().code(), absl::StatusCode::kUnavailable) << a_write.status();
+    b.ReleaseLeadership();
+  }
+
+  // replica-a must rebuild before it answers: the case replica-b took is there.
+  clock_.Advance(config_.lease_ttl / 2);
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    Answer<CaseView> asked;
+    engine_->GetCase(taken_by_b, asked.Sink());
+    engine_->Tick();
+    ASSERT_NE(asked.get().status().code(), absl::StatusCode::kNotFound)
+        << "served the state it had before replica-b led";
+    if (asked.get().ok()) {
+      EXPECT_EQ(asked.get()->record.spec.idempotency_key, "key-b");
+      return;
+    }
+    clock_.Advance(absl::Seconds(1));  // the next attempt to lead
+  }
+  FAIL() << "replica-a never led again";
+}
+
 // Every joined key is kept with its case, so one open case takes a bounded number of them; the
 // next is refused (nothing acknowledged that could not be remembered), and its retry is too.
 TEST_F(EngineIntegrityTest, AnOpenCaseTakesABoundedNumberOfJoinedSubmissions) {

@@ -68,6 +68,52 @@ std::unique_ptr<MemoryStateStore> MemoryStateStore::NewHandle() const {
   return std::unique_ptr<MemoryStateStore>(new MemoryStateStore(domain_));
 }
 
+// Everything a domain holds, out of its lock, for Snapshot and RestoreFrom (one lock at a
+// time: two domains' locks are never held together).
+struct MemoryStateStore::Contents {
+  std::map<std::string, Domain::StoredCase> cases;
+  std::set<std::pair<absl::Time, std::string>> closed;
+  std::map<std::string, FieldList> agents;
+  std::map<std::pair<std::string, std::string>, FieldList> quality;
+  std::map<std::pair<std::string, std::string>, FieldList> relationships;
+  std::deque<FieldList> events;
+  int64_t case_sequence = 0;
+  std::string lease_owner;
+  absl::Time lease_expires;
+  int64_t epoch = 0;
+};
+
+MemoryStateStore::Contents MemoryStateStore::CopyOut(const Domain& d) {
+  absl::MutexLock lock(&d.mu);
+  return Contents{d.cases,  d.closed,        d.agents,      d.quality,       d.relationships,
+                  d.events, d.case_sequence, d.lease_owner, d.lease_expires, d.epoch};
+}
+
+void MemoryStateStore::CopyIn(Contents contents, Domain& d) {
+  absl::MutexLock lock(&d.mu);
+  d.cases = std::move(contents.cases);
+  d.closed = std::move(contents.closed);
+  d.agents = std::move(contents.agents);
+  d.quality = std::move(contents.quality);
+  d.relationships = std::move(contents.relationships);
+  d.events = std::move(contents.events);
+  d.case_sequence = contents.case_sequence;
+  d.lease_owner = std::move(contents.lease_owner);
+  d.lease_expires = contents.lease_expires;
+  d.epoch = contents.epoch;
+}
+
+std::unique_ptr<MemoryStateStore> MemoryStateStore::Snapshot() const {
+  auto copy = std::make_shared<Domain>();
+  CopyIn(CopyOut(*domain_), *copy);
+  return std::unique_ptr<MemoryStateStore>(new MemoryStateStore(std::move(copy)));
+}
+
+void MemoryStateStore::RestoreFrom(const MemoryStateStore& snapshot) {
+  if (snapshot.domain_ == domain_) return;
+  CopyIn(CopyOut(*snapshot.domain_), *domain_);
+}
+
 void MemoryStateStore::SetUnavailable(bool unavailable) {
   unavailable_.store(unavailable, std::memory_order_relaxed);
 }

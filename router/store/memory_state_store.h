@@ -75,6 +75,13 @@ class MemoryStateStore : public StateStore {
   // is unreachable from this replica. Other handles are not affected.
   void SetUnavailable(bool unavailable);
 
+  // A store that loses its latest writes (a power loss with appendfsync everysec, an
+  // asynchronous replica promoted): Snapshot copies everything this handle's domain holds now —
+  // records, events, lease, epoch — into a new, independent store; RestoreFrom replaces the
+  // domain's data (seen by every handle) by a copy of `snapshot`'s, forgetting every write since.
+  std::unique_ptr<MemoryStateStore> Snapshot() const;
+  void RestoreFrom(const MemoryStateStore& snapshot);
+
   // The stored events, oldest first (encoded by EncodeEvent).
   std::vector<FieldList> events() const;
 
@@ -90,6 +97,9 @@ class MemoryStateStore : public StateStore {
  private:
   struct Domain;
   explicit MemoryStateStore(std::shared_ptr<Domain> domain);
+  struct Contents;
+  static Contents CopyOut(const Domain& domain);
+  static void CopyIn(Contents contents, Domain& domain);
   absl::Status CheckAvailable() const;
 
   std::shared_ptr<Domain> domain_;

@@ -48,6 +48,11 @@ class StateStoreContractBackend {
   virtual std::unique_ptr<StateStore> Open(absl::string_view domain) = 0;
   // Called after a lease of `ttl` was taken, before the test acts at a `now` past its expiry.
   virtual void LetLeaseLapse(absl::Duration /*ttl*/) {}
+  // A store that loses its latest writes: Remember notes everything domain `domain` holds now;
+  // RollBack makes the domain hold exactly that again (records, lease and epoch), as a Redis
+  // that restarted from an older append-only file would.
+  virtual void Remember(absl::string_view domain) = 0;
+  virtual void RollBack(absl::string_view domain) = 0;
 };
 
 struct StateStoreContractParam {
@@ -355,6 +360,42 @@ TEST_P(StateStoreContractTest, RenewAfterTheLeaseLapsedFails) {
   backend_->LetLeaseLapse(kShortTtl);
   absl::Status renew = store_->RenewLeadership("replica-a", *a, kLongTtl, T0() + absl::Seconds(1));
   EXPECT_EQ(renew.code(), absl::StatusCode::kFailedPrecondition) << renew;
+}
+
+// An epoch must name one acquisition whatever the store forgets: a leader whose acquisition the
+// store lost (it rolled back) must not share an epoch with the next leader, or both would
+// commit. Epochs from one history still grow (the checks above).
+TEST_P(StateStoreContractTest, AnEpochIsNotHandedOutTwiceWhenTheStoreForgetsItsLatestWrites) {
+  backend_->Remember("d");
+  int64_t a = Lead(*store_, "replica-a");
+  Batch first = BatchAt(T0());
+  first.agents = {testing_records::SampleAgent("ana")};
+  ASSERT_TRUE(store_->Commit(first, a).ok());
+  backend_->RollBack("d");  // the acquisition and the commit are gone
+
+  std::unique_ptr<StateStore> b_store = backend_->Open("d");
+  int64_t b = Lead(*b_store, "replica-b");
+  EXPECT_NE(b, a);
+  // replica-a, deposed without knowing it, is fenced out; replica-b commits.
+  Batch late = BatchAt(T0());
+  late.agents = {testing_records::SampleAgent("bob")};
+  EXPECT_EQ(store_->Commit(late, a).code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(store_->RenewLeadership("replica-a", a, kLongTtl, T0()).code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(b_store->Commit(late, b).ok());
+  StoredState s = MustLoad(*b_store);
+  ASSERT_EQ(s.agents.size(), 1u);
+  EXPECT_EQ(s.agents[0].id, "bob");
+
+  // The same from a store that forgot every write ever made (an empty Redis).
+  std::unique_ptr<StateStore> fresh = backend_->Open("empty");
+  backend_->Remember("empty");
+  int64_t c = Lead(*fresh, "replica-a");
+  backend_->RollBack("empty");
+  std::unique_ptr<StateStore> other = backend_->Open("empty");
+  int64_t d = Lead(*other, "replica-b");
+  EXPECT_NE(c, d);
+  EXPECT_EQ(fresh->Commit(BatchAt(T0()), c).code(), absl::StatusCode::kFailedPrecondition);
 }
 
 TEST_P(StateStoreContractTest, RenewWithAStaleEpochFails) {

@@ -12,6 +12,7 @@
 #include "router/engine/engine_test_support.h"
 #include "router/model/clock.h"
 #include "router/store/redis_state_store.h"
+#include "tests/support/redis_rollback.h"
 #include "tests/support/redis_server.h"
 
 namespace caserouter {
@@ -122,6 +123,34 @@ TEST_F(EngineIntegrityRedisTest, AJoinedKeyNamesItsCaseAfterAFailover) {
   EXPECT_FALSE(late->deduplicated);
   EXPECT_NE(late->view.record.id, id);
   EXPECT_EQ(Get(id).status().code(), absl::StatusCode::kNotFound);
+}
+
+// Defect 3 on Redis: the store forgets its latest writes (the domain's keys rolled back, as a
+// restart from an older append-only file would). The next case must not get the id already
+// acknowledged to another customer.
+TEST_F(EngineIntegrityRedisTest, ACaseIdIsNotReissuedWhenRedisForgetsItsLatestWrites) {
+  absl::StatusOr<RedisKeySnapshot> before =
+      SnapshotKeys(server_->port(), absl::StrCat("cr:{", config_.domain, "}:*"));
+  ASSERT_TRUE(before.ok()) << before.status();
+  CaseSpec first = Spec(Channel::kChat, "key-a");
+  first.customer_id = "cust-a";
+  absl::StatusOr<SubmitResult> acknowledged = Submit(first);
+  ASSERT_TRUE(acknowledged.ok()) << acknowledged.status();
+  const std::string id = acknowledged->view.record.id;
+  ASSERT_TRUE(RollBackKeys(server_->port(), *before).ok());
+
+  StartReplica();
+  CaseSpec second = Spec(Channel::kChat, "key-b");
+  second.customer_id = "cust-b";
+  absl::StatusOr<SubmitResult> fresh = Submit(second);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_NE(fresh->view.record.id, id);
+  absl::StatusOr<CaseView> asked = Get(id);
+  if (asked.ok()) {
+    EXPECT_EQ(asked->record.spec.customer_id, "cust-a") << "another customer's case";
+  } else {
+    EXPECT_EQ(asked.status().code(), absl::StatusCode::kNotFound) << asked.status();
+  }
 }
 
 }  // namespace

@@ -26,6 +26,7 @@
 #include "gtest/gtest.h"
 #include "router/store/state_store_contract.h"
 #include "router/store/test_records.h"
+#include "tests/support/redis_rollback.h"
 #include "tests/support/redis_server.h"
 
 namespace caserouter {
@@ -96,9 +97,22 @@ class RedisBackend : public StateStoreContractBackend {
   }
   // The lease expires on the server's clock (PX): wait it out for real.
   void LetLeaseLapse(absl::Duration ttl) override { absl::SleepFor(ttl + absl::Milliseconds(100)); }
+  // Every key of the domain, DUMPed and RESTOREd (tests/support/redis_rollback.h).
+  void Remember(absl::string_view domain) override {
+    absl::StatusOr<RedisKeySnapshot> snapshot =
+        SnapshotKeys(kSharedRedis->server()->port(), absl::StrCat("cr:{", prefix_, domain, "}:*"));
+    ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+    remembered_[std::string(domain)] = *std::move(snapshot);
+  }
+  void RollBack(absl::string_view domain) override {
+    absl::Status s =
+        RollBackKeys(kSharedRedis->server()->port(), remembered_.at(std::string(domain)));
+    ASSERT_TRUE(s.ok()) << s;
+  }
 
  private:
   std::string prefix_ = UniqueDomain("contract");
+  std::map<std::string, RedisKeySnapshot> remembered_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Redis, StateStoreContractTest,
