@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "router/engine/case_lifecycle.h"
 #include "router/model/validation.h"
 #include "router/policy/lexicon_sentiment.h"
@@ -66,9 +65,20 @@ absl::StatusOr<SubmitResult> JoinOpenCase(TickContext& ctx, Case& open, CaseSpec
   return SubmitResult{ViewOf(open, ctx.config, ctx.now), false, true};
 }
 
+// A fresh id for a new case. The ids of one generator never repeat; one that a case loaded
+// from the store already has (another replica's generator drew it: odds of 2^-80) is drawn
+// again rather than overwriting that case.
+absl::StatusOr<std::string> NewCaseId(TickContext& ctx, CaseIdGenerator& ids) {
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    absl::StatusOr<std::string> id = ids.Next(ctx.now);
+    if (!id.ok() || ctx.state.FindCase(*id) == nullptr) return id;
+  }
+  return absl::InternalError("no unused case id after 4 draws; the random source is broken");
+}
+
 }  // namespace
 
-absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec) {
+absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdGenerator& ids) {
   if (absl::Status s = ValidateCaseSpec(spec); !s.ok()) return s;
   if (!spec.has_sentiment) spec.sentiment = ScoreSentiment(spec.subject);  // an estimate
   DomainState& state = ctx.state;
@@ -88,9 +98,10 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec) {
   if (state.open_cases.size() >= static_cast<size_t>(ctx.config.max_queue)) {
     return absl::ResourceExhaustedError("the routing domain's queue is full; retry later");
   }
+  absl::StatusOr<std::string> id = NewCaseId(ctx, ids);
+  if (!id.ok()) return id.status();
   Case c;
-  c.id = absl::StrFormat("c%08d", ++state.case_sequence);
-  ctx.out.SequenceChanged();
+  c.id = *id;
   c.spec = std::move(spec);
   c.created_time = ctx.now;
   c.enqueued_time = ctx.now;
@@ -99,8 +110,7 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec) {
   Channel channel = c.spec.channel;
   ctx.Emit("submitted", c.id, "", std::string(ChannelName(channel)));
   ctx.Observe([channel](EngineObserver& o) { o.CaseReceived(channel); });
-  std::string id = c.id;
-  Case& stored = state.cases[id] = std::move(c);
+  Case& stored = state.cases[*id] = std::move(c);
   DetectRepeatContact(ctx, stored);
   SetState(ctx, stored, CaseState::kQueued);
   return SubmitResult{ViewOf(stored, ctx.config, ctx.now), false, false};

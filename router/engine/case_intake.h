@@ -19,10 +19,12 @@
 #include "router/engine/tick_context.h"
 #include "router/engine/views.h"
 #include "router/model/case.h"
+#include "router/model/case_id.h"
 
 namespace caserouter {
 
-absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec);
+// A new case's id comes from `ids` (router/model/case_id.h): nothing the store could forget.
+absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdGenerator& ids);
 absl::StatusOr<CaseView> AddMessage(TickContext& ctx, const std::string& case_id, std::string text);
 // `reason` is a cancel reason name (kCancelReasonNames), empty for the default.
 absl::StatusOr<CaseView> CancelCase(TickContext& ctx, const std::string& case_id,

@@ -129,7 +129,6 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
 
 void DomainState::Load(StoredState stored) {
   Clear();
-  case_sequence = stored.case_sequence;
   records.Load(std::move(stored.quality), std::move(stored.relationships));
   for (Agent& agent : stored.agents) {
     agent.active_cases = {0, 0, 0, 0};  // recounted from the cases below
@@ -183,7 +182,6 @@ void DomainState::Clear() {
   agents_touched.clear();
   topics_touched.clear();
   customers_touched.clear();
-  case_sequence = 0;
   // next_eviction, agents_epoch and queue_version carry over: they only ever move forward.
 }
 

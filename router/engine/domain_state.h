@@ -49,7 +49,6 @@ struct DomainState {
   absl::flat_hash_map<std::string, std::string> idempotency;
   // Agents whose desk went away while they held assignments, since when.
   std::map<std::string, absl::Time> disconnected_since;
-  int64_t case_sequence = 0;
   absl::Time next_eviction = absl::InfinitePast();
   // Who holds each offered or assigned case, and until when an offer stands.
   struct Hold {

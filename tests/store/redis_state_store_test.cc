@@ -202,7 +202,6 @@ Batch FullBatch(absl::Time now) {
   b.quality = {SampleQuality("ana", "billing")};
   b.relationships = {SampleRelationship("cust-1", "ana")};
   b.events = {Event{now, "submitted", "c-open", "", ""}};
-  b.case_sequence = 2;
   return b;
 }
 
@@ -235,11 +234,10 @@ TEST(RedisStateStoreOutageTest, KilledServerIsUnavailableThenRecoversAfterRestar
   ASSERT_TRUE(state.ok()) << state.status();
   EXPECT_EQ(state->cases.size(), 2u);
   EXPECT_EQ(state->agents.size(), 1u);
-  EXPECT_EQ(state->case_sequence, 2);
   // The epoch survived too, so the leader's next batch is accepted.
   Batch next;
   next.now = T0();
-  next.case_sequence = 3;
+  next.agents = {SampleAgent("bob")};
   EXPECT_TRUE(store->Commit(next, *epoch).ok());
 }
 
@@ -333,7 +331,6 @@ TEST_F(RedisStateStoreTest, AllKeysOfADomainShareItsHashTag) {
                                        "stats",
                                        "rel:cust-1:ana",
                                        "rels",
-                                       "seq",
                                        "events",
                                        "lease",
                                        "epoch",
