@@ -125,7 +125,10 @@ std::optional<Presence> ParsePresence(absl::string_view name) {
 // that no name appears twice); status() checks that too when some fields were never matched.
 class FieldReader {
  public:
-  FieldReader(absl::string_view kind, FieldViews fields) : kind_(kind), fields_(fields) {
+  // `versioned`: the record starts with the format version "v" (every record but events).
+  FieldReader(absl::string_view kind, FieldViews fields, bool versioned = true)
+      : kind_(kind), fields_(fields) {
+    if (!versioned) return;
     absl::string_view version = View("v");
     if (status_.ok() && version != kRecordFormatVersion) {
       Fail("v", "unknown record format version");
@@ -567,6 +570,22 @@ absl::StatusOr<Relationship> DecodeRelationshipViews(FieldViews fields) {
   rel.last_contact = r.Time("last_contact");
   if (!r.status().ok()) return r.status();
   return rel;
+}
+
+absl::StatusOr<Event> DecodeEvent(const FieldList& fields) {
+  return DecodeEventViews(ViewsOf(fields));
+}
+
+absl::StatusOr<Event> DecodeEventViews(FieldViews fields) {
+  FieldReader r("event", fields, /*versioned=*/false);
+  Event e;
+  e.time = r.Time("time");
+  e.type = r.Str("type");
+  e.case_id = r.Str("case");
+  e.agent_id = r.Str("agent");
+  e.detail = r.Str("detail");
+  if (!r.status().ok()) return r.status();
+  return e;
 }
 
 FieldList EncodeEvent(const Event& e) {

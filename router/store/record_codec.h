@@ -84,9 +84,13 @@ FieldList EncodeRelationship(const Relationship& relationship);
 absl::StatusOr<Relationship> DecodeRelationship(const FieldList& fields);
 absl::StatusOr<Relationship> DecodeRelationshipViews(FieldViews fields);
 
-// Events are append-only and never read back by the engine (audit and analytics tools read
-// the stream), so there is no decoder here. Fields: time, type, case, agent, detail.
+// Events are append-only and never read back by the engine; audit and analytics tools read the
+// stream (RedisEventReader, caserouter-events). Fields: time, type, case, agent, detail (no
+// format version: docs/events.md is the vocabulary, and a reader keeps fields it does not know
+// out of its way). The decoder requires the five fields.
 FieldList EncodeEvent(const Event& event);
+absl::StatusOr<Event> DecodeEvent(const FieldList& fields);
+absl::StatusOr<Event> DecodeEventViews(FieldViews fields);
 
 // Time <-> stored int64 microseconds, with the sentinels above.
 int64_t EncodeTime(absl::Time t);

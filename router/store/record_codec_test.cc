@@ -270,6 +270,29 @@ TEST(RecordCodecTest, EventFields) {
   EXPECT_EQ(*FindField(fields, "detail"), "attempt=2");
 }
 
+void ExpectDataLossNaming(const absl::Status& status, absl::string_view field);
+
+TEST(RecordCodecTest, EventsRoundTripAndAMissingFieldIsDataLoss) {
+  Event e{T0() + absl::Microseconds(3), "offer_revoked", "c-1", "ana", "timed_out"};
+  absl::StatusOr<Event> back = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->time, e.time);
+  EXPECT_EQ(back->type, e.type);
+  EXPECT_EQ(back->case_id, e.case_id);
+  EXPECT_EQ(back->agent_id, e.agent_id);
+  EXPECT_EQ(back->detail, e.detail);
+  Event never;
+  never.time = absl::InfinitePast();
+  back = DecodeEvent(EncodeEvent(never));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->time, absl::InfinitePast());
+  for (absl::string_view field : {"time", "type", "case", "agent", "detail"}) {
+    FieldList fields = EncodeEvent(e);
+    RemoveField(fields, field);
+    ExpectDataLossNaming(DecodeEvent(fields).status(), field);
+  }
+}
+
 TEST(RecordCodecTest, UnknownFieldsAreIgnored) {
   FieldList fields = EncodeCase(SampleCase("c"));
   fields.emplace_back("added_in_a_later_version", "whatever");
