@@ -91,9 +91,9 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdG
     // retry.
     state.idempotency.erase(it);
   }
-  if (auto it = state.open_by_customer_topic.find(DomainState::CustomerTopicKey(spec));
+  if (auto it = state.open_by_customer_topic.find(DomainState::CustomerTopicOf(spec));
       it != state.open_by_customer_topic.end()) {
-    return JoinOpenCase(ctx, state.cases.at(it->second), std::move(spec));
+    return JoinOpenCase(ctx, *it->second, std::move(spec));
   }
   if (state.open_cases.size() >= static_cast<size_t>(ctx.config.max_queue)) {
     return absl::ResourceExhaustedError("the routing domain's queue is full; retry later");
@@ -110,7 +110,7 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdG
   Channel channel = c.spec.channel;
   ctx.Emit("submitted", c.id, "", std::string(ChannelName(channel)));
   ctx.Observe([channel](EngineObserver& o) { o.CaseReceived(channel); });
-  Case& stored = state.cases[*id] = std::move(c);
+  Case& stored = state.AddCase(std::move(c));
   DetectRepeatContact(ctx, stored);
   SetState(ctx, stored, CaseState::kQueued);
   return SubmitResult{ViewOf(stored, ctx.config, ctx.now), false, false};
