@@ -450,8 +450,11 @@ TEST_P(EngineEventsTest, EmitsWhatTheDocumentationSays) {
     ASSERT_NE(row, Doc().vocabulary.end()) << "type '" << e.type << "' is not documented";
     const VocabularyRow& rule = row->second;
     EXPECT_EQ(!e.case_id.empty(), rule.case_rule == "yes") << e.type << ": case field";
-    if (rule.agent_rule == "yes") EXPECT_FALSE(e.agent_id.empty()) << e.type << ": agent field";
-    if (rule.agent_rule == "—") EXPECT_TRUE(e.agent_id.empty()) << e.type << ": agent field";
+    if (rule.agent_rule == "yes") {
+      EXPECT_FALSE(e.agent_id.empty()) << e.type << ": agent field";
+    } else if (rule.agent_rule == "—") {
+      EXPECT_TRUE(e.agent_id.empty()) << e.type << ": agent field";
+    }
     if (rule.detail_rule == "—") {
       EXPECT_TRUE(e.detail.empty()) << e.type << ": detail '" << e.detail << "'";
     } else {
