@@ -262,9 +262,6 @@ void BM_CentreAgentFreed(benchmark::State& state) {
 }
 BENCHMARK(BM_CentreAgentFreed)->Apply(CentreArgs)->Unit(benchmark::kMicrosecond);
 
-// Memory: bytes the engine (and its in-memory store) holds per queued case and per agent,
-// from the allocator's count before and after (mallinfo2). The subject is empty: customer
-// text is the customer's, whatever the engine does.
 // Bytes in use: the arenas' and the blocks large enough to be mapped on their own (a big hash
 // table is one of those, and uordblks alone would not see it).
 size_t HeapInUse() {
@@ -272,6 +269,9 @@ size_t HeapInUse() {
   return m.uordblks + m.hblkhd;
 }
 
+// Memory: bytes the engine (and its in-memory store) holds per queued case and per agent,
+// from the allocator's count before and after (mallinfo2). The subject is empty: customer
+// text is the customer's, whatever the engine does.
 void BM_CentreMemory(benchmark::State& state) {
   const int agents = static_cast<int>(state.range(0));
   const int queued = static_cast<int>(state.range(1));
