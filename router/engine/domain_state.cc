@@ -112,6 +112,11 @@ std::vector<Case*> DomainState::HeldBy(const std::string& agent_id) {
   return out;
 }
 
+void DomainState::ForgetKey(const std::string& key, const std::string& case_id) {
+  auto it = idempotency.find(key);
+  if (it != idempotency.end() && it->second == case_id) idempotency.erase(it);
+}
+
 std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duration retention) {
   std::vector<std::string> evicted;
   if (now < next_eviction) return evicted;
@@ -121,7 +126,8 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
     closed_order.pop_front();
     if (it == cases.end() || IsOpen(it->second.state)) continue;
     const Case& c = it->second;
-    idempotency.erase(c.spec.idempotency_key);
+    ForgetKey(c.spec.idempotency_key, c.id);
+    for (const std::string& key : c.joined_keys) ForgetKey(key, c.id);
     auto last = last_resolved.find(CustomerTopicKey(c.spec));
     if (last != last_resolved.end() && last->second == c.id) last_resolved.erase(last);
     evicted.push_back(c.id);
@@ -132,7 +138,6 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
 
 void DomainState::Load(StoredState stored) {
   Clear();
-  case_sequence = stored.case_sequence;
   records.Load(std::move(stored.quality), std::move(stored.relationships));
   for (Agent& agent : stored.agents) {
     agent.active_cases = {0, 0, 0, 0};  // recounted from the cases below
@@ -141,6 +146,7 @@ void DomainState::Load(StoredState stored) {
   }
   for (Case& c : stored.cases) {
     idempotency[c.spec.idempotency_key] = c.id;
+    for (const std::string& key : c.joined_keys) idempotency[key] = c.id;
     const Case& kept = AddCase(std::move(c));
     if (IsOpen(kept.state)) {
       continue;  // indexed below, as SetCaseState does
@@ -183,7 +189,6 @@ void DomainState::Clear() {
   agents_touched.clear();
   topics_touched.clear();
   customers_touched.clear();
-  case_sequence = 0;
   // next_eviction, agents_epoch and queue_version carry over: they only ever move forward.
 }
 

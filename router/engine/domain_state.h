@@ -51,10 +51,10 @@ struct DomainState {
   absl::flat_hash_map<CustomerTopic, Case*> open_by_customer_topic;
   // customer + '\n' + topic → the last resolved case (repeats).
   absl::flat_hash_map<std::string, std::string> last_resolved;
-  absl::flat_hash_map<std::string, std::string> idempotency;  // key → case id
+  // Every idempotency key of every case kept (its own and those that joined it) → case id.
+  absl::flat_hash_map<std::string, std::string> idempotency;
   // Agents whose desk went away while they held assignments, since when.
   std::map<std::string, absl::Time> disconnected_since;
-  int64_t case_sequence = 0;
   absl::Time next_eviction = absl::InfinitePast();
   // Who holds each offered or assigned case, and until when an offer stands.
   struct Hold {
@@ -101,8 +101,11 @@ struct DomainState {
   // The cases `agent_id` holds (offered or assigned), in id order.
   std::vector<Case*> HeldBy(const std::string& agent_id);
   // Forgets closed cases older than `retention` (oldest first: a pass costs the cases it
-  // evicts) with their idempotency keys. Returns the evicted ids. At most once a minute.
+  // evicts) with their idempotency keys, their own and those of submissions that joined them.
+  // Returns the evicted ids. At most once a minute.
   std::vector<std::string> EvictExpired(absl::Time now, absl::Duration retention);
+  // Drops `key` from the idempotency index if it names `case_id`.
+  void ForgetKey(const std::string& key, const std::string& case_id);
 
   // Replaces everything by the stored state (recovery). Agents' loads are recounted from the
   // open cases; offers are left as stored for the caller to return to the queue.

@@ -73,6 +73,10 @@ struct Case {
   std::string id;
   CaseSpec spec;
   std::vector<std::string> messages;  // further customer messages (AddMessage)
+  // Idempotency keys of later submissions that joined this case (the customer came back on
+  // the topic while it was open). Each names this case for as long as the case is kept, as
+  // spec.idempotency_key does, and goes with it.
+  std::vector<std::string> joined_keys;
 
   CaseState state = CaseState::kQueued;
   int offers_made = 0;
