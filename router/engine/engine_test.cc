@@ -414,6 +414,43 @@ TEST_F(EngineTest, DeposedLeaderIsFencedOutAndStepsDown) {
   EXPECT_FALSE(engine_->IsServing());
 }
 
+TEST_F(EngineTest, SteppingDownEndsEveryDeskSessionAtOnce) {
+  // Issue 11: a deposed leader kept its desk streams open, so the new leader saw the agents
+  // OFFLINE while their desks sat on a replica that could do nothing for them.
+  UseLeaseTtl(absl::Seconds(5));
+  AddAgent("ana");
+  AddAgent("bo");
+  auto ana = Connect("ana");
+  auto bo = Connect("bo");
+  ana->Take();
+  bo->Take();
+  std::unique_ptr<MemoryStateStore> handle = store_.NewHandle();
+  clock_.Advance(config_.lease_ttl);
+  Engine usurper(config_, handle.get(), &clock_, nullptr, "replica-b");
+  usurper.Tick();
+  ASSERT_TRUE(usurper.IsServing());
+  engine_->Tick();  // the renewal finds the lease taken
+  EXPECT_FALSE(engine_->IsServing());
+  for (RecordingDesk* desk : {ana.get(), bo.get()}) {
+    std::vector<DeskNotice> notices = desk->Take();
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_EQ(notices[0].kind, DeskNotice::Kind::kSessionEnded);
+    EXPECT_EQ(notices[0].reason, kNotLeadingReason);
+  }
+}
+
+TEST_F(EngineTest, AStoreFailureEndsEveryDeskSession) {
+  AddAgent("ana");
+  auto desk = Connect("ana");
+  desk->Take();
+  store_.SetUnavailable(true);
+  EXPECT_EQ(Submit(Spec(Channel::kChat, "k")).status().code(), absl::StatusCode::kUnavailable);
+  std::vector<DeskNotice> notices = desk->Take();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].kind, DeskNotice::Kind::kSessionEnded);
+  EXPECT_EQ(notices[0].reason, kNotLeadingReason);
+}
+
 TEST_F(EngineTest, AgentsAreManagedWithClearErrors) {
   AddAgent("ana");
   Agent dup;

@@ -12,6 +12,7 @@ Leadership::Standing Leadership::Keep(bool serving, absl::Duration ttl, absl::Ti
   if (now < next_attempt_) return Standing::kNone;
   next_attempt_ = now + std::min(ttl / 5, absl::Seconds(1));
   absl::StatusOr<int64_t> epoch = store_->AcquireLeadership(instance_id_, ttl, now);
+  store_unreachable_ = absl::IsUnavailable(epoch.status());
   if (!epoch.ok()) return Standing::kNone;
   epoch_ = *epoch;
   renew_at_ = now + ttl / 3;
@@ -37,6 +38,7 @@ absl::Status Leadership::Renew(absl::Duration ttl, absl::Time now) {
       renewed = absl::FailedPreconditionError("lease lost: another replica led meanwhile");
     }
   }
+  store_unreachable_ = absl::IsUnavailable(renewed);
   if (renewed.ok()) renew_at_ = now + ttl / 3;
   return renewed;
 }
