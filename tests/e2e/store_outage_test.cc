@@ -121,6 +121,7 @@ TEST_F(StoreOutageTest, AHungRedisIsAnsweredWithUnavailableWithinTheDetectionTim
   EXPECT_EQ(codes[grpc::StatusCode::DEADLINE_EXCEEDED], 0) << Describe(codes);
   EXPECT_GT(codes[grpc::StatusCode::UNAVAILABLE], 0) << Describe(codes);
   for (const auto& [code, n] : codes) {
+    if (n == 0) continue;  // the lookups above made it
     EXPECT_TRUE(code == grpc::StatusCode::OK || code == grpc::StatusCode::UNAVAILABLE)
         << Describe(codes);
   }
