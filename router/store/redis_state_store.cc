@@ -322,8 +322,8 @@ class RedisStateStore::PrimaryLocator {
 
  private:
   redisContext* Open(const RedisAddress& a) {
-    redisContext* c = redisConnectWithTimeout(a.host.c_str(), a.port,
-                                              absl::ToTimeval(options_.connect_timeout));
+    redisContext* c =
+        redisConnectWithTimeout(a.host.c_str(), a.port, absl::ToTimeval(options_.connect_timeout));
     if (c != nullptr && c->err == 0 &&
         redisSetTimeout(c, absl::ToTimeval(options_.command_timeout)) == REDIS_OK) {
       return c;
@@ -504,8 +504,8 @@ class RedisStateStore::Connection {
   // Drops the connection and returns UNAVAILABLE naming the server and `what`.
   absl::Status Fail(absl::string_view what) {
     Disconnect();
-    return absl::UnavailableError(absl::StrCat("redis ", address_.host, ":", address_.port, ": ",
-                                               what));
+    return absl::UnavailableError(
+        absl::StrCat("redis ", address_.host, ":", address_.port, ": ", what));
   }
 
   // Sets the socket timeout for the next reads (WAIT blocks longer than a command).
@@ -602,8 +602,7 @@ class RedisStateStore::Connection {
     if (locator_->uses_sentinels()) {
       const redisReply* role = (*replies)[next++].get();
       if (role->type != REDIS_REPLY_ARRAY || role->elements < 1 ||
-          role->element[0]->type != REDIS_REPLY_STRING ||
-          ReplyText(role->element[0]) != "master") {
+          role->element[0]->type != REDIS_REPLY_STRING || ReplyText(role->element[0]) != "master") {
         // The Sentinels' view lags a failover or a restart: ask again at the next call.
         return Fail("named the primary by the Sentinels, but not a primary (yet)");
       }

@@ -100,15 +100,13 @@ class DeskFailoverTest : public ::testing::Test {
     redis_ = *std::move(redis);
     const std::string config = dir_.Write(
         "caserouter.yaml", TestConfigYaml(absl::Seconds(120), heartbeat_timeout, kLease));
-    absl::StatusOr<std::unique_ptr<RouterProcess>> a =
-        RouterProcess::Start(CASEROUTER_BINARY, RouterArgs(redis_->port(), config, "replica-a"),
-                             dir_.path() + "/a.log");
+    absl::StatusOr<std::unique_ptr<RouterProcess>> a = RouterProcess::Start(
+        CASEROUTER_BINARY, RouterArgs(redis_->port(), config, "replica-a"), dir_.path() + "/a.log");
     ASSERT_TRUE(a.ok()) << a.status();
     leader_ = *std::move(a);
     ASSERT_TRUE(WaitFor([&] { return Serving(leader_->grpc_port()); }));
-    absl::StatusOr<std::unique_ptr<RouterProcess>> b =
-        RouterProcess::Start(CASEROUTER_BINARY, RouterArgs(redis_->port(), config, "replica-b"),
-                             dir_.path() + "/b.log");
+    absl::StatusOr<std::unique_ptr<RouterProcess>> b = RouterProcess::Start(
+        CASEROUTER_BINARY, RouterArgs(redis_->port(), config, "replica-b"), dir_.path() + "/b.log");
     ASSERT_TRUE(b.ok()) << b.status();
     standby_ = *std::move(b);
     leader_address_ = absl::StrCat("127.0.0.1:", leader_->grpc_port());

@@ -28,8 +28,8 @@ namespace {
 // Submits with `deadline` from `threads` threads for `duration` while Redis is paused, and
 // returns how many calls ended with each code. Resumes Redis before returning.
 std::map<grpc::StatusCode, int> SubmitWhileRedisIsHung(RedisServer& redis, int router_port,
-                                                        absl::Duration deadline,
-                                                        absl::Duration duration, int threads) {
+                                                       absl::Duration deadline,
+                                                       absl::Duration duration, int threads) {
   std::map<grpc::StatusCode, int> codes;
   absl::Mutex mu;
   EXPECT_EQ(kill(redis.pid(), SIGSTOP), 0);
@@ -75,8 +75,8 @@ class StoreOutageTest : public ::testing::Test {
     const std::string config = dir_.Write("caserouter.yaml", yaml);
     absl::StatusOr<std::unique_ptr<RouterProcess>> router = RouterProcess::Start(
         CASEROUTER_BINARY,
-        {"--grpc_address=127.0.0.1:0", "--metrics_address=",
-         absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
+        {"--grpc_address=127.0.0.1:0",
+         "--metrics_address=", absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
          absl::StrCat("--config=", config), "--instance_id=hung-store", "--drain_timeout=1s"},
         dir_.path() + "/router.log");
     ASSERT_TRUE(router.ok()) << router.status();
@@ -98,8 +98,9 @@ class StoreOutageTest : public ::testing::Test {
   // After Redis resumed: the router leads again by itself, and kept what it acknowledged.
   void ExpectResumed() {
     v1::SubmitCaseResponse after;
-    EXPECT_TRUE(WaitFor([&] { return clients_->Submit(SampleSubmission("after-hang"), &after).ok(); }))
-        << "the router did not serve again after Redis resumed";
+    EXPECT_TRUE(WaitFor([&] {
+      return clients_->Submit(SampleSubmission("after-hang"), &after).ok();
+    })) << "the router did not serve again after Redis resumed";
     v1::Case kept;
     ASSERT_TRUE(clients_->GetCase(before_id_, &kept).ok());
     EXPECT_EQ(kept.case_id(), before_id_);
@@ -134,8 +135,8 @@ TEST_F(StoreOutageTest, WithTheDefaultDetectionTimeCallersSeeUnavailableNotDeadl
   // lead again (2 s each), and its caller saw DEADLINE_EXCEEDED.
   StartRouter(TestConfigYaml());
   if (IsSkipped() || HasFatalFailure()) return;
-  std::map<grpc::StatusCode, int> codes = SubmitWhileRedisIsHung(
-      *redis_, router_->grpc_port(), absl::Seconds(3), absl::Seconds(6), 4);
+  std::map<grpc::StatusCode, int> codes =
+      SubmitWhileRedisIsHung(*redis_, router_->grpc_port(), absl::Seconds(3), absl::Seconds(6), 4);
   EXPECT_EQ(codes[grpc::StatusCode::DEADLINE_EXCEEDED], 0) << Describe(codes);
   EXPECT_GT(codes[grpc::StatusCode::UNAVAILABLE], 0) << Describe(codes);
   ExpectResumed();

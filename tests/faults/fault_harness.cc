@@ -32,8 +32,7 @@ bool IsServing(const std::shared_ptr<grpc::Channel>& channel, absl::Duration dea
 }  // namespace
 
 std::string FaultConfigYaml(const std::string& extra) {
-  return e2e::TestConfigYaml(absl::Seconds(2), absl::Milliseconds(1500), absl::Seconds(1)) +
-         extra;
+  return e2e::TestConfigYaml(absl::Seconds(2), absl::Milliseconds(1500), absl::Seconds(1)) + extra;
 }
 
 std::shared_ptr<grpc::Channel> Channels::Get(const std::string& address) {
@@ -89,8 +88,7 @@ RouterFleet::~RouterFleet() {
 
 absl::Status RouterFleet::Launch(int replica) {
   std::vector<std::string> args = {absl::StrCat("--grpc_address=", addresses_[replica]),
-                                   "--metrics_address=",
-                                   absl::StrCat("--config=", config_path_),
+                                   "--metrics_address=", absl::StrCat("--config=", config_path_),
                                    absl::StrCat("--instance_id=replica-", replica),
                                    "--drain_timeout=1s"};
   args.insert(args.end(), redis_args_.begin(), redis_args_.end());
@@ -393,8 +391,8 @@ absl::Status CreateAgentOnLeader(const std::vector<std::string>& addresses,
     }
     absl::SleepFor(absl::Milliseconds(100));
   }
-  return absl::UnavailableError(absl::StrCat("cannot create ", agent_id, ": ",
-                                             status.error_message()));
+  return absl::UnavailableError(
+      absl::StrCat("cannot create ", agent_id, ": ", status.error_message()));
 }
 
 void FinalSweep(HistoryRecorder* history, const std::vector<std::string>& addresses,

@@ -151,16 +151,16 @@ TEST_F(FaultTest, LeaderKill9UnderConcurrentSubmissionsWithAStandby) {
   ASSERT_GE(leader, 0);
   const absl::Time fault = RecordFault(&history_, "kill -9 of the leader");
   fleet_->Kill(leader);
-  ASSERT_TRUE(WaitFor([&] { return submitters_->acknowledged() > 0 &&
-                                   TimeToFirstOk(submitters_->ok_times(), fault) !=
-                                       absl::InfiniteDuration(); }));
+  ASSERT_TRUE(WaitFor([&] {
+    return submitters_->acknowledged() > 0 &&
+           TimeToFirstOk(submitters_->ok_times(), fault) != absl::InfiniteDuration();
+  }));
   const absl::Duration failover = TimeToFirstOk(submitters_->ok_times(), fault);
   // The target is the lease TTL plus 1 s; the assertion leaves room for a loaded machine
   // (the soak records the distribution against the target: docs/reliability.md).
   EXPECT_LT(failover, kLease + absl::Seconds(5)) << absl::FormatDuration(failover);
   absl::SleepFor(LoadTime());
-  Finish("leader_kill9", {},
-         absl::StrCat("failover_ms=", absl::ToInt64Milliseconds(failover)));
+  Finish("leader_kill9", {}, absl::StrCat("failover_ms=", absl::ToInt64Milliseconds(failover)));
 }
 
 TEST_F(FaultTest, LeaderPausedPastItsLeaseThenResumedIsFencedAndItsDesksMove) {
@@ -282,9 +282,8 @@ TEST_F(FaultTest, RedisRefusingConnectionsThenBackResumesByItself) {
   absl::SleepFor(absl::Seconds(3));
   ASSERT_TRUE(redis_->Restart().ok());
   const absl::Time back = RecordFault(&history_, "redis back");
-  ASSERT_TRUE(WaitFor([&] {
-    return TimeToFirstOk(submitters_->ok_times(), back) != absl::InfiniteDuration();
-  }));
+  ASSERT_TRUE(WaitFor(
+      [&] { return TimeToFirstOk(submitters_->ok_times(), back) != absl::InfiniteDuration(); }));
   absl::SleepFor(LoadTime());
   Finish("redis_refusing");
 }
@@ -432,8 +431,8 @@ TEST_F(FaultTest, AReconnectStormOf500DesksReachesTheNewLeader) {
   const absl::Duration moved = absl::Now() - fault;
   CheckOptions check;
   check.desk_bound = absl::Seconds(10);
-  Finish("reconnect_storm_500", check, absl::StrCat("all_desks_moved_ms=",
-                                                      absl::ToInt64Milliseconds(moved)));
+  Finish("reconnect_storm_500", check,
+         absl::StrCat("all_desks_moved_ms=", absl::ToInt64Milliseconds(moved)));
 }
 
 // Records what a hand-driven desk (e2e::DeskClient) saw, for the checker.
@@ -455,10 +454,12 @@ TEST_F(FaultTest, DuplicateAndLateAcceptsAndACompleteFromAnotherAgentsStreamAreR
   e2e::Clients c(grpc::CreateChannel(fleet_->addresses()[0], grpc::InsecureChannelCredentials()));
   ASSERT_TRUE(c.CreateAgent("ana", {{"billing", 8}}).ok());
   ASSERT_TRUE(c.CreateAgent("bo", {{"billing", 8}}).ok());
-  absl::StatusOr<std::unique_ptr<e2e::DeskClient>> ana = e2e::DeskClient::Connect(c.desk.get(), "ana");
+  absl::StatusOr<std::unique_ptr<e2e::DeskClient>> ana =
+      e2e::DeskClient::Connect(c.desk.get(), "ana");
   ASSERT_TRUE(ana.ok()) << ana.status();
   ASSERT_EQ((*ana)->SetPresence(v1::PRESENCE_AVAILABLE)->code(), 0);
-  absl::StatusOr<std::unique_ptr<e2e::DeskClient>> bo = e2e::DeskClient::Connect(c.desk.get(), "bo");
+  absl::StatusOr<std::unique_ptr<e2e::DeskClient>> bo =
+      e2e::DeskClient::Connect(c.desk.get(), "bo");
   ASSERT_TRUE(bo.ok()) << bo.status();
 
   v1::SubmitCaseResponse first;
@@ -626,8 +627,8 @@ TEST_F(FaultTest, AJoinedSubmissionsKeyStillNamesItsCaseAfterARestart) {
   ASSERT_GE(fleet_->WaitForLeader(), 0);
   // Close the case, then retry the joined key: it must still name x, not make a new case.
   const int now_leading = fleet_->Leader();
-  e2e::Clients c(grpc::CreateChannel(fleet_->addresses()[now_leading],
-                                     grpc::InsecureChannelCredentials()));
+  e2e::Clients c(
+      grpc::CreateChannel(fleet_->addresses()[now_leading], grpc::InsecureChannelCredentials()));
   ASSERT_TRUE(c.CreateAgent("closer", {{"billing", 8}}).ok());
   absl::StatusOr<std::unique_ptr<e2e::DeskClient>> closer =
       e2e::DeskClient::Connect(c.desk.get(), "closer");

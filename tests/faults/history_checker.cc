@@ -43,8 +43,8 @@ void CheckCases(const std::vector<HistoryRecord>& history, const CheckOptions& o
       auto [it, fresh] = case_of_key.emplace(r.key(), r.case_id());
       if (!fresh && it->second != r.case_id()) {
         Add(out, "key_with_two_cases",
-            absl::StrCat("key ", r.key(), " answered with cases ", it->second, " and ",
-                         r.case_id(), At(r)));
+            absl::StrCat("key ", r.key(), " answered with cases ", it->second, " and ", r.case_id(),
+                         At(r)));
       }
     } else if (r.final()) {
       found.insert(r.case_id());
@@ -61,8 +61,8 @@ void CheckCases(const std::vector<HistoryRecord>& history, const CheckOptions& o
 // Ownership of cases by agents.
 void CheckOwners(const std::vector<HistoryRecord>& history, const CheckOptions& options,
                  std::vector<Violation>* out) {
-  std::map<std::string, std::string> owner;                 // case -> agent
-  std::map<std::string, absl::Time> disconnected;           // agent -> its stream's end
+  std::map<std::string, std::string> owner;        // case -> agent
+  std::map<std::string, absl::Time> disconnected;  // agent -> its stream's end
   auto owned_by_other = [&](const std::string& id, const std::string& agent,
                             absl::Time now) -> std::optional<std::string> {
     auto it = owner.find(id);

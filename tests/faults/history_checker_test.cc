@@ -105,7 +105,8 @@ TEST(HistoryCheckerTest, FindsOneCaseIdAnsweredForTwoCustomers) {
 {"time_micros": 2, "kind": "submit", "key": "k2", "customer": "c2", "code": "OK", "case_id": "x1"}
 {"time_micros": 3, "kind": "get", "case_id": "x1", "customer": "c2", "code": "OK", "final": true}
 )"));
-  EXPECT_EQ(Kinds(v), (std::vector<std::string>{"case_with_two_customers", "case_with_two_customers"}))
+  EXPECT_EQ(Kinds(v),
+            (std::vector<std::string>{"case_with_two_customers", "case_with_two_customers"}))
       << Describe(v);
 }
 

@@ -20,9 +20,9 @@ namespace {
 using testing_records::SampleCase;
 using testing_records::T0;
 
-#define START_OR_SKIP(var, options)                                              \
+#define START_OR_SKIP(var, options)                                               \
   absl::StatusOr<std::unique_ptr<RedisServer>> var = RedisServer::Start(options); \
-  if (absl::IsNotFound(var.status())) GTEST_SKIP() << var.status().message();    \
+  if (absl::IsNotFound(var.status())) GTEST_SKIP() << var.status().message();     \
   ASSERT_TRUE(var.ok()) << var.status()
 
 bool WaitFor(const std::function<bool()>& condition, absl::Duration timeout = absl::Seconds(20)) {
@@ -113,7 +113,9 @@ TEST(RedisSentinelTest, TheStoreFindsThePrimaryAndFollowsAFailover) {
         (*sentinel)->Command({"SENTINEL", "replicas", "caserouter"});
     return replicas.ok() && absl::StrContains(*replicas, absl::StrCat((*replica)->port()));
   }));
-  ASSERT_TRUE(WaitFor([&] { return (*sentinel)->Command({"SENTINEL", "failover", "caserouter"}).ok(); }));
+  ASSERT_TRUE(WaitFor([&] {
+    return (*sentinel)->Command({"SENTINEL", "failover", "caserouter"}).ok();
+  }));
   ASSERT_TRUE(WaitFor([&] {
     absl::StatusOr<std::string> primary_now =
         (*sentinel)->Command({"SENTINEL", "get-master-addr-by-name", "caserouter"});
@@ -150,8 +152,7 @@ TEST(RedisSentinelTest, NoSentinelAnsweringIsUnavailable) {
   EXPECT_EQ(ping.code(), absl::StatusCode::kUnavailable);
   EXPECT_TRUE(absl::StrContains(ping.message(), "Sentinel")) << ping;
   options.master_name = "";
-  EXPECT_EQ(RedisStateStore::Connect(options).status().code(),
-            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(RedisStateStore::Connect(options).status().code(), absl::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -85,12 +85,12 @@ absl::StatusOr<std::string> RedisServer::FindBinary(const std::string& name) {
     }
   }
   if (ServersRequired()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        name, " not found on PATH and CASEROUTER_REQUIRE_SERVERS=1 (install the ", name,
-        " package)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(name, " not found on PATH and CASEROUTER_REQUIRE_SERVERS=1 (install the ",
+                     name, " package)"));
   }
-  return absl::NotFoundError(absl::StrCat(name, " not found on PATH (install the ", name,
-                                          " package to run this test)"));
+  return absl::NotFoundError(
+      absl::StrCat(name, " not found on PATH (install the ", name, " package to run this test)"));
 }
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(Options options) {
@@ -351,8 +351,7 @@ absl::StatusOr<std::string> RedisServer::Command(const std::vector<std::string>&
   for (const std::string& a : args) absl::StrAppend(&request, "$", a.size(), "\r\n", a, "\r\n");
   std::string reply;
   absl::Status status = absl::UnavailableError(absl::StrCat("cannot reach 127.0.0.1:", port_));
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
-      SendAll(fd, request)) {
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && SendAll(fd, request)) {
     status = RespReader(fd).Read(&reply);
   }
   close(fd);

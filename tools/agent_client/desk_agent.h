@@ -75,7 +75,7 @@ class DeskAgent {
     bool reconnect = true;
     absl::Duration max_backoff = absl::Seconds(10);
     ChannelFactory channel_factory = nullptr;  // empty: DefaultChannel
-    uint64_t seed = 1;               // of the backoff's jitter
+    uint64_t seed = 1;                         // of the backoff's jitter
   };
   using EventHandler = std::function<void(const v1::ConnectResponse&)>;
   // How a stream ended, and whether the desk will reconnect.
