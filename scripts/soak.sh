@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The fault suite's long soak: runs the fault scenarios (tests/faults) round after round, with
 # CASEROUTER_SOAK_SECONDS (default 5) of load around each fault instead of CI's 2, for the given
-# number of minutes, and prints the figures docs/reliability.md records: rounds, faults injected,
+# number of minutes (the kill -9 scenario kills the leader CASEROUTER_SOAK_KILLS times, default
+# 10, per round), and prints the figures docs/reliability.md records: rounds, faults injected,
 # requests, submissions, acknowledged cases, violations, and the failover time of kill -9 of the
 # leader (first OK from the standby) against the target of lease TTL (1 s here) + 1 s.
 #
@@ -17,6 +18,7 @@ minutes="${1:-10}"
 filter="${2:-*-FaultTest.RedisRolledBack*:FaultTest.AJoinedSubmission*}"
 cmake --build "$build" -j 2 --target caserouter caserouter_fault_test >/dev/null
 export CASEROUTER_SOAK_SECONDS="${CASEROUTER_SOAK_SECONDS:-5}"
+export CASEROUTER_SOAK_KILLS="${CASEROUTER_SOAK_KILLS:-10}"  # leader kills per kill -9 round
 export CASEROUTER_REQUIRE_SERVERS=1
 export CASEROUTER_FAULT_HISTORY_DIR="$build/soak-histories"
 mkdir -p "$CASEROUTER_FAULT_HISTORY_DIR"
@@ -42,7 +44,7 @@ for line in sys.stdin:
     for k in tot:
         tot[k] += int(kv.get(k, 0))
     if "failover_ms" in kv:
-        failover.append(int(kv["failover_ms"]))
+        failover.extend(int(x) for x in kv["failover_ms"].split(",") if x)
 print("soak: scenario runs=%d faults=%d requests=%d submits=%d acknowledged=%d violations=%d"
       % (runs, tot["faults"], tot["requests"], tot["submits"], tot["acknowledged"], tot["violations"]))
 if failover:

@@ -100,11 +100,14 @@ void DeskAgent::SessionLoop() {
     {
       absl::MutexLock lock(&mu_);
       stopped = stopped_;
-      // The next attempt goes to the next address: this one does not lead, or is gone.
-      ++target_index_;
     }
     const bool reconnect = may_retry && options_.reconnect && !stopped;
-    on_end_(end, reconnect);
+    on_end_(end, reconnect);  // target() still names the session that ended
+    {
+      // The next attempt goes to the next address: this one does not lead, or is gone.
+      absl::MutexLock lock(&mu_);
+      ++target_index_;
+    }
     if (!reconnect) break;
     // A session that lasted a while was healthy: start the backoff afresh.
     if (absl::Now() - began > absl::Seconds(30)) {

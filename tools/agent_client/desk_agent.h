@@ -100,7 +100,8 @@ class DeskAgent {
   void After(absl::Duration delay, std::function<void()> action);
 
   const std::string& agent_id() const { return options_.agent_id; }
-  // The address of the current (or last) session's attempt.
+  // The address of the current (or last) session's attempt; in the end handler, the address
+  // of the session that ended.
   std::string target() const;
 
  private:
