@@ -409,10 +409,12 @@ TEST_F(SentinelFaultTest, FailoverUnderLoadWithoutReplicaAcksLosesAtMostTheLastM
   KillPrimaryAndWaitForFailover();
   SKIP_OR_FAIL_SETUP();
   absl::SleepFor(LoadTime());
-  // Asynchronous replication: what the primary acknowledged just before it died may be lost
-  // (docs/reliability.md); nothing older.
+  // Asynchronous replication: what the promoted replica had not received when the primary
+  // died may be lost (docs/reliability.md) — the replication lag, which on a loaded machine
+  // reaches seconds; older writes must survive. (On this branch a loss also reissues ids, which
+  // the checker reports as case_with_two_customers: defect 3, fixed on 'integrity'.)
   CheckOptions options;
-  options.loss_allowed_after = fault - absl::Seconds(1);
+  options.loss_allowed_after = fault - absl::Seconds(3);
   Finish("sentinel_failover_async", options);
 }
 
