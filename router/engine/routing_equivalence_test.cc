@@ -19,12 +19,13 @@ namespace caserouter {
 namespace {
 
 struct Replica {
-  explicit Replica(EngineConfig config) : engine(config, &store, &clock, nullptr, "r") {
+  explicit Replica(EngineConfig config) : engine(config, &store, &clock, nullptr, "r", &random) {
     clock.Set(absl::FromUnixSeconds(1700000000));
     engine.Tick();
   }
   FakeClock clock;
   MemoryStateStore store;
+  SeededRandomSource random{7};  // both replicas give their cases the same ids
   Engine engine;
   std::map<std::string, std::shared_ptr<RecordingDesk>> desks;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "router/policy/eligibility.h"
 
@@ -138,31 +139,35 @@ std::string RelationshipAgent(const Case& c, const std::vector<AgentCandidate>& 
   return best_id.empty() ? c.preferred_agent : best_id;
 }
 
-// The bullseye ring: the relationship or previous agent and the top-quality agents present.
-std::vector<std::string> PreferredRing(const Case& c, const std::vector<AgentCandidate>& agents,
-                                       const TeamRecord& team, const EngineConfig& config,
-                                       absl::Time now) {
-  const MatchWeights& w = config.matching;
+// The bullseye ring's relationship part: the relationship or previous agent among `related`
+// who are qualified for the case, in id order.
+std::vector<std::string> RelationshipRing(const Case& c, const std::vector<AgentCandidate>& related,
+                                          const MatchWeights& w, absl::Time now) {
   std::vector<std::string> ring;
-  std::vector<std::pair<double, std::string>> by_quality;
-  for (const AgentCandidate& a : agents) {
+  for (const AgentCandidate& a : related) {
     if (!PresentAndQualified(c, a)) continue;
     if (RelationshipStrength(a.relationship, w, now) > 0 || a.agent->id == c.preferred_agent) {
       ring.push_back(a.agent->id);
     }
-    by_quality.emplace_back(QualityTerm(a, team, w), a.agent->id);
-  }
-  std::sort(by_quality.begin(), by_quality.end(), [](const auto& x, const auto& y) {
-    return x.first > y.first || (x.first == y.first && x.second < y.second);
-  });
-  size_t top = static_cast<size_t>(std::ceil(w.top_quality_share * by_quality.size()));
-  for (size_t i = 0; i < top && i < by_quality.size(); ++i) {
-    // Only agents whose record stands out from the team's belong to the top ring; when
-    // everyone is at the prior, waiting would buy nothing.
-    if (by_quality[i].first > by_quality.back().first) ring.push_back(by_quality[i].second);
   }
   std::sort(ring.begin(), ring.end());
   ring.erase(std::unique(ring.begin(), ring.end()), ring.end());
+  return ring;
+}
+
+// The union of two sorted rings, in id order, its first `limit` ids (0: all).
+std::vector<std::string> MergedRing(const std::vector<std::string>& x,
+                                    const std::vector<std::string>& y, size_t limit) {
+  std::vector<std::string> ring;
+  auto i = x.begin(), j = y.begin();
+  while ((i != x.end() || j != y.end()) && (limit == 0 || ring.size() < limit)) {
+    if (j == y.end() || (i != x.end() && *i < *j)) {
+      ring.push_back(*i++);
+    } else {
+      if (i != x.end() && *i == *j) ++i;
+      ring.push_back(*j++);
+    }
+  }
   return ring;
 }
 
@@ -177,8 +182,57 @@ double RelationshipStrength(const Relationship* r, const MatchWeights& w, absl::
          std::exp2(-age / half_life);
 }
 
+std::vector<std::string> TopQualityRing(const std::vector<AgentCandidate>& present_qualified,
+                                        const TeamRecord& team, const MatchWeights& w) {
+  if (present_qualified.empty()) return {};
+  std::vector<std::pair<double, const std::string*>> by_quality;
+  by_quality.reserve(present_qualified.size());
+  for (const AgentCandidate& a : present_qualified) {
+    by_quality.emplace_back(QualityTerm(a, team, w), &a.agent->id);
+  }
+  auto better = [](const auto& x, const auto& y) {
+    return x.first > y.first || (x.first == y.first && *x.second < *y.second);
+  };
+  const double lowest =
+      std::min_element(by_quality.begin(), by_quality.end(), [](const auto& x, const auto& y) {
+        return x.first < y.first;
+      })->first;
+  size_t top = std::min(by_quality.size(),
+                        static_cast<size_t>(std::ceil(w.top_quality_share * by_quality.size())));
+  // Only the top `top` need an order: a partial sort keeps a ring of 10,000 agents cheap.
+  std::partial_sort(by_quality.begin(), by_quality.begin() + top, by_quality.end(), better);
+  std::vector<std::string> ring;
+  for (size_t i = 0; i < top; ++i) {
+    // Only agents whose record stands out from the team's belong to the top ring; when
+    // everyone is at the prior, waiting would buy nothing.
+    if (by_quality[i].first > lowest) ring.push_back(*by_quality[i].second);
+  }
+  std::sort(ring.begin(), ring.end());
+  return ring;
+}
+
+bool RingMatters(const Case& c, const EngineConfig& config, absl::Time now) {
+  return config.StrategyFor(c.spec.topic) == Strategy::kOutcome && WithinBullseye(c, config, now);
+}
+
 Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
                      const TeamRecord& team, const EngineConfig& config, absl::Time now) {
+  std::vector<std::string> top;
+  return ChooseAgentFrom(c, CandidatePool{agents, agents}, team, config, now,
+                         [&]() -> const std::vector<std::string>& {
+                           std::vector<AgentCandidate> present_qualified;
+                           for (const AgentCandidate& a : agents) {
+                             if (PresentAndQualified(c, a)) present_qualified.push_back(a);
+                           }
+                           top = TopQualityRing(present_qualified, team, config.matching);
+                           return top;
+                         });
+}
+
+Decision ChooseAgentFrom(const Case& c, const CandidatePool& pool, const TeamRecord& team,
+                         const EngineConfig& config, absl::Time now,
+                         absl::FunctionRef<const std::vector<std::string>&()> top_quality) {
+  const std::vector<AgentCandidate>& agents = pool.candidates;
   Decision d;
   d.case_id = c.id;
   d.time = now;
@@ -206,7 +260,9 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
     }
     return eligible;
   };
-  d.considered = static_cast<int>(agents.size());
+  d.considered = static_cast<int>(agents.size()) + pool.not_available + pool.without_capacity;
+  d.excluded_by[static_cast<int>(Exclusion::kPresence)] += pool.not_available;
+  d.excluded_by[static_cast<int>(Exclusion::kCapacity)] += pool.without_capacity;
   std::vector<Scored> eligible = collect(/*check_authority=*/true);
   if (eligible.empty() && c.spec.authority_needed > 0 && SlaBreached(c, config, now)) {
     eligible = collect(/*check_authority=*/false);
@@ -228,21 +284,25 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
       }
       eligible.swap(kept);
     }
-    d.relationship_agent = RelationshipAgent(c, agents, config.matching, now);
+    d.relationship_agent = RelationshipAgent(c, pool.related, config.matching, now);
     // The ring matters only inside the bound; past it, skip the work of finding it.
     if (WithinBullseye(c, config, now)) {
-      d.preferred_ring = PreferredRing(c, agents, team, config, now);
-    }
-    if (!d.preferred_ring.empty()) {
-      std::vector<Scored> ring_only;
-      for (Scored& s : eligible) {
-        if (std::binary_search(d.preferred_ring.begin(), d.preferred_ring.end(),
-                               s.scored.agent_id)) {
-          ring_only.push_back(std::move(s));
+      const std::vector<std::string>& top = top_quality();
+      const std::vector<std::string> related =
+          RelationshipRing(c, pool.related, config.matching, now);
+      if (!top.empty() || !related.empty()) {
+        d.preferred_ring = MergedRing(top, related, pool.max_listed);
+        auto in_ring = [&](const std::string& id) {
+          return std::binary_search(top.begin(), top.end(), id) ||
+                 std::binary_search(related.begin(), related.end(), id);
+        };
+        std::vector<Scored> ring_only;
+        for (Scored& s : eligible) {
+          if (in_ring(s.scored.agent_id)) ring_only.push_back(std::move(s));
         }
+        d.waiting_for_preferred = ring_only.empty() && !eligible.empty();
+        eligible.swap(ring_only);
       }
-      d.waiting_for_preferred = ring_only.empty() && !eligible.empty();
-      eligible.swap(ring_only);
     }
   }
 
