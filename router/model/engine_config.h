@@ -4,6 +4,7 @@
 #define CASEROUTER_ROUTER_MODEL_ENGINE_CONFIG_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -83,6 +84,16 @@ struct AdmissionConfig {
   double live_reserve_share = 0.2;
 };
 
+// The true probability that an agent resolves a customer's case on a topic: what no router
+// can know. Only the simulator implements it (from its hidden ground truth), to measure how
+// much an all-knowing router would gain; see EngineConfig::oracle.
+class ResolutionOracle {
+ public:
+  virtual ~ResolutionOracle() = default;
+  virtual double Probability(const std::string& agent_id, const std::string& topic,
+                             const std::string& customer_id) const = 0;
+};
+
 struct EngineConfig {
   std::string domain = "default";
   PerChannel<ChannelConfig> channels = {
@@ -116,6 +127,10 @@ struct EngineConfig {
   // re-decided only what a change can affect. For verification only (the simulator's
   // --full_pass compares both decision by decision); not read from configuration files.
   bool full_routing_pass = false;
+  // Simulator only, never read from configuration files: when set, every case goes to the
+  // eligible agent the oracle says is most likely to resolve it (idle time breaks ties) and
+  // no case is held for anyone — the bound the simulator's "oracle" column measures.
+  std::shared_ptr<const ResolutionOracle> oracle;
 
   Strategy StrategyFor(const std::string& topic) const {
     auto it = topic_strategy.find(topic);

@@ -85,6 +85,16 @@ Score ScoreClassic(Strategy strategy, const AgentCandidate& a, const TeamRecord&
   return s;
 }
 
+// The simulator's all-knowing bound: the true resolution probability, idle time breaking ties.
+Score ScoreOracle(const Case& c, const AgentCandidate& a, const EngineConfig& config,
+                  absl::Time now) {
+  Score s;
+  s.Add("true_resolution",
+        config.oracle->Probability(a.agent->id, c.spec.topic, c.spec.customer_id));
+  s.Add("idle_tiebreak", 1e-9 * IdleSeconds(*a.agent, now));
+  return s;
+}
+
 struct Scored {
   const AgentCandidate* candidate;
   ScoredAgent scored;
@@ -183,7 +193,8 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
   d.case_id = c.id;
   d.time = now;
   d.strategy = config.StrategyFor(c.spec.topic);
-  bool outcome = d.strategy == Strategy::kOutcome;
+  const bool oracle = config.oracle != nullptr;
+  bool outcome = !oracle && d.strategy == Strategy::kOutcome;
 
   auto collect = [&](bool check_authority) {
     std::vector<Scored> eligible;
@@ -195,8 +206,9 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
         }
         continue;
       }
-      Score s = outcome ? ScoreOutcome(c, a, team, config, now)
-                        : ScoreClassic(d.strategy, a, team, config, now);
+      Score s = oracle    ? ScoreOracle(c, a, config, now)
+                : outcome ? ScoreOutcome(c, a, team, config, now)
+                          : ScoreClassic(d.strategy, a, team, config, now);
       // The cap applies to the load the agent would carry with this case.
       bool over_cap =
           outcome && AttentionLoad(*a.agent, config) +

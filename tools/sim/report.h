@@ -30,12 +30,17 @@ struct EvaluationOptions {
   std::vector<Strategy> strategies = {Strategy::kOutcome, Strategy::kLongestIdle,
                                       Strategy::kRoundRobin, Strategy::kLeastOccupied,
                                       Strategy::kFastestHandle};
+  // Adds the oracle (SimOptions::oracle): the bound every strategy's gain is measured against.
+  bool oracle = true;
   int seeds = 5;
   uint64_t first_seed = 1;
 };
 
+// The oracle's label in tables and figures.
+inline constexpr char kOracleLabel[] = "oracle";
+
 struct StrategyRuns {
-  std::string label;  // strategy name, or a sweep point's label
+  std::string label;  // strategy name, "oracle", or a sweep point's label
   std::vector<RunMetrics> runs;
   std::array<double, 24> depth_by_hour = {};  // mean over the runs
 };
@@ -62,6 +67,7 @@ absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
 // One line of the theory check: a figure of queueing theory against the simulation.
 struct TheoryRow {
   std::string model;    // "Erlang C, 14 agents", ...
+  std::string strategy;  // the strategy that routed the runs
   std::string measure;  // "P(wait)", ...
   double theory = 0;
   Estimate simulated;
@@ -75,6 +81,9 @@ struct EvaluationPage {
   std::vector<std::string> skipped;  // workloads left out, with the reason
   std::string command;               // how to regenerate the page
 };
+
+// The theory rows as a markdown table (model, strategy, measure, theory, simulated, agrees).
+std::string RenderTheory(const std::vector<TheoryRow>& rows);
 
 // The markdown page; figures are referenced as `evaluation/<file>.png`.
 std::string RenderEvaluation(const EvaluationPage& page);

@@ -11,12 +11,14 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -39,7 +41,8 @@ ABSL_FLAG(std::string, workload, "synthetic", "run: synthetic, bank, twcs or inc
 ABSL_FLAG(std::string, path, "", "run: the trace file (default: the shared data set's file)");
 ABSL_FLAG(std::string, data_dir, CASEROUTER_DATA_DIR, "folder of the shared data sets");
 ABSL_FLAG(std::string, strategies, "all",
-          "comma-separated: outcome, longest_idle, round_robin, least_occupied, fastest_handle");
+          "comma-separated: outcome, longest_idle, round_robin, least_occupied, fastest_handle, "
+          "oracle (reads the hidden truth: the bound on what routing can gain), or all");
 ABSL_FLAG(int, seeds, 5, "runs per strategy (seeds first_seed, first_seed+1, ...)");
 ABSL_FLAG(uint64_t, first_seed, 1, "first seed");
 ABSL_FLAG(double, days, 7, "synthetic: days of traffic");
@@ -58,6 +61,14 @@ ABSL_FLAG(std::string, offer_log, "",
           "run: write every offer (virtual microseconds, agent, case) to this file, to compare "
           "two builds' routing decision by decision");
 ABSL_FLAG(bool, quick, false, "report: fewer seeds and shorter runs (a smoke test)");
+// A single-skill centre for `theory` (the seeds flag is the number of runs).
+ABSL_FLAG(double, arrivals_per_hour, 200, "theory: Poisson arrivals per hour");
+ABSL_FLAG(double, handle_seconds, 180, "theory: mean of the exponential handle time");
+ABSL_FLAG(int, agents, 14, "theory: identical agents, always present");
+ABSL_FLAG(double, patience_seconds, 0,
+          "theory: mean of the exponential patience (Erlang A); 0 = nobody abandons (Erlang C)");
+ABSL_FLAG(double, threshold_seconds, 20, "theory: the service level's answer threshold");
+ABSL_FLAG(double, hours, 12, "theory: hours of arrivals per run (the first is warm-up)");
 // The hidden ground truth (GroundTruthOptions): the engine never reads these.
 ABSL_FLAG(double, mean_resolution, 0.70, "truth: team mean of the true resolution probability");
 ABSL_FLAG(double, spread, 0.12, "truth: its standard deviation between agents and topics");
@@ -94,11 +105,17 @@ GroundTruthOptions TruthFromFlags() {
   return t;
 }
 
-absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag() {
+// The strategies named by --strategies, and whether the oracle is among them.
+absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag(bool* oracle) {
   std::string list = absl::GetFlag(FLAGS_strategies);
+  *oracle = list == "all";
   if (list == "all") return EvaluationOptions().strategies;
   std::vector<Strategy> out;
   for (absl::string_view name : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    if (name == kOracleLabel) {
+      *oracle = true;
+      continue;
+    }
     Strategy s;
     if (!ParseStrategy(std::string(name), &s)) {
       return absl::InvalidArgumentError(
@@ -106,7 +123,9 @@ absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag() {
     }
     out.push_back(s);
   }
-  if (out.empty()) return absl::InvalidArgumentError("--strategies: name at least one");
+  if (out.empty() && !*oracle) {
+    return absl::InvalidArgumentError("--strategies: name at least one");
+  }
   return out;
 }
 
@@ -183,7 +202,7 @@ absl::StatusOr<EvaluationOptions> OptionsFromFlags() {
   }
   o.base.tick = absl::GetFlag(FLAGS_tick);
   o.base.config.full_routing_pass = absl::GetFlag(FLAGS_full_pass);
-  absl::StatusOr<std::vector<Strategy>> strategies = StrategiesFromFlag();
+  absl::StatusOr<std::vector<Strategy>> strategies = StrategiesFromFlag(&o.oracle);
   if (!strategies.ok()) return strategies.status();
   o.strategies = *strategies;
   o.seeds = absl::GetFlag(FLAGS_seeds);
@@ -225,6 +244,65 @@ int RunOne() {
   page.workloads.push_back(*std::move(e));
   std::cout << RenderEvaluation(page);
   return 0;
+}
+
+// One single-skill point from the flags, for each strategy named, against Erlang C or A.
+// Exit status 1 when a figure disagrees with the theory.
+int Theory() {
+  absl::StatusOr<EngineConfig> config = LoadEngineConfigFile(absl::GetFlag(FLAGS_config));
+  if (!config.ok()) return Fail(config.status(), 2);
+  bool oracle = false;
+  std::string list = absl::GetFlag(FLAGS_strategies);
+  std::vector<Strategy> strategies = {Strategy::kLongestIdle, Strategy::kOutcome};
+  if (list != "all") {
+    absl::StatusOr<std::vector<Strategy>> named = StrategiesFromFlag(&oracle);
+    if (!named.ok()) return Fail(named.status(), 2);
+    strategies = *named;
+  }
+  if (strategies.empty()) {
+    return Fail(absl::InvalidArgumentError("--strategies: the oracle has no theory of its own"), 2);
+  }
+  QueueModel model;
+  model.arrivals_per_second = absl::GetFlag(FLAGS_arrivals_per_hour) / 3600;
+  model.mean_handle_seconds = absl::GetFlag(FLAGS_handle_seconds);
+  model.agents = absl::GetFlag(FLAGS_agents);
+  double patience = absl::GetFlag(FLAGS_patience_seconds);
+  model.mean_patience_seconds = patience == 0 ? std::numeric_limits<double>::infinity() : patience;
+  model.answer_threshold_seconds = absl::GetFlag(FLAGS_threshold_seconds);
+  TheoryCase c = MakeTheoryCase(model);
+  EvaluationPage page;
+  bool agrees = true;
+  for (Strategy s : strategies) {
+    TheoryOptions o;
+    o.runs = absl::GetFlag(FLAGS_seeds);
+    o.hours = absl::GetFlag(FLAGS_hours);
+    o.strategy = s;
+    o.seed_offset = absl::GetFlag(FLAGS_first_seed) - 1;
+    absl::StatusOr<std::vector<TheoryRow>> rows = CheckTheory(*config, c, o);
+    if (!rows.ok()) {
+      // Name the flag behind the model's field.
+      std::string message(rows.status().message());
+      for (auto [field, flag] : {std::pair<const char*, const char*>{"arrivals_per_second",
+                                                                     "arrivals_per_hour"},
+                                 {"mean_handle_seconds", "handle_seconds"},
+                                 {"agents", "agents"},
+                                 {"mean_patience_seconds", "patience_seconds"},
+                                 {"answer_threshold_seconds", "threshold_seconds"},
+                                 {"runs", "seeds"},
+                                 {"hours", "hours"}}) {
+        if (absl::StartsWith(message, field)) {
+          message = absl::StrCat("--", flag, " (", message, ")");
+          break;
+        }
+      }
+      return Fail(absl::InvalidArgumentError(message), 2);
+    }
+    for (const TheoryRow& r : *rows) agrees = agrees && TheoryAgrees(r);
+    page.theory.insert(page.theory.end(), rows->begin(), rows->end());
+    Progress(absl::StrCat(c.name, ", ", StrategyName(s), ": done"));
+  }
+  std::cout << RenderTheory(page.theory);
+  return agrees ? 0 : 1;
 }
 
 int Report() {
@@ -269,7 +347,8 @@ int Report() {
     page.workloads.push_back(*std::move(e));
   }
   absl::StatusOr<std::vector<TheoryRow>> theory =
-      RunTheoryCheck(options->base.config, quick ? 2 : options->seeds, quick ? 4 : 24, Progress);
+      RunTheoryCheck(options->base.config, {Strategy::kLongestIdle, Strategy::kOutcome},
+                     quick ? 2 : options->seeds, quick ? 4 : 24, Progress);
   if (!theory.ok()) {
     return Fail(theory.status(), 1, "theory");
   }
@@ -299,13 +378,18 @@ int Report() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "caserouter-sim run|report [flags]: the routing engine on a virtual clock.\n"
+      "caserouter-sim run|theory|report [flags]: the routing engine on a virtual clock.\n"
       "  run     one workload (--workload), strategies side by side\n"
+      "  theory  one single-skill centre (--arrivals_per_hour, --handle_seconds, --agents,\n"
+      "          --patience_seconds, --threshold_seconds; --seeds runs of --hours) against\n"
+      "          Erlang C or A, per strategy (default longest_idle,outcome); exit 1 on a\n"
+      "          disagreement\n"
       "  report  every workload, the weight sweep and the theory check -> --out");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   std::string command = args.size() > 1 ? args[1] : "";
   if (command == "run") return caserouter::RunOne();
   if (command == "report") return caserouter::Report();
-  std::fprintf(stderr, "caserouter-sim: say run or report (--help lists the flags)\n");
+  if (command == "theory") return caserouter::Theory();
+  std::fprintf(stderr, "caserouter-sim: say run, theory or report (--help lists the flags)\n");
   return 2;
 }

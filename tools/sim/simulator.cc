@@ -60,6 +60,24 @@ struct Event {
   }
 };
 
+// The ground truth as the engine's oracle: the simulator's own customers and agents, read
+// the way CompleteContact reads them (the relationship bonus once the agent served the
+// customer before).
+class TruthOracle : public ResolutionOracle {
+ public:
+  TruthOracle(const GroundTruth* truth, const absl::flat_hash_set<std::string>* served_before)
+      : truth_(truth), served_before_(served_before) {}
+  double Probability(const std::string& agent_id, const std::string& topic,
+                     const std::string& customer_id) const override {
+    const bool knows = served_before_->count(absl::StrCat(customer_id, "\n", agent_id)) > 0;
+    return truth_->ResolutionProbability(agent_id, topic, knows);
+  }
+
+ private:
+  const GroundTruth* const truth_;
+  const absl::flat_hash_set<std::string>* const served_before_;
+};
+
 absl::Status Internal(absl::string_view call, const absl::Status& status) {
   return absl::InternalError(absl::StrCat("engine refused ", call, ": ", status.message()));
 }
@@ -77,6 +95,8 @@ class Run {
     // Simulated desks never go silent and one replica leads for the whole run.
     config.heartbeat_timeout = absl::InfiniteDuration();
     config.lease_ttl = absl::Hours(24 * 3650);
+    config.oracle = nullptr;
+    if (options.oracle) config.oracle = std::make_shared<TruthOracle>(&truth_, &served_before_);
     t0_ = clock_.Now();
     engine_ = std::make_unique<Engine>(config, &store_, &clock_, &observer_, "simulator");
     config_ = std::move(config);
@@ -340,7 +360,16 @@ class Run {
       double attention = absl::ToDoubleSeconds(handle) *
                          std::min(1.0, config_.channels[ChannelIndex(channel)].capacity_cost);
       busy_[agent] += attention;
-      if (c.measured) result_.busy_agent_seconds += attention;
+      // The part of [now, now + handle) inside the measurement window.
+      const absl::Time from = std::max(now, t0_ + options_.warm_up);
+      const absl::Time to = options_.measure_until == absl::InfiniteDuration()
+                                ? now + handle
+                                : std::min(now + handle, t0_ + options_.measure_until);
+      if (to > from) {
+        result_.busy_seconds_in_window +=
+            absl::ToDoubleSeconds(to - from) *
+            std::min(1.0, config_.channels[ChannelIndex(channel)].capacity_cost);
+      }
       At(now + handle, [this, id] { CompleteContact(id); });
     });
   }
@@ -525,6 +554,9 @@ absl::Status ValidateSimOptions(const SimOptions& o) {
   }
   if (o.warm_up < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("warm_up: must not be negative");
+  }
+  if (o.measure_until <= o.warm_up) {
+    return absl::InvalidArgumentError("measure_until: must be after warm_up");
   }
   return absl::OkStatus();
 }
