@@ -39,24 +39,19 @@ bool SlaBreached(const Case& c, const EngineConfig& config, absl::Time now) {
 }
 
 // When time alone may turn a waiting case's "nobody" into an offer: its decline pass ending,
-// its SLA breached (a case needing authority is then routed past it), its bullseye bound
-// running out while it waits for its ring.
-absl::Time RecheckAt(const TickContext& ctx, const Case& c, bool waiting_for_ring) {
+// its SLA breached (a case needing authority is then routed past it), the hold for its ring
+// running out (`hold_until`, from the policy; InfiniteFuture() when not held).
+absl::Time RecheckAt(const TickContext& ctx, const Case& c, absl::Time hold_until) {
   absl::Time at = absl::InfiniteFuture();
   if (!c.declined_by.empty() && c.declined_pass_until > ctx.now) at = c.declined_pass_until;
   const absl::Duration sla = ctx.config.channels[ChannelIndex(c.spec.channel)].sla;
   if (c.spec.authority_needed > 0 && !SlaBreached(c, ctx.config, ctx.now)) {
     at = std::min(at, c.enqueued_time + sla + absl::Nanoseconds(1));
   }
-  if (waiting_for_ring) {
-    // The bound is waited < share x (SLA - waited), i.e. waited < share / (1 + share) x SLA.
-    // A millisecond early, and again at every tick until it has run out, so that rounding in
-    // this formula never makes the pass later than the bound itself.
-    const double share = ctx.config.matching.bullseye_share;
-    absl::Time bound = c.enqueued_time +
-                       absl::Seconds(share / (1 + share) * absl::ToDoubleSeconds(sla)) -
-                       absl::Milliseconds(1);
-    at = std::min(at, std::max(bound, ctx.now + absl::Nanoseconds(1)));
+  if (hold_until != absl::InfiniteFuture()) {
+    // A millisecond early, and again at every tick until it has run out, so that rounding
+    // never makes the pass later than the hold's end itself.
+    at = std::min(at, std::max(hold_until - absl::Milliseconds(1), ctx.now + absl::Nanoseconds(1)));
   }
   return at;
 }
@@ -118,6 +113,7 @@ Decision RoutingPass::Decide(TickContext& ctx, const Case& c,
     candidate.quality = qi == topic_quality.end() ? nullptr : &qi->second;
     auto ri = customer_relationships.find(candidate.agent->id);
     candidate.relationship = ri == customer_relationships.end() ? nullptr : &ri->second;
+    candidate.overall = ctx.state.records.AgentOverall(candidate.agent->id);
   }
   return ChooseAgent(c, candidates, TeamOf(ctx, c.spec.topic), ctx.config, at);
 }
@@ -180,7 +176,7 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
     // Nobody with the skills and language can take the channel now, authority or not: the
     // policy would find nobody eligible. Its explanation is computed when asked for.
     ctx.state.waiting.Record(c.id, WaitReason::kNobodyEligible, ctx.now,
-                             RecheckAt(ctx, c, /*waiting_for_ring=*/false));
+                             RecheckAt(ctx, c, absl::InfiniteFuture()));
     return nullptr;
   }
   std::vector<AgentCandidate> candidates = Candidates(ctx, c, matching);
@@ -195,7 +191,8 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
   const bool for_ring = decision.waiting_for_preferred;
   ctx.state.waiting.Record(c.id,
                            for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible,
-                           ctx.now, RecheckAt(ctx, c, for_ring));
+                           ctx.now,
+                           RecheckAt(ctx, c, for_ring ? decision.hold_until : absl::InfiniteFuture()));
   return nullptr;
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 
 #include "router/policy/eligibility.h"
+#include "router/policy/hold_policy.h"
+#include "router/policy/resolution_estimate.h"
 
 namespace caserouter {
 namespace {
@@ -22,36 +24,50 @@ double MeanProficiency(const Case& c, const Agent& agent) {
   return sum / c.spec.required_skills.size();
 }
 
-// Bayesian average: `prior_strength` pseudo-cases at the team's rate.
-double Smoothed(double successes, double trials, double prior_rate, double prior_strength) {
-  return (successes + prior_strength * prior_rate) / (trials + prior_strength);
+// The relationship counts from the case's arrival, so that a decision to hold does not
+// drift while the case waits (the engine re-decides a held case only when its inputs change).
+double RelationshipAt(const Case& c, const AgentCandidate& a, const MatchWeights& w) {
+  return RelationshipStrength(a.relationship, w, c.enqueued_time);
 }
 
-double QualityTerm(const AgentCandidate& a, const TeamRecord& team, const MatchWeights& w) {
-  const QualityRecord* q = a.quality;
-  double fcr = Smoothed(q ? q->first_contact_resolutions : 0, q ? q->completed : 0, team.fcr_rate,
-                        w.prior_strength);
-  double csat =
-      Smoothed(q ? q->csat_sum : 0, q ? q->csat_count : 0, team.csat_mean, w.prior_strength);
-  return w.quality * (0.7 * fcr + 0.3 * (csat - 1) / 4);
+double PreviousAgent(const Case& c, const AgentCandidate& a, const MatchWeights& w) {
+  return !c.preferred_agent.empty() && c.preferred_agent == a.agent->id ? w.relationship * 0.5
+                                                                         : 0;
+}
+
+// The agent's chance of resolving this case: the estimate on the topic plus what the
+// customer's history with the agent adds, in probability.
+ResolutionView ResolutionOf(const Case& c, const AgentCandidate& a, const TeamRecord& team,
+                            const MatchWeights& w, ResolutionEstimate* estimate = nullptr) {
+  ResolutionEstimate e = EstimateResolution(a.quality, a.overall, team, w);
+  if (estimate) *estimate = e;
+  const double scale = w.quality > 0 ? w.quality : 100;
+  return ResolutionView{e.mean + (RelationshipAt(c, a, w) + PreviousAgent(c, a, w)) / scale,
+                        e.sd};
 }
 
 Score ScoreOutcome(const Case& c, const AgentCandidate& a, const TeamRecord& team,
                    const EngineConfig& config, absl::Time now) {
   const MatchWeights& w = config.matching;
   const Agent& agent = *a.agent;
+  ResolutionEstimate e;
+  ResolutionOf(c, a, team, w, &e);
   Score s;
-  s.Add("relationship", RelationshipStrength(a.relationship, w, now));
-  if (!c.preferred_agent.empty() && c.preferred_agent == agent.id) {
-    s.Add("previous_agent", w.relationship * 0.5);
-  }
-  s.Add("quality", QualityTerm(a, team, w));
-  double cases = a.quality ? a.quality->completed : 0;
-  s.Add("exploration", w.exploration / std::sqrt(1 + cases));
+  s.Add("relationship", RelationshipAt(c, a, w));
+  if (double previous = PreviousAgent(c, a, w); previous > 0) s.Add("previous_agent", previous);
+  s.Add("quality", w.quality * e.mean);
+  s.Add("exploration", w.exploration * std::min(1.0, e.sd / std::max(e.prior_sd, 1e-9)));
   s.Add("proficiency", w.proficiency * MeanProficiency(c, agent) / 10);
   s.Add("idle", w.idle * std::min(1.0, IdleSeconds(agent, now) / 600));
   s.Add("load", 0.0 - w.load * std::min(1.0, AttentionLoad(agent, config)));  // no "-0"
   return s;
+}
+
+double TermOf(const Score& s, absl::string_view name) {
+  for (const ScoreTerm& t : s.terms) {
+    if (t.name == name) return t.value;
+  }
+  return 0;
 }
 
 Score ScoreClassic(Strategy strategy, const AgentCandidate& a, const TeamRecord& team,
@@ -114,13 +130,6 @@ bool SlaBreached(const Case& c, const EngineConfig& config, absl::Time now) {
   return now - c.enqueued_time > config.channels[ChannelIndex(c.spec.channel)].sla;
 }
 
-// Still inside the bullseye bound: waited < share x (SLA - waited).
-bool WithinBullseye(const Case& c, const EngineConfig& config, absl::Time now) {
-  double sla = absl::ToDoubleSeconds(config.channels[ChannelIndex(c.spec.channel)].sla);
-  double waited = std::max(0.0, absl::ToDoubleSeconds(now - c.enqueued_time));
-  return waited < config.matching.bullseye_share * std::max(0.0, sla - waited);
-}
-
 // Agents who could take the case but for their present load or presence: on the case's
 // skills, language and authority, connected and not offline.
 bool PresentAndQualified(const Case& c, const AgentCandidate& a) {
@@ -148,32 +157,52 @@ std::string RelationshipAgent(const Case& c, const std::vector<AgentCandidate>& 
   return best_id.empty() ? c.preferred_agent : best_id;
 }
 
-// The bullseye ring: the relationship or previous agent and the top-quality agents present.
-std::vector<std::string> PreferredRing(const Case& c, const std::vector<AgentCandidate>& agents,
-                                       const TeamRecord& team, const EngineConfig& config,
-                                       absl::Time now) {
-  const MatchWeights& w = config.matching;
-  std::vector<std::string> ring;
-  std::vector<std::pair<double, std::string>> by_quality;
+// The preferred ring: the relationship or previous agent and the top-quality agents present
+// and qualified, with each one's resolution.
+std::vector<std::pair<const AgentCandidate*, ResolutionView>> PreferredRing(
+    const Case& c, const std::vector<AgentCandidate>& agents, const TeamRecord& team,
+    const MatchWeights& w) {
+  std::vector<std::pair<const AgentCandidate*, ResolutionView>> ring, by_quality;
   for (const AgentCandidate& a : agents) {
     if (!PresentAndQualified(c, a)) continue;
-    if (RelationshipStrength(a.relationship, w, now) > 0 || a.agent->id == c.preferred_agent) {
-      ring.push_back(a.agent->id);
-    }
-    by_quality.emplace_back(QualityTerm(a, team, w), a.agent->id);
+    ResolutionView r = ResolutionOf(c, a, team, w);
+    if (RelationshipAt(c, a, w) > 0 || a.agent->id == c.preferred_agent) ring.emplace_back(&a, r);
+    by_quality.emplace_back(&a, r);
   }
   std::sort(by_quality.begin(), by_quality.end(), [](const auto& x, const auto& y) {
-    return x.first > y.first || (x.first == y.first && x.second < y.second);
+    return x.second.mean > y.second.mean ||
+           (x.second.mean == y.second.mean && x.first->agent->id < y.first->agent->id);
   });
   size_t top = static_cast<size_t>(std::ceil(w.top_quality_share * by_quality.size()));
-  for (size_t i = 0; i < top && i < by_quality.size(); ++i) {
-    // Only agents whose record stands out from the team's belong to the top ring; when
-    // everyone is at the prior, waiting would buy nothing.
-    if (by_quality[i].first > by_quality.back().first) ring.push_back(by_quality[i].second);
-  }
-  std::sort(ring.begin(), ring.end());
-  ring.erase(std::unique(ring.begin(), ring.end()), ring.end());
+  for (size_t i = 0; i < top && i < by_quality.size(); ++i) ring.push_back(by_quality[i]);
+  std::sort(ring.begin(), ring.end(),
+            [](const auto& x, const auto& y) { return x.first->agent->id < y.first->agent->id; });
+  ring.erase(std::unique(ring.begin(), ring.end(),
+                         [](const auto& x, const auto& y) { return x.first == y.first; }),
+             ring.end());
   return ring;
+}
+
+// When a ring agent who cannot take the case now is expected to be able to: at the end of
+// their wrap-up; after about a mean handle time and a wrap-up when busy with cases; never
+// known for an agent away or who declined the case.
+bool HoldTiming(const Case& c, const Agent& agent, const TeamRecord& team,
+                const EngineConfig& config, absl::Time now, HoldCandidate* out) {
+  if (std::find(c.declined_by.begin(), c.declined_by.end(), agent.id) != c.declined_by.end() &&
+      c.declined_pass_until > now) {
+    return false;
+  }
+  const ChannelConfig& channel = config.channels[ChannelIndex(c.spec.channel)];
+  if (agent.presence == Presence::kWrapUp && agent.TotalActive() == 0) {
+    out->free_at = std::max(now, agent.wrap_up_until);
+    return true;
+  }
+  if (agent.presence == Presence::kAvailable || agent.presence == Presence::kWrapUp) {
+    out->expected_wait =
+        absl::Seconds(std::max(0.0, team.mean_handle_seconds)) + channel.wrap_up;
+    return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -241,26 +270,70 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
       eligible.swap(kept);
     }
     d.relationship_agent = RelationshipAgent(c, agents, config.matching, now);
-    // The ring matters only inside the bound; past it, skip the work of finding it.
-    if (WithinBullseye(c, config, now)) {
-      d.preferred_ring = PreferredRing(c, agents, team, config, now);
-    }
-    if (!d.preferred_ring.empty()) {
-      std::vector<Scored> ring_only;
-      for (Scored& s : eligible) {
-        if (std::binary_search(d.preferred_ring.begin(), d.preferred_ring.end(),
-                               s.scored.agent_id)) {
-          ring_only.push_back(std::move(s));
-        }
+    const MatchWeights& w = config.matching;
+    const ChannelConfig& channel = config.channels[ChannelIndex(c.spec.channel)];
+    // The ring matters only inside the bound, and only when someone is free to compare it
+    // with; past the bound, skip the work of finding it.
+    if (!eligible.empty() && now < HoldBound(c.enqueued_time, channel.sla, w.bullseye_share)) {
+      std::vector<std::pair<const AgentCandidate*, ResolutionView>> ring =
+          PreferredRing(c, agents, team, w);
+      HoldContext hold;
+      hold.now = now;
+      hold.enqueued = c.enqueued_time;
+      hold.sla = channel.sla;
+      hold.best_free.mean = -1;
+      for (const Scored& s : eligible) {
+        ResolutionView r = ResolutionOf(c, *s.candidate, team, w);
+        if (r.mean > hold.best_free.mean) hold.best_free = r;
       }
-      d.waiting_for_preferred = ring_only.empty() && !eligible.empty();
-      eligible.swap(ring_only);
+      hold.failure_cost_seconds = w.hold_failure_cost * std::max(0.0, team.mean_handle_seconds);
+      hold.confidence = w.hold_confidence;
+      hold.bullseye_share = w.bullseye_share;
+      std::vector<HoldCandidate> waitable;
+      for (const auto& [candidate, resolution] : ring) {
+        d.preferred_ring.push_back(candidate->agent->id);
+        const bool free = std::any_of(eligible.begin(), eligible.end(), [&](const Scored& s) {
+          return s.candidate == candidate;
+        });
+        const bool held_back = std::find(d.over_occupancy_cap.begin(), d.over_occupancy_cap.end(),
+                                         candidate->agent->id) != d.over_occupancy_cap.end();
+        HoldCandidate h;
+        h.agent_id = candidate->agent->id;
+        h.resolution = resolution;
+        if (free || held_back || !HoldTiming(c, *candidate->agent, team, config, now, &h)) {
+          continue;
+        }
+        waitable.push_back(std::move(h));
+      }
+      HoldDecision decision = DecideHold(hold, waitable);
+      if (decision.hold) {
+        d.waiting_for_preferred = true;
+        d.held_for = decision.agent_id;
+        d.hold_until = decision.until;
+        d.hold_gain_seconds = decision.gain_seconds;
+        d.hold_cost_seconds = decision.cost_seconds;
+        eligible.clear();
+      }
     }
   }
 
   std::sort(eligible.begin(), eligible.end(), Better);
   if (!eligible.empty()) d.winner = eligible[0].scored;
   if (eligible.size() > 1) d.runner_up = eligible[1].scored;
+  if (outcome && eligible.size() > 1) {
+    // Would the estimates alone have chosen someone else?
+    auto exploit = [](const Scored& s) {
+      return s.scored.score.total - TermOf(s.scored.score, "exploration");
+    };
+    const Scored* best = &eligible[0];
+    for (const Scored& s : eligible) {
+      if (exploit(s) > exploit(*best)) best = &s;
+    }
+    if (best != &eligible[0] && exploit(*best) > exploit(eligible[0])) {
+      d.explored = true;
+      d.exploit_choice = best->scored.agent_id;
+    }
+  }
   return d;
 }
 
