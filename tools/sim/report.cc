@@ -127,6 +127,28 @@ void RenderPaired(const WorkloadEvaluation& w, std::string* out) {
   }
 }
 
+// How much evidence decisions rest on, and what exploring costs (the default strategy).
+void RenderLearning(const WorkloadEvaluation& w, std::string* out) {
+  absl::StrAppend(out,
+                  "\nLearning: the chosen agent's earlier completed contacts on the case's topic "
+                  "(mean over answers: the evidence a decision rests on), and for the default "
+                  "strategy the share of answers whose agent the exploration term chose, with "
+                  "their cost in true FCR over all answers (the truth's P(resolve) of the agent "
+                  "the estimates preferred minus that of the agent explored):\n\n"
+                  "| strategy | earlier cases on the topic | answers explored % | FCR cost of "
+                  "exploring, points |\n|---|---|---|---|\n");
+  for (const StrategyRuns& s : w.strategies) {
+    const bool ours = s.label == StrategyName(Strategy::kOutcome);
+    absl::StrAppend(
+        out, "| `", s.label, "` | ",
+        Pm(Over(s, [](const RunMetrics& m) { return m.prior_cases; }), "%.1f"), " | ",
+        ours ? Pct(Over(s, [](const RunMetrics& m) { return m.explored; })) : "—", " | ",
+        ours ? Pm(Over(s, [](const RunMetrics& m) { return m.exploration_cost; }), "%.2f", 100)
+             : "—",
+        " |\n");
+  }
+}
+
 // "No worse" holds when the paired mean difference is not worse, or not significantly so
 // (its 95% interval reaches the bound).
 bool NoWorse(const Estimate& d, double bound, bool higher_is_better) {
@@ -259,6 +281,7 @@ void RenderWorkload(const WorkloadEvaluation& w, std::string* out) {
     }
   }
   RenderPaired(w, out);
+  RenderLearning(w, out);
   RenderTargets(w, out);
   absl::StrAppendFormat(out,
                         "\nCases waiting by hour of the day (the trace's clock), averaged over "

@@ -33,6 +33,7 @@
 #include "tools/sim/sim_stats.h"
 #include "tools/sim/simulator.h"
 #include "tools/sim/theory_check.h"
+#include "tools/sim/traffic_variation.h"
 #include "tools/sim/workload.h"
 
 ABSL_FLAG(std::string, config, CASEROUTER_SOURCE_DIR "/deploy/caserouter.yaml",
@@ -50,6 +51,9 @@ ABSL_FLAG(double, rate, 126, "synthetic: cases per hour");
 ABSL_FLAG(int, agents_per_shift, 12, "synthetic: agents per shift (three shifts a day)");
 ABSL_FLAG(int, customers, 3000, "synthetic: size of the customer base the cases come from");
 ABSL_FLAG(int64_t, max_cases, 0, "replays: keep only the first N cases (0 = all)");
+ABSL_FLAG(bool, vary_traffic, true,
+          "replays: each seed resamples the trace's days (same weekday), so that intervals "
+          "include the traffic's randomness; false replays the trace as it is for every seed");
 ABSL_FLAG(absl::Duration, tick, absl::Seconds(1), "engine tick while cases wait");
 ABSL_FLAG(bool, full_pass, false,
           "route every waiting case against every agent at every tick (the engine's routing "
@@ -143,7 +147,8 @@ std::optional<int64_t> MaxCases(int64_t fallback = 0) {
   return std::nullopt;
 }
 
-// A replay's workload is the same for every seed: the trace is read once.
+// A replay's trace is read once; each seed resamples its days (--vary_traffic) or replays it
+// as it is.
 template <typename Options, typename Read, typename Make>
 absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path,
                                                          std::optional<int64_t> max_cases,
@@ -153,6 +158,10 @@ absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path
   absl::StatusOr<Trace> trace = read(path, options);
   if (!trace.ok()) return trace.status();
   Workload w = make(*std::move(trace));
+  if (absl::GetFlag(FLAGS_vary_traffic)) {
+    return std::function<Workload(uint64_t)>(
+        [w](uint64_t seed) { return ResampleDays(w, seed); });
+  }
   return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
 }
 

@@ -84,6 +84,9 @@ RunMetrics Summarize(const SimResult& r) {
   double answered = 0;
   for (const ChannelResult& c : r.channels) answered += c.answered;
   m.choice = Ratio(r.answered_with_alternative, answered);
+  m.explored = Ratio(r.explored_offers, answered);
+  m.exploration_cost = Ratio(r.exploration_cost, answered);
+  m.prior_cases = Ratio(r.prior_cases_on_topic, answered);
   return m;
 }
 

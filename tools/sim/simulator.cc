@@ -182,6 +182,7 @@ class Run {
                               << ' ' << case_id << '\n';
         }
         AcceptOffer(agent, case_id);
+        ExamineDecision(agent, case_id);
       }
       if (issued_ == 0) return;
     }
@@ -347,6 +348,10 @@ class Run {
       c.agent = agent;
       StopWaiting(c);
       if (c.measured && HasIdleAlternative(agent, c.spec)) ++result_.answered_with_alternative;
+      if (c.measured) {
+        auto it = completed_on_topic_.find(absl::StrCat(agent, "\n", c.spec.topic));
+        if (it != completed_on_topic_.end()) result_.prior_cases_on_topic += it->second;
+      }
       ++active_[agent];
       const Channel channel = c.spec.channel;
       if (c.measured) {
@@ -374,6 +379,28 @@ class Run {
     });
   }
 
+  // Whether exploration chose the agent, and at what cost by the truth: the engine's stored
+  // decision, read as a supervisor would (ExplainDecision).
+  void ExamineDecision(const std::string& agent, const std::string& id) {
+    if (config_.oracle != nullptr ||
+        config_.StrategyFor(contacts_.at(id).spec.topic) != Strategy::kOutcome) {
+      return;
+    }
+    ++issued_;
+    engine_->ExplainDecision(id, [this, agent, id](absl::StatusOr<Explanation> e) {
+      if (!e.ok() || !e->decision.explored) return;
+      const Contact& c = contacts_.at(id);
+      if (!c.measured) return;
+      ++result_.explored_offers;
+      const CaseSpec& spec = c.spec;
+      auto truly = [&](const std::string& who) {
+        return truth_.ResolutionProbability(
+            who, spec.topic, served_before_.count(absl::StrCat(spec.customer_id, "\n", who)) > 0);
+      };
+      result_.exploration_cost += truly(e->decision.exploit_choice) - truly(agent);
+    });
+  }
+
   void CompleteContact(const std::string& id) {
     Contact& c = contacts_.at(id);
     const Need& need = needs_[c.need];
@@ -395,6 +422,7 @@ class Run {
       }
     }
     served_before_.insert(customer_agent);
+    ++completed_on_topic_[absl::StrCat(c.agent, "\n", c.spec.topic)];
     ++issued_;
     engine_->Complete(c.agent, desks_[c.agent].get(), id, outcome,
                       [this, id, outcome, truly_resolved, transfer](absl::StatusOr<CaseView> r) {
@@ -540,6 +568,7 @@ class Run {
   std::vector<Need> needs_;
   std::map<std::string, Contact> contacts_;
   absl::flat_hash_set<std::string> served_before_;
+  std::map<std::string, int64_t> completed_on_topic_;  // by "agent\ntopic"
   std::array<double, 24> depth_sum_ = {};
   std::array<int64_t, 24> depth_count_ = {};
   SimResult result_;

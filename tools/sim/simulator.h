@@ -88,6 +88,14 @@ struct SimResult {
   // Answered contacts for which another agent was on shift, idle (no case in hand) and able
   // (skills, language) when the case was answered: how often the strategy had a real choice.
   int64_t answered_with_alternative = 0;
+  // Offers whose winner the exploration term chose over the agent the estimates alone
+  // preferred (the default strategy), and what they cost in true resolution: the sum over
+  // them of P(resolve | the estimates' choice) - P(resolve | the agent chosen), by the truth.
+  int64_t explored_offers = 0;
+  double exploration_cost = 0;
+  // Evidence behind decisions: the chosen agent's completed contacts on the case's topic
+  // before the offer, summed over answered contacts (divide by answered for the mean).
+  double prior_cases_on_topic = 0;
   double wall_seconds = 0;        // real time the run took
   absl::Duration simulated;       // virtual time covered
   std::vector<double> occupancy;  // per agent who worked: busy attention / time on shift
