@@ -114,15 +114,19 @@ class Run {
       At(t0_ + trace.cases[i].arrival, [this, i] { ArriveFromTrace(i); });
     }
     At(t0_, [this] { SampleDepth(); });
-    const absl::Time horizon = last_arrival_ + absl::Hours(24 * 30);
+    // A contact can still be served as late as its handle time after the last arrival (tweets'
+    // "handle times" are reply delays of up to weeks): the horizon leaves room for that.
+    absl::Duration longest_handle;
+    for (const TraceCase& c : trace.cases) longest_handle = std::max(longest_handle, c.handle_time);
+    const absl::Time horizon = last_arrival_ + absl::Hours(24 * 30) + 2 * longest_handle;
     while (!events_.empty() && error_.ok()) {
       absl::Time now = events_.top().at;
       if (now > horizon) {
         // What is left are checks for cases that ended long ago; anyone still waiting is a bug.
         if (waiting_ == 0) break;
         return absl::InternalError(absl::StrCat("the simulation did not settle: ", waiting_,
-                                                " contacts still wait 30 days after the "
-                                                "last arrival"));
+                                                " contacts still wait 30 days (and twice the "
+                                                "longest handle time) after the last arrival"));
       }
       clock_.Set(now);
       while (!events_.empty() && events_.top().at == now) {
