@@ -26,6 +26,7 @@
 #include "absl/time/time.h"
 #include "router/config/config_loader.h"
 #include "tools/replay/bank_trace.h"
+#include "tools/replay/csv_trace.h"
 #include "tools/replay/incident_trace.h"
 #include "tools/replay/twcs_trace.h"
 #include "tools/sim/erlang.h"
@@ -38,7 +39,9 @@
 
 ABSL_FLAG(std::string, config, CASEROUTER_SOURCE_DIR "/deploy/caserouter.yaml",
           "engine configuration file (the router's own)");
-ABSL_FLAG(std::string, workload, "synthetic", "run: synthetic, bank, twcs or incident");
+ABSL_FLAG(std::string, workload, "synthetic",
+          "run: synthetic, bank, twcs, incident, or csv (your own trace: --path, format in "
+          "docs/simulator.md)");
 ABSL_FLAG(std::string, path, "", "run: the trace file (default: the shared data set's file)");
 ABSL_FLAG(std::string, data_dir, CASEROUTER_DATA_DIR, "folder of the shared data sets");
 ABSL_FLAG(std::string, strategies, "all",
@@ -137,6 +140,7 @@ std::string DataFile(absl::string_view workload) {
   std::string dir = absl::GetFlag(FLAGS_data_dir);
   if (workload == "bank") return dir + "/anonymous-bank/anonymous_bank_february_1999.tsv";
   if (workload == "twcs") return dir + "/twcs-sample/twcs_first5000.csv";
+  if (workload == "csv") return "";
   return dir + "/incident-event-log/incident_event_log_subset.csv";
 }
 
@@ -196,8 +200,15 @@ absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::str
     return Replay<IncidentTraceOptions>(path, max_cases, ReadIncidentTraceFile,
                                         MakeIncidentWorkload);
   }
+  if (kind == "csv") {
+    if (absl::GetFlag(FLAGS_path).empty()) {
+      return absl::InvalidArgumentError("--path: name the CSV trace to replay");
+    }
+    return Replay<CsvTraceOptions>(path, max_cases, ReadCsvTraceFile,
+                                   [](Trace t) { return MakeCsvWorkload(std::move(t)); });
+  }
   return absl::InvalidArgumentError(
-      absl::StrCat("--workload: '", kind, "' is not synthetic, bank, twcs or incident"));
+      absl::StrCat("--workload: '", kind, "' is not synthetic, bank, twcs, incident or csv"));
 }
 
 absl::StatusOr<EvaluationOptions> OptionsFromFlags() {

@@ -252,8 +252,8 @@ class Run {
         return;
       }
       if (!tc.abandoned) patience = absl::InfiniteDuration();
-    } else {
-      patience = DrawPatience(tc.spec.channel);
+    } else if (patience == absl::InfiniteDuration()) {
+      patience = DrawPatience(tc.spec.channel);  // the trace does not tell: the model does
     }
     absl::Duration handle =
         tc.handle_time > absl::ZeroDuration() ? tc.handle_time : DrawHandle(tc.spec.channel);
