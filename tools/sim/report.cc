@@ -325,18 +325,20 @@ absl::StatusOr<WorkloadEvaluation> EvaluateWorkload(std::string key,
 absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
     const std::function<Workload(uint64_t)>& make, const EvaluationOptions& options,
     const Progress& progress) {
-  std::vector<std::pair<double, double>> points = {{0, 0.5},   {20, 0.5}, {40, 0.5}, {80, 0.5},
-                                                   {160, 0.5}, {40, 0},   {40, 1.0}};
+  // (hold_failure_cost, exploration): 0 never holds; the default is (1, 3); larger failure
+  // costs hold more and longer.
+  std::vector<std::pair<double, double>> points = {{0, 3},  {1, 3},  {3, 3}, {10, 3},
+                                                   {30, 3}, {1, 0},  {1, 10}};
   std::vector<StrategyRuns> out;
-  for (auto [quality, bullseye] : points) {
+  for (auto [failure_cost, exploration] : points) {
     SimOptions base = options.base;
     base.config.strategy = Strategy::kOutcome;
     base.config.topic_strategy.clear();
-    base.config.matching.quality = quality;
-    base.config.matching.bullseye_share = bullseye;
-    absl::StatusOr<StrategyRuns> runs =
-        RunSeeds(absl::StrFormat("quality=%g bullseye=%g", quality, bullseye), make, base, options,
-                 progress, nullptr);
+    base.config.matching.hold_failure_cost = failure_cost;
+    base.config.matching.exploration = exploration;
+    absl::StatusOr<StrategyRuns> runs = RunSeeds(
+        absl::StrFormat("hold_failure_cost=%g exploration=%g", failure_cost, exploration), make,
+        base, options, progress, nullptr);
     if (!runs.ok()) return runs.status();
     out.push_back(*std::move(runs));
   }
@@ -384,7 +386,9 @@ std::string RenderEvaluation(const EvaluationPage& page) {
     absl::StrAppendFormat(&out,
                           "\n## The trade-off: time to answer against first-contact resolution\n"
                           "\nEach strategy on the %s workload, and the default (`outcome`) "
-                          "strategy with its quality weight and bullseye share varied.\n\n",
+                          "strategy with the worth of a failure in its hold rule "
+                          "(`hold_failure_cost`, in mean handle times) and its exploration "
+                          "bound varied.\n\n",
                           page.sweep_key);
     absl::StrAppend(&out, "![answer time against FCR](evaluation/tradeoff.png)\n\n",
                     "| default strategy weights | true FCR % | repeat contacts % | mean answer s "

@@ -58,8 +58,9 @@ absl::StatusOr<WorkloadEvaluation> EvaluateWorkload(
     std::string key, const std::function<Workload(uint64_t seed)>& make,
     const EvaluationOptions& options, const std::function<void(const std::string&)>& progress);
 
-// The default strategy with its quality weight and bullseye share varied: the trade-off
-// between time to answer and first-contact resolution. One StrategyRuns per point.
+// The default strategy with its hold rule's worth of a failure and its exploration bound
+// varied: the trade-off between time to answer and first-contact resolution. One StrategyRuns
+// per point.
 absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
     const std::function<Workload(uint64_t seed)>& make, const EvaluationOptions& options,
     const std::function<void(const std::string&)>& progress);

@@ -54,6 +54,9 @@ ABSL_FLAG(double, rate, 126, "synthetic: cases per hour");
 ABSL_FLAG(int, agents_per_shift, 12, "synthetic: agents per shift (three shifts a day)");
 ABSL_FLAG(int, customers, 3000, "synthetic: size of the customer base the cases come from");
 ABSL_FLAG(int64_t, max_cases, 0, "replays: keep only the first N cases (0 = all)");
+ABSL_FLAG(int, replay_days, 0,
+          "replays with --vary_traffic: days of traffic to replay, resampled from the trace's "
+          "(0 = the trace's span; more: agents build longer records on the same traffic)");
 ABSL_FLAG(bool, vary_traffic, true,
           "replays: each seed resamples the trace's days (same weekday), so that intervals "
           "include the traffic's randomness; false replays the trace as it is for every seed");
@@ -163,8 +166,9 @@ absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path
   if (!trace.ok()) return trace.status();
   Workload w = make(*std::move(trace));
   if (absl::GetFlag(FLAGS_vary_traffic)) {
+    const int days = absl::GetFlag(FLAGS_replay_days);
     return std::function<Workload(uint64_t)>(
-        [w](uint64_t seed) { return ResampleDays(w, seed); });
+        [w, days](uint64_t seed) { return ResampleDays(w, seed, days); });
   }
   return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
 }

@@ -16,7 +16,7 @@ constexpr absl::Duration kAlwaysOn = absl::Hours(36);
 
 }  // namespace
 
-Workload ResampleDays(const Workload& w, uint64_t seed) {
+Workload ResampleDays(const Workload& w, uint64_t seed, int replay_days) {
   const Trace& trace = w.trace;
   if (trace.cases.empty() || trace.start == absl::InfinitePast()) return w;
   const absl::TimeZone zone = trace.zone;
@@ -26,16 +26,17 @@ Workload ResampleDays(const Workload& w, uint64_t seed) {
   };
   // Offset of a day's midnight from the trace's start.
   auto midnight = [&](int64_t day) { return absl::FromCivil(first + day, zone) - trace.start; };
-  const int64_t days = day_of(trace.cases.back().arrival) + 1;
+  const int64_t trace_days = day_of(trace.cases.back().arrival) + 1;
+  const int64_t days = replay_days > 0 ? replay_days : trace_days;
 
-  std::vector<std::vector<const TraceCase*>> cases_by_day(days);
+  std::vector<std::vector<const TraceCase*>> cases_by_day(trace_days);
   for (const TraceCase& c : trace.cases) cases_by_day[day_of(c.arrival)].push_back(&c);
 
-  // The pool of each weekday: days of the span that share it.
+  // The pool of each weekday: days of the trace that share it.
   std::map<absl::Weekday, std::vector<int64_t>> by_weekday;
-  for (int64_t d = 0; d < days; ++d) by_weekday[absl::GetWeekday(first + d)].push_back(d);
-  std::vector<int64_t> every_day(days);
-  for (int64_t d = 0; d < days; ++d) every_day[d] = d;
+  for (int64_t d = 0; d < trace_days; ++d) by_weekday[absl::GetWeekday(first + d)].push_back(d);
+  std::vector<int64_t> every_day(trace_days);
+  for (int64_t d = 0; d < trace_days; ++d) every_day[d] = d;
 
   std::mt19937_64 random(seed * 0x9E3779B97F4A7C15ull + 0x5EED);
   std::vector<int64_t> source(days);
@@ -67,7 +68,9 @@ Workload ResampleDays(const Workload& w, uint64_t seed) {
     std::map<int64_t, std::vector<Shift>> by_day;
     for (const Shift& s : w.agents[i].shifts) {
       if (s.end - s.start > kAlwaysOn) {
-        shifts.push_back(s);
+        // Stretched over a longer replay by the days it adds.
+        shifts.push_back(Shift{s.start, s.end + absl::Hours(24) * std::max<int64_t>(
+                                                                     0, days - trace_days)});
       } else {
         by_day[day_of(s.start)].push_back(s);
       }

@@ -8,6 +8,9 @@
 // day (tweets, incidents: always on) keeps their shift. A day drawn twice brings its cases
 // twice, under new idempotency keys and thread ids ("-d<day>"); customers keep their ids, so a
 // customer may call on more days than in the data. Arrival order is kept within a day.
+// `days` > 0 sets the replay's length in days (longer than the trace: more of the same traffic,
+// so agents build longer records); 0 keeps the trace's span. Always-on shifts are stretched to
+// cover it.
 //
 //   Workload w = MakeBankWorkload(*trace);
 //   for (uint64_t seed : seeds) Simulate(ResampleDays(w, seed), options);
@@ -22,7 +25,7 @@
 
 namespace caserouter {
 
-Workload ResampleDays(const Workload& workload, uint64_t seed);
+Workload ResampleDays(const Workload& workload, uint64_t seed, int days = 0);
 
 }  // namespace caserouter
 

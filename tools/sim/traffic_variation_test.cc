@@ -87,6 +87,17 @@ TEST(TrafficVariationTest, ShiftsMoveWithTheirDayAndAlwaysOnStays) {
   }
 }
 
+TEST(TrafficVariationTest, ALongerReplayRepeatsTheTracesDays) {
+  Workload w = TwoWeeks();
+  Workload r = ResampleDays(w, 4, 28);
+  std::map<int64_t, size_t> count;
+  for (const TraceCase& c : r.trace.cases) ++count[absl::ToInt64Hours(c.arrival) / 24];
+  EXPECT_EQ(count.size(), 28u);
+  EXPECT_GT(count.rbegin()->first, 21);
+  EXPECT_EQ(r.agents[0].shifts.size(), 24u);  // four weeks but Sundays
+  EXPECT_EQ(r.agents[1].shifts[0].end, absl::Hours(24 * 34));  // stretched by 14 days
+}
+
 TEST(TrafficVariationTest, AShortTracePoolsAllItsDays) {
   Workload w = TwoWeeks();
   w.trace.cases.resize(6);  // days 0-2 (1 + 2 + 3 cases): no weekday twice
