@@ -54,8 +54,8 @@ struct MatchWeights {
   double proficiency = 1;      // mean proficiency on the required skills, at 10/10
   double idle = 1;             // fairness: at 10 minutes idle
   double load = 2;             // fairness: minus this at a full attention budget
-  double prior_strength = 10;  // pseudo-cases pulling an agent's topic record to their level
-  double agent_prior_strength = 10;  // pseudo-cases pulling an agent's level to the team's
+  double prior_strength = 30;  // pseudo-cases pulling an agent's topic record to their level
+  double agent_prior_strength = 30;  // pseudo-cases pulling an agent's level to the team's
   absl::Duration relationship_half_life = absl::Hours(24 * 30);
   int low_csat = 2;             // a last CSAT at or below this removes the preference
   double occupancy_cap = 0.9;   // an agent who would pass this share of attention with the case
