@@ -31,7 +31,7 @@ struct QualityRecord {
   int64_t repeats_after_resolved = 0;     // marked resolved, but the customer came back
   int64_t csat_sum = 0;                   // sum of CSAT scores given (1..5 each)
   int64_t csat_count = 0;
-  int64_t handle_seconds_sum = 0;  // for capacity planning; never rewards an agent
+  int64_t handle_seconds_sum = 0;    // for capacity planning; never rewards an agent
   int64_t evidence_resolutions = 0;  // resolved on the best evidence (see above)
 };
 

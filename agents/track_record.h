@@ -5,9 +5,9 @@
 // matching policy reads it (QualityOn, RelationshipsOf, TeamRecordFor, AgentOverall). An
 // agent's overall record moves only with that agent's own outcomes (each case's excess over
 // its topic's team rate is taken when the case completes), so a decision that depends on it
-// is re-made when the agent's outcomes change, not at every change of another agent's. Records changed since
-// the last TakeChanged are handed out once for the tick's batch. Handle time is recorded for
-// capacity planning only; nothing here rewards a short call.
+// is re-made when the agent's outcomes change, not at every change of another agent's. Records
+// changed since the last TakeChanged are handed out once for the tick's batch. Handle time is
+// recorded for capacity planning only; nothing here rewards a short call.
 //
 //   TrackRecord records;
 //   records.RecordOutcome(completed_case, outcome, now);

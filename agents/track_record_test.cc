@@ -26,11 +26,11 @@ Outcome Reported(bool resolved, int csat = 0) {
 }
 
 TEST(TrackRecordTest, TheSurveyOutweighsTheAgentsReport) {
-  EXPECT_TRUE(ResolvedOnEvidence(true, 0));    // no survey: the agent's word
+  EXPECT_TRUE(ResolvedOnEvidence(true, 0));  // no survey: the agent's word
   EXPECT_FALSE(ResolvedOnEvidence(false, 0));
-  EXPECT_FALSE(ResolvedOnEvidence(true, 2));   // "resolved", but the customer says not
+  EXPECT_FALSE(ResolvedOnEvidence(true, 2));  // "resolved", but the customer says not
   EXPECT_FALSE(ResolvedOnEvidence(true, 3));
-  EXPECT_TRUE(ResolvedOnEvidence(false, 4));   // the customer is satisfied
+  EXPECT_TRUE(ResolvedOnEvidence(false, 4));  // the customer is satisfied
   TrackRecord records;
   records.RecordOutcome(Completed("1", "ana", "billing"), Reported(true, 1), kNow);
   records.RecordOutcome(Completed("2", "ana", "billing"), Reported(true), kNow);

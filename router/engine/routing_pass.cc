@@ -189,10 +189,9 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
     return agent;
   }
   const bool for_ring = decision.waiting_for_preferred;
-  ctx.state.waiting.Record(c.id,
-                           for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible,
-                           ctx.now,
-                           RecheckAt(ctx, c, for_ring ? decision.hold_until : absl::InfiniteFuture()));
+  ctx.state.waiting.Record(
+      c.id, for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible, ctx.now,
+      RecheckAt(ctx, c, for_ring ? decision.hold_until : absl::InfiniteFuture()));
   return nullptr;
 }
 

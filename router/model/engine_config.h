@@ -57,10 +57,10 @@ struct MatchWeights {
   double prior_strength = 30;  // pseudo-cases pulling an agent's topic record to their level
   double agent_prior_strength = 30;  // pseudo-cases pulling an agent's level to the team's
   absl::Duration relationship_half_life = absl::Hours(24 * 30);
-  int low_csat = 2;             // a last CSAT at or below this removes the preference
-  double occupancy_cap = 0.9;   // an agent who would pass this share of attention with the case
-                                // gets none while another eligible agent would not
-  double bullseye_share = 0.5;  // a hold lasts at most while waited < share x SLA left
+  int low_csat = 2;                // a last CSAT at or below this removes the preference
+  double occupancy_cap = 0.9;      // an agent who would pass this share of attention with the case
+                                   // gets none while another eligible agent would not
+  double bullseye_share = 0.5;     // a hold lasts at most while waited < share x SLA left
   double top_quality_share = 0.2;  // top share of agents (by estimate) a case may be held for
   // The hold rule (hold_policy.h): a case waits for a better agent only when the resolutions
   // it expects to gain, each worth `hold_failure_cost` mean handle times of the topic (the

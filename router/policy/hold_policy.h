@@ -63,9 +63,9 @@ struct HoldCandidate {
 
 struct HoldContext {
   absl::Time now;
-  absl::Time enqueued;  // the case's age in the queue starts here
-  absl::Duration sla;   // the case's channel
-  ResolutionView best_free;  // the best agent free now, by estimated resolution
+  absl::Time enqueued;              // the case's age in the queue starts here
+  absl::Duration sla;               // the case's channel
+  ResolutionView best_free;         // the best agent free now, by estimated resolution
   double failure_cost_seconds = 0;  // what a failure costs: hold_failure_cost x mean handle
   double confidence = 1;            // standard deviations (hold_confidence)
   double bullseye_share = 0.5;      // the bound (bullseye_share)
@@ -73,9 +73,9 @@ struct HoldContext {
 
 struct HoldDecision {
   bool hold = false;
-  std::string agent_id;                      // the agent the case waits for
+  std::string agent_id;                       // the agent the case waits for
   absl::Time until = absl::InfiniteFuture();  // decide again by then at the latest
-  double gain_seconds = 0;                   // of the chosen agent
+  double gain_seconds = 0;                    // of the chosen agent
   double cost_seconds = 0;
 };
 

@@ -96,8 +96,8 @@ TEST(HoldPolicyTest, AHoldForABusyAgentEndsWhenTheirExpectedWaitNoLongerFits) {
 TEST(HoldPolicyTest, ChoosesTheCandidateThatNetsMostAndHoldsWhileAnyPasses) {
   HoldContext x = Chat();
   x.failure_cost_seconds = 3000;
-  HoldDecision d = DecideHold(x, {InWrapUp("soon", 0.70, 1), InWrapUp("better-later", 0.90, 10),
-                                  Busy("busy", 0.80, 5)});
+  HoldDecision d = DecideHold(
+      x, {InWrapUp("soon", 0.70, 1), InWrapUp("better-later", 0.90, 10), Busy("busy", 0.80, 5)});
   ASSERT_TRUE(d.hold);
   EXPECT_EQ(d.agent_id, "better-later");  // 900 - 10 > 300 - 1, 600 - 5
   EXPECT_EQ(d.until, HoldBound(x.enqueued, x.sla, 0.5));

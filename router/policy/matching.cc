@@ -31,8 +31,7 @@ double RelationshipAt(const Case& c, const AgentCandidate& a, const MatchWeights
 }
 
 double PreviousAgent(const Case& c, const AgentCandidate& a, const MatchWeights& w) {
-  return !c.preferred_agent.empty() && c.preferred_agent == a.agent->id ? w.relationship * 0.5
-                                                                         : 0;
+  return !c.preferred_agent.empty() && c.preferred_agent == a.agent->id ? w.relationship * 0.5 : 0;
 }
 
 // The agent's chance of resolving this case: the estimate on the topic plus what the
@@ -42,8 +41,7 @@ ResolutionView ResolutionOf(const Case& c, const AgentCandidate& a, const TeamRe
   ResolutionEstimate e = EstimateResolution(a.quality, a.overall, team, w);
   if (estimate) *estimate = e;
   const double scale = w.quality > 0 ? w.quality : 100;
-  return ResolutionView{e.mean + (RelationshipAt(c, a, w) + PreviousAgent(c, a, w)) / scale,
-                        e.sd};
+  return ResolutionView{e.mean + (RelationshipAt(c, a, w) + PreviousAgent(c, a, w)) / scale, e.sd};
 }
 
 Score ScoreOutcome(const Case& c, const AgentCandidate& a, const TeamRecord& team,
@@ -198,8 +196,7 @@ bool HoldTiming(const Case& c, const Agent& agent, const TeamRecord& team,
     return true;
   }
   if (agent.presence == Presence::kAvailable || agent.presence == Presence::kWrapUp) {
-    out->expected_wait =
-        absl::Seconds(std::max(0.0, team.mean_handle_seconds)) + channel.wrap_up;
+    out->expected_wait = absl::Seconds(std::max(0.0, team.mean_handle_seconds)) + channel.wrap_up;
     return true;
   }
   return false;
@@ -292,9 +289,8 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
       std::vector<HoldCandidate> waitable;
       for (const auto& [candidate, resolution] : ring) {
         d.preferred_ring.push_back(candidate->agent->id);
-        const bool free = std::any_of(eligible.begin(), eligible.end(), [&](const Scored& s) {
-          return s.candidate == candidate;
-        });
+        const bool free = std::any_of(eligible.begin(), eligible.end(),
+                                      [&](const Scored& s) { return s.candidate == candidate; });
         const bool held_back = std::find(d.over_occupancy_cap.begin(), d.over_occupancy_cap.end(),
                                          candidate->agent->id) != d.over_occupancy_cap.end();
         HoldCandidate h;

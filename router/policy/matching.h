@@ -81,15 +81,15 @@ struct Decision {
   std::vector<std::pair<std::string, Exclusion>> excluded;  // agent id → first reason
   std::vector<std::string> over_occupancy_cap;              // eligible, but held back
   std::vector<std::string> preferred_ring;                  // bullseye ring (outcome strategy)
-  bool waiting_for_preferred = false;  // held for an agent of the ring (hold_policy.h)
-  std::string held_for;                // ... this one
+  bool waiting_for_preferred = false;              // held for an agent of the ring (hold_policy.h)
+  std::string held_for;                            // ... this one
   absl::Time hold_until = absl::InfiniteFuture();  // decide again by then at the latest
   double hold_gain_seconds = 0;                    // what the rule weighed
   double hold_cost_seconds = 0;
-  bool explored = false;       // the exploration term chose the winner
-  std::string exploit_choice;  // ... over this agent, the estimates' choice
-  bool authority_waived = false;       // SLA breached: routed past its authority need
-  std::string relationship_agent;      // the customer's best relationship agent, if any
+  bool explored = false;           // the exploration term chose the winner
+  std::string exploit_choice;      // ... over this agent, the estimates' choice
+  bool authority_waived = false;   // SLA breached: routed past its authority need
+  std::string relationship_agent;  // the customer's best relationship agent, if any
   std::optional<ScoredAgent> winner;
   std::optional<ScoredAgent> runner_up;
 };

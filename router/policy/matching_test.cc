@@ -26,7 +26,7 @@ struct AgentRow {
   Presence presence = Presence::kAvailable;
   // Relationship with the customer: cases, resolved, last CSAT, days since.
   int rel_cases = 0, rel_resolved = 0, rel_last_csat = 0, rel_days = 0;
-  int last_offer_minutes = -1;  // -1 = never
+  int last_offer_minutes = -1;   // -1 = never
   int wrap_up_seconds_left = 0;  // with presence kWrapUp
 };
 

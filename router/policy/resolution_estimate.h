@@ -30,8 +30,8 @@
 namespace caserouter {
 
 struct ResolutionEstimate {
-  double mean = 0.5;     // estimated probability of resolving a case on the topic
-  double sd = 0.5;       // its posterior standard deviation
+  double mean = 0.5;      // estimated probability of resolving a case on the topic
+  double sd = 0.5;        // its posterior standard deviation
   double prior_sd = 0.5;  // the standard deviation with no case of the agent's on the topic
   double cases = 0;       // the agent's cases on the topic behind it
 };

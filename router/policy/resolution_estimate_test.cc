@@ -41,8 +41,7 @@ TEST(ResolutionEstimateTest, ThinTopicRecordsLeanOnTheAgentsLevelAcrossTopics) {
   ResolutionEstimate e = EstimateResolution(nullptr, &strong, Team(0.7), Ten());
   EXPECT_NEAR(e.mean, 0.7 + 20.0 / 210, 1e-9);
   AgentRecord weak{200, -20};
-  EXPECT_NEAR(EstimateResolution(nullptr, &weak, Team(0.7), Ten()).mean,
-              0.7 - 20.0 / 210, 1e-9);
+  EXPECT_NEAR(EstimateResolution(nullptr, &weak, Team(0.7), Ten()).mean, 0.7 - 20.0 / 210, 1e-9);
   // A level from a handful of cases moves the estimate little.
   AgentRecord lucky{2, 0.6};
   EXPECT_NEAR(EstimateResolution(nullptr, &lucky, Team(0.7), Ten()).mean, 0.75, 0.01);

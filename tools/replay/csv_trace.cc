@@ -79,7 +79,7 @@ absl::StatusOr<Trace> ReadCsvTrace(std::istream& in, const CsvTraceOptions& opti
   }
   auto field = [&](int index) -> absl::string_view {
     return index >= 0 && static_cast<size_t>(index) < row.size() ? absl::string_view(row[index])
-                                                                  : absl::string_view();
+                                                                 : absl::string_view();
   };
 
   std::vector<TimedTraceCase> cases;

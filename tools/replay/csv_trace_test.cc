@@ -19,8 +19,8 @@ TEST(CsvTraceTest, TheExampleReadsAsDocumented) {
       ReadCsvTraceFile(CASEROUTER_SOURCE_DIR "/tools/replay/example_trace.csv", {});
   ASSERT_TRUE(trace.ok()) << trace.status();
   ASSERT_EQ(trace->cases.size(), 20u);
-  EXPECT_EQ(trace->start, absl::FromCivil(absl::CivilSecond(2024, 3, 4, 8, 58, 10),
-                                          absl::UTCTimeZone()));
+  EXPECT_EQ(trace->start,
+            absl::FromCivil(absl::CivilSecond(2024, 3, 4, 8, 58, 10), absl::UTCTimeZone()));
   const TraceCase& first = trace->cases[0];
   EXPECT_EQ(first.arrival, absl::ZeroDuration());
   EXPECT_EQ(first.spec.channel, Channel::kPhone);

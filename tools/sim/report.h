@@ -67,9 +67,9 @@ absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
 
 // One line of the theory check: a figure of queueing theory against the simulation.
 struct TheoryRow {
-  std::string model;    // "Erlang C, 14 agents", ...
+  std::string model;     // "Erlang C, 14 agents", ...
   std::string strategy;  // the strategy that routed the runs
-  std::string measure;  // "P(wait)", ...
+  std::string measure;   // "P(wait)", ...
   double theory = 0;
   Estimate simulated;
 };
@@ -79,6 +79,9 @@ struct EvaluationPage {
   std::vector<StrategyRuns> sweep;  // on the workload named by sweep_key
   std::string sweep_key;
   std::vector<TheoryRow> theory;
+  // The same replay made longer (more evidence per agent): how the share of the oracle's gain
+  // grows with it. The workload of the same key in `workloads` is the first point.
+  std::vector<WorkloadEvaluation> evidence;
   std::vector<std::string> skipped;  // workloads left out, with the reason
   std::string command;               // how to regenerate the page
 };

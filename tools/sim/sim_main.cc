@@ -158,7 +158,7 @@ std::optional<int64_t> MaxCases(int64_t fallback = 0) {
 // as it is.
 template <typename Options, typename Read, typename Make>
 absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path,
-                                                         std::optional<int64_t> max_cases,
+                                                         std::optional<int64_t> max_cases, int days,
                                                          Read read, Make make) {
   Options options;
   options.max_cases = max_cases;
@@ -166,7 +166,6 @@ absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path
   if (!trace.ok()) return trace.status();
   Workload w = make(*std::move(trace));
   if (absl::GetFlag(FLAGS_vary_traffic)) {
-    const int days = absl::GetFlag(FLAGS_replay_days);
     return std::function<Workload(uint64_t)>(
         [w, days](uint64_t seed) { return ResampleDays(w, seed, days); });
   }
@@ -174,10 +173,13 @@ absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path
 }
 
 // A factory of the workload by seed: synthetic traces change with the seed, replays do not.
+// `replay_days`: days of a replay to resample (0: its span; -1: --replay_days).
 absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::string& kind,
                                                                   std::string path,
                                                                   double days_scale,
-                                                                  int64_t max_cases_fallback) {
+                                                                  int64_t max_cases_fallback,
+                                                                  int replay_days = -1) {
+  if (replay_days < 0) replay_days = absl::GetFlag(FLAGS_replay_days);
   if (kind == "synthetic") {
     double days = absl::GetFlag(FLAGS_days) * days_scale;
     double rate = absl::GetFlag(FLAGS_rate);
@@ -195,20 +197,22 @@ absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::str
   if (path.empty()) path = DataFile(kind);
   std::optional<int64_t> max_cases = MaxCases(max_cases_fallback);
   if (kind == "bank") {
-    return Replay<BankTraceOptions>(path, max_cases, ReadBankTraceFile, MakeBankWorkload);
+    return Replay<BankTraceOptions>(path, max_cases, replay_days, ReadBankTraceFile,
+                                    MakeBankWorkload);
   }
   if (kind == "twcs") {
-    return Replay<TwcsTraceOptions>(path, max_cases, ReadTwcsTraceFile, MakeTwcsWorkload);
+    return Replay<TwcsTraceOptions>(path, max_cases, replay_days, ReadTwcsTraceFile,
+                                    MakeTwcsWorkload);
   }
   if (kind == "incident") {
-    return Replay<IncidentTraceOptions>(path, max_cases, ReadIncidentTraceFile,
+    return Replay<IncidentTraceOptions>(path, max_cases, replay_days, ReadIncidentTraceFile,
                                         MakeIncidentWorkload);
   }
   if (kind == "csv") {
     if (absl::GetFlag(FLAGS_path).empty()) {
       return absl::InvalidArgumentError("--path: name the CSV trace to replay");
     }
-    return Replay<CsvTraceOptions>(path, max_cases, ReadCsvTraceFile,
+    return Replay<CsvTraceOptions>(path, max_cases, replay_days, ReadCsvTraceFile,
                                    [](Trace t) { return MakeCsvWorkload(std::move(t)); });
   }
   return absl::InvalidArgumentError(
@@ -306,14 +310,14 @@ int Theory() {
     if (!rows.ok()) {
       // Name the flag behind the model's field.
       std::string message(rows.status().message());
-      for (auto [field, flag] : {std::pair<const char*, const char*>{"arrivals_per_second",
-                                                                     "arrivals_per_hour"},
-                                 {"mean_handle_seconds", "handle_seconds"},
-                                 {"agents", "agents"},
-                                 {"mean_patience_seconds", "patience_seconds"},
-                                 {"answer_threshold_seconds", "threshold_seconds"},
-                                 {"runs", "seeds"},
-                                 {"hours", "hours"}}) {
+      for (auto [field, flag] :
+           {std::pair<const char*, const char*>{"arrivals_per_second", "arrivals_per_hour"},
+            {"mean_handle_seconds", "handle_seconds"},
+            {"agents", "agents"},
+            {"mean_patience_seconds", "patience_seconds"},
+            {"answer_threshold_seconds", "threshold_seconds"},
+            {"runs", "seeds"},
+            {"hours", "hours"}}) {
         if (absl::StartsWith(message, field)) {
           message = absl::StrCat("--", flag, " (", message, ")");
           break;
@@ -369,6 +373,21 @@ int Report() {
       page.sweep_key = kind;
     }
     page.workloads.push_back(*std::move(e));
+  }
+  // More evidence, more of the gain: the sparsest replay, longer (its traffic resampled).
+  if (std::ifstream(DataFile("incident")) && absl::GetFlag(FLAGS_vary_traffic)) {
+    EvaluationOptions evidence = *options;
+    evidence.strategies = {Strategy::kOutcome, Strategy::kLongestIdle};
+    evidence.oracle = true;
+    for (int days : {12, 30}) {
+      auto make = WorkloadFactory("incident", "", 1, quick ? 2000 : 0, quick ? days / 3 : days);
+      if (!make.ok()) return Fail(make.status(), 1);
+      absl::StatusOr<WorkloadEvaluation> e =
+          EvaluateWorkload(absl::StrCat("incident_", days, "d"), *make, evidence, Progress);
+      if (!e.ok()) return Fail(e.status(), 1, "evidence");
+      e->name = absl::StrCat("incident replay, ", quick ? days / 3 : days, " days resampled");
+      page.evidence.push_back(*std::move(e));
+    }
   }
   absl::StatusOr<std::vector<TheoryRow>> theory =
       RunTheoryCheck(options->base.config, {Strategy::kLongestIdle, Strategy::kOutcome},

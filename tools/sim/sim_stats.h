@@ -37,7 +37,7 @@ struct RunMetrics {
   double occupancy_spread = 0;
   double occupancy_mean = 0;
   double decisions_per_second = 0;
-  double choice = 0;  // share of answers with an idle, able alternative agent
+  double choice = 0;            // share of answers with an idle, able alternative agent
   double explored = 0;          // share of answers whose agent the exploration term chose
   double exploration_cost = 0;  // true FCR lost to exploration, per answer (probability)
   double prior_cases = 0;       // mean completed contacts of the chosen agent on the topic

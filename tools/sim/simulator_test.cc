@@ -226,7 +226,7 @@ TEST(WorkloadTest, YourOwnCsvTraceReplays) {
   ASSERT_EQ(w.agents.size(), 3u);  // ana, bo, cy
   const SimAgent& ana = w.agents[0];
   EXPECT_EQ(ana.profile.id, "ana");
-  EXPECT_EQ(ana.shifts.size(), 2u);  // both days
+  EXPECT_EQ(ana.shifts.size(), 2u);                      // both days
   EXPECT_EQ(ana.shifts[0].start, absl::ZeroDuration());  // five minutes before, clipped
   EXPECT_EQ(ana.profile.languages, std::vector<std::string>{"en"});
   SimOptions o = Options(Strategy::kOutcome);

@@ -28,16 +28,19 @@ constexpr double kInfinite = std::numeric_limits<double>::infinity();
 
 TheoryCase MakeTheoryCase(const QueueModel& model) {
   const double load = model.arrivals_per_second * model.mean_handle_seconds / model.agents;
-  return TheoryCase{absl::StrFormat("%s, %d agents (load %.2f)",
-                                    std::isinf(model.mean_patience_seconds) ? "Erlang C" : "Erlang A",
-                                    model.agents, load),
-                    model};
+  return TheoryCase{
+      absl::StrFormat("%s, %d agents (load %.2f)",
+                      std::isinf(model.mean_patience_seconds) ? "Erlang C" : "Erlang A",
+                      model.agents, load),
+      model};
 }
 
 TheoryCase PublishedErlangC(int agents) {
   return MakeTheoryCase(ThreeMinuteCalls(200, agents, kInfinite));
 }
-TheoryCase PublishedErlangA(int agents) { return MakeTheoryCase(ThreeMinuteCalls(200, agents, 300)); }
+TheoryCase PublishedErlangA(int agents) {
+  return MakeTheoryCase(ThreeMinuteCalls(200, agents, 300));
+}
 TheoryCase HeavyErlangC(int agents, double load) {
   return MakeTheoryCase(ThreeMinuteCalls(load * agents * 20, agents, kInfinite));
 }
@@ -141,8 +144,7 @@ absl::StatusOr<std::vector<TheoryRow>> CheckTheory(const EngineConfig& base,
   rows.push_back({theory_case.name, strategy,
                   absl::StrFormat("answered within %.0f s", model.answer_threshold_seconds),
                   theory->service_level, Combine(service)});
-  rows.push_back(
-      {theory_case.name, strategy, "occupancy", theory->occupancy, Combine(occupancy)});
+  rows.push_back({theory_case.name, strategy, "occupancy", theory->occupancy, Combine(occupancy)});
   return rows;
 }
 

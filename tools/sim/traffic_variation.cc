@@ -58,19 +58,19 @@ Workload ResampleDays(const Workload& w, uint64_t seed, int replay_days) {
       out.trace.cases.push_back(std::move(copy));
     }
   }
-  std::stable_sort(out.trace.cases.begin(), out.trace.cases.end(),
-                   [](const TraceCase& a, const TraceCase& b) {
-                     return a.arrival != b.arrival ? a.arrival < b.arrival
-                                                   : a.spec.idempotency_key < b.spec.idempotency_key;
-                   });
+  std::stable_sort(
+      out.trace.cases.begin(), out.trace.cases.end(), [](const TraceCase& a, const TraceCase& b) {
+        return a.arrival != b.arrival ? a.arrival < b.arrival
+                                      : a.spec.idempotency_key < b.spec.idempotency_key;
+      });
   for (size_t i = 0; i < w.agents.size(); ++i) {
     std::vector<Shift> shifts;
     std::map<int64_t, std::vector<Shift>> by_day;
     for (const Shift& s : w.agents[i].shifts) {
       if (s.end - s.start > kAlwaysOn) {
         // Stretched over a longer replay by the days it adds.
-        shifts.push_back(Shift{s.start, s.end + absl::Hours(24) * std::max<int64_t>(
-                                                                     0, days - trace_days)});
+        shifts.push_back(
+            Shift{s.start, s.end + absl::Hours(24) * std::max<int64_t>(0, days - trace_days)});
       } else {
         by_day[day_of(s.start)].push_back(s);
       }

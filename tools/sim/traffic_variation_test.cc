@@ -30,8 +30,7 @@ Workload TwoWeeks() {
   always.profile.id = "always";
   for (int d = 0; d < 14; ++d) {
     if (d % 7 == 6) continue;  // Sunday off
-    day_worker.shifts.push_back(
-        Shift{absl::Hours(24 * d), absl::Hours(24 * d) + absl::Hours(10)});
+    day_worker.shifts.push_back(Shift{absl::Hours(24 * d), absl::Hours(24 * d) + absl::Hours(10)});
   }
   always.shifts = {Shift{absl::ZeroDuration(), absl::Hours(24 * 20)}};
   w.agents = {day_worker, always};
@@ -94,7 +93,7 @@ TEST(TrafficVariationTest, ALongerReplayRepeatsTheTracesDays) {
   for (const TraceCase& c : r.trace.cases) ++count[absl::ToInt64Hours(c.arrival) / 24];
   EXPECT_EQ(count.size(), 28u);
   EXPECT_GT(count.rbegin()->first, 21);
-  EXPECT_EQ(r.agents[0].shifts.size(), 24u);  // four weeks but Sundays
+  EXPECT_EQ(r.agents[0].shifts.size(), 24u);                   // four weeks but Sundays
   EXPECT_EQ(r.agents[1].shifts[0].end, absl::Hours(24 * 34));  // stretched by 14 days
 }
 

@@ -135,10 +135,9 @@ std::map<std::string, std::vector<Shift>> ShiftsAsWorked(const Trace& trace,
     if (c.served_by.empty()) continue;
     absl::CivilDay day = absl::ToCivilDay(trace.start + c.arrival, trace.zone);
     int64_t key = day - absl::CivilDay(1970, 1, 1);
-    const absl::Duration worked =
-        c.handle_time > absl::ZeroDuration() || handle == nullptr
-            ? c.handle_time
-            : handle->mean[ChannelIndex(c.spec.channel)];
+    const absl::Duration worked = c.handle_time > absl::ZeroDuration() || handle == nullptr
+                                      ? c.handle_time
+                                      : handle->mean[ChannelIndex(c.spec.channel)];
     auto [it, fresh] = days[AgentId(c.served_by)].try_emplace(key, c.arrival, c.arrival + worked);
     if (!fresh) {
       it->second.first = std::min(it->second.first, c.arrival);
