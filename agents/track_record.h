@@ -51,6 +51,10 @@ class TrackRecord {
   // The agent's record across topics; null before the agent's first outcome.
   const AgentRecord* AgentOverall(const std::string& agent_id) const;
 
+  // The (topic, agent) records changed since the last TakeChanged.
+  const std::set<std::pair<std::string, std::string>>& changed_quality() const {
+    return changed_quality_;
+  }
   // Moves the records changed since the last call to the batch, in (topic, agent) and
   // (customer, agent) order.
   void TakeChanged(std::vector<QualityRecord>* quality, std::vector<Relationship>* relationships);

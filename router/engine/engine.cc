@@ -33,12 +33,14 @@ absl::StatusOr<bool> Done(absl::Status s) {
 }  // namespace
 
 Engine::Engine(EngineConfig config, StateStore* store, Clock* clock, EngineObserver* observer,
-               std::string instance_id)
+               std::string instance_id, RandomSource* random)
     : config_(std::move(config)),
       store_(store),
       clock_(clock),
       observer_(observer),
-      leadership_(store, std::move(instance_id)) {}
+      leadership_(store, std::move(instance_id)),
+      own_random_(random == nullptr ? std::make_unique<SystemRandomSource>() : nullptr),
+      case_ids_(random == nullptr ? own_random_.get() : random) {}
 
 Engine::~Engine() = default;
 
@@ -80,7 +82,8 @@ void Engine::DeskCall(const std::string& agent_id, const DeskSession* session, C
 void Engine::SubmitCase(CaseSpec spec, Callback<SubmitResult> done) {
   Enqueue(
       [this, spec = std::move(spec), done](TickContext& ctx) mutable {
-        absl::StatusOr<SubmitResult> result = caserouter::SubmitCase(ctx, std::move(spec));
+        absl::StatusOr<SubmitResult> result =
+            caserouter::SubmitCase(ctx, std::move(spec), case_ids_);
         // The answer is the case as stored after the whole tick (the routing pass may have
         // offered it): the reply reads the record once the batch is durable.
         ctx.out.Defer([this, done, result = std::move(result),

@@ -53,8 +53,10 @@
 #include "router/engine/tick_outbox.h"
 #include "router/engine/views.h"
 #include "router/model/case.h"
+#include "router/model/case_id.h"
 #include "router/model/clock.h"
 #include "router/model/engine_config.h"
+#include "router/model/random_source.h"
 #include "router/store/state_store.h"
 
 namespace caserouter {
@@ -72,9 +74,11 @@ class Engine {
   using StatusCallback = std::function<void(absl::Status)>;
 
   // `store`, `clock` and `observer` must outlive the engine. `instance_id` names this replica
-  // in the leadership lease.
+  // in the leadership lease. `random` gives the random bits of case ids
+  // (router/model/case_id.h): null for the kernel's CSPRNG (SystemRandomSource); tests and the
+  // simulator pass a seeded source to be deterministic. It must outlive the engine.
   Engine(EngineConfig config, StateStore* store, Clock* clock, EngineObserver* observer,
-         std::string instance_id);
+         std::string instance_id, RandomSource* random = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -173,6 +177,8 @@ class Engine {
   Clock* const clock_;
   EngineObserver* const observer_;
   Leadership leadership_;
+  std::unique_ptr<RandomSource> own_random_;  // when none was given
+  CaseIdGenerator case_ids_;                  // engine thread only
 
   // Command queue (any thread).
   mutable absl::Mutex mu_;

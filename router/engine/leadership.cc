@@ -25,18 +25,9 @@ absl::Status Leadership::Hold(absl::Duration ttl, absl::Time now) {
 }
 
 absl::Status Leadership::Renew(absl::Duration ttl, absl::Time now) {
+  // The store takes a lapsed lease back only at this epoch (nobody led since); otherwise the
+  // caller steps down and the next attempt loads afresh.
   absl::Status renewed = store_->RenewLeadership(instance_id_, epoch_, ttl, now);
-  if (absl::IsFailedPrecondition(renewed)) {
-    absl::StatusOr<int64_t> again = store_->AcquireLeadership(instance_id_, ttl, now);
-    if (again.ok() && *again == epoch_ + 1) {
-      epoch_ = *again;
-      renewed = absl::OkStatus();
-    } else if (again.ok()) {
-      // Held again, but others led in between: this replica's state may be stale. The
-      // caller steps down and the next attempt, which finds the lease ours, loads afresh.
-      renewed = absl::FailedPreconditionError("lease lost: another replica led meanwhile");
-    }
-  }
   if (renewed.ok()) renew_at_ = now + ttl / 3;
   return renewed;
 }

@@ -13,12 +13,15 @@
 // forever). A replica that lost the lease while loading learns it at the next Hold and must
 // not serve.
 //
-// A renewal that finds the lease lapsed takes it again when nobody else led in between: every
-// acquisition increments the epoch, so getting exactly epoch + 1 proves that no other replica
+// A renewal that finds the lease lapsed takes it back when nobody else led in between: the
+// store's renewal is a compare-and-set on the epoch, and every acquisition changes the epoch
+// (by a random amount, so that acquisitions made after the store forgot its latest writes do
+// not meet on one value: state_store.h), so an unchanged epoch proves that no other replica
 // took the lease (and none could commit, being fenced to the current epoch) since this one
 // last held it. The state in memory is then still the store's, and a stall longer than the
-// lease (a long step of a rebuild, a long first tick) costs no reload. Any other epoch means
-// someone else led: lost.
+// lease (a long step of a rebuild, a long first tick) costs no reload. A moved epoch means
+// someone else led: lost. (Before, the proof was a re-acquisition returning exactly
+// epoch + 1, which a store that forgot an acquisition could also return.)
 //
 //   Leadership leadership(&store, "replica-a");
 //   switch (leadership.Keep(serving, ttl, now)) {

@@ -21,7 +21,7 @@ namespace {
 struct Replica {
   // `records` are in the store before the engine first loads it: agents with a history.
   explicit Replica(EngineConfig config, const std::vector<QualityRecord>& records = {})
-      : engine(config, &store, &clock, nullptr, "r") {
+      : engine(config, &store, &clock, nullptr, "r", &random) {
     clock.Set(absl::FromUnixSeconds(1700000000));
     if (!records.empty()) {
       absl::StatusOr<int64_t> epoch =
@@ -36,6 +36,7 @@ struct Replica {
   }
   FakeClock clock;
   MemoryStateStore store;
+  SeededRandomSource random{7};  // both replicas give their cases the same ids
   Engine engine;
   std::map<std::string, std::shared_ptr<RecordingDesk>> desks;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 #include "router/policy/eligibility.h"
 #include "router/policy/hold_policy.h"
@@ -155,28 +156,30 @@ std::string RelationshipAgent(const Case& c, const std::vector<AgentCandidate>& 
   return best_id.empty() ? c.preferred_agent : best_id;
 }
 
-// The preferred ring: the relationship or previous agent and the top-quality agents present
-// and qualified, with each one's resolution.
+// The preferred ring: the relationship or previous agent among `related` (qualified for the
+// case) and the top-quality agents, each once (its `related` entry, with the relationship),
+// in id order, with each one's resolution.
 std::vector<std::pair<const AgentCandidate*, ResolutionView>> PreferredRing(
-    const Case& c, const std::vector<AgentCandidate>& agents, const TeamRecord& team,
-    const MatchWeights& w) {
-  std::vector<std::pair<const AgentCandidate*, ResolutionView>> ring, by_quality;
-  for (const AgentCandidate& a : agents) {
+    const Case& c, const std::vector<AgentCandidate>& related,
+    const std::vector<AgentCandidate>& top, const TeamRecord& team, const MatchWeights& w) {
+  std::vector<std::pair<const AgentCandidate*, ResolutionView>> ring;
+  for (const AgentCandidate& a : related) {
     if (!PresentAndQualified(c, a)) continue;
-    ResolutionView r = ResolutionOf(c, a, team, w);
-    if (RelationshipAt(c, a, w) > 0 || a.agent->id == c.preferred_agent) ring.emplace_back(&a, r);
-    by_quality.emplace_back(&a, r);
+    if (RelationshipAt(c, a, w) > 0 || a.agent->id == c.preferred_agent) {
+      ring.emplace_back(&a, ResolutionOf(c, a, team, w));
+    }
   }
-  std::sort(by_quality.begin(), by_quality.end(), [](const auto& x, const auto& y) {
-    return x.second.mean > y.second.mean ||
-           (x.second.mean == y.second.mean && x.first->agent->id < y.first->agent->id);
-  });
-  size_t top = static_cast<size_t>(std::ceil(w.top_quality_share * by_quality.size()));
-  for (size_t i = 0; i < top && i < by_quality.size(); ++i) ring.push_back(by_quality[i]);
+  for (const AgentCandidate& a : top) {
+    auto in_related = std::find_if(related.begin(), related.end(), [&](const AgentCandidate& r) {
+      return r.agent == a.agent;
+    });
+    const AgentCandidate* entry = in_related != related.end() ? &*in_related : &a;
+    ring.emplace_back(entry, ResolutionOf(c, *entry, team, w));
+  }
   std::sort(ring.begin(), ring.end(),
             [](const auto& x, const auto& y) { return x.first->agent->id < y.first->agent->id; });
   ring.erase(std::unique(ring.begin(), ring.end(),
-                         [](const auto& x, const auto& y) { return x.first == y.first; }),
+                         [](const auto& x, const auto& y) { return x.first->agent == y.first->agent; }),
              ring.end());
   return ring;
 }
@@ -213,8 +216,61 @@ double RelationshipStrength(const Relationship* r, const MatchWeights& w, absl::
          std::exp2(-age / half_life);
 }
 
+std::vector<AgentCandidate> TopQualityRing(const std::vector<AgentCandidate>& present_qualified,
+                                           const TeamRecord& team, const MatchWeights& w) {
+  if (present_qualified.empty()) return {};
+  std::vector<std::pair<double, const AgentCandidate*>> by_estimate;
+  by_estimate.reserve(present_qualified.size());
+  for (const AgentCandidate& a : present_qualified) {
+    by_estimate.emplace_back(EstimateResolution(a.quality, a.overall, team, w).mean, &a);
+  }
+  auto better = [](const auto& x, const auto& y) {
+    return x.first > y.first || (x.first == y.first && x.second->agent->id < y.second->agent->id);
+  };
+  const double lowest =
+      std::min_element(by_estimate.begin(), by_estimate.end(), [](const auto& x, const auto& y) {
+        return x.first < y.first;
+      })->first;
+  size_t top = std::min(by_estimate.size(),
+                        static_cast<size_t>(std::ceil(w.top_quality_share * by_estimate.size())));
+  // Only the top `top` need an order: a partial sort keeps a ring of 10,000 agents cheap.
+  std::partial_sort(by_estimate.begin(), by_estimate.begin() + top, by_estimate.end(), better);
+  std::vector<AgentCandidate> ring;
+  for (size_t i = 0; i < top; ++i) {
+    // Only agents whose estimate stands out from the team's belong to the top ring; when
+    // everyone is at the prior, waiting would buy nothing.
+    if (by_estimate[i].first > lowest) ring.push_back(*by_estimate[i].second);
+  }
+  std::sort(ring.begin(), ring.end(), [](const AgentCandidate& x, const AgentCandidate& y) {
+    return x.agent->id < y.agent->id;
+  });
+  return ring;
+}
+
+bool RingMatters(const Case& c, const EngineConfig& config, absl::Time now) {
+  return config.oracle == nullptr && config.StrategyFor(c.spec.topic) == Strategy::kOutcome &&
+         now < HoldBound(c.enqueued_time, config.channels[ChannelIndex(c.spec.channel)].sla,
+                         config.matching.bullseye_share);
+}
+
 Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
                      const TeamRecord& team, const EngineConfig& config, absl::Time now) {
+  std::vector<AgentCandidate> top;
+  return ChooseAgentFrom(c, CandidatePool{agents, agents}, team, config, now,
+                         [&]() -> const std::vector<AgentCandidate>& {
+                           std::vector<AgentCandidate> present_qualified;
+                           for (const AgentCandidate& a : agents) {
+                             if (PresentAndQualified(c, a)) present_qualified.push_back(a);
+                           }
+                           top = TopQualityRing(present_qualified, team, config.matching);
+                           return top;
+                         });
+}
+
+Decision ChooseAgentFrom(const Case& c, const CandidatePool& pool, const TeamRecord& team,
+                         const EngineConfig& config, absl::Time now,
+                         absl::FunctionRef<const std::vector<AgentCandidate>&()> top_quality) {
+  const std::vector<AgentCandidate>& agents = pool.candidates;
   Decision d;
   d.case_id = c.id;
   d.time = now;
@@ -244,7 +300,9 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
     }
     return eligible;
   };
-  d.considered = static_cast<int>(agents.size());
+  d.considered = static_cast<int>(agents.size()) + pool.not_available + pool.without_capacity;
+  d.excluded_by[static_cast<int>(Exclusion::kPresence)] += pool.not_available;
+  d.excluded_by[static_cast<int>(Exclusion::kCapacity)] += pool.without_capacity;
   std::vector<Scored> eligible = collect(/*check_authority=*/true);
   if (eligible.empty() && c.spec.authority_needed > 0 && SlaBreached(c, config, now)) {
     eligible = collect(/*check_authority=*/false);
@@ -266,14 +324,14 @@ Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
       }
       eligible.swap(kept);
     }
-    d.relationship_agent = RelationshipAgent(c, agents, config.matching, now);
+    d.relationship_agent = RelationshipAgent(c, pool.related, config.matching, now);
     const MatchWeights& w = config.matching;
     const ChannelConfig& channel = config.channels[ChannelIndex(c.spec.channel)];
     // The ring matters only inside the bound, and only when someone is free to compare it
     // with; past the bound, skip the work of finding it.
-    if (!eligible.empty() && now < HoldBound(c.enqueued_time, channel.sla, w.bullseye_share)) {
+    if (!eligible.empty() && RingMatters(c, config, now)) {
       std::vector<std::pair<const AgentCandidate*, ResolutionView>> ring =
-          PreferredRing(c, agents, team, w);
+          PreferredRing(c, pool.related, top_quality(), team, w);
       HoldContext hold;
       hold.now = now;
       hold.enqueued = c.enqueued_time;

@@ -48,6 +48,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
 #include "absl/time/time.h"
 #include "agents/agent.h"
 #include "agents/quality_record.h"
@@ -94,8 +95,43 @@ struct Decision {
   std::optional<ScoredAgent> runner_up;
 };
 
+// Decides over `agents`: every agent that might be eligible, with or without a desk.
 Decision ChooseAgent(const Case& c, const std::vector<AgentCandidate>& agents,
                      const TeamRecord& team, const EngineConfig& config, absl::Time now);
+
+// The agents a decision looks at when the caller keeps indexes of who could take the case (the
+// engine's routing pass), so that a decision costs the agents free to take it, not every agent
+// present. ChooseAgentFrom decides exactly as ChooseAgent over the present agents would:
+//   candidates        the agents checked for eligibility (those free to take the channel now)
+//   not_available     present agents with the skills and language who are not AVAILABLE,
+//   without_capacity  ... and those AVAILABLE with no capacity on the channel: counted as
+//                     considered and excluded (presence, capacity), not listed
+//   related           present agents with the skills and language who have a relationship
+//                     with the customer or are its previous agent, in id order
+// and `top_quality` returns TopQualityRing over the present agents qualified for the case
+// (skills, language, authority), their topic and overall records attached; it is called only
+// when RingMatters and someone is free to compare the ring with.
+struct CandidatePool {
+  std::vector<AgentCandidate> candidates;
+  std::vector<AgentCandidate> related;
+  int not_available = 0;
+  int without_capacity = 0;
+  size_t max_listed = 0;  // the decision lists at most this many ring agents (0: all)
+};
+Decision ChooseAgentFrom(const Case& c, const CandidatePool& pool, const TeamRecord& team,
+                         const EngineConfig& config, absl::Time now,
+                         absl::FunctionRef<const std::vector<AgentCandidate>&()> top_quality);
+
+// The outcome strategy may hold this case for its ring at `now` (inside the hold's bound).
+bool RingMatters(const Case& c, const EngineConfig& config, absl::Time now);
+
+// The top-quality part of the ring, in id order: the first top_quality_share of
+// `present_qualified` by estimated resolution on the topic (resolution_estimate.h: their
+// `quality` and `overall` records; no relationship, which the ring takes from `related`) whose
+// estimate stands out from the lowest of them. It depends on who is present, on the topic's
+// records and on those agents' overall records, and on nothing else.
+std::vector<AgentCandidate> TopQualityRing(const std::vector<AgentCandidate>& present_qualified,
+                                           const TeamRecord& team, const MatchWeights& w);
 
 // The relationship term alone (0 when there is no relationship or it was spoiled by low CSAT).
 double RelationshipStrength(const Relationship* r, const MatchWeights& w, absl::Time now);

@@ -34,6 +34,7 @@
 #include "router/model/validation.h"
 #include "router/service/lifecycle_log.h"
 #include "router/service/server.h"
+#include "router/service/server_settings.h"
 #include "router/store/redis_state_store.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
@@ -116,6 +117,7 @@ int Main(int argc, char** argv) {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  ApplyProcessSettings();
   absl::SetProgramUsageMessage(
       "caserouter: contact-centre case routing engine (one replica of one routing domain).");
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);

@@ -25,8 +25,7 @@ namespace {
 // --- Lua scripts. Each runs atomically on the server; see the key schema in the header. ---
 
 // KEYS[1] = epoch key. ARGV[1] = the committer's epoch, ARGV[2] = number of commands, then
-// per command: its argument count, then its arguments. Two commands are the script's own:
-//   CR.MAX <key> <n>              set key to n if n is greater than its value (absent = 0)
+// per command: its argument count, then its arguments. One command is the script's own:
 //   CR.PRUNE <zset> <cutoff> <p>  delete members scored below cutoff, and the keys p..member
 // A failing redis.call aborts the script without undoing earlier writes; the commands are
 // well-formed by construction, so that happens only if someone else wrote our keys with
@@ -40,10 +39,7 @@ local i = 3
 for _ = 1, tonumber(ARGV[2]) do
   local argc = tonumber(ARGV[i])
   local name = ARGV[i + 1]
-  if name == 'CR.MAX' then
-    local old = tonumber(redis.call('GET', ARGV[i + 2]) or '0')
-    if tonumber(ARGV[i + 3]) > old then redis.call('SET', ARGV[i + 2], ARGV[i + 3]) end
-  elseif name == 'CR.PRUNE' then
+  if name == 'CR.PRUNE' then
     local below = '(' .. ARGV[i + 3]
     local ids = redis.call('ZRANGEBYSCORE', ARGV[i + 2], '-inf', below)
     for _, id in ipairs(ids) do redis.call('DEL', ARGV[i + 4] .. id) end
@@ -56,22 +52,27 @@ end
 return redis.status_reply('OK')
 )lua";
 
-// KEYS[1] = lease, KEYS[2] = epoch; ARGV[1] = owner, ARGV[2] = ttl in ms. Returns the epoch.
+// KEYS[1] = lease, KEYS[2] = epoch; ARGV[1] = owner, ARGV[2] = ttl in ms, ARGV[3] = the
+// epoch's increment (random, drawn by the client: a script's own math.random is seeded alike
+// on every run). Returns the epoch.
 constexpr char kAcquireScript[] = R"lua(
 local holder = redis.call('GET', KEYS[1])
 if holder and holder ~= ARGV[1] then
   return redis.error_reply('CRLEASED lease held by another owner')
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return redis.call('INCR', KEYS[2])
+return redis.call('INCRBY', KEYS[2], ARGV[3])
 )lua";
 
 // KEYS[1] = lease, KEYS[2] = epoch; ARGV[1] = owner, ARGV[2] = epoch, ARGV[3] = ttl in ms.
+// A compare-and-set on the epoch: the lease is extended, or taken back after it lapsed, only
+// while nobody else acquired it (every acquisition changes the epoch).
 constexpr char kRenewScript[] = R"lua(
-if redis.call('GET', KEYS[1]) ~= ARGV[1] or (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then
+local holder = redis.call('GET', KEYS[1])
+if (holder and holder ~= ARGV[1]) or (redis.call('GET', KEYS[2]) or '0') ~= ARGV[2] then
   return redis.error_reply('CRLOST lease lost')
 end
-redis.call('PEXPIRE', KEYS[1], ARGV[3])
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
 return 1
 )lua";
 
@@ -506,10 +507,13 @@ absl::Status RedisStateStore::Ping() {
 absl::StatusOr<int64_t> RedisStateStore::AcquireLeadership(absl::string_view owner,
                                                            absl::Duration ttl, absl::Time /*now*/) {
   if (absl::Status s = CheckLeaseArgs(owner, ttl); !s.ok()) return s;
+  absl::StatusOr<uint64_t> random = epoch_random_.Next64();
+  if (!random.ok()) return random.status();
+  const int64_t increment = 1 + static_cast<int64_t>(*random & 0xffffffffu);
   absl::MutexLock lock(&lease_mu_);
-  absl::StatusOr<Reply> reply =
-      lease_connection_->RunScript(kAcquire, {prefix_ + "lease", prefix_ + "epoch"},
-                                   {std::string(owner), absl::StrCat(Millis(ttl))});
+  absl::StatusOr<Reply> reply = lease_connection_->RunScript(
+      kAcquire, {prefix_ + "lease", prefix_ + "epoch"},
+      {std::string(owner), absl::StrCat(Millis(ttl)), absl::StrCat(increment)});
   if (!reply.ok()) return reply.status();
   const redisReply* r = reply->get();
   if (r->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(r), "CRLEASED")) {
@@ -606,9 +610,6 @@ absl::Status RedisStateStore::Commit(const Batch& batch, int64_t epoch) {
     }
     script.Add(std::move(xadd));
   }
-  if (batch.case_sequence > 0) {
-    script.Add({"CR.MAX", prefix_ + "seq", absl::StrCat(batch.case_sequence)});
-  }
   if (cutoff != absl::InfinitePast()) {
     script.Add({"CR.PRUNE", closed_key, Score(cutoff), case_prefix});
   }
@@ -642,26 +643,16 @@ absl::StatusOr<StoredState> RedisStateStore::Load(absl::Time /*now*/,
   if (queued.ok()) queued = c.Append({"SMEMBERS", prefix_ + "agents"});
   if (queued.ok()) queued = c.Append({"SMEMBERS", prefix_ + "stats"});
   if (queued.ok()) queued = c.Append({"SMEMBERS", prefix_ + "rels"});
-  if (queued.ok()) queued = c.Append({"GET", prefix_ + "seq"});
   if (!queued.ok()) return queued;
   enum Kind { kOpenCase, kClosedCase, kAgent, kQuality, kRelationship, kKindCount };
   std::array<FlatReply, kKindCount> indexes;
   for (FlatReply& index : indexes) {
     if (absl::Status s = c.ReadFlat(&index); !s.ok()) return s;
   }
-  FlatReply seq;
-  if (absl::Status s = c.ReadFlat(&seq); !s.ok()) return s;
   for (const FlatReply& index : indexes) {
     if (!index.IsStringArray()) return c.UnexpectedFlat(index, "load indexes");
   }
   StoredState state;
-  if (seq.type() == REDIS_REPLY_STRING) {
-    if (!absl::SimpleAtoi(seq.Text(seq.elements()[0]), &state.case_sequence)) {
-      return absl::DataLossError(absl::StrCat("key ", prefix_, "seq: not an int64"));
-    }
-  } else if (seq.type() != REDIS_REPLY_NIL) {
-    return c.UnexpectedFlat(seq, "load seq");
-  }
 
   // A case in both indexes (cannot happen through Commit) is read once, as open. Found
   // through a set of the smaller index, so the usual case costs one small set.

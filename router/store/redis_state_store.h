@@ -12,6 +12,9 @@
 //   cr:{d}:case:<id>               hash   one case; rewritten whole (DEL + HSET) on each upsert.
 //                                         A closed case gets PEXPIRE = what is left of its
 //                                         retention (closed_time + retention - batch.now).
+//                                         Its idempotency keys are fields of it (its own and
+//                                         "joined_keys"), so each key is written in the same
+//                                         fenced commit as its case and expires with it.
 //   cr:{d}:open                    set    <id> of every open case (queued, offered, assigned)
 //   cr:{d}:closed                  zset   <id> of closed cases, scored by closed time in unix
 //                                         milliseconds with a microsecond fraction; members
@@ -23,11 +26,14 @@
 //   cr:{d}:stats                   set    "<agent>:<topic>" of every quality record
 //   cr:{d}:rel:<customer>:<agent>  hash   relationship of a customer with an agent
 //   cr:{d}:rels                    set    "<customer>:<agent>" of every relationship
-//   cr:{d}:seq                     string highest case sequence number handed out (max kept)
+//   cr:{d}:seq                     string no longer written or read: case ids were a counter
+//                                         here until they came to carry random bits instead
+//                                         (router/model/case_id.h); may be deleted
 //   cr:{d}:events                  stream audit events (XADD MAXLEN ~ 100000), fields time,
 //                                         type, case, agent, detail; never read by Load
 //   cr:{d}:lease                   string owner of the leadership lease, PX ttl
-//   cr:{d}:epoch                   string epoch counter (INCR on every successful acquire)
+//   cr:{d}:epoch                   string the fencing epoch: INCRBY a random 1..2^32 on every
+//                                         successful acquire (state_store.h says why)
 //   (<id> and the index members above are the escaped forms.)
 //
 // A change to this layout that old code cannot read bumps the version (and the record format
@@ -96,6 +102,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "router/model/random_source.h"
 #include "router/store/state_store.h"
 
 namespace caserouter {
@@ -146,6 +153,7 @@ class RedisStateStore : public StateStore {
 
   const RedisOptions options_;
   const std::string prefix_;
+  SystemRandomSource epoch_random_;  // the epoch's increments: see state_store.h
   // Commit and Load.
   absl::Mutex mu_;
   std::unique_ptr<Connection> connection_ ABSL_GUARDED_BY(mu_);

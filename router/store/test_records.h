@@ -46,6 +46,7 @@ inline Case SampleCase(const std::string& id) {
   c.spec.subject = "Subject, with: separators\nand a second line";
   c.spec.idempotency_key = "idem-" + id;
   c.messages = {"first message", HostileText(), "", "last"};
+  c.joined_keys = {"call-" + id, "key,with:separators%25"};
   c.state = CaseState::kOffered;
   c.created_time = T0() + absl::Microseconds(1);
   c.enqueued_time = T0() + absl::Seconds(2);
@@ -169,6 +170,7 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("subject", a.spec.subject, b.spec.subject)
       .Field("idempotency_key", a.spec.idempotency_key, b.spec.idempotency_key)
       .Strings("messages", a.messages, b.messages)
+      .Strings("joined_keys", a.joined_keys, b.joined_keys)
       .Field("state", a.state, b.state)
       .Field("created_time", a.created_time, b.created_time)
       .Field("enqueued_time", a.enqueued_time, b.enqueued_time)

@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "router/engine/engine.h"
 #include "router/model/clock.h"
+#include "router/model/random_source.h"
 #include "router/store/memory_state_store.h"
 
 namespace caserouter {
@@ -89,6 +90,7 @@ class Run {
         options_(options),
         truth_(options.truth, options.seed),
         random_(options.seed * 2654435761u + 1),
+        case_id_random_(options.seed),
         clock_(workload.trace.start == absl::InfinitePast() ? absl::UnixEpoch()
                                                             : workload.trace.start) {
     EngineConfig config = options.config;
@@ -98,7 +100,8 @@ class Run {
     config.oracle = nullptr;
     if (options.oracle) config.oracle = std::make_shared<TruthOracle>(&truth_, &served_before_);
     t0_ = clock_.Now();
-    engine_ = std::make_unique<Engine>(config, &store_, &clock_, &observer_, "simulator");
+    engine_ = std::make_unique<Engine>(config, &store_, &clock_, &observer_, "simulator",
+                                       &case_id_random_);
     config_ = std::move(config);
   }
 
@@ -549,6 +552,7 @@ class Run {
   EngineConfig config_;
   GroundTruth truth_;
   std::mt19937_64 random_;
+  SeededRandomSource case_id_random_;  // case ids: the same run, the same ids
   FakeClock clock_;
   MemoryStateStore store_;
   EngineObserver observer_;
