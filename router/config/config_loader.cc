@@ -261,6 +261,9 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
                                              {"load", Number(&m.load, 0, 1000)}});
                            }},
                           {"prior_strength", Number(&m.prior_strength, 0, 100000)},
+                          {"agent_prior_strength", Number(&m.agent_prior_strength, 0, 100000)},
+                          {"hold_failure_cost", Number(&m.hold_failure_cost, 0, 1000)},
+                          {"hold_confidence", Number(&m.hold_confidence, 0, 10)},
                           {"relationship_half_life_seconds",
                            Seconds(&m.relationship_half_life, 60, 3650 * 86400)},
                           {"low_csat", Integer(&m.low_csat, 0, 5)},

@@ -71,9 +71,15 @@ void AgentPools::TopicChanged(const std::string& topic) {
   for (auto& [signature, pool] : pools_) pool.top_quality.erase(topic);
 }
 
-const std::vector<std::string>& AgentPools::TopQuality(const TickContext& ctx, Pool& pool,
-                                                       const std::string& topic,
-                                                       const TeamRecord& team) {
+void AgentPools::AgentRecordChanged(const Agent& agent) {
+  for (auto& [signature, pool] : pools_) {
+    if (pool.requirements.Matches(agent)) pool.top_quality.clear();
+  }
+}
+
+const std::vector<AgentCandidate>& AgentPools::TopQuality(const TickContext& ctx, Pool& pool,
+                                                          const std::string& topic,
+                                                          const TeamRecord& team) {
   auto it = pool.top_quality.find(topic);
   if (it != pool.top_quality.end()) return it->second;
   const TrackRecord::ByAgent& quality = ctx.state.records.QualityOn(topic);
@@ -83,8 +89,8 @@ const std::vector<std::string>& AgentPools::TopQuality(const TickContext& ctx, P
     if (s == statuses_.end() || !s->second.present) continue;
     if (a->authority_limit < pool.requirements.authority_needed) continue;
     auto q = quality.find(a->id);
-    present_qualified.push_back(
-        AgentCandidate{a, true, q == quality.end() ? nullptr : &q->second, nullptr});
+    present_qualified.push_back(AgentCandidate{a, true, q == quality.end() ? nullptr : &q->second,
+                                               nullptr, ctx.state.records.AgentOverall(a->id)});
   }
   return pool.top_quality[topic] = TopQualityRing(present_qualified, team, ctx.config.matching);
 }

@@ -5,13 +5,13 @@
 // A pool holds, for one requirement signature (waiting_index.h): the agents with its skills
 // and language (`matching`, id order); how many of them are present (desk connected, not
 // OFFLINE) and how many AVAILABLE; the set of those able to take the group's channel now
-// (AVAILABLE, connected, capacity left); and, per topic, the top-quality part of the bullseye
-// ring over the present agents qualified for the group (authority included), which only a
-// change of who is present or of the topic's records can alter.
+// (AVAILABLE, connected, capacity left); and, per topic, the top-quality part of the ring
+// over the present agents qualified for the group (authority included), which only a change
+// of who is present, of the topic's records or of those agents' overall records can alter.
 //
 // The routing pass tells the pools what changed: every agent touched since the last pass
-// (presence, load, desk session), after each offer the agent it went to, and the topics whose
-// records changed. Pools are built on first use and dropped whole when profiles or the
+// (presence, load, desk session), after each offer the agent it went to, the topics whose
+// records changed, and the agents whose records changed (their level across topics). Pools are built on first use and dropped whole when profiles or the
 // configuration change (Clear), since either can change who matches or who is able.
 //
 // Memory: one status per agent, and per pool its matching agents (a pointer each) and its able
@@ -31,6 +31,7 @@
 #include "agents/quality_record.h"
 #include "router/engine/tick_context.h"
 #include "router/engine/waiting_index.h"
+#include "router/policy/matching.h"
 
 namespace caserouter {
 
@@ -46,7 +47,7 @@ class AgentPools {
     int available = 0;             // ... and AVAILABLE
     std::set<Agent*, ById> able;   // ... and capacity left on the group's channel
     // Topic → TopQualityRing over the present agents qualified for the group.
-    std::map<std::string, std::vector<std::string>> top_quality;
+    std::map<std::string, std::vector<AgentCandidate>> top_quality;
   };
 
   // The group's pool, built from every agent on first use.
@@ -55,9 +56,12 @@ class AgentPools {
   void Update(const TickContext& ctx, const std::string& agent_id, Agent* agent);
   // The topic's quality records changed: its rings are computed again when next needed.
   void TopicChanged(const std::string& topic);
+  // The agent's records changed, so did their level across topics: the rings of the pools
+  // they match are computed again when next needed.
+  void AgentRecordChanged(const Agent& agent);
   // The top-quality ring of the pool on `topic`, from the cache or computed.
-  const std::vector<std::string>& TopQuality(const TickContext& ctx, Pool& pool,
-                                             const std::string& topic, const TeamRecord& team);
+  const std::vector<AgentCandidate>& TopQuality(const TickContext& ctx, Pool& pool,
+                                                const std::string& topic, const TeamRecord& team);
   // Present: desk connected and not OFFLINE.
   static bool Present(const TickContext& ctx, const Agent& a);
   void Clear();

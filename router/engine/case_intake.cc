@@ -33,6 +33,9 @@ void DetectRepeatContact(TickContext& ctx, Case& fresh) {
     ctx.Changed(*earlier);
     ctx.state.records.TakeBackResolution(*earlier);
     ctx.state.topics_touched.insert(earlier->spec.topic);
+    // The agent's record across topics changed too: decisions on other topics that weigh
+    // this agent are made again.
+    ctx.AgentTouched(earlier->agent_id);
   }
   Channel channel = fresh.spec.channel;
   std::string topic = ctx.TopicLabel(fresh.spec.topic);

@@ -35,24 +35,20 @@ bool SlaBreached(const Case& c, const EngineConfig& config, absl::Time now) {
 }
 
 // When time alone may turn a waiting case's "nobody" into an offer: its decline pass ending,
-// its SLA breached (a case needing authority is then routed past it), its bullseye bound
-// running out while it waits for its ring.
-absl::Time RecheckAt(const TickContext& ctx, const Case& c, bool waiting_for_ring) {
+// its SLA breached (a case needing authority is then routed past it), the hold for its ring
+// running out (`hold_until`, from the policy; InfiniteFuture() when not held).
+absl::Time RecheckAt(const TickContext& ctx, const Case& c, absl::Time hold_until) {
   absl::Time at = absl::InfiniteFuture();
   if (!c.declined_by.empty() && c.declined_pass_until > ctx.now) at = c.declined_pass_until;
   const absl::Duration sla = ctx.config.channels[ChannelIndex(c.spec.channel)].sla;
   if (c.spec.authority_needed > 0 && !SlaBreached(c, ctx.config, ctx.now)) {
     at = std::min(at, c.enqueued_time + sla + absl::Nanoseconds(1));
   }
-  if (waiting_for_ring) {
-    // The bound is waited < share x (SLA - waited), i.e. waited < share / (1 + share) x SLA.
-    // A millisecond early, and again at every tick until it has run out, so that rounding in
-    // this formula never makes the pass later than the bound itself.
-    const double share = ctx.config.matching.bullseye_share;
-    absl::Time bound = c.enqueued_time +
-                       absl::Seconds(share / (1 + share) * absl::ToDoubleSeconds(sla)) -
-                       absl::Milliseconds(1);
-    at = std::min(at, std::max(bound, ctx.now + absl::Nanoseconds(1)));
+  if (hold_until != absl::InfiniteFuture()) {
+    // A millisecond early, and again at every tick until it has run out, so that rounding
+    // never makes the pass later than the hold's end itself.
+    at = std::min(at,
+                  std::max(hold_until - absl::Milliseconds(1), ctx.now + absl::Nanoseconds(1)));
   }
   return at;
 }
@@ -114,6 +110,7 @@ void RoutingPass::AttachRecords(TickContext& ctx, const Case& c,
     candidate.quality = qi == topic_quality.end() ? nullptr : &qi->second;
     auto ri = customer_relationships.find(candidate.agent->id);
     candidate.relationship = ri == customer_relationships.end() ? nullptr : &ri->second;
+    candidate.overall = ctx.state.records.AgentOverall(candidate.agent->id);
   }
 }
 
@@ -132,6 +129,11 @@ void RoutingPass::UpdatePools(TickContext& ctx) {
   }
   for (const std::string& id : state.agents_touched) pools_.Update(ctx, id, state.FindAgent(id));
   for (const std::string& topic : state.topics_touched) pools_.TopicChanged(topic);
+  // An agent's overall record moves their estimate on every topic: the top-quality rings of
+  // the pools they match are found again.
+  for (const auto& [topic, agent] : state.records.changed_quality()) {
+    if (const Agent* a = state.FindAgent(agent)) pools_.AgentRecordChanged(*a);
+  }
 }
 
 CandidatePool RoutingPass::PoolFor(TickContext& ctx, const Case& c, const AgentPools::Pool& pool) {
@@ -185,7 +187,7 @@ bool RoutingPass::NobodyAble(TickContext& ctx, const Case& c, Tally& tally) {
   // policy would find nobody eligible. Its explanation is computed when asked for.
   ++tally.decided;
   ctx.state.waiting.Record(c.id, WaitReason::kNobodyEligible, ctx.now,
-                           RecheckAt(ctx, c, /*waiting_for_ring=*/false));
+                           RecheckAt(ctx, c, absl::InfiniteFuture()));
   return true;
 }
 
@@ -197,7 +199,7 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
   ++tally.decided;
   const TeamRecord& team = TeamOf(ctx, c.spec.topic);
   Decision decision = ChooseAgentFrom(c, PoolFor(ctx, c, pool), team, ctx.config, ctx.now,
-                                      [&]() -> const std::vector<std::string>& {
+                                      [&]() -> const std::vector<AgentCandidate>& {
                                         return pools_.TopQuality(ctx, pool, c.spec.topic, team);
                                       });
   decision.priority = priority;
@@ -211,7 +213,8 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
   const bool for_ring = decision.waiting_for_preferred;
   ctx.state.waiting.Record(c.id,
                            for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible,
-                           ctx.now, RecheckAt(ctx, c, for_ring));
+                           ctx.now,
+                           RecheckAt(ctx, c, for_ring ? decision.hold_until : absl::InfiniteFuture()));
   return nullptr;
 }
 

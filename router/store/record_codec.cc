@@ -153,6 +153,12 @@ class FieldReader {
     return out;
   }
 
+  // For a field added after records were first written: `fallback` when it is absent.
+  int64_t Int64Or(absl::string_view name, int64_t fallback) {
+    if (Find(name) == nullptr) return fallback;
+    return Int64(name);
+  }
+
   int Int(absl::string_view name) {
     const absl::string_view* v = Find(name);
     int32_t out = 0;
@@ -504,7 +510,7 @@ absl::StatusOr<Agent> DecodeAgentViews(FieldViews fields) {
 
 FieldList EncodeQualityRecord(const QualityRecord& q) {
   FieldList f;
-  f.reserve(10);
+  f.reserve(11);
   f.emplace_back("v", std::string(kRecordFormatVersion));
   f.emplace_back("agent_id", q.agent_id);
   f.emplace_back("topic", q.topic);
@@ -515,6 +521,7 @@ FieldList EncodeQualityRecord(const QualityRecord& q) {
   f.emplace_back("csat_sum", absl::StrCat(q.csat_sum));
   f.emplace_back("csat_count", absl::StrCat(q.csat_count));
   f.emplace_back("handle_seconds_sum", absl::StrCat(q.handle_seconds_sum));
+  f.emplace_back("evidence_resolutions", absl::StrCat(q.evidence_resolutions));
   return f;
 }
 
@@ -534,6 +541,9 @@ absl::StatusOr<QualityRecord> DecodeQualityRecordViews(FieldViews fields) {
   q.csat_sum = r.Int64("csat_sum");
   q.csat_count = r.Int64("csat_count");
   q.handle_seconds_sum = r.Int64("handle_seconds_sum");
+  // Records written before the field existed: their first-contact resolutions are the
+  // nearest thing to it.
+  q.evidence_resolutions = r.Int64Or("evidence_resolutions", q.first_contact_resolutions);
   if (!r.status().ok()) return r.status();
   return q;
 }

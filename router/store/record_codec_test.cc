@@ -238,6 +238,19 @@ TEST(RecordCodecTest, QualityRecordRoundTripsEveryField) {
   EXPECT_TRUE(QualityEquals(*back, def));
 }
 
+// A record stored before evidence_resolutions existed reads its first-contact resolutions
+// in its place, not zero (which would make every agent look as if they never resolved).
+TEST(RecordCodecTest, QualityRecordWithoutEvidenceFieldFallsBackToFirstContact) {
+  FieldList fields = EncodeQualityRecord(SampleQuality("ana", "billing"));
+  fields.erase(std::remove_if(fields.begin(), fields.end(),
+                              [](const auto& f) { return f.first == "evidence_resolutions"; }),
+               fields.end());
+  absl::StatusOr<QualityRecord> back = DecodeQualityRecord(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->evidence_resolutions, 70);
+  EXPECT_EQ(back->first_contact_resolutions, 70);
+}
+
 TEST(RecordCodecTest, RelationshipRoundTripsEveryField) {
   Relationship r = SampleRelationship("cust-1", "ana");
   absl::StatusOr<Relationship> back = DecodeRelationship(EncodeRelationship(r));

@@ -104,6 +104,7 @@ inline QualityRecord SampleQuality(const std::string& agent, const std::string& 
   q.csat_sum = 400;
   q.csat_count = 90;
   q.handle_seconds_sum = 123456;
+  q.evidence_resolutions = 65;
   return q;
 }
 
@@ -222,6 +223,7 @@ inline ::testing::AssertionResult QualityEquals(const QualityRecord& a, const Qu
       .Field("csat_sum", a.csat_sum, b.csat_sum)
       .Field("csat_count", a.csat_count, b.csat_count)
       .Field("handle_seconds_sum", a.handle_seconds_sum, b.handle_seconds_sum)
+      .Field("evidence_resolutions", a.evidence_resolutions, b.evidence_resolutions)
       .Result();
 }
 
