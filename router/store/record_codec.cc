@@ -155,8 +155,11 @@ class FieldReader {
 
   // For a field added after records were first written: `fallback` when it is absent.
   int64_t Int64Or(absl::string_view name, int64_t fallback) {
-    if (Find(name) == nullptr) return fallback;
-    return Int64(name);
+    const absl::string_view* v = FindOptional(name);
+    if (v == nullptr) return fallback;
+    int64_t out = 0;
+    if (!absl::SimpleAtoi(*v, &out)) Fail(name, "not an int64");
+    return out;
   }
 
   int Int(absl::string_view name) {
