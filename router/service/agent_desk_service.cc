@@ -65,14 +65,19 @@ class AgentDeskService::DeskStream final
       public DeskSession,
       public std::enable_shared_from_this<DeskStream> {
  public:
-  DeskStream(AgentDeskService* service, grpc::CallbackServerContext* context)
-      : service_(service), engine_(service->engine_), context_(context) {}
+  DeskStream(AgentDeskService* service, grpc::CallbackServerContext* context, CallTicket ticket)
+      : service_(service),
+        engine_(service->engine_),
+        context_(context),
+        caller_(ticket.caller()),
+        ticket_(std::move(ticket)) {}
 
   void Start(std::shared_ptr<DeskStream> self) {
     absl::MutexLock lock(&mu_);
     self_ = std::move(self);
     reading_ = true;
     StartRead(&read_buffer_);
+    ArmHelloAlarmLocked();
   }
 
   // --- DeskSession (engine thread) ---
@@ -144,8 +149,10 @@ class AgentDeskService::DeskStream final
       done_ = true;
       queue_.clear();
       if (flush_alarm_) flush_alarm_->Cancel();
+      if (hello_alarm_) hello_alarm_->Cancel();
       tell_engine = session_opened_;
       self = std::move(self_);
+      ticket_.Release();  // the stream's places: the replica's and the agent's own
     }
     if (tell_engine) engine_->CloseSession(agent_id_, this);
     service_->Forget(this);
@@ -179,11 +186,13 @@ class AgentDeskService::DeskStream final
       return;
     }
     MaybeWriteLocked();
+    MaybeReadLocked();
   }
 
   void ReadHelloLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     v1::ConnectRequest first;
     if (absl::Status parsed = ParseRequest(read_buffer_, &first); !parsed.ok()) {
+      service_->gate_->Malformed(Rpc::kConnect);
       EndLocked(parsed);
       return;
     }
@@ -200,8 +209,17 @@ class AgentDeskService::DeskStream final
       EndLocked(s);
       return;
     }
+    // An agent opens only its own session: another agent's id would take that agent's
+    // session over, its offers and the customer text with them.
+    if (first.hello().agent_id() != caller_.name) {
+      service_->gate_->Denied(caller_, Rpc::kConnect, context_->peer());
+      EndLocked(absl::PermissionDeniedError(
+          "hello.agent_id: the credential is for another agent; connect as yourself"));
+      return;
+    }
     agent_id_ = first.hello().agent_id();
     phase_ = Phase::kOpening;
+    if (hello_alarm_) hello_alarm_->Cancel();
     session_opened_ = true;
     const int64_t hello_id = first.request_id();
     std::shared_ptr<DeskStream> self = shared_from_this();
@@ -218,6 +236,7 @@ class AgentDeskService::DeskStream final
     }
     v1::ConnectRequest request;
     if (absl::Status parsed = ParseRequest(read_buffer_, &request); !parsed.ok()) {
+      service_->gate_->Malformed(Rpc::kConnect);
       // The Ack still carries the request's id, so the desk can tell which request it was.
       ParseRequestNumbers(read_buffer_, &request);
       PushLocked(AckEvent(request.request_id(), parsed, nullptr));
@@ -326,10 +345,13 @@ class AgentDeskService::DeskStream final
     MaybeWriteLocked();
   }
 
-  // Reads the next message unless one is outstanding, the stream ends, or too many of the
-  // desk's requests wait for the engine (then the next answer resumes reading).
+  // Reads the next message unless one is outstanding, the stream ends, the Hello is still
+  // with the engine (Opened resumes reading: requests read before Welcome could only queue
+  // Acks that cannot be written yet), or too many of the desk's requests wait for the engine
+  // (then the next answer resumes reading).
   void MaybeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (reading_ || read_done_ || end_.has_value() || done_) return;
+    if (phase_ == Phase::kOpening) return;
     if (pending_ >= kMaxPendingRequests) return;
     reading_ = true;
     StartRead(&read_buffer_);
@@ -390,9 +412,29 @@ class AgentDeskService::DeskStream final
     });
   }
 
+  // A stream that has not said who it is within hello_timeout is ended: it would otherwise
+  // hold a place among the desk streams for as long as its peer likes.
+  void ArmHelloAlarmLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    hello_alarm_.emplace();
+    std::shared_ptr<DeskStream> self = shared_from_this();
+    hello_alarm_->Set(
+        absl::ToChronoTime(absl::Now() + service_->options_.hello_timeout), [self](bool fired) {
+          if (!fired) return;  // cancelled: the Hello came, or the stream is done
+          absl::MutexLock lock(&self->mu_);
+          if (self->phase_ != Phase::kHello || self->finished_ || self->done_) return;
+          if (self->service_->metrics_ != nullptr) {
+            self->service_->metrics_->Refused(ServerLimit::kHelloTimeout);
+          }
+          self->TerminateLocked(absl::DeadlineExceededError(absl::StrCat(
+              "hello: none within ", absl::FormatDuration(self->service_->options_.hello_timeout),
+              " of Connect")));
+        });
+  }
+
   AgentDeskService* const service_;
   Engine* const engine_;
   grpc::CallbackServerContext* const context_;
+  const Identity caller_;
   // Only the read path touches these, one read at a time.
   grpc::ByteBuffer read_buffer_;
   std::string agent_id_;  // set with the Hello, read-only after
@@ -413,14 +455,18 @@ class AgentDeskService::DeskStream final
   int pending_ ABSL_GUARDED_BY(mu_) = 0;
   std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
   std::optional<grpc::Alarm> flush_alarm_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Alarm> hello_alarm_ ABSL_GUARDED_BY(mu_);
+  CallTicket ticket_ ABSL_GUARDED_BY(mu_);
 };
 
-AgentDeskService::AgentDeskService(Engine* engine, Clock* clock, int max_streams,
+AgentDeskService::AgentDeskService(Engine* engine, Clock* clock, CallGate* gate, Options options,
                                    ServerMetrics* metrics)
     : engine_(engine),
       clock_(clock),
+      gate_(gate),
+      options_(options),
       metrics_(metrics),
-      streams_limit_(max_streams, ServerLimit::kDeskStreams, metrics) {}
+      streams_limit_(options.max_streams, ServerLimit::kDeskStreams, metrics) {}
 
 AgentDeskService::~AgentDeskService() = default;
 
@@ -435,17 +481,15 @@ void AgentDeskService::EndAllStreams(const absl::Status& status) {
 }
 
 void AgentDeskService::Forget(DeskStream* stream) {
-  {
-    absl::MutexLock lock(&mu_);
-    streams_.erase(stream);
-  }
-  streams_limit_.Release();
+  absl::MutexLock lock(&mu_);
+  streams_.erase(stream);
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AgentDeskService::Connect(
     grpc::CallbackServerContext* context) {
-  if (!streams_limit_.TryAcquire()) return new RefusedStream(streams_limit_.RefusalStatus());
-  auto stream = std::make_shared<DeskStream>(this, context);
+  absl::StatusOr<CallTicket> ticket = gate_->EnterStream(*context, Rpc::kConnect, &streams_limit_);
+  if (!ticket.ok()) return new RefusedStream(ticket.status());
+  auto stream = std::make_shared<DeskStream>(this, context, *std::move(ticket));
   {
     absl::MutexLock lock(&mu_);
     streams_.insert(stream.get());

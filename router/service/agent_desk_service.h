@@ -1,10 +1,18 @@
 // AgentDeskService: caserouter.v1.AgentDeskService.Connect, one bidirectional stream per desk.
 //
-// A stream opens with a Hello (anything else first: INVALID_ARGUMENT on the stream). The
-// service then opens an engine DeskSession for the agent, sends Welcome, and answers every
-// request with an Ack carrying its request_id and a google.rpc.Code. Any message counts as a
-// heartbeat. Offers, revocations, presence changes and customer messages arrive as responses
-// in the order the engine delivered them, after Welcome.
+// Connect passes the call gate first (call_gate.h): an agent's credential, a place among the
+// replica's desk streams and among the agent's own (UNAUTHENTICATED, PERMISSION_DENIED or
+// RESOURCE_EXHAUSTED at once, before anything is read). A stream opens with a Hello
+// (anything else first: INVALID_ARGUMENT on the stream) for the agent the credential names
+// (another agent id: PERMISSION_DENIED, audited), within hello_timeout (else
+// DEADLINE_EXCEEDED: a stream that never says who it is holds nothing for long). The service
+// then opens an engine DeskSession for the agent, sends Welcome, and answers every request
+// with an Ack carrying its request_id and a google.rpc.Code. The desk's next message is read
+// only once Welcome is queued, so a desk that sends ahead of its Welcome waits in gRPC's
+// flow control rather than filling the stream's queue. Any message counts as a heartbeat.
+// Offers, revocations, presence changes and customer messages arrive as responses in the
+// order the engine delivered them, after Welcome. The engine lets an agent act only on its
+// own offers and cases (another agent's: PERMISSION_DENIED in the Ack).
 //
 // The stream ends when:
 //   - the desk closes or cancels it, or the transport breaks: the service tells the engine
@@ -23,13 +31,14 @@
 // then the next from OnWriteDone), so the engine thread only queues. A stream reads its
 // desk's next message only once fewer than kMaxPendingRequests of its requests wait for the
 // engine, so one desk cannot flood the engine's command queue; and it tells the engine a
-// heartbeat at most once per kHeartbeatCoalesce, whatever the number of messages. `max_streams`
-// bounds the streams of the replica (counted, CallLimiter); Connect beyond it is
-// RESOURCE_EXHAUSTED at once.
+// heartbeat at most once per kHeartbeatCoalesce, whatever the number of messages.
+// `max_streams` bounds the streams of the replica (counted, CallLimiter); Connect beyond it
+// is RESOURCE_EXHAUSTED at once. A request the wire checks refuse is answered in its Ack and
+// counted (ServerMetrics::Malformed), never logged.
 //
-// Thread safety: all public methods are thread-safe. `engine`, `clock` and `metrics` (may be
-// null) must outlive the service; the gRPC server must be shut down (every stream done)
-// before the service is destroyed.
+// Thread safety: all public methods are thread-safe. `engine`, `clock`, `gate` and `metrics`
+// (may be null) must outlive the service; the gRPC server must be shut down (every stream
+// done) before the service is destroyed.
 #ifndef CASEROUTER_ROUTER_SERVICE_AGENT_DESK_SERVICE_H_
 #define CASEROUTER_ROUTER_SERVICE_AGENT_DESK_SERVICE_H_
 
@@ -47,6 +56,7 @@
 #include "caserouter/v1/agent_desk.grpc.pb.h"
 #include "router/engine/engine.h"
 #include "router/model/clock.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
 #include "router/service/server_metrics.h"
 
@@ -68,7 +78,14 @@ class AgentDeskService final : public AgentDeskServiceBase {
   // How long an ending stream may take to write what is queued for it.
   static constexpr absl::Duration kFlushTimeout = absl::Seconds(5);
 
-  AgentDeskService(Engine* engine, Clock* clock, int max_streams, ServerMetrics* metrics);
+  struct Options {
+    int max_streams = 10000;  // desk streams of the replica
+    // A stream without its Hello by then ends with DEADLINE_EXCEEDED.
+    absl::Duration hello_timeout = absl::Seconds(5);
+  };
+
+  AgentDeskService(Engine* engine, Clock* clock, CallGate* gate, Options options,
+                   ServerMetrics* metrics);
   ~AgentDeskService() override;
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Connect(
@@ -85,6 +102,8 @@ class AgentDeskService final : public AgentDeskServiceBase {
 
   Engine* const engine_;
   Clock* const clock_;
+  CallGate* const gate_;
+  const Options options_;
   ServerMetrics* const metrics_;
   CallLimiter streams_limit_;
   mutable absl::Mutex mu_;
