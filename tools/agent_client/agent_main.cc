@@ -11,6 +11,12 @@
 //       (resolved with --resolve_rate, with a CSAT), declines with --decline_rate; prints a
 //       counter line at exit (SIGINT/SIGTERM or --run_for), one line per event with --verbose.
 //
+// Security (docs/security.md): TLS by default (--tls_ca names the router's CA). An agent
+// authenticates as itself: with a client certificate (--tls_cert, --tls_key) or a bearer
+// token for role agent (--token_file; with --count, --token_dir holding <agent id>.jwt for
+// each agent). --create needs a supervisor: --supervisor_token_file (or a supervisor's
+// client certificate). --plaintext only for a router started so.
+//
 // Exit codes: 0 done, 2 bad flags or a profile the router refused, 1 the router unreachable.
 #include <signal.h>
 #include <time.h>
@@ -45,6 +51,8 @@
 #include "proto/enum_words.h"
 #include "tools/agent_client/auto_policy.h"
 #include "tools/agent_client/desk_agent.h"
+#include "tools/client_auth/client_flags.h"
+#include "tools/client_auth/client_security.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "the router's gRPC address");
 ABSL_FLAG(std::string, agent_id, "", "the agent (one agent; default: <id_prefix>1)");
@@ -68,6 +76,11 @@ ABSL_FLAG(uint64_t, seed, 1, "unattended: random seed (agent i uses seed + i)");
 ABSL_FLAG(absl::Duration, run_for, absl::ZeroDuration(),
           "unattended: stop after this long; 0 = until SIGINT or SIGTERM");
 ABSL_FLAG(bool, verbose, false, "unattended: one line per event");
+ABSL_FLAG(std::string, token_dir, "",
+          "with --count: a directory of bearer tokens, <agent id>.jwt for each agent");
+ABSL_FLAG(std::string, supervisor_token_file, "",
+          "with --create: a supervisor's bearer token (a file); empty = the channel's "
+          "credential");
 
 namespace caserouter {
 namespace {
@@ -116,8 +129,10 @@ absl::StatusOr<v1::AgentProfile> ProfileFromFlags(const std::string& agent_id) {
 }
 
 // Creates the agent, or replaces its profile when it exists.
-grpc::Status CreateOrUpdate(v1::SupervisionService::Stub* stub, const v1::AgentProfile& profile) {
+grpc::Status CreateOrUpdate(v1::SupervisionService::Stub* stub, const v1::AgentProfile& profile,
+                            const std::string& token) {
   grpc::ClientContext context;
+  AttachToken(&context, token);
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::CreateAgentRequest create;
   *create.mutable_profile() = profile;
@@ -125,6 +140,7 @@ grpc::Status CreateOrUpdate(v1::SupervisionService::Stub* stub, const v1::AgentP
   grpc::Status status = stub->CreateAgent(&context, create, &created);
   if (status.error_code() != grpc::StatusCode::ALREADY_EXISTS) return status;
   grpc::ClientContext update_context;
+  AttachToken(&update_context, token);
   update_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::UpdateAgentRequest update;
   *update.mutable_profile() = profile;
@@ -141,12 +157,13 @@ struct Counters {
 class UnattendedAgent {
  public:
   UnattendedAgent(std::shared_ptr<grpc::Channel> channel, const std::string& agent_id,
-                  AutoPolicy::Options policy, Counters* counters, bool verbose)
+                  const std::string& token, AutoPolicy::Options policy, Counters* counters,
+                  bool verbose)
       : policy_(policy),
         counters_(counters),
         verbose_(verbose),
         desk_(
-            std::move(channel), DeskAgent::Options{agent_id},
+            std::move(channel), DeskAgent::Options{agent_id, token},
             [this](const v1::ConnectResponse& event) { OnEvent(event); },
             [this](const grpc::Status& end, bool reconnecting) { OnEnd(end, reconnecting); }) {}
 
@@ -303,7 +320,7 @@ class UnattendedAgent {
 };
 
 int RunUnattended(std::shared_ptr<grpc::Channel> channel, const std::vector<std::string>& ids,
-                  const sigset_t& signals) {
+                  const std::vector<std::string>& tokens, const sigset_t& signals) {
   AutoPolicy::Options options;
   options.accept_delay = absl::GetFlag(FLAGS_accept_delay);
   options.mean_handle = absl::Seconds(absl::GetFlag(FLAGS_handle_seconds));
@@ -318,7 +335,7 @@ int RunUnattended(std::shared_ptr<grpc::Channel> channel, const std::vector<std:
   for (size_t i = 0; i < ids.size(); ++i) {
     AutoPolicy::Options mine = options;
     mine.seed = absl::GetFlag(FLAGS_seed) + i;
-    agents.push_back(std::make_unique<UnattendedAgent>(channel, ids[i], mine, &counters,
+    agents.push_back(std::make_unique<UnattendedAgent>(channel, ids[i], tokens[i], mine, &counters,
                                                        absl::GetFlag(FLAGS_verbose)));
     agents.back()->Start();
   }
@@ -384,12 +401,13 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
   }
 }
 
-int RunInteractive(std::shared_ptr<grpc::Channel> channel, const std::string& agent_id) {
+int RunInteractive(std::shared_ptr<grpc::Channel> channel, const std::string& agent_id,
+                   const std::string& token) {
   absl::Mutex mu;
   std::map<int64_t, std::string> requests;
   std::atomic<bool> quitting{false};
   DeskAgent desk(
-      std::move(channel), DeskAgent::Options{agent_id},
+      std::move(channel), DeskAgent::Options{agent_id, token},
       [&](const v1::ConnectResponse& event) { PrintEvent(event, &requests, &mu); },
       [&](const grpc::Status& end, bool reconnecting) {
         if (quitting) return;
@@ -477,10 +495,36 @@ int Main(int argc, char** argv) {
   // Keep the connection to the router checked while the agent sits idle between offers.
   args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials(), args);
+  // Each desk stream carries its own agent's token; the channel itself carries none.
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> opened =
+      OpenChannel(absl::GetFlag(FLAGS_target), ClientSecurityFromFlags(), "", args);
+  auto bad = [](const absl::Status& s) {
+    absl::FPrintF(stderr, "caserouter-agent: %s\n", s.message());
+    return kExitBadInput;
+  };
+  if (!opened.ok()) return bad(opened.status());
+  std::shared_ptr<grpc::Channel> channel = *std::move(opened);
+  std::vector<std::string> tokens;
+  absl::StatusOr<std::string> own = TokenFromFlags();
+  if (!own.ok()) return bad(own.status());
+  const std::string token_dir = absl::GetFlag(FLAGS_token_dir);
+  for (const std::string& id : ids) {
+    if (token_dir.empty()) {
+      tokens.push_back(*own);
+      continue;
+    }
+    absl::StatusOr<std::string> token = ReadTokenFile(absl::StrCat(token_dir, "/", id, ".jwt"));
+    if (!token.ok()) return bad(token.status());
+    tokens.push_back(*std::move(token));
+  }
 
   if (absl::GetFlag(FLAGS_create)) {
+    std::string supervisor_token;
+    if (!absl::GetFlag(FLAGS_supervisor_token_file).empty()) {
+      absl::StatusOr<std::string> token = ReadTokenFile(absl::GetFlag(FLAGS_supervisor_token_file));
+      if (!token.ok()) return bad(token.status());
+      supervisor_token = *std::move(token);
+    }
     auto supervision = v1::SupervisionService::NewStub(channel);
     for (const std::string& id : ids) {
       absl::StatusOr<v1::AgentProfile> profile = ProfileFromFlags(id);
@@ -488,7 +532,7 @@ int Main(int argc, char** argv) {
         absl::FPrintF(stderr, "caserouter-agent: %s\n", profile.status().message());
         return kExitBadInput;
       }
-      grpc::Status status = CreateOrUpdate(supervision.get(), *profile);
+      grpc::Status status = CreateOrUpdate(supervision.get(), *profile, supervisor_token);
       if (!status.ok()) {
         absl::FPrintF(stderr, "caserouter-agent: creating %s: %s %s\n", id,
                       CodeName(status.error_code()), status.error_message());
@@ -497,7 +541,8 @@ int Main(int argc, char** argv) {
       }
     }
   }
-  return unattended ? RunUnattended(channel, ids, signals) : RunInteractive(channel, ids[0]);
+  return unattended ? RunUnattended(channel, ids, tokens, signals)
+                    : RunInteractive(channel, ids[0], tokens[0]);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter {
 namespace {
@@ -98,6 +99,7 @@ void DeskAgent::SessionLoop() {
 
 bool DeskAgent::RunSession(grpc::Status* end) {
   grpc::ClientContext context;
+  AttachToken(&context, options_.token);
   std::unique_ptr<grpc::ClientReaderWriter<v1::ConnectRequest, v1::ConnectResponse>> stream =
       stub_->Connect(&context);
   {
