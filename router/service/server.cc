@@ -1,5 +1,6 @@
 #include "router/service/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <optional>
@@ -55,14 +56,29 @@ constexpr char kLivenessService[] = "caserouter.liveness";
 constexpr absl::Duration kOpenFilesEvery = absl::Seconds(1);
 constexpr absl::Duration kAuditFlushEvery = absl::Seconds(10);
 
-// Server reflection for one server only: gRPC's InitProtoReflectionServerBuilderPlugin would
-// add it to every server the process builds from then on.
+// Server reflection on or off for one server. Loading libgrpc++_reflection registers the
+// plugin for every server the process builds (a static initializer), so "off" must take it
+// out of the builder's plugins, and "on" puts it in if it is not there.
 class ReflectionOption final : public grpc::ServerBuilderOption {
  public:
+  explicit ReflectionOption(bool on) : on_(on) {}
   void UpdateArguments(grpc::ChannelArguments*) override {}
   void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
-    plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
+    auto is_reflection = [&](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+      return plugin->name() == name;
+    };
+    const bool present = std::any_of(plugins->begin(), plugins->end(), is_reflection);
+    if (!on_) {
+      plugins->erase(std::remove_if(plugins->begin(), plugins->end(), is_reflection),
+                     plugins->end());
+    } else if (!present) {
+      plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    }
   }
+
+ private:
+  const bool on_;
 };
 // What the health watcher asks the engine to see that it answers commands: an id no case
 // has (case ids are c<digits>), so the answer is a quick NOT_FOUND.
@@ -196,7 +212,7 @@ class Server::Impl {
     builder.RegisterService(&case_intake_);
     builder.RegisterService(&supervision_);
     builder.RegisterService(&agent_desk_);
-    if (options_.reflection) builder.SetOption(std::make_unique<ReflectionOption>());
+    builder.SetOption(std::make_unique<ReflectionOption>(options_.reflection));
     ApplyServerSettings(builder, options_.connection_timeouts);
     grpc_server_ = builder.BuildAndStart();
     if (grpc_server_ == nullptr || grpc_port_ == 0) {
@@ -213,6 +229,7 @@ class Server::Impl {
       health_builder.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
                                       &health_port_);
       ApplyServerSettings(health_builder, options_.connection_timeouts);
+      health_builder.SetOption(std::make_unique<ReflectionOption>(false));
       health_server_ = health_builder.BuildAndStart();
       if (health_server_ == nullptr || health_port_ == 0) {
         grpc_server_->Shutdown();

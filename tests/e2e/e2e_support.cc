@@ -24,6 +24,7 @@
 #include "absl/time/clock.h"
 #include "e2e_probe.pb.h"
 #include "router/config/config_loader.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter::e2e {
 namespace {
@@ -116,8 +117,79 @@ std::unique_ptr<RedisStateStore> OpenStore(int port, const std::string& domain) 
   return store.ok() ? *std::move(store) : nullptr;
 }
 
+TestCredentials& Credentials() {
+  absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+  if (!creds.ok()) {
+    std::fprintf(stderr, "test credentials: %s\n", std::string(creds.status().message()).c_str());
+    std::abort();  // callers checked SecureServerOptions first
+  }
+  return **creds;
+}
+
+absl::Status SecureServerOptions(ServerOptions* options) {
+  absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+  if (!creds.ok()) return creds.status();
+  options->transport.cert_file = (*creds)->server_cert_file();
+  options->transport.key_file = (*creds)->server_key_file();
+  options->transport.client_ca_file = (*creds)->ca_file();
+  options->transport.require_client_cert = false;
+  options->tokens.public_key_files = {(*creds)->issuer_public_key_file()};
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> SecureRouterFlags() {
+  absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+  if (!creds.ok()) return creds.status();
+  return std::vector<std::string>{
+      absl::StrCat("--tls_cert=", (*creds)->server_cert_file()),
+      absl::StrCat("--tls_key=", (*creds)->server_key_file()),
+      absl::StrCat("--tls_client_ca=", (*creds)->ca_file()),
+      "--tls_require_client_cert=false",
+      absl::StrCat("--jwt_public_keys=", (*creds)->issuer_public_key_file())};
+}
+
+namespace {
+
+std::shared_ptr<grpc::Channel> OpenTestChannel(int port, const ClientSecurity& security,
+                                               const std::string& token) {
+  grpc::ChannelArguments args;
+  // A connection of its own per channel, as separate clients would have.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(absl::StrCat("127.0.0.1:", port), security, token, args);
+  if (!channel.ok()) {
+    std::fprintf(stderr, "test channel: %s\n", std::string(channel.status().message()).c_str());
+    std::abort();
+  }
+  return *std::move(channel);
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> Dial(int port) {
-  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  return OpenTestChannel(port, security, "");
+}
+
+std::shared_ptr<grpc::Channel> Dial(int port, const std::string& role, const std::string& name) {
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  return OpenTestChannel(port, security, Credentials().Token(role, name));
+}
+
+std::shared_ptr<grpc::Channel> DialWithCertificate(int port, const std::string& role,
+                                                   const std::string& name) {
+  absl::StatusOr<TestCredentials::Pair> cert = Credentials().ClientCertificate(role, name);
+  if (!cert.ok()) {
+    std::fprintf(stderr, "client certificate: %s\n", std::string(cert.status().message()).c_str());
+    std::abort();
+  }
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  security.cert_file = cert->cert_file;
+  security.key_file = cert->key_file;
+  return OpenTestChannel(port, security, "");
 }
 
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
@@ -242,11 +314,15 @@ absl::StatusOr<std::vector<std::string>> ReflectedServices(
   return names;
 }
 
-Clients::Clients(std::shared_ptr<grpc::Channel> ch)
-    : channel(std::move(ch)),
-      intake(v1::CaseIntakeService::NewStub(channel)),
-      supervision(v1::SupervisionService::NewStub(channel)),
-      desk(v1::AgentDeskService::NewStub(channel)) {}
+Clients::Clients(int port, ClientCredential credential) : channel(Dial(port)) {
+  auto as = [&](const char* role, const char* name) {
+    return credential == ClientCredential::kToken ? Dial(port, role, name)
+                                                  : DialWithCertificate(port, role, name);
+  };
+  intake = v1::CaseIntakeService::NewStub(as("adapter", kTestAdapter));
+  supervision = v1::SupervisionService::NewStub(as("supervisor", kTestSupervisor));
+  desk = v1::AgentDeskService::NewStub(channel);
+}
 
 namespace {
 void SetDeadline(grpc::ClientContext* context) {
@@ -324,7 +400,8 @@ v1::SubmitCaseRequest SampleSubmission(const std::string& key, v1::Channel chann
 // --- InProcessRouter ---
 
 absl::StatusOr<std::unique_ptr<InProcessRouter>> InProcessRouter::Start(
-    int redis_port, const std::string& yaml, const std::string& instance_id) {
+    int redis_port, const std::string& yaml, const std::string& instance_id,
+    const std::function<void(ServerOptions&)>& adjust) {
   auto router = std::unique_ptr<InProcessRouter>(new InProcessRouter());
   const std::string path = router->dir_.Write("caserouter.yaml", yaml);
   absl::StatusOr<EngineConfig> config = LoadEngineConfigFile(path);
@@ -337,15 +414,17 @@ absl::StatusOr<std::unique_ptr<InProcessRouter>> InProcessRouter::Start(
   absl::StatusOr<std::unique_ptr<RedisStateStore>> store = RedisStateStore::Connect(redis);
   if (!store.ok()) return store.status();
   ServerOptions options;
+  if (absl::Status secured = SecureServerOptions(&options); !secured.ok()) return secured;
   options.instance_id = instance_id;
   options.drain_timeout = absl::Seconds(2);
   options.config_path = path;
   options.load_config = [path] { return LoadEngineConfigFile(path); };
+  if (adjust) adjust(options);
   absl::StatusOr<std::unique_ptr<Server>> server =
       Server::Start(options, *config, *std::move(store));
   if (!server.ok()) return server.status();
   router->server_ = *std::move(server);
-  router->clients_ = std::make_unique<Clients>(Dial(router->server_->grpc_port()));
+  router->clients_ = std::make_unique<Clients>(router->server_->grpc_port());
   auto channel = router->clients_->channel;
   if (!WaitFor([&] {
         absl::StatusOr<int> health = HealthStatus(channel, "");
@@ -373,6 +452,10 @@ void RouterTest::SetUp() {
   }
   ASSERT_TRUE(redis.ok()) << redis.status();
   redis_ = *std::move(redis);
+  if (absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+      absl::IsNotFound(creds.status())) {
+    GTEST_SKIP() << "openssl is not installed: " << creds.status().message();
+  }
   absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
       InProcessRouter::Start(redis_->port(), yaml_, instance_id_);
   ASSERT_TRUE(router.ok()) << router.status();
@@ -385,7 +468,10 @@ absl::StatusOr<std::unique_ptr<RouterProcess>> RouterProcess::Start(
     const std::string& binary, const std::vector<std::string>& args, const std::string& log_path) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return absl::InternalError("pipe");
+  absl::StatusOr<std::vector<std::string>> secure = SecureRouterFlags();
+  if (!secure.ok()) return secure.status();
   std::vector<std::string> argv_strings = {binary, "--print_ports"};
+  argv_strings.insert(argv_strings.end(), secure->begin(), secure->end());
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_strings) argv.push_back(a.data());
@@ -462,10 +548,12 @@ int RouterProcess::Terminate(absl::Duration timeout) {
 
 // --- DeskClient ---
 
-absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(v1::AgentDeskService::Stub* stub,
-                                                                const std::string& agent_id,
-                                                                absl::Duration heartbeat_every) {
+absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(
+    v1::AgentDeskService::Stub* stub, const std::string& agent_id, absl::Duration heartbeat_every,
+    std::optional<std::string> token) {
   auto desk = std::unique_ptr<DeskClient>(new DeskClient());
+  AttachToken(&desk->context_,
+              token.has_value() ? *token : Credentials().Token("agent", agent_id));
   desk->stream_ = stub->Connect(&desk->context_);
   v1::ConnectRequest hello;
   hello.set_request_id(desk->next_request_id_++);

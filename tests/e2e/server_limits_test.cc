@@ -26,13 +26,19 @@
 #include "router/engine/engine.h"
 #include "router/service/admission.h"
 #include "router/service/agent_desk_service.h"
+#include "router/service/audit_log.h"
+#include "router/service/call_gate.h"
+#include "router/service/caller_limits.h"
 #include "router/service/call_limiter.h"
 #include "router/service/case_intake_service.h"
 #include "router/service/server.h"
 #include "router/service/server_metrics.h"
 #include "router/service/supervision_service.h"
+#include "router/service/token_verifier.h"
+#include "router/service/transport_security.h"
 #include "router/store/memory_state_store.h"
 #include "tests/e2e/e2e_support.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter::e2e {
 namespace {
@@ -71,19 +77,36 @@ class HandTickedRouter {
             config, limits.max_calls_in_flight, [this] { return engine_.OpenCaseSnapshot(); },
             &clock_, &metrics_),
         engine_(config, &store_, &clock_, nullptr, "hand-ticked"),
-        intake_(&engine_, &calls_, &admission_),
-        supervision_(&engine_, &clock_, &calls_, nullptr),
-        desk_(&engine_, &clock_, limits.max_desk_streams, &metrics_) {
+        audit_(&registry_, &real_clock_,
+               [](std::string, std::string, std::string, std::string) {}),
+        // Each caller's share beyond the server's: these tests are about the server's.
+        caller_limits_({limits.max_calls_in_flight + 1, limits.max_desk_streams + 1, 1000},
+                       &metrics_),
+        // Tokens are dated by the real clock; the engine's is the test's.
+        gate_(config.domain, &real_clock_, &audit_, &caller_limits_, &metrics_),
+        intake_(&engine_, &gate_, &calls_, &admission_),
+        supervision_(&engine_, &clock_, &gate_, &calls_, nullptr),
+        desk_(&engine_, &clock_, &gate_, AgentDeskService::Options{limits.max_desk_streams},
+              &metrics_) {
+    ServerOptions secure;
+    if (!SecureServerOptions(&secure).ok()) return;  // started() is false: the test fails
+    absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = TokenVerifier::Load(secure.tokens);
+    if (!verifier.ok()) return;
+    gate_.SetTokenVerifier(*std::move(verifier));
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+        ServerCredentialsFor(secure.transport);
+    if (!credentials.ok()) return;
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort("127.0.0.1:0", *credentials, &port_);
     builder.RegisterService(&intake_);
     builder.RegisterService(&supervision_);
     builder.RegisterService(&desk_);
     server_ = builder.BuildAndStart();
-    clients_ = std::make_unique<Clients>(Dial(port_));
+    clients_ = std::make_unique<Clients>(port_);
   }
 
   ~HandTickedRouter() {
+    if (server_ == nullptr) return;
     desk_.EndAllStreams(absl::UnavailableError("test over"));
     // Calls the engine never answered are cancelled at the deadline.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
@@ -160,6 +183,10 @@ class HandTickedRouter {
   CallLimiter calls_;
   Admission admission_;
   Engine engine_;
+  RealClock real_clock_;
+  AuditLog audit_;
+  CallerLimits caller_limits_;
+  CallGate gate_;
   CaseIntakeService intake_;
   SupervisionService supervision_;
   AgentDeskService desk_;
@@ -171,7 +198,7 @@ class HandTickedRouter {
 // Defaults with every channel's rate off and no live reserve, for the test to set.
 EngineConfig NoLimits(int max_queue) {
   EngineConfig config;
-  config.domain = "limits";
+  config.domain = "e2e";  // the test credentials' domain
   config.max_queue = max_queue;
   config.admission.live_reserve_share = 0;
   for (ChannelAdmission& a : config.admission.channels) a = ChannelAdmission{0, 0};
@@ -390,6 +417,7 @@ struct RawDesk {
 std::unique_ptr<RawDesk> OpenDesk(Clients& c, const std::string& agent_id) {
   auto desk = std::make_unique<RawDesk>();
   desk->context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  AttachToken(&desk->context, Credentials().Token("agent", agent_id));
   desk->stream = c.desk->Connect(&desk->context);
   v1::ConnectRequest hello;
   hello.mutable_hello()->set_agent_id(agent_id);
@@ -466,6 +494,7 @@ TEST(ServerLimitsTest, HealthIsNotServingWhileTheEngineCannotAnswer) {
   auto owned = std::make_unique<HeldStore>();
   HeldStore* store = owned.get();
   ServerOptions options;
+  ASSERT_TRUE(SecureServerOptions(&options).ok());
   options.instance_id = "stall-1";
   options.metrics_address = "";
   options.health_poll_interval = absl::Milliseconds(20);
@@ -482,7 +511,7 @@ TEST(ServerLimitsTest, HealthIsNotServingWhileTheEngineCannotAnswer) {
   ASSERT_TRUE(WaitFor([&] { return health() == 1; }));
 
   store->Hold();
-  Clients c(channel);
+  Clients c((*server)->grpc_port());
   auto call = std::make_shared<Pending<v1::SubmitCaseResponse>>();
   v1::SubmitCaseRequest request = Submission("stuck", v1::CHANNEL_PHONE);
   c.intake->async()->SubmitCase(&call->context, &request, &call->response,
@@ -519,12 +548,15 @@ TEST(ServerLimitsTest, ADeskThatStopsReadingIsEndedWithoutBlockingTheEngine) {
   args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
   args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16384);
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel =
-      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*router)->server().grpc_port()),
-                                grpc::InsecureChannelCredentials(), args);
-  auto stub = v1::AgentDeskService::NewStub(channel);
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(
+      absl::StrCat("127.0.0.1:", (*router)->server().grpc_port()), security, "", args);
+  ASSERT_TRUE(channel.ok()) << channel.status();
+  auto stub = v1::AgentDeskService::NewStub(*channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  AttachToken(&context, Credentials().Token("agent", "ana"));
   auto stream = stub->Connect(&context);
   v1::ConnectRequest hello;
   hello.mutable_hello()->set_agent_id("ana");
