@@ -39,6 +39,13 @@ struct ClientSecurity {
   std::string server_name;  // the name to check in the router's certificate ("" = the host)
 };
 
+// No TLS (a router started with --plaintext, the load generator's echo).
+inline ClientSecurity PlaintextSecurity() {
+  ClientSecurity security;
+  security.plaintext = true;
+  return security;
+}
+
 absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> ChannelCredentialsFor(
     const ClientSecurity& security);
 
