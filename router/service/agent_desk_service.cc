@@ -125,6 +125,7 @@ class AgentDeskService::DeskStream final
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     writing_ = false;
+    ++writes_done_;
     if (!ok) {
       // The call is gone: nothing more can reach the desk.
       broken_ = true;
@@ -132,6 +133,7 @@ class AgentDeskService::DeskStream final
       EndLocked(absl::CancelledError("desk stream broken"));
     }
     MaybeWriteLocked();
+    MaybeReadLocked();  // room again for the Acks of what it reads
   }
 
   void OnCancel() override {
@@ -150,6 +152,7 @@ class AgentDeskService::DeskStream final
       queue_.clear();
       if (flush_alarm_) flush_alarm_->Cancel();
       if (hello_alarm_) hello_alarm_->Cancel();
+      if (stall_alarm_) stall_alarm_->Cancel();
       tell_engine = session_opened_;
       self = std::move(self_);
       ticket_.Release();  // the stream's places: the replica's and the agent's own
@@ -343,6 +346,7 @@ class AgentDeskService::DeskStream final
     }
     queue_.push_back(std::move(event));
     MaybeWriteLocked();
+    if (writing_ && queue_.size() > 1) ArmStallAlarmLocked();  // a write waits: watch it
   }
 
   // Reads the next message unless one is outstanding, the stream ends, the Hello is still
@@ -353,6 +357,10 @@ class AgentDeskService::DeskStream final
     if (reading_ || read_done_ || end_.has_value() || done_) return;
     if (phase_ == Phase::kOpening) return;
     if (pending_ >= kMaxPendingRequests) return;
+    if (queue_.size() >= static_cast<size_t>(kReadAheadEvents)) {
+      ArmStallAlarmLocked();  // OnWriteDone resumes reading; a desk that takes nothing ends
+      return;
+    }
     reading_ = true;
     StartRead(&read_buffer_);
   }
@@ -412,6 +420,39 @@ class AgentDeskService::DeskStream final
     });
   }
 
+  // Events wait behind a write (or reading has paused with kReadAheadEvents waiting): a desk
+  // that takes not one of them for kWriteStallTimeout is not reading, and its stream ends (it
+  // would otherwise hold its session and its offers, and the events pile up for it).
+  void ArmStallAlarmLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (stall_alarm_armed_ || done_) return;
+    stall_alarm_armed_ = true;
+    // The last alarm may be the one whose callback re-arms: it is kept, not destroyed, while
+    // that callback runs (the one before it fired kWriteStallTimeout ago).
+    retired_stall_alarm_ = std::move(stall_alarm_);
+    stall_alarm_ = std::make_unique<grpc::Alarm>();
+    std::shared_ptr<DeskStream> self = shared_from_this();
+    const int64_t writes_then = writes_done_;
+    stall_alarm_->Set(absl::ToChronoTime(absl::Now() + kWriteStallTimeout),
+                      [self, writes_then](bool fired) {
+                        absl::MutexLock lock(&self->mu_);
+                        self->stall_alarm_armed_ = false;
+                        if (!fired || self->finished_ || self->done_) return;
+                        if (self->writes_done_ == writes_then && !self->queue_.empty()) {
+                          if (self->service_->metrics_ != nullptr) {
+                            self->service_->metrics_->Refused(ServerLimit::kDeskNotReading);
+                          }
+                          self->TerminateLocked(
+                              absl::ResourceExhaustedError("desk is not reading its events"));
+                          return;
+                        }
+                        if (!self->queue_.empty() && self->writing_) {
+                          self->ArmStallAlarmLocked();  // behind, but taking: watch on
+                        } else {
+                          self->MaybeReadLocked();  // re-arms if reading is still paused
+                        }
+                      });
+  }
+
   // A stream that has not said who it is within hello_timeout is ended: it would otherwise
   // hold a place among the desk streams for as long as its peer likes.
   void ArmHelloAlarmLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
@@ -456,6 +497,10 @@ class AgentDeskService::DeskStream final
   std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
   std::optional<grpc::Alarm> flush_alarm_ ABSL_GUARDED_BY(mu_);
   std::optional<grpc::Alarm> hello_alarm_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<grpc::Alarm> stall_alarm_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<grpc::Alarm> retired_stall_alarm_ ABSL_GUARDED_BY(mu_);
+  bool stall_alarm_armed_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t writes_done_ ABSL_GUARDED_BY(mu_) = 0;
   CallTicket ticket_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -21,7 +21,8 @@
 //     UNAVAILABLE "heartbeat lost", NOT_FOUND (the agent was removed);
 //   - the server shuts down (EndAllStreams): UNAVAILABLE, so desks reconnect to the new leader;
 //   - the desk stops reading: RESOURCE_EXHAUSTED "desk is not reading its events" once
-//     kMaxQueuedEvents wait for it, at once and without blocking the engine.
+//     kMaxQueuedEvents wait for it, or when events wait and the desk takes not one of them
+//     for kWriteStallTimeout; without blocking the engine.
 // An ending stream first writes what is queued for it; a desk that does not take it within
 // kFlushTimeout has its call cancelled with the same status.
 //
@@ -30,8 +31,11 @@
 // no thread between them. Engine notices are queued and written one at a time (StartWrite,
 // then the next from OnWriteDone), so the engine thread only queues. A stream reads its
 // desk's next message only once fewer than kMaxPendingRequests of its requests wait for the
-// engine, so one desk cannot flood the engine's command queue; and it tells the engine a
-// heartbeat at most once per kHeartbeatCoalesce, whatever the number of messages.
+// engine, so one desk cannot flood the engine's command queue, and only while fewer than
+// kReadAheadEvents wait to be written to it, so a desk's own requests (each answered with an
+// Ack) cannot fill its queue however fast it sends: a desk ahead of its answers waits in
+// gRPC's flow control. It tells the engine a heartbeat at most once per kHeartbeatCoalesce,
+// whatever the number of messages.
 // `max_streams` bounds the streams of the replica (counted, CallLimiter); Connect beyond it
 // is RESOURCE_EXHAUSTED at once. A request the wire checks refuse is answered in its Ack and
 // counted (ServerMetrics::Malformed), never logged.
@@ -70,6 +74,10 @@ class AgentDeskService final : public AgentDeskServiceBase {
  public:
   // Events a stream may hold for a desk that is not reading.
   static constexpr int kMaxQueuedEvents = 1024;
+  // The stream reads the desk's next request only while fewer events than this wait.
+  static constexpr int kReadAheadEvents = kMaxQueuedEvents / 4;
+  // A desk that takes none of the events waiting for it for this long is not reading.
+  static constexpr absl::Duration kWriteStallTimeout = absl::Seconds(5);
   // Requests of one desk waiting for the engine before the stream stops reading.
   static constexpr int kMaxPendingRequests = 64;
   // At most one engine heartbeat per desk in this time: shorter than the engine's smallest

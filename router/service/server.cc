@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/impl/server_builder_option.h>
@@ -230,9 +231,14 @@ class Server::Impl {
                                       &health_port_);
       ApplyServerSettings(health_builder, options_.connection_timeouts);
       health_builder.SetOption(std::make_unique<ReflectionOption>(false));
+      // gRPC builds no server without a service of its own beside health; this one answers
+      // UNIMPLEMENTED to everything.
+      health_builder.RegisterCallbackGenericService(&nothing_else_);
       health_server_ = health_builder.BuildAndStart();
       if (health_server_ == nullptr || health_port_ == 0) {
         grpc_server_->Shutdown();
+        grpc_server_->Wait();
+        grpc_server_.reset();
         return absl::UnavailableError(
             absl::StrCat("health_address: cannot listen on ", options_.health_address));
       }
@@ -472,6 +478,7 @@ class Server::Impl {
 
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  grpc::CallbackGenericService nothing_else_;    // the health server's other "service"
   std::unique_ptr<grpc::Server> health_server_;  // health_address: plaintext, health only
   grpc::HealthCheckServiceInterface* health_ = nullptr;
   grpc::HealthCheckServiceInterface* probe_health_ = nullptr;

@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <utility>
 
 #include <grpcpp/generic/generic_stub.h>
@@ -256,6 +257,23 @@ absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::
   return absl::DeadlineExceededError("the process did not exit");
 }
 
+absl::StatusOr<std::string> RedisCli(int port, const std::vector<std::string>& args) {
+  absl::StatusOr<std::string> server = RedisServer::FindBinary();
+  if (!server.ok()) return server.status();
+  const std::string cli =
+      (std::filesystem::path(*server).parent_path() / "redis-cli").string();
+  TempDir dir;
+  std::vector<std::string> all = {"-p", absl::StrCat(port), "--raw"};
+  all.insert(all.end(), args.begin(), args.end());
+  const std::string out = dir.path() + "/out";
+  absl::StatusOr<int> code = RunToExit(cli, all, out);
+  if (!code.ok()) return code.status();
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (*code != 0) return absl::UnavailableError(absl::StrCat("redis-cli failed: ", text));
+  return text;
+}
+
 absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
                                  const std::string& service) {
   grpc::GenericStub stub(channel);
@@ -425,7 +443,8 @@ absl::StatusOr<std::unique_ptr<InProcessRouter>> InProcessRouter::Start(
   if (!server.ok()) return server.status();
   router->server_ = *std::move(server);
   router->clients_ = std::make_unique<Clients>(router->server_->grpc_port());
-  auto channel = router->clients_->channel;
+  // Waits over mTLS, so that a router which requires client certificates is waited for too.
+  auto channel = DialWithCertificate(router->server_->grpc_port(), "viewer", "e2e-probe");
   if (!WaitFor([&] {
         absl::StatusOr<int> health = HealthStatus(channel, "");
         return health.ok() && *health == 1;

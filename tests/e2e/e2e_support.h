@@ -108,6 +108,9 @@ std::shared_ptr<grpc::Channel> DialWithCertificate(int port, const std::string& 
 // The body of GET http://127.0.0.1:<port><path> (for /metrics).
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
 
+// What `redis-cli -p <port> --raw <args...>` prints (redis-cli beside redis-server).
+absl::StatusOr<std::string> RedisCli(int port, const std::vector<std::string>& args);
+
 // Runs `binary` with `args` to its end and returns its exit code (stderr to `log_path`).
 absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::string>& args,
                               const std::string& log_path,

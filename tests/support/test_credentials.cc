@@ -195,6 +195,29 @@ absl::StatusOr<TestCredentials::Pair> TestCredentials::ClientCertificate(
   return pair;
 }
 
+absl::StatusOr<TestCredentials::Pair> TestCredentials::UntrustedServerCertificate() {
+  absl::MutexLock lock(&mu_);
+  const std::string base = dir_ + "/server-untrusted";
+  if (absl::Status s = Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                                "-nodes", "-keyout", base + ".key", "-out", base + ".csr",
+                                "-subj", "/CN=localhost"});
+      !s.ok()) {
+    return s;
+  }
+  if (absl::Status s = Openssl({"x509", "-req", "-in", base + ".csr", "-CA", untrusted_ca_file(),
+                                "-CAkey", dir_ + "/untrusted-ca.key", "-CAcreateserial", "-out",
+                                base + ".crt", "-days", "2", "-extfile", dir_ + "/server.ext"});
+      !s.ok()) {
+    return s;
+  }
+  Pair pair;
+  pair.cert_file = base + ".crt";
+  pair.key_file = base + ".key";
+  pair.cert_pem = ReadFileText(pair.cert_file);
+  pair.key_pem = ReadFileText(pair.key_file);
+  return pair;
+}
+
 absl::StatusOr<TestCredentials::Pair> TestCredentials::UntrustedClientCertificate(
     const std::string& role, const std::string& name) {
   absl::MutexLock lock(&mu_);

@@ -58,6 +58,10 @@ class TestCredentials {
   // signed by our CA; made on first request and kept.
   absl::StatusOr<Pair> ClientCertificate(const std::string& role, const std::string& name,
                                          const std::string& domain = "");
+  // A server certificate (SANs as the server's) from the CA the router does not trust, and
+  // that CA: for reloading the server's certificate.
+  absl::StatusOr<Pair> UntrustedServerCertificate();
+  std::string untrusted_ca_file() const { return dir_ + "/untrusted-ca.crt"; }
   // A certificate for the same identity from a CA the router does not trust.
   absl::StatusOr<Pair> UntrustedClientCertificate(const std::string& role,
                                                   const std::string& name);
