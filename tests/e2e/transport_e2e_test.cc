@@ -75,6 +75,15 @@ double MetricValue(const std::string& metrics, const std::string& name,
   return -1;
 }
 
+int CountOpenFilesForTest() {
+  int count = 0;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    (void)entry;
+    ++count;
+  }
+  return count;
+}
+
 int CountLines(const std::string& path) {
   std::ifstream in(path);
   return static_cast<int>(std::count(std::istreambuf_iterator<char>(in),
@@ -258,6 +267,36 @@ TEST(TransportTest, TheServerCertificateIsReloadedWithoutARestart) {
   std::filesystem::rename(new_cert, cert);
   ASSERT_TRUE(WaitFor([&] { return health(creds.untrusted_ca_file()) == 1; }));
   EXPECT_EQ(health(creds.ca_file()), -1);
+}
+
+// A replica out of file descriptors can take no connection, so no call: health says so.
+TEST(TransportTest, HealthIsNotServingWhenFileDescriptorsRunOut) {
+  absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
+  SKIP_WITHOUT_SERVERS(redis);
+  absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
+      InProcessRouter::Start((*redis)->port(), TestConfigYaml(), "e2e-files");
+  ASSERT_TRUE(router.ok()) << router.status();
+  auto channel = (*router)->channel();  // connected, before descriptors get scarce
+  auto health = [&] {
+    absl::StatusOr<int> status = HealthStatus(channel, "");
+    return status.ok() ? *status : -1;
+  };
+  ASSERT_EQ(health(), 1);
+  rlimit saved{};
+  ASSERT_EQ(getrlimit(RLIMIT_NOFILE, &saved), 0);
+  // The process (router and test alike) now has a few descriptors left, fewer than the
+  // router's reserve.
+  rlimit scarce = saved;
+  scarce.rlim_cur = static_cast<rlim_t>(CountOpenFilesForTest() + 16);
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &scarce), 0);
+  const bool went_down = WaitFor([&] { return health() == 2; });
+  ASSERT_EQ(setrlimit(RLIMIT_NOFILE, &saved), 0);
+  EXPECT_TRUE(went_down);
+  EXPECT_TRUE(WaitFor([&] { return health() == 1; }));
+  absl::StatusOr<std::string> metrics = HttpGet((*router)->server().metrics_port(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_GT(MetricValue(*metrics, "caserouter_open_files"), 0);
+  EXPECT_EQ(MetricValue(*metrics, "caserouter_open_files_limit"), static_cast<double>(saved.rlim_cur));
 }
 
 // ---------------------------------------------------------------------------------------------
