@@ -1,7 +1,21 @@
 #include "router/service/identity.h"
 
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "gtest/gtest.h"
 #include "router/service/access_rules.h"
+
+#ifndef CASEROUTER_SOURCE_DIR
+#error "CASEROUTER_SOURCE_DIR must name the source tree (for docs/security.md)"
+#endif
 
 namespace caserouter {
 namespace {
@@ -68,6 +82,32 @@ TEST(AccessRulesTest, EachRpcAllowsExactlyItsRoles) {
 
 TEST(AccessRulesTest, RulesAreInRpcOrder) {
   for (int i = 0; i < kRpcCount; ++i) EXPECT_EQ(static_cast<int>(AccessRules()[i].rpc), i);
+}
+
+// docs/security.md prints the table; it must say what the router enforces.
+TEST(AccessRulesTest, TheSecurityDocumentPrintsTheSameTable) {
+  std::ifstream in(CASEROUTER_SOURCE_DIR "/docs/security.md");
+  ASSERT_TRUE(in) << "docs/security.md";
+  std::map<std::string, std::string> documented;  // "CaseIntakeService.SubmitCase" -> roles
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells = absl::StrSplit(line, '|');
+    if (cells.size() != 4) continue;
+    absl::string_view rpc = absl::StripAsciiWhitespace(cells[1]);
+    if (!absl::ConsumePrefix(&rpc, "`") || !absl::ConsumeSuffix(&rpc, "`")) continue;
+    documented[std::string(rpc)] = std::string(absl::StripAsciiWhitespace(cells[2]));
+  }
+  for (const RpcRule& rule : AccessRules()) {
+    std::vector<std::string> roles;
+    for (Role role : kAllRoles) {
+      if (!rule.allowed[static_cast<int>(role)]) continue;
+      roles.push_back(role == Role::kAgent && rule.own_only_for_agents ? "agent (own)"
+                                                                       : std::string(RoleName(role)));
+    }
+    const std::string name = absl::StrCat(rule.service, ".", rule.method);
+    ASSERT_TRUE(documented.count(name)) << name << " is missing from docs/security.md";
+    EXPECT_EQ(documented[name], absl::StrJoin(roles, ", ")) << name;
+  }
 }
 
 }  // namespace
