@@ -53,11 +53,11 @@ inline constexpr int kRpcCount = 12;
 
 struct RpcRule {
   Rpc rpc;
-  absl::string_view service;  // "CaseIntakeService"
-  absl::string_view method;   // "SubmitCase"
+  absl::string_view service;             // "CaseIntakeService"
+  absl::string_view method;              // "SubmitCase"
   std::array<bool, kRoleCount> allowed;  // by Role
-  bool own_only_for_agents;   // an agent may use it only on what is its own
-  bool changes_state;         // audited as a supervisor action when a supervisor calls it
+  bool own_only_for_agents;              // an agent may use it only on what is its own
+  bool changes_state;  // audited as a supervisor action when a supervisor calls it
 };
 
 // The table above, in Rpc order.

@@ -432,25 +432,24 @@ class AgentDeskService::DeskStream final
     stall_alarm_ = std::make_unique<grpc::Alarm>();
     std::shared_ptr<DeskStream> self = shared_from_this();
     const int64_t writes_then = writes_done_;
-    stall_alarm_->Set(absl::ToChronoTime(absl::Now() + kWriteStallTimeout),
-                      [self, writes_then](bool fired) {
-                        absl::MutexLock lock(&self->mu_);
-                        self->stall_alarm_armed_ = false;
-                        if (!fired || self->finished_ || self->done_) return;
-                        if (self->writes_done_ == writes_then && !self->queue_.empty()) {
-                          if (self->service_->metrics_ != nullptr) {
-                            self->service_->metrics_->Refused(ServerLimit::kDeskNotReading);
-                          }
-                          self->TerminateLocked(
-                              absl::ResourceExhaustedError("desk is not reading its events"));
-                          return;
-                        }
-                        if (!self->queue_.empty() && self->writing_) {
-                          self->ArmStallAlarmLocked();  // behind, but taking: watch on
-                        } else {
-                          self->MaybeReadLocked();  // re-arms if reading is still paused
-                        }
-                      });
+    stall_alarm_->Set(
+        absl::ToChronoTime(absl::Now() + kWriteStallTimeout), [self, writes_then](bool fired) {
+          absl::MutexLock lock(&self->mu_);
+          self->stall_alarm_armed_ = false;
+          if (!fired || self->finished_ || self->done_) return;
+          if (self->writes_done_ == writes_then && !self->queue_.empty()) {
+            if (self->service_->metrics_ != nullptr) {
+              self->service_->metrics_->Refused(ServerLimit::kDeskNotReading);
+            }
+            self->TerminateLocked(absl::ResourceExhaustedError("desk is not reading its events"));
+            return;
+          }
+          if (!self->queue_.empty() && self->writing_) {
+            self->ArmStallAlarmLocked();  // behind, but taking: watch on
+          } else {
+            self->MaybeReadLocked();  // re-arms if reading is still paused
+          }
+        });
   }
 
   // A stream that has not said who it is within hello_timeout is ended: it would otherwise

@@ -40,10 +40,10 @@ AuditLog::AuditLog(prometheus::Registry* registry, Clock* clock, Sink sink)
         role == 0 ? "none" : std::string(RoleName(static_cast<Role>(role - 1)));
     for (const RpcRule& rule : AccessRules()) {
       for (int code = 0; code < 2; ++code) {
-        refusals_[role][static_cast<int>(rule.rpc)][code] = &refusals.Add(
-            {{"role", role_name},
-             {"method", std::string(rule.method)},
-             {"code", code == 0 ? "unauthenticated" : "permission_denied"}});
+        refusals_[role][static_cast<int>(rule.rpc)][code] =
+            &refusals.Add({{"role", role_name},
+                           {"method", std::string(rule.method)},
+                           {"code", code == 0 ? "unauthenticated" : "permission_denied"}});
       }
     }
   }
@@ -86,12 +86,12 @@ void AuditLog::Refused(const Identity* caller, Rpc rpc, absl::StatusCode code,
       return;
     }
   }
-  std::string detail =
-      absl::StrCat("method=", RpcMethodName(rpc), " code=",
-                   code == absl::StatusCode::kPermissionDenied ? "permission_denied"
-                                                               : "unauthenticated",
-                   " caller=", caller == nullptr ? "-" : caller->Label());
-  if (caller != nullptr) absl::StrAppend(&detail, " credential=", CredentialName(caller->credential));
+  std::string detail = absl::StrCat(
+      "method=", RpcMethodName(rpc), " code=",
+      code == absl::StatusCode::kPermissionDenied ? "permission_denied" : "unauthenticated",
+      " caller=", caller == nullptr ? "-" : caller->Label());
+  if (caller != nullptr)
+    absl::StrAppend(&detail, " credential=", CredentialName(caller->credential));
   absl::StrAppend(&detail, " peer=", CleanPeer(peer));
   sink_("call_refused", "", caller != nullptr && caller->role == Role::kAgent ? caller->name : "",
         std::move(detail));

@@ -29,9 +29,7 @@ class AuditLogTest : public ::testing::Test {
                events_.push_back({type, case_id, agent_id, detail});
              }) {}
 
-  std::string Metrics() {
-    return prometheus::TextSerializer().Serialize(registry_.Collect());
-  }
+  std::string Metrics() { return prometheus::TextSerializer().Serialize(registry_.Collect()); }
 
   prometheus::Registry registry_;
   FixedClock clock_;
@@ -55,8 +53,7 @@ TEST_F(AuditLogTest, RefusalsAndSupervisorActionsAreCountedAndWrittenWithTheCall
             "peer=ipv4:10.0.0.2:2");
   EXPECT_EQ(events_[2].type, "supervisor_action");
   EXPECT_EQ(events_[2].agent_id, "ana");
-  EXPECT_EQ(events_[2].detail,
-            "method=UpdateAgent caller=supervisor:alice credential=certificate");
+  EXPECT_EQ(events_[2].detail, "method=UpdateAgent caller=supervisor:alice credential=certificate");
   const std::string metrics = Metrics();
   EXPECT_NE(metrics.find("caserouter_auth_refusals_total{code=\"unauthenticated\",method="
                          "\"SubmitCase\",role=\"none\"} 1"),
@@ -85,9 +82,8 @@ TEST_F(AuditLogTest, AFloodIsCountedInFullButWrittenAtTheBucketsRate) {
   log_.Flush();
   ASSERT_EQ(events_.size(), static_cast<size_t>(AuditLog::kEventBurst) + 1);
   EXPECT_EQ(events_.back().type, "audit_suppressed");
-  EXPECT_EQ(events_.back().detail,
-            "call_refused=" + std::to_string(5000 - AuditLog::kEventBurst) +
-                " supervisor_action=0");
+  EXPECT_EQ(events_.back().detail, "call_refused=" + std::to_string(5000 - AuditLog::kEventBurst) +
+                                       " supervisor_action=0");
   log_.Flush();  // nothing more held back: no event
   EXPECT_EQ(events_.size(), static_cast<size_t>(AuditLog::kEventBurst) + 1);
   // The bucket refills with time.

@@ -52,7 +52,11 @@ void CallTicket::Release() {
 
 CallGate::CallGate(std::string domain, Clock* clock, AuditLog* audit, CallerLimits* limits,
                    ServerMetrics* metrics)
-    : domain_(std::move(domain)), clock_(clock), audit_(audit), limits_(limits), metrics_(metrics) {}
+    : domain_(std::move(domain)),
+      clock_(clock),
+      audit_(audit),
+      limits_(limits),
+      metrics_(metrics) {}
 
 void CallGate::SetTokenVerifier(std::shared_ptr<const TokenVerifier> verifier) {
   absl::MutexLock lock(&mu_);

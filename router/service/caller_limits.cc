@@ -17,8 +17,8 @@ absl::Status CallerLimits::TryAcquire(const std::string& caller, const std::stri
     const int ceiling = place == Place::kCall ? ceilings_.calls : ceilings_.streams;
     const bool new_peer = !held.peers.contains(peer);
     if (count >= ceiling) {
-      refused = place == Place::kCall ? ServerLimit::kCallsPerCaller
-                                      : ServerLimit::kDeskStreamsPerCaller;
+      refused =
+          place == Place::kCall ? ServerLimit::kCallsPerCaller : ServerLimit::kDeskStreamsPerCaller;
     } else if (new_peer && static_cast<int>(held.peers.size()) >= ceilings_.connections) {
       refused = ServerLimit::kConnectionsPerCaller;
     } else {

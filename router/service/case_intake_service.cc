@@ -109,8 +109,7 @@ grpc::ServerUnaryReactor* CaseIntakeService::GetCase(grpc::CallbackServerContext
                                                      grpc::ByteBuffer* response) {
   return UnaryCall<CaseView, v1::GetCaseRequest, v1::GetCaseResponse>(
       context, request, response, gate_, Rpc::kGetCase, calls_,
-      [context](const v1::GetCaseRequest& r,
-                const Identity& caller) -> absl::StatusOr<CaseRead> {
+      [context](const v1::GetCaseRequest& r, const Identity& caller) -> absl::StatusOr<CaseRead> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         CaseRead read{r.case_id(), std::nullopt, ""};
         if (caller.role == Role::kAgent) {
@@ -125,19 +124,19 @@ grpc::ServerUnaryReactor* CaseIntakeService::GetCase(grpc::CallbackServerContext
           return;
         }
         // An agent reads only a case offered or assigned to it, decided on the engine's view.
-        engine_->GetCase(read.case_id, [this, read, done = std::move(done)](
-                                           absl::StatusOr<CaseView> view) {
-          const bool held = view.ok() && view->record.agent_id == read.agent->name &&
-                            (view->record.state == CaseState::kOffered ||
-                             view->record.state == CaseState::kAssigned);
-          if (held || (!view.ok() && !absl::IsNotFound(view.status()))) {
-            done(std::move(view));
-            return;
-          }
-          gate_->Denied(*read.agent, Rpc::kGetCase, read.peer);
-          done(absl::PermissionDeniedError(
-              "case_id: an agent may read only a case offered or assigned to it"));
-        });
+        engine_->GetCase(
+            read.case_id, [this, read, done = std::move(done)](absl::StatusOr<CaseView> view) {
+              const bool held = view.ok() && view->record.agent_id == read.agent->name &&
+                                (view->record.state == CaseState::kOffered ||
+                                 view->record.state == CaseState::kAssigned);
+              if (held || (!view.ok() && !absl::IsNotFound(view.status()))) {
+                done(std::move(view));
+                return;
+              }
+              gate_->Denied(*read.agent, Rpc::kGetCase, read.peer);
+              done(absl::PermissionDeniedError(
+                  "case_id: an agent may read only a case offered or assigned to it"));
+            });
       },
       ViewToResponse<v1::GetCaseResponse>);
 }

@@ -25,8 +25,8 @@
 //
 // UnaryCall<void, ...> is for commands that answer with a status only (Engine::StatusCallback);
 // its convert_out takes the response alone. convert_in may take the caller's Identity as a
-// second argument, for the checks that depend on who calls (an agent's own cases). `engine_call` may also be any other asynchronous
-// source of one answer (the configuration reload).
+// second argument, for the checks that depend on who calls (an agent's own cases). `engine_call`
+// may also be any other asynchronous source of one answer (the configuration reload).
 //
 // Who finishes: exactly one of the engine's answer, the client's cancellation (or deadline:
 // gRPC cancels the call then), or, when the client set no deadline or one beyond it,

@@ -46,15 +46,14 @@ void LimitedSink(gpr_log_func_args* args) {
   }
   ++in_window;
   written.fetch_add(1, std::memory_order_relaxed);
-  const std::string stamp =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now, absl::UTCTimeZone());
+  const std::string stamp = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", now, absl::UTCTimeZone());
   if (held_back > 0) {
     std::fprintf(stderr, "%s caserouter: grpc: %lld lines held back by the log limit\n",
                  stamp.c_str(), static_cast<long long>(held_back));
     held_back = 0;
   }
-  std::fprintf(stderr, "%s caserouter: grpc %s: %s\n", stamp.c_str(),
-               SeverityName(args->severity), args->message);
+  std::fprintf(stderr, "%s caserouter: grpc %s: %s\n", stamp.c_str(), SeverityName(args->severity),
+               args->message);
   std::fflush(stderr);
 }
 

@@ -71,8 +71,7 @@ TEST(AccessRulesTest, EachRpcAllowsExactlyItsRoles) {
   for (const Row& row : rows) {
     EXPECT_EQ(Authorize(Role::kAdapter, row.rpc).ok(), row.adapter) << RpcMethodName(row.rpc);
     EXPECT_EQ(Authorize(Role::kAgent, row.rpc).ok(), row.agent) << RpcMethodName(row.rpc);
-    EXPECT_EQ(Authorize(Role::kSupervisor, row.rpc).ok(), row.supervisor)
-        << RpcMethodName(row.rpc);
+    EXPECT_EQ(Authorize(Role::kSupervisor, row.rpc).ok(), row.supervisor) << RpcMethodName(row.rpc);
     EXPECT_EQ(Authorize(Role::kViewer, row.rpc).ok(), row.viewer) << RpcMethodName(row.rpc);
   }
   absl::Status denied = Authorize(Role::kViewer, Rpc::kCreateAgent);
@@ -101,8 +100,9 @@ TEST(AccessRulesTest, TheSecurityDocumentPrintsTheSameTable) {
     std::vector<std::string> roles;
     for (Role role : kAllRoles) {
       if (!rule.allowed[static_cast<int>(role)]) continue;
-      roles.push_back(role == Role::kAgent && rule.own_only_for_agents ? "agent (own)"
-                                                                       : std::string(RoleName(role)));
+      roles.push_back(role == Role::kAgent && rule.own_only_for_agents
+                          ? "agent (own)"
+                          : std::string(RoleName(role)));
     }
     const std::string name = absl::StrCat(rule.service, ".", rule.method);
     ASSERT_TRUE(documented.count(name)) << name << " is missing from docs/security.md";

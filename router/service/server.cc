@@ -252,10 +252,10 @@ class Server::Impl {
     LogLifecycle(
         "started: instance %s, domain %s, grpc port %d (%s, %s), metrics port %d, health port %d",
         options_.instance_id, domain_, grpc_port_,
-        options_.transport.plaintext                  ? "PLAINTEXT"
-        : options_.transport.client_ca_file.empty()   ? "TLS"
-        : options_.transport.require_client_cert      ? "mTLS required"
-                                                      : "mTLS optional",
+        options_.transport.plaintext                ? "PLAINTEXT"
+        : options_.transport.client_ca_file.empty() ? "TLS"
+        : options_.transport.require_client_cert    ? "mTLS required"
+                                                    : "mTLS optional",
         token_keys_.has_value() ? "bearer tokens" : "client certificates only", metrics_port_,
         health_port_);
     return absl::OkStatus();

@@ -46,8 +46,7 @@ ServerMetrics::ServerMetrics(prometheus::Registry* registry) {
                             "logged one by one.")
                         .Register(*registry);
   for (const RpcRule& rule : AccessRules()) {
-    malformed_[static_cast<int>(rule.rpc)] =
-        &malformed.Add({{"method", std::string(rule.method)}});
+    malformed_[static_cast<int>(rule.rpc)] = &malformed.Add({{"method", std::string(rule.method)}});
   }
 }
 

@@ -32,7 +32,6 @@
 #include "router/engine/engine.h"
 #include "router/model/clock.h"
 #include "router/service/call_gate.h"
-#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
 
 namespace caserouter {

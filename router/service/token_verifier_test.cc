@@ -114,8 +114,8 @@ TEST_F(TokenVerifierTest, HmacWithThePublicKeyAndAlgNoneAreRefused) {
 
   std::vector<std::string> parts = absl::StrSplit(Sign(claims), '.');
   ASSERT_EQ(parts.size(), 3u);
-  const std::string none = absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})"),
-                                        ".", parts[1], ".");
+  const std::string none =
+      absl::StrCat(absl::WebSafeBase64Escape(R"({"alg":"none","typ":"JWT"})"), ".", parts[1], ".");
   EXPECT_EQ(Code(none), absl::StatusCode::kUnauthenticated);
 }
 

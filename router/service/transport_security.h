@@ -34,9 +34,9 @@ namespace caserouter {
 struct TransportSecurity {
   // No TLS at all: only with this set by name (--plaintext), for demos on one machine.
   bool plaintext = false;
-  std::string cert_file;  // PEM certificate chain of the server
-  std::string key_file;   // PEM private key of the server
-  std::string client_ca_file;  // PEM CA bundle for client certificates; "" = no mTLS
+  std::string cert_file;            // PEM certificate chain of the server
+  std::string key_file;             // PEM private key of the server
+  std::string client_ca_file;       // PEM CA bundle for client certificates; "" = no mTLS
   bool require_client_cert = true;  // with a client CA: refuse connections without one
   absl::Duration refresh = absl::Seconds(60);  // how often the files are read again
 };

@@ -144,8 +144,7 @@ absl::StatusOr<std::vector<std::string>> SecureRouterFlags() {
   return std::vector<std::string>{
       absl::StrCat("--tls_cert=", (*creds)->server_cert_file()),
       absl::StrCat("--tls_key=", (*creds)->server_key_file()),
-      absl::StrCat("--tls_client_ca=", (*creds)->ca_file()),
-      "--tls_require_client_cert=false",
+      absl::StrCat("--tls_client_ca=", (*creds)->ca_file()), "--tls_require_client_cert=false",
       absl::StrCat("--jwt_public_keys=", (*creds)->issuer_public_key_file())};
 }
 
@@ -260,8 +259,7 @@ absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::
 absl::StatusOr<std::string> RedisCli(int port, const std::vector<std::string>& args) {
   absl::StatusOr<std::string> server = RedisServer::FindBinary();
   if (!server.ok()) return server.status();
-  const std::string cli =
-      (std::filesystem::path(*server).parent_path() / "redis-cli").string();
+  const std::string cli = (std::filesystem::path(*server).parent_path() / "redis-cli").string();
   TempDir dir;
   std::vector<std::string> all = {"-p", absl::StrCat(port), "--raw"};
   all.insert(all.end(), args.begin(), args.end());
@@ -567,12 +565,12 @@ int RouterProcess::Terminate(absl::Duration timeout) {
 
 // --- DeskClient ---
 
-absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(
-    v1::AgentDeskService::Stub* stub, const std::string& agent_id, absl::Duration heartbeat_every,
-    std::optional<std::string> token) {
+absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(v1::AgentDeskService::Stub* stub,
+                                                                const std::string& agent_id,
+                                                                absl::Duration heartbeat_every,
+                                                                std::optional<std::string> token) {
   auto desk = std::unique_ptr<DeskClient>(new DeskClient());
-  AttachToken(&desk->context_,
-              token.has_value() ? *token : Credentials().Token("agent", agent_id));
+  AttachToken(&desk->context_, token.has_value() ? *token : Credentials().Token("agent", agent_id));
   desk->stream_ = stub->Connect(&desk->context_);
   v1::ConnectRequest hello;
   hello.set_request_id(desk->next_request_id_++);

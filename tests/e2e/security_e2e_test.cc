@@ -41,9 +41,9 @@ enum class Who {
   kSupervisor,
   kViewer,
 };
-constexpr Who kEveryone[] = {Who::kNobody,      Who::kBadToken, Who::kForeignKey,
-                             Who::kExpired,     Who::kOtherDomain, Who::kAdapter,
-                             Who::kAgent,       Who::kSupervisor, Who::kViewer};
+constexpr Who kEveryone[] = {Who::kNobody,  Who::kBadToken,    Who::kForeignKey,
+                             Who::kExpired, Who::kOtherDomain, Who::kAdapter,
+                             Who::kAgent,   Who::kSupervisor,  Who::kViewer};
 
 const char* Name(Who who) {
   switch (who) {
@@ -78,7 +78,7 @@ const Row kTable[] = {
     {"SubmitCase", true, false, false, false},
     {"AddMessage", true, false, false, false},
     {"CancelCase", true, false, false, false},
-    {"GetCase", true, true, true, false},  // the agent: its own case (here: ana's)
+    {"GetCase", true, true, true, false},    // the agent: its own case (here: ana's)
     {"Connect", false, true, false, false},  // the agent: as itself (ana as ana)
     {"CreateAgent", false, false, true, false},
     {"UpdateAgent", false, false, true, false},
@@ -298,7 +298,8 @@ class SecurityTest : public RouterTest {
 
   // The domain's event stream as redis-cli prints it: one field or value per line.
   std::string Events() {
-    absl::StatusOr<std::string> events = RedisCli(redis_->port(), {"XRANGE", "cr:{e2e}:events", "-", "+"});
+    absl::StatusOr<std::string> events =
+        RedisCli(redis_->port(), {"XRANGE", "cr:{e2e}:events", "-", "+"});
     EXPECT_TRUE(events.ok()) << events.status();
     return events.ok() ? *events : "";
   }
@@ -447,8 +448,8 @@ TEST_F(SecurityTest, RefusalsAndSupervisorActionsAreCountedAndWrittenWithTheCall
   EXPECT_TRUE(absl::StrContains(
       metrics,
       R"(caserouter_auth_refusals_total{code="permission_denied",method="Connect",role="agent"} 1)"));
-  EXPECT_TRUE(absl::StrContains(metrics,
-                                R"(caserouter_supervisor_actions_total{method="UpdateAgent"} 1)"));
+  EXPECT_TRUE(
+      absl::StrContains(metrics, R"(caserouter_supervisor_actions_total{method="UpdateAgent"} 1)"));
 
   // The leader writes them to the event stream with the next batch.
   std::string events;
@@ -458,8 +459,8 @@ TEST_F(SecurityTest, RefusalsAndSupervisorActionsAreCountedAndWrittenWithTheCall
            absl::StrContains(events, "method=UpdateAgent caller=supervisor:rows-supervisor");
   })) << events;
   EXPECT_TRUE(absl::StrContains(events, "method=SubmitCase code=unauthenticated caller=-"));
-  EXPECT_TRUE(
-      absl::StrContains(events, "method=CreateAgent code=permission_denied caller=viewer:rows-dashboard"));
+  EXPECT_TRUE(absl::StrContains(
+      events, "method=CreateAgent code=permission_denied caller=viewer:rows-dashboard"));
   EXPECT_FALSE(absl::StrContains(events, "charged twice")) << "customer text in the events";
 }
 

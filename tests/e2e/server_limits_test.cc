@@ -32,8 +32,8 @@
 #include "router/service/agent_desk_service.h"
 #include "router/service/audit_log.h"
 #include "router/service/call_gate.h"
-#include "router/service/caller_limits.h"
 #include "router/service/call_limiter.h"
+#include "router/service/caller_limits.h"
 #include "router/service/case_intake_service.h"
 #include "router/service/server.h"
 #include "router/service/server_metrics.h"
@@ -81,8 +81,7 @@ class HandTickedRouter {
             config, limits.max_calls_in_flight, [this] { return engine_.OpenCaseSnapshot(); },
             &clock_, &metrics_),
         engine_(config, &store_, &clock_, nullptr, "hand-ticked"),
-        audit_(&registry_, &real_clock_,
-               [](std::string, std::string, std::string, std::string) {}),
+        audit_(&registry_, &real_clock_, [](std::string, std::string, std::string, std::string) {}),
         // Each caller's share beyond the server's: these tests are about the server's.
         caller_limits_({limits.max_calls_in_flight + 1, limits.max_desk_streams + 1, 1000},
                        &metrics_),

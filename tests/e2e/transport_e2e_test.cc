@@ -86,8 +86,8 @@ int CountOpenFilesForTest() {
 
 int CountLines(const std::string& path) {
   std::ifstream in(path);
-  return static_cast<int>(std::count(std::istreambuf_iterator<char>(in),
-                                     std::istreambuf_iterator<char>(), '\n'));
+  return static_cast<int>(
+      std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n'));
 }
 
 // A channel trusting `ca_file`, with no credential of its own.
@@ -126,13 +126,13 @@ TEST(TransportTest, EveryClientWorksOverMutualTlsAlone) {
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
   SKIP_WITHOUT_SERVERS(redis);
   // Client certificates required, and no token keys: certificates are the only credential.
-  absl::StatusOr<std::unique_ptr<InProcessRouter>> router = InProcessRouter::Start(
-      (*redis)->port(), TestConfigYaml(absl::Seconds(60), absl::Seconds(60)), "e2e-mtls",
-      [](ServerOptions& o) {
-        o.transport.require_client_cert = true;
-        o.tokens.public_key_files.clear();
-        o.health_address = "127.0.0.1:0";
-      });
+  absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
+      InProcessRouter::Start((*redis)->port(), TestConfigYaml(absl::Seconds(60), absl::Seconds(60)),
+                             "e2e-mtls", [](ServerOptions& o) {
+                               o.transport.require_client_cert = true;
+                               o.tokens.public_key_files.clear();
+                               o.health_address = "127.0.0.1:0";
+                             });
   ASSERT_TRUE(router.ok()) << router.status();
   const int port = (*router)->server().grpc_port();
   // Probes need no certificate: the plaintext health port.
@@ -218,8 +218,7 @@ TEST(TransportTest, TokenKeysRotateWithoutARestart) {
     return *OpenChannel(absl::StrCat("127.0.0.1:", port), security, token, args);
   };
   auto old_channel = with(creds.Token("viewer", "dash"));
-  auto new_channel =
-      with(creds.TokenSignedBy(creds.dir() + "/rotated.key", "viewer", "dash"));
+  auto new_channel = with(creds.TokenSignedBy(creds.dir() + "/rotated.key", "viewer", "dash"));
   EXPECT_EQ(ListAgentsCode(old_channel), StatusCode::OK);
   EXPECT_EQ(ListAgentsCode(new_channel), StatusCode::UNAUTHENTICATED);
 
@@ -296,7 +295,8 @@ TEST(TransportTest, HealthIsNotServingWhenFileDescriptorsRunOut) {
   absl::StatusOr<std::string> metrics = HttpGet((*router)->server().metrics_port(), "/metrics");
   ASSERT_TRUE(metrics.ok()) << metrics.status();
   EXPECT_GT(MetricValue(*metrics, "caserouter_open_files"), 0);
-  EXPECT_EQ(MetricValue(*metrics, "caserouter_open_files_limit"), static_cast<double>(saved.rlim_cur));
+  EXPECT_EQ(MetricValue(*metrics, "caserouter_open_files_limit"),
+            static_cast<double>(saved.rlim_cur));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,9 +337,9 @@ std::unique_ptr<SilentStream> OpenSilent(v1::AgentDeskService::Stub* stub,
 TEST(TransportTest, AStreamWithoutAHelloEndsAfterTheHelloTimeout) {
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
   SKIP_WITHOUT_SERVERS(redis);
-  absl::StatusOr<std::unique_ptr<InProcessRouter>> router = InProcessRouter::Start(
-      (*redis)->port(), TestConfigYaml(), "e2e-hello",
-      [](ServerOptions& o) { o.hello_timeout = absl::Milliseconds(300); });
+  absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
+      InProcessRouter::Start((*redis)->port(), TestConfigYaml(), "e2e-hello",
+                             [](ServerOptions& o) { o.hello_timeout = absl::Milliseconds(300); });
   ASSERT_TRUE(router.ok()) << router.status();
   auto silent = OpenSilent((*router)->clients().desk.get(), Credentials().Token("agent", "ana"));
   grpc::Status end = silent->End();
@@ -466,8 +466,7 @@ TEST_F(RouterBinaryTest, MalformedRequestsAreCountedNotLogged) {
   for (int i = 0; i < 64; ++i) send();
   ASSERT_TRUE(all_done.WaitForNotificationWithTimeout(absl::Seconds(120)));
   EXPECT_EQ(invalid.load(), kRequests);
-  EXPECT_EQ(MetricValue(Metrics(), "caserouter_malformed_requests_total",
-                        R"(method="SubmitCase")"),
+  EXPECT_EQ(MetricValue(Metrics(), "caserouter_malformed_requests_total", R"(method="SubmitCase")"),
             kRequests);
   // Not a line per request: the log holds what it held, give or take a lifecycle line.
   EXPECT_LE(CountLines(log_) - lines_before, 2) << ReadFileText(log_);
@@ -631,7 +630,8 @@ TEST_F(RouterBinaryTest, UnauthenticatedStreamsAndConnectionsCannotStarveAuthent
   // 2: TLS connections without credentials, each opening streams and calls in a loop for as
   // long as the authenticated submissions run.
   std::vector<std::shared_ptr<grpc::Channel>> channels;
-  for (int i = 0; i < kTlsConnections; ++i) channels.push_back(TrustingOnly(port_, Credentials().ca_file()));
+  for (int i = 0; i < kTlsConnections; ++i)
+    channels.push_back(TrustingOnly(port_, Credentials().ca_file()));
   std::atomic<int64_t> stream_codes[17] = {};
   std::atomic<int64_t> call_codes[17] = {};
   std::atomic<bool> attacking{true};
@@ -658,8 +658,9 @@ TEST_F(RouterBinaryTest, UnauthenticatedStreamsAndConnectionsCannotStarveAuthent
           grpc::ClientContext context;
           Deadline(&context);
           v1::SubmitCaseResponse response;
-          call_codes[intake->SubmitCase(&context, SampleSubmission(absl::StrCat("x", a, round)),
-                                        &response)
+          call_codes[intake
+                         ->SubmitCase(&context, SampleSubmission(absl::StrCat("x", a, round)),
+                                      &response)
                          .error_code()]
               .fetch_add(1);
         }
@@ -676,7 +677,9 @@ TEST_F(RouterBinaryTest, UnauthenticatedStreamsAndConnectionsCannotStarveAuthent
   for (int i = 0; i < kAgentStreams; ++i) new CountedStream(agent_desk.get(), ana, agent_tally);
   // Every agent stream beyond its share is answered, at once (the 4 held end with the router).
   EXPECT_TRUE(WaitFor(
-      [&] { return agent_tally->codes[StatusCode::RESOURCE_EXHAUSTED].load() == kAgentStreams - 4; },
+      [&] {
+        return agent_tally->codes[StatusCode::RESOURCE_EXHAUSTED].load() == kAgentStreams - 4;
+      },
       absl::Seconds(60)));
 
   // Meanwhile: the authenticated submissions, and a desk that connects.

@@ -114,8 +114,8 @@ absl::Status TestCredentials::Openssl(const std::vector<std::string>& args) cons
 
 absl::Status TestCredentials::MakeIssuerKey(const std::string& name) const {
   const std::string key = absl::StrCat(dir_, "/", name, ".key");
-  if (absl::Status s = Openssl({"genpkey", "-algorithm", "EC", "-pkeyopt",
-                                "ec_paramgen_curve:P-256", "-out", key});
+  if (absl::Status s = Openssl(
+          {"genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", key});
       !s.ok()) {
     return s;
   }
@@ -124,13 +124,13 @@ absl::Status TestCredentials::MakeIssuerKey(const std::string& name) const {
 
 absl::Status TestCredentials::Generate() {
   for (const char* ca : {"ca", "untrusted-ca"}) {
-    if (absl::Status s = Openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt",
-                                  "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                                  absl::StrCat(dir_, "/", ca, ".key"), "-out",
-                                  absl::StrCat(dir_, "/", ca, ".crt"), "-days", "2", "-subj",
-                                  absl::StrCat("/CN=caserouter test ", ca), "-addext",
-                                  "basicConstraints=critical,CA:TRUE", "-addext",
-                                  "keyUsage=critical,keyCertSign,cRLSign"});
+    if (absl::Status s =
+            Openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                     "-nodes", "-keyout", absl::StrCat(dir_, "/", ca, ".key"), "-out",
+                     absl::StrCat(dir_, "/", ca, ".crt"), "-days", "2", "-subj",
+                     absl::StrCat("/CN=caserouter test ", ca), "-addext",
+                     "basicConstraints=critical,CA:TRUE", "-addext",
+                     "keyUsage=critical,keyCertSign,cRLSign"});
         !s.ok()) {
       return s;
     }
@@ -145,10 +145,10 @@ absl::Status TestCredentials::Generate() {
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = Openssl({"x509", "-req", "-in", dir_ + "/server.csr", "-CA", ca_file(),
-                                "-CAkey", dir_ + "/ca.key", "-CAcreateserial", "-out",
-                                server_cert_file(), "-days", "2", "-extfile",
-                                dir_ + "/server.ext"});
+  if (absl::Status s =
+          Openssl({"x509", "-req", "-in", dir_ + "/server.csr", "-CA", ca_file(), "-CAkey",
+                   dir_ + "/ca.key", "-CAcreateserial", "-out", server_cert_file(), "-days", "2",
+                   "-extfile", dir_ + "/server.ext"});
       !s.ok()) {
     return s;
   }
@@ -160,19 +160,20 @@ absl::StatusOr<TestCredentials::Pair> TestCredentials::Issue(const std::string& 
                                                              const std::string& name,
                                                              const std::string& domain) {
   const std::string base = absl::StrCat(dir_, "/client-", ca, "-", domain, "-", role, "-", name);
-  WriteFile(base + ".ext", absl::StrCat("subjectAltName=URI:caserouter://", domain, "/", role, "/",
-                                        name, "\nextendedKeyUsage=clientAuth\n"
-                                        "keyUsage=critical,digitalSignature\n"));
+  WriteFile(base + ".ext",
+            absl::StrCat("subjectAltName=URI:caserouter://", domain, "/", role, "/", name,
+                         "\nextendedKeyUsage=clientAuth\n"
+                         "keyUsage=critical,digitalSignature\n"));
   if (absl::Status s = Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                "-nodes", "-keyout", base + ".key", "-out", base + ".csr",
-                                "-subj", absl::StrCat("/CN=", role, "-", name)});
+                                "-nodes", "-keyout", base + ".key", "-out", base + ".csr", "-subj",
+                                absl::StrCat("/CN=", role, "-", name)});
       !s.ok()) {
     return s;
   }
-  if (absl::Status s = Openssl({"x509", "-req", "-in", base + ".csr", "-CA",
-                                absl::StrCat(dir_, "/", ca, ".crt"), "-CAkey",
-                                absl::StrCat(dir_, "/", ca, ".key"), "-CAcreateserial", "-out",
-                                base + ".crt", "-days", "2", "-extfile", base + ".ext"});
+  if (absl::Status s =
+          Openssl({"x509", "-req", "-in", base + ".csr", "-CA", absl::StrCat(dir_, "/", ca, ".crt"),
+                   "-CAkey", absl::StrCat(dir_, "/", ca, ".key"), "-CAcreateserial", "-out",
+                   base + ".crt", "-days", "2", "-extfile", base + ".ext"});
       !s.ok()) {
     return s;
   }
@@ -198,9 +199,9 @@ absl::StatusOr<TestCredentials::Pair> TestCredentials::ClientCertificate(
 absl::StatusOr<TestCredentials::Pair> TestCredentials::UntrustedServerCertificate() {
   absl::MutexLock lock(&mu_);
   const std::string base = dir_ + "/server-untrusted";
-  if (absl::Status s = Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                "-nodes", "-keyout", base + ".key", "-out", base + ".csr",
-                                "-subj", "/CN=localhost"});
+  if (absl::Status s =
+          Openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                   "-keyout", base + ".key", "-out", base + ".csr", "-subj", "/CN=localhost"});
       !s.ok()) {
     return s;
   }

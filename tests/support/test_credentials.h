@@ -63,8 +63,7 @@ class TestCredentials {
   absl::StatusOr<Pair> UntrustedServerCertificate();
   std::string untrusted_ca_file() const { return dir_ + "/untrusted-ca.crt"; }
   // A certificate for the same identity from a CA the router does not trust.
-  absl::StatusOr<Pair> UntrustedClientCertificate(const std::string& role,
-                                                  const std::string& name);
+  absl::StatusOr<Pair> UntrustedClientCertificate(const std::string& role, const std::string& name);
   // A bearer token for role and name (domain "" = ours), valid from an hour ago for `ttl`.
   std::string Token(const std::string& role, const std::string& name,
                     absl::Duration ttl = absl::Hours(2), const std::string& domain = "") const;

@@ -39,7 +39,6 @@
 #include <grpcpp/grpcpp.h>
 
 #include "absl/flags/flag.h"
-#include "tools/client_auth/client_flags.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
@@ -56,6 +55,7 @@
 #include "proto/enum_words.h"
 #include "router/service/proto_convert.h"
 #include "tools/adapter_client/synthetic_workload.h"
+#include "tools/client_auth/client_flags.h"
 #include "tools/replay/bank_trace.h"
 #include "tools/replay/trace.h"
 #include "tools/replay/twcs_trace.h"

@@ -43,8 +43,7 @@ class TokenInterceptor final : public grpc::experimental::Interceptor {
   const std::string* const bearer_;
 };
 
-class TokenInterceptorFactory final
-    : public grpc::experimental::ClientInterceptorFactoryInterface {
+class TokenInterceptorFactory final : public grpc::experimental::ClientInterceptorFactoryInterface {
  public:
   explicit TokenInterceptorFactory(const std::string& token)
       : bearer_(absl::StrCat("Bearer ", token)) {}
@@ -104,7 +103,8 @@ absl::StatusOr<std::string> ReadTokenFile(const std::string& path) {
   absl::StatusOr<std::string> text = ReadFile("token_file", path);
   if (!text.ok()) return text.status();
   std::string token(absl::StripAsciiWhitespace(*text));
-  if (token.empty()) return absl::InvalidArgumentError(absl::StrCat("token_file: ", path, " is empty"));
+  if (token.empty())
+    return absl::InvalidArgumentError(absl::StrCat("token_file: ", path, " is empty"));
   return token;
 }
 

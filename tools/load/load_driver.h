@@ -64,7 +64,7 @@ using CodeCounts = std::array<int64_t, kGrpcCodes>;
 inline constexpr int kChannels = 5;
 
 struct SessionOptions {
-  std::string target;          // 127.0.0.1:<port>
+  std::string target;  // 127.0.0.1:<port>
   // How to reach the server: plaintext for the echo and the matrix's routers (so that both
   // are measured alike), TLS with the router's CA otherwise.
   ClientSecurity security = PlaintextSecurity();

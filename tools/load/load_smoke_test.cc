@@ -73,15 +73,15 @@ class RouterLoadTest : public ::testing::Test {
     if (absl::IsNotFound(creds.status())) GTEST_SKIP() << creds.status().message();
     ASSERT_TRUE(creds.ok()) << creds.status();
     creds_ = *std::move(creds);
-    absl::StatusOr<std::unique_ptr<ChildProcess>> router = ChildProcess::Start(
-        {CASEROUTER_BINARY, "--print_ports", "--grpc_address=127.0.0.1:0",
-         "--metrics_address=127.0.0.1:0",
-         absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
-         absl::StrCat("--config=", config), "--instance_id=smoke",
-         absl::StrCat("--tls_cert=", creds_->server_cert_file()),
-         absl::StrCat("--tls_key=", creds_->server_key_file()),
-         absl::StrCat("--jwt_public_keys=", creds_->issuer_public_key_file())},
-        redis_->dir() + "/router.log", /*await_first_line=*/true);
+    absl::StatusOr<std::unique_ptr<ChildProcess>> router =
+        ChildProcess::Start({CASEROUTER_BINARY, "--print_ports", "--grpc_address=127.0.0.1:0",
+                             "--metrics_address=127.0.0.1:0",
+                             absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
+                             absl::StrCat("--config=", config), "--instance_id=smoke",
+                             absl::StrCat("--tls_cert=", creds_->server_cert_file()),
+                             absl::StrCat("--tls_key=", creds_->server_key_file()),
+                             absl::StrCat("--jwt_public_keys=", creds_->issuer_public_key_file())},
+                            redis_->dir() + "/router.log", /*await_first_line=*/true);
     ASSERT_TRUE(router.ok()) << router.status();
     router_ = *std::move(router);
     target_ = absl::StrCat("127.0.0.1:", ParsePort(router_->first_line(), "grpc_port"));

@@ -127,10 +127,10 @@ class Servers {
     const std::string key = dir_ + "/issuer.key";
     const std::string pub = dir_ + "/issuer.pub";
     for (const auto& [argv, made] :
-         {std::make_pair(std::vector<std::string>{"openssl", "genpkey", "-algorithm", "EC",
-                                                  "-pkeyopt", "ec_paramgen_curve:P-256", "-out",
-                                                  key},
-                         key),
+         {std::make_pair(
+              std::vector<std::string>{"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                                       "ec_paramgen_curve:P-256", "-out", key},
+              key),
           std::make_pair(
               std::vector<std::string>{"openssl", "pkey", "-in", key, "-pubout", "-out", pub},
               pub)}) {
@@ -138,7 +138,8 @@ class Servers {
           ChildProcess::Start(argv, dir_ + "/openssl.log", /*await_first_line=*/false);
       if (!openssl.ok()) return openssl.status();
       const absl::Time deadline = absl::Now() + absl::Seconds(30);
-      while ((*openssl)->Running() && absl::Now() < deadline) absl::SleepFor(absl::Milliseconds(10));
+      while ((*openssl)->Running() && absl::Now() < deadline)
+        absl::SleepFor(absl::Milliseconds(10));
       if (std::ifstream(made).peek() == std::ifstream::traits_type::eof()) {
         return absl::UnavailableError(absl::StrCat("openssl failed; see ", dir_, "/openssl.log"));
       }

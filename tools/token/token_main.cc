@@ -76,7 +76,8 @@ int Main(int argc, char** argv) {
     claims.domain = absl::GetFlag(FLAGS_domain);
     claims.issued = now;
     claims.expires = now + absl::GetFlag(FLAGS_ttl);
-    absl::StatusOr<std::string> token = SignToken(claims, key.str(), absl::GetFlag(FLAGS_algorithm));
+    absl::StatusOr<std::string> token =
+        SignToken(claims, key.str(), absl::GetFlag(FLAGS_algorithm));
     if (!token.ok()) return Fail(std::string(token.status().message()));
     if (out_dir.empty()) {
       absl::PrintF("%s\n", *token);

@@ -11,8 +11,7 @@
 
 namespace caserouter {
 
-absl::StatusOr<std::string> SignToken(const TokenClaims& claims,
-                                      absl::string_view private_key_pem,
+absl::StatusOr<std::string> SignToken(const TokenClaims& claims, absl::string_view private_key_pem,
                                       absl::string_view algorithm) {
   const std::string alg_name(algorithm);
   const jwt_alg_t alg = jwt_str_alg(alg_name.c_str());

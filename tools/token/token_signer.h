@@ -36,8 +36,7 @@ struct TokenClaims {
 };
 
 // `algorithm` is a JWS name: ES256 for an EC P-256 key, RS256 for an RSA key, and so on.
-absl::StatusOr<std::string> SignToken(const TokenClaims& claims,
-                                      absl::string_view private_key_pem,
+absl::StatusOr<std::string> SignToken(const TokenClaims& claims, absl::string_view private_key_pem,
                                       absl::string_view algorithm = "ES256");
 
 }  // namespace caserouter
