@@ -20,8 +20,13 @@ Relationship& TrackRecord::RelationshipOf(const std::string& customer,
 }
 
 void TrackRecord::RecordOutcome(const Case& c, const Outcome& outcome, absl::Time now) {
+  const bool evidence = ResolvedOnEvidence(outcome.resolved, outcome.csat);
+  AgentRecord& agent = agents_[c.agent_id];
+  agent.cases += 1;
+  agent.excess_resolutions += (evidence ? 1.0 : 0.0) - TeamRecordFor(c.spec.topic).resolution_rate;
   QualityRecord& q = QualityOf(c.spec.topic, c.agent_id);
   ++q.completed;
+  if (evidence) ++q.evidence_resolutions;
   if (outcome.resolved) {
     ++q.resolved;
     // Provisional: taken back if the customer comes back within the repeat window. A case
@@ -54,6 +59,12 @@ void TrackRecord::TakeBackResolution(const Case& earlier) {
   if (earlier.repeat_of.empty() && q.first_contact_resolutions > 0) {
     --q.first_contact_resolutions;
   }
+  // The customer's return outweighs what the survey or the agent said.
+  if (ResolvedOnEvidence(earlier.outcome.resolved, earlier.outcome.csat) &&
+      q.evidence_resolutions > 0) {
+    --q.evidence_resolutions;
+    agents_[earlier.agent_id].excess_resolutions -= 1;
+  }
 }
 
 const TrackRecord::ByAgent& TrackRecord::QualityOn(const std::string& topic) const {
@@ -81,12 +92,21 @@ TeamRecord TrackRecord::TeamRecordFor(const std::string& topic) const {
     csat_count += q.csat_count;
     handle += q.handle_seconds_sum;
   }
+  double evidence = 0;
+  for (const auto& [agent, q] : it->second) evidence += q.evidence_resolutions;
+  team.completed = completed;
   if (completed > 0) {
     team.fcr_rate = fcr / completed;
     team.mean_handle_seconds = handle / completed;
+    team.resolution_rate = evidence / completed;
   }
   if (csat_count > 0) team.csat_mean = csat_sum / csat_count;
   return team;
+}
+
+const AgentRecord* TrackRecord::AgentOverall(const std::string& agent_id) const {
+  auto it = agents_.find(agent_id);
+  return it == agents_.end() ? nullptr : &it->second;
 }
 
 void TrackRecord::TakeChanged(std::vector<QualityRecord>* quality,
@@ -110,11 +130,20 @@ void TrackRecord::Load(std::vector<QualityRecord> quality,
     std::string customer = r.customer_id, agent = r.agent_id;
     relationships_[customer][agent] = std::move(r);
   }
+  for (const auto& [topic, by_agent] : quality_) {
+    const double rate = TeamRecordFor(topic).resolution_rate;
+    for (const auto& [agent, q] : by_agent) {
+      AgentRecord& a = agents_[agent];
+      a.cases += q.completed;
+      a.excess_resolutions += q.evidence_resolutions - rate * q.completed;
+    }
+  }
 }
 
 void TrackRecord::Clear() {
   quality_.clear();
   relationships_.clear();
+  agents_.clear();
   changed_quality_.clear();
   changed_relationships_.clear();
 }

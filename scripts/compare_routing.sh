@@ -10,7 +10,8 @@ old=$1; new=$2; work=${3:-$(mktemp -d)}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 config="$work/caserouter.yaml"
 mkdir -p "$work/old" "$work/new"
-cp "$root/deploy/caserouter.yaml" "$config"
+# CONFIG: another configuration (for an old binary that does not know a newer key).
+cp "${CONFIG:-$root/deploy/caserouter.yaml}" "$config"
 runs=(
   "synthetic --workload=synthetic --days=1 --seeds=2"
   "synth_big --workload=synthetic --days=0.5 --rate=400 --agents_per_shift=30 --seeds=1"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates docs/evaluation.md and its figures: every routing strategy on the bank, tweet and
-# incident replays (when ../shared/data holds them) and on the synthetic centre, the default
-# strategy's weight sweep, and the Erlang C/A theory check. Takes 20-30 minutes on 2 cores.
+# Regenerates docs/evaluation.md and its figures: every routing strategy and the oracle on the
+# bank, tweet and incident replays (when ../shared/data holds them; each seed resamples their
+# days) and on the synthetic centre, with differences paired by seed; the default strategy's
+# sweep; and the Erlang C/A theory check for longest idle and the default strategy. Takes
+# 35-45 minutes on 2 cores.
 # Usage: scripts/evaluate.sh [caserouter-sim flags...]   e.g. --seeds=3, --quick, truth flags
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

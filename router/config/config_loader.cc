@@ -195,6 +195,15 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p, {{"lease_ttl_seconds", Seconds(&config.lease_ttl, 0.5, 300)}});
         }},
+       {"store",
+        [&](const YAML::Node& n, const std::string& p) {
+          StoreConfig& st = config.store;
+          return WalkMap(
+              n, p,
+              {{"command_timeout_seconds", Seconds(&st.command_timeout, 0.05, 60)},
+               {"min_replicas_acked", Integer(&st.min_replicas_acked, 0, 16)},
+               {"replica_ack_timeout_seconds", Seconds(&st.replica_ack_timeout, 0.01, 60)}});
+        }},
        {"limits",
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p, {{"max_queue", Integer(&config.max_queue, 1, 10000000)}});
@@ -252,6 +261,9 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
                                              {"load", Number(&m.load, 0, 1000)}});
                            }},
                           {"prior_strength", Number(&m.prior_strength, 0, 100000)},
+                          {"agent_prior_strength", Number(&m.agent_prior_strength, 0, 100000)},
+                          {"hold_failure_cost", Number(&m.hold_failure_cost, 0, 1000)},
+                          {"hold_confidence", Number(&m.hold_confidence, 0, 10)},
                           {"relationship_half_life_seconds",
                            Seconds(&m.relationship_half_life, 60, 3650 * 86400)},
                           {"low_csat", Integer(&m.low_csat, 0, 5)},

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "router/engine/case_lifecycle.h"
 #include "router/model/validation.h"
 #include "router/policy/lexicon_sentiment.h"
@@ -34,6 +33,9 @@ void DetectRepeatContact(TickContext& ctx, Case& fresh) {
     ctx.Changed(*earlier);
     ctx.state.records.TakeBackResolution(*earlier);
     ctx.state.topics_touched.insert(earlier->spec.topic);
+    // The agent's record across topics changed too: decisions on other topics that weigh
+    // this agent are made again.
+    ctx.AgentTouched(earlier->agent_id);
   }
   Channel channel = fresh.spec.channel;
   std::string topic = ctx.TopicLabel(fresh.spec.topic);
@@ -42,8 +44,14 @@ void DetectRepeatContact(TickContext& ctx, Case& fresh) {
 
 // One voice to the customer: a new contact on a topic they already have open joins that case
 // whatever the channel. A live channel makes a waiting case as urgent as the live contact.
-SubmitResult JoinOpenCase(TickContext& ctx, Case& open, CaseSpec spec) {
-  ctx.state.idempotency[spec.idempotency_key] = open.id;
+// The submission's key is kept with the case (durably: the case is in the batch), so that its
+// retry finds this case for as long as the case is kept, here or on a replica that takes over.
+absl::StatusOr<SubmitResult> JoinOpenCase(TickContext& ctx, Case& open, CaseSpec spec) {
+  if (absl::Status s = ValidateJoinCount("idempotency_key", open.joined_keys.size()); !s.ok()) {
+    return s;
+  }
+  ctx.state.IndexJoinedKey(spec.idempotency_key, open);
+  open.joined_keys.push_back(spec.idempotency_key);
   if (!spec.subject.empty() && open.messages.size() < kMaxMessagesPerCase) {
     open.messages.push_back(spec.subject);
   }
@@ -60,36 +68,47 @@ SubmitResult JoinOpenCase(TickContext& ctx, Case& open, CaseSpec spec) {
   return SubmitResult{ViewOf(open, ctx.config, ctx.now), false, true};
 }
 
+// A fresh id for a new case. The ids of one generator never repeat; one that a case loaded
+// from the store already has (another replica's generator drew it: odds of 2^-80) is drawn
+// again rather than overwriting that case.
+absl::StatusOr<std::string> NewCaseId(TickContext& ctx, CaseIdGenerator& ids) {
+  for (int attempt = 0; attempt < 4; ++attempt) {
+    absl::StatusOr<std::string> id = ids.Next(ctx.now);
+    if (!id.ok() || ctx.state.FindCase(*id) == nullptr) return id;
+  }
+  return absl::InternalError("no unused case id after 4 draws; the random source is broken");
+}
+
 }  // namespace
 
-absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec) {
+absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdGenerator& ids) {
   if (absl::Status s = ValidateCaseSpec(spec); !s.ok()) return s;
   if (!spec.has_sentiment) spec.sentiment = ScoreSentiment(spec.subject);  // an estimate
   DomainState& state = ctx.state;
-  if (auto it = state.idempotency.find(spec.idempotency_key); it != state.idempotency.end()) {
-    return SubmitResult{ViewOf(state.cases.at(it->second), ctx.config, ctx.now),
-                        /*deduplicated=*/true};
+  // Eviction takes a case's keys with it, so a key found names a kept case.
+  if (const Case* known = state.FindByKey(spec.idempotency_key)) {
+    return SubmitResult{ViewOf(*known, ctx.config, ctx.now), /*deduplicated=*/true};
   }
-  if (auto it = state.open_by_customer_topic.find(DomainState::CustomerTopicKey(spec));
+  if (auto it = state.open_by_customer_topic.find(DomainState::CustomerTopicOf(spec));
       it != state.open_by_customer_topic.end()) {
-    return JoinOpenCase(ctx, state.cases.at(it->second), std::move(spec));
+    return JoinOpenCase(ctx, *it->second, std::move(spec));
   }
   if (state.open_cases.size() >= static_cast<size_t>(ctx.config.max_queue)) {
     return absl::ResourceExhaustedError("the routing domain's queue is full; retry later");
   }
+  absl::StatusOr<std::string> id = NewCaseId(ctx, ids);
+  if (!id.ok()) return id.status();
   Case c;
-  c.id = absl::StrFormat("c%08d", ++state.case_sequence);
-  ctx.out.SequenceChanged();
+  c.id = *id;
   c.spec = std::move(spec);
   c.created_time = ctx.now;
   c.enqueued_time = ctx.now;
   c.state = CaseState::kQueued;
-  state.idempotency[c.spec.idempotency_key] = c.id;
   Channel channel = c.spec.channel;
   ctx.Emit("submitted", c.id, "", std::string(ChannelName(channel)));
   ctx.Observe([channel](EngineObserver& o) { o.CaseReceived(channel); });
-  std::string id = c.id;
-  Case& stored = state.cases[id] = std::move(c);
+  Case& stored = state.AddCase(std::move(c));
+  state.IndexKey(stored);
   DetectRepeatContact(ctx, stored);
   SetState(ctx, stored, CaseState::kQueued);
   return SubmitResult{ViewOf(stored, ctx.config, ctx.now), false, false};

@@ -10,9 +10,21 @@ std::string DomainState::CustomerTopicKey(const CaseSpec& spec) {
   return absl::StrCat(spec.customer_id, "\n", spec.topic);
 }
 
-Case* DomainState::FindCase(const std::string& id) {
+Case* DomainState::FindCase(absl::string_view id) {
   auto it = cases.find(id);
   return it == cases.end() ? nullptr : &it->second;
+}
+
+Case& DomainState::AddCase(Case c) {
+  const std::string id = c.id;
+  // Ids mostly come in order (a recovery loads them sorted): the end is the usual place.
+  auto it = cases.emplace_hint(cases.end(), id, std::move(c));
+  auto next = std::next(it);
+  auto node = cases.extract(it);
+  // The key must outlive the caller's string: it views the stored case's own id, which
+  // lives in the same node.
+  node.key() = node.mapped().id;
+  return cases.insert(next, std::move(node))->second;
 }
 
 Agent* DomainState::FindAgent(const std::string& id) {
@@ -61,17 +73,14 @@ void DomainState::SetCaseState(Case& c, CaseState state) {
     holds[c.id] = std::move(hold);
   }
   c.state = state;
-  std::string key = CustomerTopicKey(c.spec);
   if (state == CaseState::kQueued) ++queue_version;
   if (IsOpen(state)) {
     open_cases[c.id] = &c;
-    open_by_customer_topic.emplace(key, c.id);
+    open_by_customer_topic.emplace(CustomerTopicOf(c.spec), &c);
   } else {
     if (open_cases.erase(c.id) > 0) closed_order.emplace_back(c.closed_time, c.id);
-    auto it = open_by_customer_topic.find(key);
-    if (it != open_by_customer_topic.end() && it->second == c.id) {
-      open_by_customer_topic.erase(it);
-    }
+    auto it = open_by_customer_topic.find(CustomerTopicOf(c.spec));
+    if (it != open_by_customer_topic.end() && it->second == &c) open_by_customer_topic.erase(it);
   }
 }
 
@@ -103,6 +112,12 @@ std::vector<Case*> DomainState::HeldBy(const std::string& agent_id) {
   return out;
 }
 
+Case* DomainState::FindByKey(absl::string_view key) {
+  if (auto it = idempotency.find(key); it != idempotency.end()) return it->second;
+  if (auto it = joined_idempotency.find(key); it != joined_idempotency.end()) return it->second;
+  return nullptr;
+}
+
 std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duration retention) {
   std::vector<std::string> evicted;
   if (now < next_eviction) return evicted;
@@ -112,7 +127,14 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
     closed_order.pop_front();
     if (it == cases.end() || IsOpen(it->second.state)) continue;
     const Case& c = it->second;
-    idempotency.erase(c.spec.idempotency_key);
+    if (auto key = idempotency.find(c.spec.idempotency_key);
+        key != idempotency.end() && key->second == &c) {
+      idempotency.erase(key);
+    }
+    for (const std::string& joined : c.joined_keys) {
+      auto key = joined_idempotency.find(joined);
+      if (key != joined_idempotency.end() && key->second == &c) joined_idempotency.erase(key);
+    }
     auto last = last_resolved.find(CustomerTopicKey(c.spec));
     if (last != last_resolved.end() && last->second == c.id) last_resolved.erase(last);
     evicted.push_back(c.id);
@@ -123,7 +145,6 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
 
 void DomainState::Load(StoredState stored) {
   Clear();
-  case_sequence = stored.case_sequence;
   records.Load(std::move(stored.quality), std::move(stored.relationships));
   for (Agent& agent : stored.agents) {
     agent.active_cases = {0, 0, 0, 0};  // recounted from the cases below
@@ -131,15 +152,14 @@ void DomainState::Load(StoredState stored) {
     agents[agent.id] = std::move(agent);
   }
   for (Case& c : stored.cases) {
-    idempotency[c.spec.idempotency_key] = c.id;
-    std::string id = c.id;
-    cases[id] = std::move(c);
-    const Case& kept = cases[id];
+    Case& kept = AddCase(std::move(c));
+    IndexKey(kept);
+    for (const std::string& key : kept.joined_keys) IndexJoinedKey(key, kept);
     if (IsOpen(kept.state)) {
       continue;  // indexed below, as SetCaseState does
     } else if (kept.state == CaseState::kCompleted && kept.outcome.resolved) {
       std::string& last = last_resolved[CustomerTopicKey(kept.spec)];
-      if (last.empty() || cases[last].closed_time < kept.closed_time) last = id;
+      if (last.empty() || cases.at(last).closed_time < kept.closed_time) last = kept.id;
     }
   }
   for (const auto& [id, c] : cases) {
@@ -163,6 +183,7 @@ void DomainState::Clear() {
   open_by_customer_topic.clear();
   last_resolved.clear();
   idempotency.clear();
+  joined_idempotency.clear();
   disconnected_since.clear();
   holds.clear();
   held_by.clear();
@@ -176,7 +197,6 @@ void DomainState::Clear() {
   agents_touched.clear();
   topics_touched.clear();
   customers_touched.clear();
-  case_sequence = 0;
   // next_eviction, agents_epoch and queue_version carry over: they only ever move forward.
 }
 

@@ -25,7 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/btree_map.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agents/agent.h"
 #include "agents/track_record.h"
@@ -37,18 +39,24 @@
 namespace caserouter {
 
 struct DomainState {
-  std::map<std::string, Case> cases;  // ordered by id: deterministic iteration
-  std::map<std::string, Case*> open_cases;
+  // Ordered by id: deterministic iteration. Each key views its own case's id (AddCase).
+  std::map<absl::string_view, Case> cases;
+  // Keys view each case's own id. A B-tree: nothing iterates it while changing it.
+  absl::btree_map<absl::string_view, Case*> open_cases;
   std::deque<std::pair<absl::Time, std::string>> closed_order;
   std::map<std::string, Agent> agents;
   TrackRecord records;
-  // customer + '\n' + topic → the open case (continuity) / the last resolved case (repeats).
-  absl::flat_hash_map<std::string, std::string> open_by_customer_topic;
+  // Customer and topic → the open case (continuity; the key views that case's own spec).
+  using CustomerTopic = std::pair<absl::string_view, absl::string_view>;
+  absl::flat_hash_map<CustomerTopic, Case*> open_by_customer_topic;
+  // customer + '\n' + topic → the last resolved case (repeats).
   absl::flat_hash_map<std::string, std::string> last_resolved;
-  absl::flat_hash_map<std::string, std::string> idempotency;  // key → case id
+  // Every idempotency key of every case kept → the case. A case's own key is a view of its
+  // spec (no copy per case); the keys of submissions that joined a case, few, are kept whole.
+  absl::flat_hash_map<absl::string_view, Case*> idempotency;
+  absl::flat_hash_map<std::string, Case*> joined_idempotency;
   // Agents whose desk went away while they held assignments, since when.
   std::map<std::string, absl::Time> disconnected_since;
-  int64_t case_sequence = 0;
   absl::Time next_eviction = absl::InfinitePast();
   // Who holds each offered or assigned case, and until when an offer stands.
   struct Hold {
@@ -78,7 +86,9 @@ struct DomainState {
   std::set<std::string> topics_touched;
   std::set<std::string> customers_touched;
 
-  Case* FindCase(const std::string& id);
+  Case* FindCase(absl::string_view id);
+  // Stores a new case (its id not yet in `cases`) and returns the stored record.
+  Case& AddCase(Case c);
   Agent* FindAgent(const std::string& id);
   // The open cases now, for loops that change case states as they go.
   std::vector<Case*> OpenSnapshot() const;
@@ -93,8 +103,14 @@ struct DomainState {
   // The cases `agent_id` holds (offered or assigned), in id order.
   std::vector<Case*> HeldBy(const std::string& agent_id);
   // Forgets closed cases older than `retention` (oldest first: a pass costs the cases it
-  // evicts) with their idempotency keys. Returns the evicted ids. At most once a minute.
+  // evicts) with their idempotency keys, their own and those of submissions that joined them.
+  // Returns the evicted ids. At most once a minute.
   std::vector<std::string> EvictExpired(absl::Time now, absl::Duration retention);
+  // The case a submission's key was answered with, or null.
+  Case* FindByKey(absl::string_view key);
+  // Indexes the stored case's own key / a key that joined it.
+  void IndexKey(Case& c) { idempotency.emplace(c.spec.idempotency_key, &c); }
+  void IndexJoinedKey(const std::string& key, Case& c) { joined_idempotency[key] = &c; }
 
   // Replaces everything by the stored state (recovery). Agents' loads are recounted from the
   // open cases; offers are left as stored for the caller to return to the queue.
@@ -102,6 +118,9 @@ struct DomainState {
   void Clear();
 
   static std::string CustomerTopicKey(const CaseSpec& spec);
+  static CustomerTopic CustomerTopicOf(const CaseSpec& spec) {
+    return {spec.customer_id, spec.topic};
+  }
 };
 
 }  // namespace caserouter

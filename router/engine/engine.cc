@@ -33,12 +33,14 @@ absl::StatusOr<bool> Done(absl::Status s) {
 }  // namespace
 
 Engine::Engine(EngineConfig config, StateStore* store, Clock* clock, EngineObserver* observer,
-               std::string instance_id)
+               std::string instance_id, RandomSource* random)
     : config_(std::move(config)),
       store_(store),
       clock_(clock),
       observer_(observer),
-      leadership_(store, std::move(instance_id)) {}
+      leadership_(store, std::move(instance_id)),
+      own_random_(random == nullptr ? std::make_unique<SystemRandomSource>() : nullptr),
+      case_ids_(random == nullptr ? own_random_.get() : random) {}
 
 Engine::~Engine() = default;
 
@@ -80,7 +82,8 @@ void Engine::DeskCall(const std::string& agent_id, const DeskSession* session, C
 void Engine::SubmitCase(CaseSpec spec, Callback<SubmitResult> done) {
   Enqueue(
       [this, spec = std::move(spec), done](TickContext& ctx) mutable {
-        absl::StatusOr<SubmitResult> result = caserouter::SubmitCase(ctx, std::move(spec));
+        absl::StatusOr<SubmitResult> result =
+            caserouter::SubmitCase(ctx, std::move(spec), case_ids_);
         // The answer is the case as stored after the whole tick (the routing pass may have
         // offered it): the reply reads the record once the batch is durable.
         ctx.out.Defer([this, done, result = std::move(result),
@@ -268,6 +271,16 @@ void Engine::Tick() {
     commands.swap(commands_);
   }
   TickContext ctx = ContextAt(clock_->Now());
+  if (!serving_.load(std::memory_order_relaxed) && leadership_.store_unreachable() &&
+      leadership_.AttemptDue(ctx.now)) {
+    // The store was unreachable at the last try and this tick tries again, which may block
+    // for the store's whole command timeout (a hung Redis). The commands that came meanwhile
+    // are answered first: no caller waits for more than one timeout (issue 11, defect 5: they
+    // waited for a stuck commit and then for a stuck attempt, and saw DEADLINE_EXCEEDED).
+    absl::Status why = NotServing(config_.domain);
+    for (Command& command : commands) command.fail(why);
+    commands.clear();
+  }
   if (!EnsureLeadership(ctx)) {
     absl::Status why = NotServing(config_.domain);
     for (Command& command : commands) command.fail(why);
@@ -300,6 +313,7 @@ void Engine::Commit(TickContext& ctx) {
             ? NotServing(config_.domain)
             : absl::UnavailableError(
                   absl::StrCat("state store unavailable; nothing was written: ", commit.message()));
+    if (absl::IsUnavailable(commit)) leadership_.NoteStoreUnavailable();
     StepDown();
     for (auto& reply : results.replies) reply(answer);
     return;
@@ -385,6 +399,14 @@ void Engine::StepDown() {
   routing_.Clear();
   outbox_.DropChanges();
   leadership_.Forget();
+  // Every desk is told at once to find the leader: a desk left on this replica would get no
+  // offer, and the leader would see its agent OFFLINE.
+  for (const std::shared_ptr<DeskSession>& desk : desks_.CloseAll()) {
+    DeskNotice notice;
+    notice.kind = DeskNotice::Kind::kSessionEnded;
+    notice.reason = kNotLeadingReason;
+    desk->Deliver(std::move(notice));
+  }
   if (was_serving && observer_ != nullptr) observer_->Leadership(false);
 }
 

@@ -15,7 +15,9 @@
 //
 // Leadership: Tick() first makes sure this replica leads the domain (a lease in the store). A
 // replica that does not lead, or that lost its store, answers every command with UNAVAILABLE
-// and reports !IsServing() until it leads again, rebuilt from the store.
+// and reports !IsServing() until it leads again, rebuilt from the store. Stepping down ends
+// every desk session at once (DeskNotice kSessionEnded, reason kNotLeadingReason), so desks
+// reconnect to the leader.
 //
 // Errors (absl::Status codes as Abseil documents them): INVALID_ARGUMENT naming the field,
 // NOT_FOUND for unknown ids, FAILED_PRECONDITION for an action the case's or agent's state
@@ -53,8 +55,10 @@
 #include "router/engine/tick_outbox.h"
 #include "router/engine/views.h"
 #include "router/model/case.h"
+#include "router/model/case_id.h"
 #include "router/model/clock.h"
 #include "router/model/engine_config.h"
+#include "router/model/random_source.h"
 #include "router/store/state_store.h"
 
 namespace caserouter {
@@ -72,9 +76,11 @@ class Engine {
   using StatusCallback = std::function<void(absl::Status)>;
 
   // `store`, `clock` and `observer` must outlive the engine. `instance_id` names this replica
-  // in the leadership lease.
+  // in the leadership lease. `random` gives the random bits of case ids
+  // (router/model/case_id.h): null for the kernel's CSPRNG (SystemRandomSource); tests and the
+  // simulator pass a seeded source to be deterministic. It must outlive the engine.
   Engine(EngineConfig config, StateStore* store, Clock* clock, EngineObserver* observer,
-         std::string instance_id);
+         std::string instance_id, RandomSource* random = nullptr);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
@@ -180,6 +186,8 @@ class Engine {
   Clock* const clock_;
   EngineObserver* const observer_;
   Leadership leadership_;
+  std::unique_ptr<RandomSource> own_random_;  // when none was given
+  CaseIdGenerator case_ids_;                  // engine thread only
 
   // Command queue (any thread).
   mutable absl::Mutex mu_;
@@ -191,7 +199,7 @@ class Engine {
   // Engine thread only.
   DomainState state_;
   TickOutbox outbox_;
-  DeskSessions desks_;  // transport state: survives a rebuild
+  DeskSessions desks_;  // transport state: ended whenever this replica steps down
   RoutingPass routing_;
 };
 

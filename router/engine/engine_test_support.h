@@ -130,7 +130,7 @@ class EngineTest : public testing::Test {
   }
 
   std::unique_ptr<Engine> MakeEngine(StateStore* store, const std::string& id) {
-    auto engine = std::make_unique<Engine>(config_, store, &clock_, &observer_, id);
+    auto engine = std::make_unique<Engine>(config_, store, &clock_, &observer_, id, &random_);
     engine->Tick();  // takes the lease
     return engine;
   }
@@ -224,6 +224,7 @@ class EngineTest : public testing::Test {
 
   EngineConfig config_;
   FakeClock clock_;
+  SeededRandomSource random_{1};  // case ids: deterministic tests
   MemoryStateStore store_;
   CountingObserver observer_;
   std::unique_ptr<Engine> engine_;

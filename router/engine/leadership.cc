@@ -12,6 +12,7 @@ Leadership::Standing Leadership::Keep(bool serving, absl::Duration ttl, absl::Ti
   if (now < next_attempt_) return Standing::kNone;
   next_attempt_ = now + std::min(ttl / 5, absl::Seconds(1));
   absl::StatusOr<int64_t> epoch = store_->AcquireLeadership(instance_id_, ttl, now);
+  store_unreachable_ = absl::IsUnavailable(epoch.status());
   if (!epoch.ok()) return Standing::kNone;
   epoch_ = *epoch;
   renew_at_ = now + ttl / 3;
@@ -25,18 +26,10 @@ absl::Status Leadership::Hold(absl::Duration ttl, absl::Time now) {
 }
 
 absl::Status Leadership::Renew(absl::Duration ttl, absl::Time now) {
+  // The store takes a lapsed lease back only at this epoch (nobody led since); otherwise the
+  // caller steps down and the next attempt loads afresh.
   absl::Status renewed = store_->RenewLeadership(instance_id_, epoch_, ttl, now);
-  if (absl::IsFailedPrecondition(renewed)) {
-    absl::StatusOr<int64_t> again = store_->AcquireLeadership(instance_id_, ttl, now);
-    if (again.ok() && *again == epoch_ + 1) {
-      epoch_ = *again;
-      renewed = absl::OkStatus();
-    } else if (again.ok()) {
-      // Held again, but others led in between: this replica's state may be stale. The
-      // caller steps down and the next attempt, which finds the lease ours, loads afresh.
-      renewed = absl::FailedPreconditionError("lease lost: another replica led meanwhile");
-    }
-  }
+  store_unreachable_ = absl::IsUnavailable(renewed);
   if (renewed.ok()) renew_at_ = now + ttl / 3;
   return renewed;
 }

@@ -13,12 +13,15 @@
 // forever). A replica that lost the lease while loading learns it at the next Hold and must
 // not serve.
 //
-// A renewal that finds the lease lapsed takes it again when nobody else led in between: every
-// acquisition increments the epoch, so getting exactly epoch + 1 proves that no other replica
+// A renewal that finds the lease lapsed takes it back when nobody else led in between: the
+// store's renewal is a compare-and-set on the epoch, and every acquisition changes the epoch
+// (by a random amount, so that acquisitions made after the store forgot its latest writes do
+// not meet on one value: state_store.h), so an unchanged epoch proves that no other replica
 // took the lease (and none could commit, being fenced to the current epoch) since this one
 // last held it. The state in memory is then still the store's, and a stall longer than the
-// lease (a long step of a rebuild, a long first tick) costs no reload. Any other epoch means
-// someone else led: lost.
+// lease (a long step of a rebuild, a long first tick) costs no reload. A moved epoch means
+// someone else led: lost. (Before, the proof was a re-acquisition returning exactly
+// epoch + 1, which a store that forgot an acquisition could also return.)
 //
 //   Leadership leadership(&store, "replica-a");
 //   switch (leadership.Keep(serving, ttl, now)) {
@@ -71,6 +74,14 @@ class Leadership {
   void Release();
   int64_t epoch() const { return epoch_; }
 
+  // The store could not be reached at the last try (UNAVAILABLE from the lease, or from a
+  // commit: NoteStoreUnavailable). An attempt to lead may then block for the store's whole
+  // command timeout (a hung Redis), so the engine answers the commands that wait before it.
+  bool store_unreachable() const { return store_unreachable_; }
+  void NoteStoreUnavailable() { store_unreachable_ = true; }
+  // True when Keep(false, ...) at `now` would try to take the lease.
+  bool AttemptDue(absl::Time now) const { return now >= next_attempt_; }
+
  private:
   // Renews at `now`; a lapsed lease is taken back if nobody else led since (see above).
   absl::Status Renew(absl::Duration ttl, absl::Time now);
@@ -80,6 +91,7 @@ class Leadership {
   int64_t epoch_ = 0;
   absl::Time renew_at_ = absl::InfinitePast();
   absl::Time next_attempt_ = absl::InfinitePast();
+  bool store_unreachable_ = false;
 };
 
 }  // namespace caserouter

@@ -41,7 +41,7 @@ class PassOrder {
   void OpenStream(const std::string& signature, std::vector<const Agent*> agents);
   // The next case to decide, marked decided; nullopt when the pass is done.
   std::optional<Head> Next();
-  bool Decided(const std::string& case_id) const { return decided_.count(case_id) > 0; }
+  bool Decided(absl::string_view case_id) const { return decided_.count(case_id) > 0; }
 
  private:
   struct Stream {
@@ -56,7 +56,7 @@ class PassOrder {
   TickContext& ctx_;
   std::set<Head, bool (*)(const Head&, const Head&)> listed_;
   std::vector<Stream> streams_;
-  std::set<std::string> decided_;
+  std::set<std::string, std::less<>> decided_;
   Stream* handed_from_ = nullptr;  // the stream of the case handed out last, if any
 };
 

@@ -24,10 +24,6 @@ void CapLists(Decision& d) {
   if (d.preferred_ring.size() > kMaxListed) d.preferred_ring.resize(kMaxListed);
 }
 
-bool Present(const TickContext& ctx, const Agent& a) {
-  return a.presence != Presence::kOffline && ctx.desks.Connected(a.id);
-}
-
 // Could take a case of `channel` now, authority and declines aside.
 bool Able(const TickContext& ctx, const Agent& a, Channel channel) {
   return a.presence == Presence::kAvailable && ctx.desks.Connected(a.id) &&
@@ -39,24 +35,20 @@ bool SlaBreached(const Case& c, const EngineConfig& config, absl::Time now) {
 }
 
 // When time alone may turn a waiting case's "nobody" into an offer: its decline pass ending,
-// its SLA breached (a case needing authority is then routed past it), its bullseye bound
-// running out while it waits for its ring.
-absl::Time RecheckAt(const TickContext& ctx, const Case& c, bool waiting_for_ring) {
+// its SLA breached (a case needing authority is then routed past it), the hold for its ring
+// running out (`hold_until`, from the policy; InfiniteFuture() when not held).
+absl::Time RecheckAt(const TickContext& ctx, const Case& c, absl::Time hold_until) {
   absl::Time at = absl::InfiniteFuture();
   if (!c.declined_by.empty() && c.declined_pass_until > ctx.now) at = c.declined_pass_until;
   const absl::Duration sla = ctx.config.channels[ChannelIndex(c.spec.channel)].sla;
   if (c.spec.authority_needed > 0 && !SlaBreached(c, ctx.config, ctx.now)) {
     at = std::min(at, c.enqueued_time + sla + absl::Nanoseconds(1));
   }
-  if (waiting_for_ring) {
-    // The bound is waited < share x (SLA - waited), i.e. waited < share / (1 + share) x SLA.
-    // A millisecond early, and again at every tick until it has run out, so that rounding in
-    // this formula never makes the pass later than the bound itself.
-    const double share = ctx.config.matching.bullseye_share;
-    absl::Time bound = c.enqueued_time +
-                       absl::Seconds(share / (1 + share) * absl::ToDoubleSeconds(sla)) -
-                       absl::Milliseconds(1);
-    at = std::min(at, std::max(bound, ctx.now + absl::Nanoseconds(1)));
+  if (hold_until != absl::InfiniteFuture()) {
+    // A millisecond early, and again at every tick until it has run out, so that rounding
+    // never makes the pass later than the hold's end itself.
+    at = std::min(at,
+                  std::max(hold_until - absl::Milliseconds(1), ctx.now + absl::Nanoseconds(1)));
   }
   return at;
 }
@@ -67,17 +59,17 @@ void RoutingPass::Clear() {
   offered_.clear();
   full_.clear();
   teams_.clear();
-  matching_.clear();
-  matching_version_ = ~uint64_t{0};
+  pools_.Clear();
+  pools_version_ = ~uint64_t{0};
   explained_agents_epoch_ = explained_queue_version_ = ~uint64_t{0};
 }
 
 void RoutingPass::Run(TickContext& ctx, Clock& clock) {
   teams_.clear();
-  nobody_able_.clear();
   Tally tally;
   absl::Time start = clock.Now();
   if (ctx.config.full_routing_pass) {
+    pools_.Clear();  // not kept up to date by the full pass
     RunFull(ctx, tally);
     (void)ctx.state.waiting.TakeTouched();
   } else {
@@ -108,8 +100,8 @@ const TeamRecord& RoutingPass::TeamOf(TickContext& ctx, const std::string& topic
   return team->second;
 }
 
-Decision RoutingPass::Decide(TickContext& ctx, const Case& c,
-                             std::vector<AgentCandidate>& candidates, absl::Time at) {
+void RoutingPass::AttachRecords(TickContext& ctx, const Case& c,
+                                std::vector<AgentCandidate>& candidates) {
   const TrackRecord::ByAgent& topic_quality = ctx.state.records.QualityOn(c.spec.topic);
   const TrackRecord::RelationshipsByAgent& customer_relationships =
       ctx.state.records.RelationshipsOf(c.spec.customer_id);
@@ -118,35 +110,59 @@ Decision RoutingPass::Decide(TickContext& ctx, const Case& c,
     candidate.quality = qi == topic_quality.end() ? nullptr : &qi->second;
     auto ri = customer_relationships.find(candidate.agent->id);
     candidate.relationship = ri == customer_relationships.end() ? nullptr : &ri->second;
+    candidate.overall = ctx.state.records.AgentOverall(candidate.agent->id);
   }
+}
+
+Decision RoutingPass::Decide(TickContext& ctx, const Case& c,
+                             std::vector<AgentCandidate>& candidates, absl::Time at) {
+  AttachRecords(ctx, c, candidates);
   return ChooseAgent(c, candidates, TeamOf(ctx, c.spec.topic), ctx.config, at);
 }
 
-const std::vector<Agent*>& RoutingPass::MatchingAgents(TickContext& ctx,
-                                                       const std::string& signature,
-                                                       const Requirements& requirements) {
-  if (matching_version_ != ctx.state.profiles_version) {
-    matching_.clear();
-    matching_version_ = ctx.state.profiles_version;
+void RoutingPass::UpdatePools(TickContext& ctx) {
+  DomainState& state = ctx.state;
+  // waiting_stale: a new configuration (capacity costs, weights) or a recovery.
+  if (pools_version_ != state.profiles_version || state.waiting_stale) {
+    pools_.Clear();
+    pools_version_ = state.profiles_version;
   }
-  auto it = matching_.find(signature);
-  if (it != matching_.end()) return it->second;
-  std::vector<Agent*>& agents = matching_[signature];
-  for (auto& [id, agent] : ctx.state.agents) {
-    if (requirements.Matches(agent)) agents.push_back(&agent);
+  for (const std::string& id : state.agents_touched) pools_.Update(ctx, id, state.FindAgent(id));
+  for (const std::string& topic : state.topics_touched) pools_.TopicChanged(topic);
+  // An agent's overall record moves their estimate on every topic: the top-quality rings of
+  // the pools they match are found again.
+  for (const auto& [topic, agent] : state.records.changed_quality()) {
+    if (const Agent* a = state.FindAgent(agent)) pools_.AgentRecordChanged(*a);
   }
-  return agents;
 }
 
-std::vector<AgentCandidate> RoutingPass::Candidates(TickContext& ctx, const Case& c,
-                                                    const std::vector<Agent*>& agents) {
-  (void)c;
-  std::vector<AgentCandidate> candidates;
-  candidates.reserve(agents.size());
-  for (Agent* agent : agents) {
-    if (Present(ctx, *agent)) candidates.push_back(AgentCandidate{agent, true});
+CandidatePool RoutingPass::PoolFor(TickContext& ctx, const Case& c, const AgentPools::Pool& pool) {
+  CandidatePool p;
+  p.candidates.reserve(pool.able.size());
+  for (Agent* a : pool.able) p.candidates.push_back(AgentCandidate{a, true});
+  p.not_available = pool.present - pool.available;
+  p.without_capacity = pool.available - static_cast<int>(pool.able.size());
+  p.max_listed = kMaxListed;
+  // Present agents of the group that the customer has a relationship with, or its previous
+  // agent: few, and found from the customer's side.
+  auto related = [&](const std::string& id) {
+    Agent* a = ctx.state.FindAgent(id);
+    if (a == nullptr || !AgentPools::Present(ctx, *a) || !pool.requirements.Matches(*a)) return;
+    for (const AgentCandidate& r : p.related) {
+      if (r.agent == a) return;
+    }
+    p.related.push_back(AgentCandidate{a, true});
+  };
+  for (const auto& [id, relationship] : ctx.state.records.RelationshipsOf(c.spec.customer_id)) {
+    related(id);
   }
-  return candidates;
+  if (!c.preferred_agent.empty()) related(c.preferred_agent);
+  std::sort(
+      p.related.begin(), p.related.end(),
+      [](const AgentCandidate& x, const AgentCandidate& y) { return x.agent->id < y.agent->id; });
+  AttachRecords(ctx, c, p.candidates);
+  AttachRecords(ctx, c, p.related);
+  return p;
 }
 
 void RoutingPass::Offered(TickContext& ctx, Case& c, Decision decision, const Score& priority,
@@ -164,38 +180,41 @@ void RoutingPass::Offered(TickContext& ctx, Case& c, Decision decision, const Sc
   offered_[c.id] = std::move(decision);
 }
 
+bool RoutingPass::NobodyAble(TickContext& ctx, const Case& c, Tally& tally) {
+  const WaitingIndex::Group* group = ctx.state.waiting.Find(c.id)->group;
+  if (!pools_.For(ctx, *group->signature, group->requirements).able.empty()) return false;
+  // Nobody with the skills and language can take the channel now, authority or not: the
+  // policy would find nobody eligible. Its explanation is computed when asked for.
+  ++tally.decided;
+  ctx.state.waiting.Record(c.id, WaitReason::kNobodyEligible, ctx.now,
+                           RecheckAt(ctx, c, absl::InfiniteFuture()));
+  return true;
+}
+
 const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& priority,
                                        Tally& tally) {
-  const WaitingIndex::Waiting* waiting = ctx.state.waiting.Find(c.id);
-  const WaitingIndex::Group* group = ctx.state.waiting.FindGroup(waiting->group);
-  const std::vector<Agent*>& matching = MatchingAgents(ctx, waiting->group, group->requirements);
-  // Within a pass agents only get busier, so a group nobody could serve stays so: after a
-  // recovery (every desk still away) a million cases cost one look at the agents per group.
-  bool anyone_able = nobody_able_.count(waiting->group) == 0 &&
-                     std::any_of(matching.begin(), matching.end(),
-                                 [&](const Agent* a) { return Able(ctx, *a, c.spec.channel); });
-  if (!anyone_able) nobody_able_.insert(waiting->group);
+  if (NobodyAble(ctx, c, tally)) return nullptr;
+  const WaitingIndex::Group* group = ctx.state.waiting.Find(c.id)->group;
+  AgentPools::Pool& pool = pools_.For(ctx, *group->signature, group->requirements);
   ++tally.decided;
-  if (!anyone_able) {
-    // Nobody with the skills and language can take the channel now, authority or not: the
-    // policy would find nobody eligible. Its explanation is computed when asked for.
-    ctx.state.waiting.Record(c.id, WaitReason::kNobodyEligible, ctx.now,
-                             RecheckAt(ctx, c, /*waiting_for_ring=*/false));
-    return nullptr;
-  }
-  std::vector<AgentCandidate> candidates = Candidates(ctx, c, matching);
-  Decision decision = Decide(ctx, c, candidates, ctx.now);
+  const TeamRecord& team = TeamOf(ctx, c.spec.topic);
+  Decision decision = ChooseAgentFrom(c, PoolFor(ctx, c, pool), team, ctx.config, ctx.now,
+                                      [&]() -> const std::vector<AgentCandidate>& {
+                                        return pools_.TopQuality(ctx, pool, c.spec.topic, team);
+                                      });
   decision.priority = priority;
   for (int i = 0; i < kExclusionCount; ++i) tally.excluded[i] += decision.excluded_by[i];
   if (decision.winner) {
-    const Agent* agent = &ctx.state.agents.at(decision.winner->agent_id);
+    Agent* agent = &ctx.state.agents.at(decision.winner->agent_id);
     Offered(ctx, c, std::move(decision), priority, tally);
+    pools_.Update(ctx, agent->id, agent);  // the offer took some of the agent's capacity
     return agent;
   }
   const bool for_ring = decision.waiting_for_preferred;
   ctx.state.waiting.Record(c.id,
                            for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible,
-                           ctx.now, RecheckAt(ctx, c, for_ring));
+                           ctx.now,
+                           RecheckAt(ctx, c, for_ring ? decision.hold_until : absl::InfiniteFuture()));
   return nullptr;
 }
 
@@ -218,12 +237,12 @@ std::map<std::string, std::vector<const Agent*>> RoutingPass::TouchWhatChanged(T
   WaitingIndex& waiting = state.waiting;
   // Cases waiting for their ring depend on every agent who could be in it, on the topic's
   // records (who is top quality) and on the customer's relationships.
-  waiting.TouchWaitingForRing([&](const WaitingIndex::Waiting& w, const std::string& id) {
+  waiting.TouchWaitingForRing([&](const WaitingIndex::Waiting& w, absl::string_view id) {
     if (removed) return true;
     const Case* c = state.FindCase(id);
     if (state.topics_touched.count(c->spec.topic) > 0) return true;
     if (state.customers_touched.count(c->spec.customer_id) > 0) return true;
-    const Requirements& r = waiting.FindGroup(w.group)->requirements;
+    const Requirements& r = w.group->requirements;
     return std::any_of(changed.begin(), changed.end(),
                        [&](const Agent* a) { return r.Matches(*a); });
   });
@@ -239,7 +258,7 @@ std::map<std::string, std::vector<const Agent*>> RoutingPass::TouchWhatChanged(T
       }
       const absl::Duration sla = ctx.config.channels[ChannelIndex(r.channel)].sla;
       for (const auto& [enqueued, id] : group.by_age) {
-        if (ctx.now - enqueued <= sla) break;
+        if (ctx.now - FromNanos(enqueued) <= sla) break;
         waiting.Touch(id);
       }
     }
@@ -250,15 +269,20 @@ std::map<std::string, std::vector<const Agent*>> RoutingPass::TouchWhatChanged(T
 void RoutingPass::RunIncremental(TickContext& ctx, Tally& tally) {
   DomainState& state = ctx.state;
   WaitingIndex& waiting = state.waiting;
+  UpdatePools(ctx);
   state.RefreshWaiting(ctx.config);
   waiting.TouchDue(ctx.now);
   std::map<std::string, std::vector<const Agent*>> streams = TouchWhatChanged(ctx);
-  std::vector<std::string> touched = waiting.TakeTouched();
+  std::vector<absl::string_view> touched = waiting.TakeTouched();
   if (touched.empty() && streams.empty()) return;
   PassOrder order(ctx);
-  for (const std::string& id : touched) {
+  for (absl::string_view id : touched) {
     Case* c = state.FindCase(id);
-    if (c != nullptr && c->state == CaseState::kQueued) order.List(c);
+    if (c == nullptr || c->state != CaseState::kQueued) continue;
+    // A group nobody can serve now stays so for the whole pass (agents only get busier in
+    // one), so its cases are decided here, in any order, without a place in the pass's
+    // order: after a recovery with every desk away, a million cases cost a look each.
+    if (!NobodyAble(ctx, *c, tally)) order.List(c);
   }
   for (auto& [signature, agents] : streams) order.OpenStream(signature, std::move(agents));
   while (std::optional<PassOrder::Head> head = order.Next()) {
@@ -268,9 +292,9 @@ void RoutingPass::RunIncremental(TickContext& ctx, Tally& tally) {
     // have it after all (the occupancy cap holds over-cap agents back only while someone
     // below it is eligible). The ring waiters the agent could serve are decided again: later
     // in this pass those after this case in the order, in the next pass those before it.
-    waiting.TouchWaitingForRing([&](const WaitingIndex::Waiting& w, const std::string& id) {
+    waiting.TouchWaitingForRing([&](const WaitingIndex::Waiting& w, absl::string_view id) {
       if (order.Decided(id)) return true;
-      if (!waiting.FindGroup(w.group)->requirements.Matches(*offered)) return false;
+      if (!w.group->requirements.Matches(*offered)) return false;
       Case* c = state.FindCase(id);
       if (PassOrder::Before(order.HeadOf(c), *head)) return true;
       order.List(c);
@@ -299,8 +323,8 @@ absl::StatusOr<Decision> RoutingPass::Explain(TickContext& ctx, const Case& c) {
       everyone.push_back(AgentCandidate{&agent, ctx.desks.Connected(id)});
     }
     teams_.clear();
-    Decision d = Decide(ctx, c, everyone, w->decided);
-    d.priority = ScorePriority(c, ctx.config, w->decided);
+    Decision d = Decide(ctx, c, everyone, w->decided_time());
+    d.priority = ScorePriority(c, ctx.config, w->decided_time());
     return d;
   }
   auto it = offered_.find(c.id);

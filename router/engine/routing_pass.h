@@ -12,7 +12,11 @@
 // simulator compares both decision by decision.
 //
 // A decision considers the agents present (desk connected, not OFFLINE) with the case's skills
-// and language: nobody else can be eligible or in its bullseye ring. ExplainDecision re-runs
+// and language: nobody else can be eligible or in its bullseye ring. It looks at them through
+// the group's pool (agent_pools.h): the agents able to take the channel now are checked and
+// scored, the others present are counted, the customer's related agents are looked up from
+// the customer's relationships and the ring's top-quality part is kept per group and topic —
+// so a decision costs the agents free to take it, not every agent present. ExplainDecision re-runs
 // the policy over every agent for a waiting case (its inputs are as they were at its last
 // decision, or it would have been decided again), and returns the stored decision of a case
 // that was offered, with its agent lists capped.
@@ -29,6 +33,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "router/engine/agent_pools.h"
 #include "router/engine/tick_context.h"
 #include "router/engine/waiting_index.h"
 #include "router/model/clock.h"
@@ -56,14 +61,19 @@ class RoutingPass {
   // Touches the cases the changes since the last pass can affect; returns the groups whose
   // cases an agent who became able to take them may now get, with those agents.
   std::map<std::string, std::vector<const Agent*>> TouchWhatChanged(TickContext& ctx);
+  // Records that the case waits when nobody in its group's pool can take its channel now;
+  // false (nothing recorded) when someone can.
+  bool NobodyAble(TickContext& ctx, const Case& c, Tally& tally);
   // Decides one queued case and offers it or records why it waits. Returns the agent it was
   // offered to, or null.
   const Agent* DecideAndAct(TickContext& ctx, Case& c, const Score& priority, Tally& tally);
-  // The agents with the group's skills and language, in id order (present or not).
-  const std::vector<Agent*>& MatchingAgents(TickContext& ctx, const std::string& signature,
-                                            const Requirements& requirements);
-  std::vector<AgentCandidate> Candidates(TickContext& ctx, const Case& c,
-                                         const std::vector<Agent*>& agents);
+  // The pools follow the agents touched and the topics changed since the last pass.
+  void UpdatePools(TickContext& ctx);
+  // The case's pool as the policy takes it: the able agents, counts for the others present,
+  // and the customer's related agents.
+  CandidatePool PoolFor(TickContext& ctx, const Case& c, const AgentPools::Pool& pool);
+  // Sets each candidate's record on the case's topic and relationship with its customer.
+  void AttachRecords(TickContext& ctx, const Case& c, std::vector<AgentCandidate>& candidates);
   Decision Decide(TickContext& ctx, const Case& c, std::vector<AgentCandidate>& candidates,
                   absl::Time at);
   const TeamRecord& TeamOf(TickContext& ctx, const std::string& topic);
@@ -85,10 +95,9 @@ class RoutingPass {
   uint64_t explained_queue_version_ = ~uint64_t{0};
 
   std::map<std::string, TeamRecord> teams_;  // per topic, for the current pass only
-  std::set<std::string> nobody_able_;        // groups no agent could serve, this pass only
-  // Agents matching each group's skills and language, rebuilt when profiles change.
-  std::map<std::string, std::vector<Agent*>> matching_;
-  uint64_t matching_version_ = ~uint64_t{0};
+  // Who could serve each requirement group; rebuilt when profiles or the configuration change.
+  AgentPools pools_;
+  uint64_t pools_version_ = ~uint64_t{0};
   int64_t decided_last_pass_ = 0;
 };
 

@@ -18,12 +18,10 @@ Batch TickOutbox::TakeBatch(DomainState& state, absl::Time now, absl::Duration c
   state.records.TakeChanged(&batch.quality, &batch.relationships);
   batch.removed_agents.swap(removed_agents_);
   batch.events.swap(events_);
-  if (sequence_changed_) batch.case_sequence = state.case_sequence;
   batch.now = now;
   batch.closed_retention = closed_retention;
   changed_cases_.clear();
   changed_agents_.clear();
-  sequence_changed_ = false;
   return batch;
 }
 
@@ -39,7 +37,6 @@ void TickOutbox::DropChanges() {
   changed_cases_.clear();
   changed_agents_.clear();
   removed_agents_.clear();
-  sequence_changed_ = false;
   events_.clear();
   notices_.clear();
   observations_.clear();

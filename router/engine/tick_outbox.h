@@ -41,7 +41,6 @@ class TickOutbox {
   void AgentChanged(const std::string& agent_id) { changed_agents_.insert(agent_id); }
   // The agent is gone: its record is deleted, and a change recorded earlier is dropped.
   void AgentRemoved(const std::string& agent_id);
-  void SequenceChanged() { sequence_changed_ = true; }
   void Emit(Event event) { events_.push_back(std::move(event)); }
   void Defer(Reply reply) { replies_.push_back(std::move(reply)); }
   void Deliver(std::shared_ptr<DeskSession> desk, DeskNotice notice) {
@@ -62,7 +61,6 @@ class TickOutbox {
   std::set<std::string> changed_cases_;  // ordered: a deterministic batch
   std::set<std::string> changed_agents_;
   std::vector<std::string> removed_agents_;
-  bool sequence_changed_ = false;
   std::vector<Event> events_;
   std::vector<Reply> replies_;
   std::vector<std::pair<std::shared_ptr<DeskSession>, DeskNotice>> notices_;

@@ -1,11 +1,27 @@
 #include "router/engine/waiting_index.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "router/policy/priority.h"
 
 namespace caserouter {
+namespace {
+constexpr Nanos kNever = std::numeric_limits<Nanos>::max();  // absl::InfiniteFuture()
+}  // namespace
+
+Nanos ToNanos(absl::Time t) {
+  if (t == absl::InfiniteFuture()) return std::numeric_limits<Nanos>::max();
+  if (t == absl::InfinitePast()) return std::numeric_limits<Nanos>::min();
+  return absl::ToUnixNanos(t);
+}
+
+absl::Time FromNanos(Nanos n) {
+  if (n == std::numeric_limits<Nanos>::max()) return absl::InfiniteFuture();
+  if (n == std::numeric_limits<Nanos>::min()) return absl::InfinitePast();
+  return absl::FromUnixNanos(n);
+}
 
 Requirements Requirements::Of(const CaseSpec& spec) {
   Requirements r;
@@ -51,36 +67,42 @@ void WaitingIndex::Add(const Case& c, const EngineConfig& config) {
   Remove(c.id);
   if (origin_ == absl::InfinitePast()) origin_ = c.enqueued_time;
   Requirements requirements = Requirements::Of(c.spec);
-  std::string signature = requirements.Signature();
-  Group& group = groups_[signature];
-  if (group.cases.empty()) group.requirements = std::move(requirements);
+  auto [slot, created] = groups_.try_emplace(requirements.Signature());
+  Group& group = slot->second;
+  if (created) {
+    group.signature = &slot->first;
+    group.requirements = std::move(requirements);
+  }
   Waiting w;
-  w.group = signature;
-  w.entry = Entry{KeyOf(c, config), c.enqueued_time, c.id};
-  w.expires = c.created_time + config.channels[ChannelIndex(c.spec.channel)].ttl;
+  w.group = &group;
+  w.entry = Entry{KeyOf(c, config), ToNanos(c.enqueued_time), c.id};
+  w.expires = ToNanos(c.created_time + config.channels[ChannelIndex(c.spec.channel)].ttl);
+  w.decided = ToNanos(absl::InfinitePast());
+  w.recheck_at = kNever;
   expiries_.insert({w.expires, c.id});
   group.cases.insert(w.entry);
-  group.by_age.insert({c.enqueued_time, c.id});
+  group.by_age.insert({w.entry.enqueued, c.id});
   waiting_[c.id] = std::move(w);
   touched_.insert(c.id);
 }
 
-void WaitingIndex::Remove(const std::string& case_id) {
+void WaitingIndex::Remove(absl::string_view case_id) {
   auto it = waiting_.find(case_id);
   if (it == waiting_.end()) return;
   Waiting& w = it->second;
-  auto group = groups_.find(w.group);
+  case_id = w.entry.id;  // the case's own, for the sets below
+  auto group = groups_.find(*w.group->signature);
   group->second.cases.erase(w.entry);
   group->second.by_age.erase({w.entry.enqueued, case_id});
   if (group->second.cases.empty()) groups_.erase(group);
-  if (w.recheck_at != absl::InfiniteFuture()) rechecks_.erase({w.recheck_at, case_id});
+  if (w.recheck_at != kNever) rechecks_.erase({w.recheck_at, case_id});
   expiries_.erase({w.expires, case_id});
   for_ring_.erase(case_id);
   touched_.erase(case_id);
   waiting_.erase(it);
 }
 
-const WaitingIndex::Waiting* WaitingIndex::Find(const std::string& case_id) const {
+const WaitingIndex::Waiting* WaitingIndex::Find(absl::string_view case_id) const {
   auto it = waiting_.find(case_id);
   return it == waiting_.end() ? nullptr : &it->second;
 }
@@ -107,45 +129,49 @@ void WaitingIndex::Clear() {
 
 std::vector<std::string> WaitingIndex::ExpiredBy(absl::Time now) const {
   std::vector<std::string> out;
-  for (auto it = expiries_.begin(); it != expiries_.end() && it->first <= now; ++it) {
-    out.push_back(it->second);
+  const Nanos by = ToNanos(now);
+  for (auto it = expiries_.begin(); it != expiries_.end() && it->first <= by; ++it) {
+    out.emplace_back(it->second);
   }
   std::sort(out.begin(), out.end());
   return out;
 }
 
-void WaitingIndex::Touch(const std::string& case_id) {
-  if (waiting_.count(case_id) > 0) touched_.insert(case_id);
+void WaitingIndex::Touch(absl::string_view case_id) {
+  auto it = waiting_.find(case_id);
+  if (it != waiting_.end()) touched_.insert(it->second.entry.id);
 }
 
 void WaitingIndex::TouchDue(absl::Time now) {
-  while (!rechecks_.empty() && rechecks_.begin()->first <= now) {
-    const std::string id = rechecks_.begin()->second;
+  const Nanos by = ToNanos(now);
+  while (!rechecks_.empty() && rechecks_.begin()->first <= by) {
+    const absl::string_view id = rechecks_.begin()->second;
     rechecks_.erase(rechecks_.begin());
-    waiting_.at(id).recheck_at = absl::InfiniteFuture();
+    waiting_.at(id).recheck_at = kNever;
     touched_.insert(id);
   }
 }
 
-std::vector<std::string> WaitingIndex::TakeTouched() {
-  std::vector<std::string> out(touched_.begin(), touched_.end());
+std::vector<absl::string_view> WaitingIndex::TakeTouched() {
+  std::vector<absl::string_view> out(touched_.begin(), touched_.end());
   touched_.clear();
   return out;
 }
 
-void WaitingIndex::Record(const std::string& case_id, WaitReason reason, absl::Time now,
+void WaitingIndex::Record(absl::string_view case_id, WaitReason reason, absl::Time now,
                           absl::Time recheck_at) {
   Waiting& w = waiting_.at(case_id);
+  case_id = w.entry.id;  // the case's own: the caller's string may not outlive the entry
   w.reason = reason;
-  w.decided = now;
+  w.decided = ToNanos(now);
   if (reason == WaitReason::kWaitingForRing) {
     for_ring_.insert(case_id);
   } else {
     for_ring_.erase(case_id);
   }
-  if (w.recheck_at != absl::InfiniteFuture()) rechecks_.erase({w.recheck_at, case_id});
-  w.recheck_at = recheck_at;
-  if (recheck_at != absl::InfiniteFuture()) rechecks_.insert({recheck_at, case_id});
+  if (w.recheck_at != kNever) rechecks_.erase({w.recheck_at, case_id});
+  w.recheck_at = ToNanos(recheck_at);
+  if (w.recheck_at != kNever) rechecks_.insert({w.recheck_at, case_id});
 }
 
 }  // namespace caserouter

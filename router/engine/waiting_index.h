@@ -17,6 +17,11 @@
 // and when time alone may change the answer (`recheck_at`). A case is decided again only when
 // it is touched: new or re-queued, its recheck time reached, or a change named above.
 //
+// Memory: a queued case costs its entries here, and none of them copies its id: every entry
+// holds a view of the case's own `id`, which lives as long as the case (DomainState keeps
+// cases in std::map nodes, and a case leaves this index before it can be erased). Add() must
+// be given the domain's own record, never a copy.
+//
 // Thread safety: none; the engine thread owns it. Errors: none.
 #ifndef CASEROUTER_ROUTER_ENGINE_WAITING_INDEX_H_
 #define CASEROUTER_ROUTER_ENGINE_WAITING_INDEX_H_
@@ -28,7 +33,9 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/container/btree_set.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "agents/agent.h"
 #include "router/model/case.h"
@@ -52,49 +59,60 @@ struct Requirements {
 
 enum class WaitReason { kUndecided, kNobodyEligible, kWaitingForRing };
 
+// Times in the index as nanoseconds since the epoch: 8 bytes where absl::Time takes 16, for
+// ±292 years; the infinities map to the extremes.
+using Nanos = int64_t;
+Nanos ToNanos(absl::Time t);
+absl::Time FromNanos(Nanos n);
+
 class WaitingIndex {
  public:
   // One queued case's place in its group: priority order, then age, then id.
   struct Entry {
     double key;  // priority with the wait term taken at the index's origin (see file comment)
-    absl::Time enqueued;
-    std::string id;
+    Nanos enqueued;
+    absl::string_view id;  // the case's own id (see "Memory" above)
     bool operator<(const Entry& o) const {
       if (key != o.key) return key > o.key;
       if (enqueued != o.enqueued) return enqueued < o.enqueued;
       return id < o.id;
     }
   };
+  // B-trees, not std::set: an element costs its bytes and not a node allocation each, and
+  // nothing here keeps an iterator across a change.
+  using ByTime = absl::btree_set<std::pair<Nanos, absl::string_view>>;
   struct Group {
+    const std::string* signature = nullptr;  // its key in groups()
     Requirements requirements;
-    std::set<Entry> cases;                                // priority order
-    std::set<std::pair<absl::Time, std::string>> by_age;  // oldest first
+    absl::btree_set<Entry> cases;  // priority order
+    ByTime by_age;                 // oldest first
   };
   struct Waiting {
-    std::string group;  // signature
+    const Group* group = nullptr;
     Entry entry;
-    absl::Time expires = absl::InfiniteFuture();  // created + the channel's time to live
+    Nanos expires = 0;     // created + the channel's time to live
+    Nanos decided = 0;     // the last decision (valid once `reason` is not kUndecided)
+    Nanos recheck_at = 0;  // when time alone may change the answer
     WaitReason reason = WaitReason::kUndecided;
-    absl::Time decided = absl::InfinitePast();  // the last decision
-    absl::Time recheck_at = absl::InfiniteFuture();
+    absl::Time decided_time() const { return FromNanos(decided); }
   };
 
   // The case entered the queue (or its needs changed): indexed and touched.
   void Add(const Case& c, const EngineConfig& config);
   // The case left the queue (offered, expired, cancelled).
-  void Remove(const std::string& case_id);
-  bool Contains(const std::string& case_id) const { return waiting_.count(case_id) > 0; }
-  const Waiting* Find(const std::string& case_id) const;
+  void Remove(absl::string_view case_id);
+  bool Contains(absl::string_view case_id) const { return waiting_.count(case_id) > 0; }
+  const Waiting* Find(absl::string_view case_id) const;
   // Re-indexes every case (the configuration changed priority weights, SLAs or strategies).
   void Rebuild(const std::vector<const Case*>& queued, const EngineConfig& config);
   void Clear();
 
   // Marks the case for a decision in the next routing pass.
-  void Touch(const std::string& case_id);
+  void Touch(absl::string_view case_id);
   // Every case waiting for its ring that `pred(waiting, id)` selects is touched.
   template <typename Pred>
   void TouchWaitingForRing(Pred pred) {
-    for (const std::string& id : for_ring_) {
+    for (absl::string_view id : for_ring_) {
       if (pred(waiting_.at(id), id)) touched_.insert(id);
     }
   }
@@ -102,12 +120,12 @@ class WaitingIndex {
   std::vector<std::string> ExpiredBy(absl::Time now) const;
   // Cases whose recheck time is due at `now` become touched.
   void TouchDue(absl::Time now);
-  // The touched cases, cleared.
-  std::vector<std::string> TakeTouched();
+  // The touched cases, cleared: views of the cases' own ids.
+  std::vector<absl::string_view> TakeTouched();
   bool AnyTouched() const { return !touched_.empty(); }
 
   // The routing pass decided `case_id` at `now` and it still waits.
-  void Record(const std::string& case_id, WaitReason reason, absl::Time now, absl::Time recheck_at);
+  void Record(absl::string_view case_id, WaitReason reason, absl::Time now, absl::Time recheck_at);
 
   const std::map<std::string, Group>& groups() const { return groups_; }
   const Group* FindGroup(const std::string& signature) const;
@@ -118,11 +136,11 @@ class WaitingIndex {
 
   absl::Time origin_ = absl::InfinitePast();  // set by the first Add; keeps keys small
   std::map<std::string, Group> groups_;       // by signature
-  absl::flat_hash_map<std::string, Waiting> waiting_;
-  std::set<std::string> touched_;
-  std::set<std::string> for_ring_;  // reason kWaitingForRing
-  std::set<std::pair<absl::Time, std::string>> rechecks_;
-  std::set<std::pair<absl::Time, std::string>> expiries_;
+  absl::flat_hash_map<absl::string_view, Waiting> waiting_;
+  absl::btree_set<absl::string_view> touched_;
+  absl::btree_set<absl::string_view> for_ring_;  // reason kWaitingForRing
+  ByTime rechecks_;
+  ByTime expiries_;
 };
 
 }  // namespace caserouter

@@ -51,8 +51,10 @@ struct Outcome {
 };
 
 // What an adapter submits. Validated by ValidateCaseSpec before it reaches the engine.
+// Fields are ordered so that the small ones share words: a case's size is memory per case.
 struct CaseSpec {
   Channel channel = Channel::kPhone;
+  int explicit_priority = 0;  // 0..100 from the adapter
   std::string customer_id;
   std::string topic;
   std::vector<SkillRequirement> required_skills;
@@ -60,10 +62,9 @@ struct CaseSpec {
   int64_t authority_needed = 0;  // credit/refund the resolution needs; 0 = none
   double customer_value = 0;     // lifetime value or tier weight from the adapter, >= 0
   double sentiment = 0;          // -1 (angry) .. 1 (happy)
-  bool has_sentiment = false;    // false: the engine may estimate it from the text
   int64_t reach = 0;             // followers of a public social post
+  bool has_sentiment = false;    // false: the engine may estimate it from the text
   bool is_public = false;        // a public post (vs. a private message)
-  int explicit_priority = 0;     // 0..100 from the adapter
   std::string subject;           // customer text
   std::string idempotency_key;   // required: a retried submission returns the same case
 };
@@ -72,8 +73,13 @@ struct Case {
   std::string id;
   CaseSpec spec;
   std::vector<std::string> messages;  // further customer messages (AddMessage)
+  // Idempotency keys of later submissions that joined this case (the customer came back on
+  // the topic while it was open). Each names this case for as long as the case is kept, as
+  // spec.idempotency_key does, and goes with it.
+  std::vector<std::string> joined_keys;
 
   CaseState state = CaseState::kQueued;
+  int offers_made = 0;
   absl::Time created_time = absl::InfinitePast();
   absl::Time enqueued_time = absl::InfinitePast();  // its age in the queue; kept across re-queues
   absl::Time answered_time = absl::InfinitePast();  // when an agent accepted it first
@@ -83,7 +89,6 @@ struct Case {
   absl::Time offer_expires = absl::InfinitePast();
   std::vector<std::string> declined_by;  // agents not to offer it to in this pass
   absl::Time declined_pass_until = absl::InfinitePast();
-  int offers_made = 0;
 
   std::string repeat_of;          // the earlier "resolved" case this one is a repeat contact of
   std::string preferred_agent;    // re-routed after its agent vanished: prefer them on return

@@ -4,6 +4,7 @@
 #define CASEROUTER_ROUTER_MODEL_ENGINE_CONFIG_H_
 
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,21 +43,31 @@ enum class Strategy {
 };
 inline constexpr int kStrategyCount = 5;
 
-// Weights and bounds of the default (outcome) strategy's terms.
+// Weights and bounds of the default (outcome) strategy's terms. Scores are in points of
+// resolution probability: the quality term is `quality` x the estimated probability that the
+// agent resolves the case (100: one point per percentage point), and the other terms are
+// sized against it — small ones only break ties between agents about as likely to resolve.
 struct MatchWeights {
-  double relationship = 30;    // this customer's recent good outcomes with the agent
-  double quality = 40;         // smoothed first-contact resolution and CSAT on the topic
-  double exploration = 5;      // at most this much for an agent with no record yet
-  double proficiency = 10;     // mean proficiency on the required skills, at 10/10
-  double idle = 5;             // fairness: at 10 minutes idle
-  double load = 10;            // fairness: minus this at a full attention budget
-  double prior_strength = 10;  // pseudo-cases of the team mean in the Bayesian smoothing
+  double relationship = 5;     // this customer's recent good outcomes with the agent
+  double quality = 100;        // the estimated probability of resolving (resolution_estimate.h)
+  double exploration = 3;      // at most this much for an agent with no record yet
+  double proficiency = 1;      // mean proficiency on the required skills, at 10/10
+  double idle = 1;             // fairness: at 10 minutes idle
+  double load = 2;             // fairness: minus this at a full attention budget
+  double prior_strength = 30;  // pseudo-cases pulling an agent's topic record to their level
+  double agent_prior_strength = 30;  // pseudo-cases pulling an agent's level to the team's
   absl::Duration relationship_half_life = absl::Hours(24 * 30);
   int low_csat = 2;                // a last CSAT at or below this removes the preference
   double occupancy_cap = 0.9;      // an agent who would pass this share of attention with the case
                                    // gets none while another eligible agent would not
-  double bullseye_share = 0.5;     // wait for the preferred ring while waited < share x SLA left
-  double top_quality_share = 0.2;  // top share of agents (by quality) in the preferred ring
+  double bullseye_share = 0.5;     // a hold lasts at most while waited < share x SLA left
+  double top_quality_share = 0.2;  // top share of agents (by estimate) a case may be held for
+  // The hold rule (hold_policy.h): a case waits for a better agent only when the resolutions
+  // it expects to gain, each worth `hold_failure_cost` mean handle times of the topic (the
+  // contact a failure brings back), outweigh the seconds it expects to wait; and only for an
+  // agent better by more than `hold_confidence` standard deviations of the difference.
+  double hold_failure_cost = 1;
+  double hold_confidence = 1;
 };
 
 // Admission before the tick (router/service/admission.h): what the gRPC layer refuses at once,
@@ -83,6 +94,30 @@ struct AdmissionConfig {
   double live_reserve_share = 0.2;
 };
 
+// The state store's settings: read by the process that builds the store (server_main.cc), not
+// by the engine. They take effect at start; a reload keeps the running store's.
+struct StoreConfig {
+  // How long one Redis command (or a connection attempt) may take before the store counts as
+  // unavailable: the time in which a hung Redis is noticed. Callers then get UNAVAILABLE, at
+  // the latest this long after they called (plus a tick): client deadlines should be longer.
+  absl::Duration command_timeout = absl::Seconds(1);
+  // Replicas that must have a batch (WAIT) before its callers are answered; 0 = none. Fewer
+  // within replica_ack_timeout: the tick's callers get UNAVAILABLE and the replica steps down
+  // (docs/reliability.md).
+  int min_replicas_acked = 0;
+  absl::Duration replica_ack_timeout = absl::Milliseconds(500);
+};
+
+// The true probability that an agent resolves a customer's case on a topic: what no router
+// can know. Only the simulator implements it (from its hidden ground truth), to measure how
+// much an all-knowing router would gain; see EngineConfig::oracle.
+class ResolutionOracle {
+ public:
+  virtual ~ResolutionOracle() = default;
+  virtual double Probability(const std::string& agent_id, const std::string& topic,
+                             const std::string& customer_id) const = 0;
+};
+
 struct EngineConfig {
   std::string domain = "default";
   PerChannel<ChannelConfig> channels = {
@@ -97,6 +132,7 @@ struct EngineConfig {
   PriorityWeights priority;
   MatchWeights matching;
   AdmissionConfig admission;  // read by the gRPC layer, not by the engine
+  StoreConfig store;          // read where the store is built, not by the engine
   Strategy strategy = Strategy::kOutcome;
   std::map<std::string, Strategy> topic_strategy;  // per-topic override
   // A new case from a customer on a topic within this window after one marked resolved is a
@@ -116,6 +152,10 @@ struct EngineConfig {
   // re-decided only what a change can affect. For verification only (the simulator's
   // --full_pass compares both decision by decision); not read from configuration files.
   bool full_routing_pass = false;
+  // Simulator only, never read from configuration files: when set, every case goes to the
+  // eligible agent the oracle says is most likely to resolve it (idle time breaks ties) and
+  // no case is held for anyone — the bound the simulator's "oracle" column measures.
+  std::shared_ptr<const ResolutionOracle> oracle;
 
   Strategy StrategyFor(const std::string& topic) const {
     auto it = topic_strategy.find(topic);

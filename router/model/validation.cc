@@ -106,6 +106,13 @@ absl::Status ValidateMessageCount(absl::string_view field, size_t messages_held)
       absl::StrCat(field, ": the case holds the maximum of ", kMaxMessagesPerCase, " messages"));
 }
 
+absl::Status ValidateJoinCount(absl::string_view field, size_t joined_held) {
+  if (joined_held < kMaxJoinedSubmissionsPerCase) return absl::OkStatus();
+  return absl::ResourceExhaustedError(
+      absl::StrCat(field, ": the customer's open case on this topic holds the maximum of ",
+                   kMaxJoinedSubmissionsPerCase, " joined submissions"));
+}
+
 absl::Status ValidateCaseSpec(const CaseSpec& spec) {
   if (auto s = ValidateId("customer_id", spec.customer_id); !s.ok()) return s;
   if (auto s = ValidateName("topic", spec.topic); !s.ok()) return s;

@@ -40,6 +40,9 @@ inline constexpr size_t kMaxAgentSkills = 64;
 inline constexpr size_t kMaxAgentLanguages = 16;
 // Customer messages one case holds, beside its subject.
 inline constexpr size_t kMaxMessagesPerCase = 200;
+// Later submissions (each with its own idempotency key) one open case takes in: every key is
+// kept with the case, so the record stays bounded.
+inline constexpr size_t kMaxJoinedSubmissionsPerCase = 200;
 inline constexpr int kMinProficiency = 1;
 inline constexpr int kMaxProficiency = 10;
 inline constexpr int64_t kMaxAuthority = 1000000000;
@@ -73,6 +76,9 @@ absl::Status ValidateSettablePresence(absl::string_view field, Presence presence
 // Room for one more customer message on a case holding `messages_held`: RESOURCE_EXHAUSTED
 // once it holds kMaxMessagesPerCase.
 absl::Status ValidateMessageCount(absl::string_view field, size_t messages_held);
+// Room for one more joined submission on a case holding `joined_held`: RESOURCE_EXHAUSTED
+// once it holds kMaxJoinedSubmissionsPerCase.
+absl::Status ValidateJoinCount(absl::string_view field, size_t joined_held);
 
 }  // namespace caserouter
 

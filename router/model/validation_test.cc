@@ -298,6 +298,14 @@ TEST(DomainValidationTest, MessageTextAndCount) {
        absl::StatusCode::kResourceExhausted, "case_id", absl::StrCat(kMaxMessagesPerCase)},
       {"count over", [] { return ValidateMessageCount("case_id", kMaxMessagesPerCase + 7); },
        absl::StatusCode::kResourceExhausted, "case_id", absl::StrCat(kMaxMessagesPerCase)},
+      {"joins none", [] { return ValidateJoinCount("idempotency_key", 0); }, kOk, "", ""},
+      {"joins room for the last",
+       [] { return ValidateJoinCount("idempotency_key", kMaxJoinedSubmissionsPerCase - 1); }, kOk,
+       "", ""},
+      {"joins full",
+       [] { return ValidateJoinCount("idempotency_key", kMaxJoinedSubmissionsPerCase); },
+       absl::StatusCode::kResourceExhausted, "idempotency_key",
+       absl::StrCat(kMaxJoinedSubmissionsPerCase)},
   });
 }
 

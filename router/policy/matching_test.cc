@@ -2,6 +2,7 @@
 // the customer), a case, how long it has waited → the expected decision.
 #include "router/policy/matching.h"
 
+#include <memory>
 #include <optional>
 
 #include "gtest/gtest.h"
@@ -25,7 +26,8 @@ struct AgentRow {
   Presence presence = Presence::kAvailable;
   // Relationship with the customer: cases, resolved, last CSAT, days since.
   int rel_cases = 0, rel_resolved = 0, rel_last_csat = 0, rel_days = 0;
-  int last_offer_minutes = -1;  // -1 = never
+  int last_offer_minutes = -1;   // -1 = never
+  int wrap_up_seconds_left = 0;  // with presence kWrapUp
 };
 
 struct CaseRow {
@@ -67,6 +69,7 @@ World Build(const Rule& rule) {
     a.idle_since = kNow - absl::Minutes(row.idle_minutes);
     if (row.last_offer_minutes >= 0)
       a.last_offer_time = kNow - absl::Minutes(row.last_offer_minutes);
+    a.wrap_up_until = kNow + absl::Seconds(row.wrap_up_seconds_left);
     w.agents.push_back(a);
     QualityRecord q;
     q.agent_id = row.id;
@@ -74,6 +77,7 @@ World Build(const Rule& rule) {
     q.completed = row.completed;
     q.resolved = row.fcr;
     q.first_contact_resolutions = row.fcr;
+    q.evidence_resolutions = row.fcr;
     q.csat_count = row.csat > 0 ? row.completed : 0;
     q.csat_sum = static_cast<int64_t>(row.csat * q.csat_count);
     q.handle_seconds_sum = static_cast<int64_t>(row.handle_seconds) * row.completed;
@@ -116,6 +120,7 @@ TEST_P(RoutingRules, Decide) {
   TeamRecord team;
   team.fcr_rate = 0.6;
   team.csat_mean = 3.8;
+  team.resolution_rate = 0.6;
   Decision d = ChooseAgent(BuildCase(rule.c), world.candidates, team, config, kNow);
   EXPECT_EQ(d.winner ? d.winner->agent_id : "", rule.winner) << rule.rule;
   EXPECT_EQ(d.waiting_for_preferred, rule.waiting_for_preferred) << rule.rule;
@@ -136,7 +141,7 @@ INSTANTIATE_TEST_SUITE_P(
              {{.id = "stranger", .completed = 100, .fcr = 80, .csat = 4.5},
               {.id = "known",
                .completed = 100,
-               .fcr = 70,
+               .fcr = 76,
                .csat = 4.2,
                .rel_cases = 3,
                .rel_resolved = 3,
@@ -168,7 +173,9 @@ INSTANTIATE_TEST_SUITE_P(
                .rel_days = 400}},
              {.waited_seconds = 45},
              "stranger"},
-        Rule{"within the bound, a case waits for its busy relationship agent",
+        // Waiting a whole handle time (300 s + wrap-up) for 5 points of resolution would
+        // gain 15 s of contacts: it does not pay.
+        Rule{"a case does not wait for a busy relationship agent when the wait costs more",
              {{.id = "free", .completed = 100, .fcr = 60},
               {.id = "known",
                .chats_in_hand = 3,
@@ -179,8 +186,7 @@ INSTANTIATE_TEST_SUITE_P(
                .rel_last_csat = 5,
                .rel_days = 1}},
              {.waited_seconds = 5},
-             "",
-             /*waiting_for_preferred=*/true},
+             "free"},
         Rule{"past the bound, it widens to every eligible agent",
              {{.id = "free", .completed = 100, .fcr = 60},
               {.id = "known",
@@ -203,15 +209,47 @@ INSTANTIATE_TEST_SUITE_P(
                .rel_days = 1}},
              {.channel = Channel::kPhone, .waited_seconds = 21},
              "free"},
-        Rule{"a fresh case waits for the top-quality agents when they are busy",
+        // 36 points better, free in 5 s: 0.36 x 300 s = 109 s of contacts saved for 5 s.
+        Rule{"a fresh case waits for a clearly better agent about to end their wrap-up",
              {{.id = "average", .completed = 100, .fcr = 50},
-              {.id = "best", .chats_in_hand = 3, .completed = 100, .fcr = 95, .csat = 4.9},
+              {.id = "best",
+               .completed = 100,
+               .fcr = 95,
+               .csat = 4.9,
+               .presence = Presence::kWrapUp,
+               .wrap_up_seconds_left = 5},
               {.id = "other", .completed = 100, .fcr = 55},
               {.id = "fourth", .completed = 100, .fcr = 52},
               {.id = "fifth", .completed = 100, .fcr = 51}},
              {.waited_seconds = 2},
              "",
              /*waiting_for_preferred=*/true},
+        Rule{"... but not for one busy with cases: a whole handle time costs more",
+             {{.id = "average", .completed = 100, .fcr = 50},
+              {.id = "best", .chats_in_hand = 3, .completed = 100, .fcr = 95, .csat = 4.9},
+              {.id = "other", .completed = 100, .fcr = 55},
+              {.id = "fourth", .completed = 100, .fcr = 52},
+              {.id = "fifth", .completed = 100, .fcr = 51}},
+             {.waited_seconds = 2},
+             "other"},
+        Rule{"... nor, in wrap-up, when the free agent is about as good",
+             {{.id = "free", .completed = 100, .fcr = 61},
+              {.id = "best",
+               .completed = 100,
+               .fcr = 64,
+               .presence = Presence::kWrapUp,
+               .wrap_up_seconds_left = 1}},
+             {.waited_seconds = 2},
+             "free"},
+        Rule{"a live caller does not wait past the bound even for a much better agent",
+             {{.id = "average", .completed = 100, .fcr = 50},
+              {.id = "best",
+               .completed = 100,
+               .fcr = 95,
+               .presence = Presence::kWrapUp,
+               .wrap_up_seconds_left = 8}},
+             {.channel = Channel::kPhone, .waited_seconds = 0},
+             "average"},
         Rule{"the agent who held the case before it was re-routed is preferred",
              {{.id = "a", .completed = 50, .fcr = 30}, {.id = "b", .completed = 50, .fcr = 30}},
              {.waited_seconds = 1, .preferred_agent = "b"},
@@ -314,6 +352,87 @@ TEST(MatchingTest, HandleTimeLeavesTheScoreUnchanged) {
   EXPECT_EQ(d.winner->agent_id, "a-slow");
   EXPECT_EQ(d.runner_up->agent_id, "b-quick");
   EXPECT_DOUBLE_EQ(d.winner->score.total, d.runner_up->score.total);
+}
+
+// The simulator's oracle: the agent most likely to truly resolve, whatever the estimates,
+// the occupancy cap or the ring say.
+class FixedOracle : public ResolutionOracle {
+ public:
+  double Probability(const std::string& agent_id, const std::string& topic,
+                     const std::string& customer_id) const override {
+    EXPECT_EQ(topic, "billing");
+    EXPECT_EQ(customer_id, "cust");
+    return agent_id == "hidden-gem" ? 0.9 : 0.5;
+  }
+};
+
+TEST(MatchingTest, TheOracleTakesTheTrulyBestFreeAgentAndHoldsNone) {
+  Rule rule{"",
+            {{.id = "star", .completed = 500, .fcr = 450},
+             {.id = "hidden-gem", .chats_in_hand = 2, .completed = 500, .fcr = 100},
+             {.id = "best-in-wrap-up",
+              .completed = 500,
+              .fcr = 490,
+              .presence = Presence::kWrapUp,
+              .wrap_up_seconds_left = 1}},
+            {.waited_seconds = 0},
+            "hidden-gem"};
+  World world = Build(rule);
+  EngineConfig config;
+  config.oracle = std::make_shared<FixedOracle>();
+  Decision d = ChooseAgent(BuildCase(rule.c), world.candidates, TeamRecord{}, config, kNow);
+  ASSERT_TRUE(d.winner);
+  EXPECT_EQ(d.winner->agent_id, "hidden-gem");
+  EXPECT_FALSE(d.waiting_for_preferred);
+  EXPECT_TRUE(d.over_occupancy_cap.empty());
+}
+
+TEST(MatchingTest, ADecisionTheExplorationTermMadeIsMarked) {
+  Rule rule{"",
+            {{.id = "veteran", .completed = 500, .fcr = 310}, {.id = "newcomer"}},
+            {.waited_seconds = 45},
+            "newcomer"};
+  World world = Build(rule);
+  TeamRecord team;
+  team.resolution_rate = 0.6;
+  Decision d = ChooseAgent(BuildCase(rule.c), world.candidates, team, EngineConfig(), kNow);
+  ASSERT_TRUE(d.winner);
+  EXPECT_EQ(d.winner->agent_id, "newcomer");
+  EXPECT_TRUE(d.explored);
+  EXPECT_EQ(d.exploit_choice, "veteran");
+  // Without the bonus, the veteran's slightly better record wins and nothing was explored.
+  EngineConfig greedy;
+  greedy.matching.exploration = 0;
+  d = ChooseAgent(BuildCase(rule.c), world.candidates, team, greedy, kNow);
+  EXPECT_EQ(d.winner->agent_id, "veteran");
+  EXPECT_FALSE(d.explored);
+}
+
+TEST(MatchingTest, AHeldCaseSaysForWhomUntilWhenAndWhatWasWeighed) {
+  Rule rule{"",
+            {{.id = "average", .completed = 100, .fcr = 50},
+             {.id = "best",
+              .completed = 100,
+              .fcr = 95,
+              .presence = Presence::kWrapUp,
+              .wrap_up_seconds_left = 5}},
+            {.waited_seconds = 2},
+            ""};
+  World world = Build(rule);
+  Case c = BuildCase(rule.c);
+  EngineConfig config;
+  Decision d = ChooseAgent(c, world.candidates, TeamRecord{}, config, kNow);
+  EXPECT_FALSE(d.winner);
+  EXPECT_TRUE(d.waiting_for_preferred);
+  EXPECT_EQ(d.held_for, "best");
+  EXPECT_EQ(d.hold_until, c.enqueued_time + absl::Seconds(20));  // chat: a third of 60 s
+  EXPECT_NEAR(d.hold_cost_seconds, 5, 1e-9);
+  EXPECT_GT(d.hold_gain_seconds, 100);
+  // A failure worth nothing: no hold.
+  config.matching.hold_failure_cost = 0;
+  d = ChooseAgent(c, world.candidates, TeamRecord{}, config, kNow);
+  ASSERT_TRUE(d.winner);
+  EXPECT_EQ(d.winner->agent_id, "average");
 }
 
 TEST(MatchingTest, RelationshipStrengthHalvesEveryHalfLife) {

@@ -2,6 +2,8 @@
 
 #include <grpcpp/resource_quota.h>
 
+#include "absl/synchronization/mutex.h"
+
 #include "router/service/wire_checks.h"
 
 namespace caserouter {
@@ -11,6 +13,8 @@ namespace {
 constexpr int kSyncThreads = 8;
 
 }  // namespace
+
+void ApplyProcessSettings() { absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore); }
 
 void ApplyServerSettings(grpc::ServerBuilder& builder, ConnectionTimeouts timeouts) {
   // Requests are small (customer text is capped at 8 KiB); a larger message is hostile or a

@@ -49,7 +49,6 @@ struct MemoryStateStore::Domain {
   std::map<std::pair<std::string, std::string>, FieldList> quality ABSL_GUARDED_BY(mu);
   std::map<std::pair<std::string, std::string>, FieldList> relationships ABSL_GUARDED_BY(mu);
   std::deque<FieldList> events ABSL_GUARDED_BY(mu);
-  int64_t case_sequence ABSL_GUARDED_BY(mu) = 0;
 
   std::string lease_owner ABSL_GUARDED_BY(mu);  // empty = nobody
   absl::Time lease_expires ABSL_GUARDED_BY(mu) = absl::InfinitePast();
@@ -60,12 +59,68 @@ struct MemoryStateStore::Domain {
   }
 };
 
-MemoryStateStore::MemoryStateStore() : domain_(std::make_shared<Domain>()) {}
-MemoryStateStore::MemoryStateStore(std::shared_ptr<Domain> domain) : domain_(std::move(domain)) {}
+namespace {
+
+// A distinct seed for every handle made in this process, in the order they are made.
+uint64_t NextHandleSeed() {
+  static std::atomic<uint64_t> handles{0};
+  return 0x5eed0000 + handles.fetch_add(1, std::memory_order_relaxed);
+}
+
+}  // namespace
+
+MemoryStateStore::MemoryStateStore()
+    : domain_(std::make_shared<Domain>()), epoch_random_(NextHandleSeed()) {}
+MemoryStateStore::MemoryStateStore(std::shared_ptr<Domain> domain)
+    : domain_(std::move(domain)), epoch_random_(NextHandleSeed()) {}
 MemoryStateStore::~MemoryStateStore() = default;
 
 std::unique_ptr<MemoryStateStore> MemoryStateStore::NewHandle() const {
   return std::unique_ptr<MemoryStateStore>(new MemoryStateStore(domain_));
+}
+
+// Everything a domain holds, out of its lock, for Snapshot and RestoreFrom (one lock at a
+// time: two domains' locks are never held together).
+struct MemoryStateStore::Contents {
+  std::map<std::string, Domain::StoredCase> cases;
+  std::set<std::pair<absl::Time, std::string>> closed;
+  std::map<std::string, FieldList> agents;
+  std::map<std::pair<std::string, std::string>, FieldList> quality;
+  std::map<std::pair<std::string, std::string>, FieldList> relationships;
+  std::deque<FieldList> events;
+  std::string lease_owner;
+  absl::Time lease_expires;
+  int64_t epoch = 0;
+};
+
+MemoryStateStore::Contents MemoryStateStore::CopyOut(const Domain& d) {
+  absl::MutexLock lock(&d.mu);
+  return Contents{d.cases,  d.closed,      d.agents,        d.quality, d.relationships,
+                  d.events, d.lease_owner, d.lease_expires, d.epoch};
+}
+
+void MemoryStateStore::CopyIn(Contents contents, Domain& d) {
+  absl::MutexLock lock(&d.mu);
+  d.cases = std::move(contents.cases);
+  d.closed = std::move(contents.closed);
+  d.agents = std::move(contents.agents);
+  d.quality = std::move(contents.quality);
+  d.relationships = std::move(contents.relationships);
+  d.events = std::move(contents.events);
+  d.lease_owner = std::move(contents.lease_owner);
+  d.lease_expires = contents.lease_expires;
+  d.epoch = contents.epoch;
+}
+
+std::unique_ptr<MemoryStateStore> MemoryStateStore::Snapshot() const {
+  auto copy = std::make_shared<Domain>();
+  CopyIn(CopyOut(*domain_), *copy);
+  return std::unique_ptr<MemoryStateStore>(new MemoryStateStore(std::move(copy)));
+}
+
+void MemoryStateStore::RestoreFrom(const MemoryStateStore& snapshot) {
+  if (snapshot.domain_ == domain_) return;
+  CopyIn(CopyOut(*snapshot.domain_), *domain_);
 }
 
 void MemoryStateStore::SetUnavailable(bool unavailable) {
@@ -93,9 +148,12 @@ absl::StatusOr<int64_t> MemoryStateStore::AcquireLeadership(absl::string_view ow
   if (d.LeaseLive(now) && d.lease_owner != owner) {
     return absl::FailedPreconditionError("lease held by another owner");
   }
+  absl::StatusOr<uint64_t> random = epoch_random_.Next64();
+  if (!random.ok()) return random.status();
   d.lease_owner = std::string(owner);
   d.lease_expires = now + ttl;
-  return ++d.epoch;
+  d.epoch += 1 + static_cast<int64_t>(*random & 0xffffffffu);
+  return d.epoch;
 }
 
 absl::Status MemoryStateStore::RenewLeadership(absl::string_view owner, int64_t epoch,
@@ -104,9 +162,10 @@ absl::Status MemoryStateStore::RenewLeadership(absl::string_view owner, int64_t 
   if (absl::Status s = CheckLeaseArgs(owner, ttl); !s.ok()) return s;
   Domain& d = *domain_;
   absl::MutexLock lock(&d.mu);
-  if (!d.LeaseLive(now) || d.lease_owner != owner || d.epoch != epoch) {
+  if (d.epoch != epoch || (d.LeaseLive(now) && d.lease_owner != owner)) {
     return absl::FailedPreconditionError("lease lost");
   }
+  d.lease_owner = std::string(owner);
   d.lease_expires = now + ttl;
   return absl::OkStatus();
 }
@@ -156,7 +215,6 @@ absl::Status MemoryStateStore::Commit(const Batch& batch, int64_t epoch) {
     d.events.push_back(EncodeEvent(e));
     if (d.events.size() > kMaxEvents) d.events.pop_front();
   }
-  if (batch.case_sequence > d.case_sequence) d.case_sequence = batch.case_sequence;
   while (!d.closed.empty() && d.closed.begin()->first < cutoff) {
     d.cases.erase(d.closed.begin()->second);
     d.closed.erase(d.closed.begin());
@@ -211,7 +269,6 @@ absl::StatusOr<StoredState> MemoryStateStore::Load(absl::Time /*now*/,
   size_t total = 0;
   {
     absl::MutexLock lock(&d.mu);
-    state.case_sequence = d.case_sequence;
     state.cases.reserve(d.cases.size());
     state.agents.reserve(d.agents.size());
     state.quality.reserve(d.quality.size());

@@ -17,12 +17,14 @@
 // Semantics (shared with RedisStateStore):
 //   - Lease: free when nobody holds it, when it expired at `now` (expiry <= now), or when
 //     `owner` holds it. Time is the `now` passed in (the Redis store uses the server's clock).
-//     Every successful AcquireLeadership increments the epoch, even for the same owner.
-//   - RenewLeadership succeeds only if `owner` holds an unexpired lease and `epoch` is current.
+//     Every successful AcquireLeadership raises the epoch by a random 1..2^32, even for the
+//     same owner (each handle draws from its own seeded generator: deterministic runs, and two
+//     replicas acquiring from the same rolled-back state get different epochs).
+//   - RenewLeadership succeeds only if `epoch` is current and the lease is `owner`'s or free.
 //   - Commit succeeds only if `epoch` equals the current epoch (a domain nobody ever led has
 //     epoch 0); otherwise FAILED_PRECONDITION "fenced out" and nothing is written.
 //   - Within a batch, removed_agents are applied before agents, so an agent removed and
-//     re-created in one tick survives. case_sequence keeps the maximum ever committed.
+//     re-created in one tick survives.
 //   - Retention: at each commit, closed cases (completed, cancelled, expired) whose
 //     closed_time < batch.now - batch.closed_retention are dropped, including ones from
 //     earlier batches. Load returns what is stored and does not filter.
@@ -51,6 +53,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "router/model/random_source.h"
 #include "router/store/record_codec.h"
 #include "router/store/state_store.h"
 
@@ -75,6 +78,13 @@ class MemoryStateStore : public StateStore {
   // is unreachable from this replica. Other handles are not affected.
   void SetUnavailable(bool unavailable);
 
+  // A store that loses its latest writes (a power loss with appendfsync everysec, an
+  // asynchronous replica promoted): Snapshot copies everything this handle's domain holds now —
+  // records, events, lease, epoch — into a new, independent store; RestoreFrom replaces the
+  // domain's data (seen by every handle) by a copy of `snapshot`'s, forgetting every write since.
+  std::unique_ptr<MemoryStateStore> Snapshot() const;
+  void RestoreFrom(const MemoryStateStore& snapshot);
+
   // The stored events, oldest first (encoded by EncodeEvent).
   std::vector<FieldList> events() const;
 
@@ -90,10 +100,14 @@ class MemoryStateStore : public StateStore {
  private:
   struct Domain;
   explicit MemoryStateStore(std::shared_ptr<Domain> domain);
+  struct Contents;
+  static Contents CopyOut(const Domain& domain);
+  static void CopyIn(Contents contents, Domain& domain);
   absl::Status CheckAvailable() const;
 
   std::shared_ptr<Domain> domain_;
   std::atomic<bool> unavailable_{false};
+  SeededRandomSource epoch_random_;  // this handle's epoch increments
 };
 
 }  // namespace caserouter

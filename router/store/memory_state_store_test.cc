@@ -18,15 +18,26 @@ namespace {
 class MemoryBackend : public StateStoreContractBackend {
  public:
   std::unique_ptr<StateStore> Open(absl::string_view domain) override {
-    std::unique_ptr<MemoryStateStore>& root = domains_[std::string(domain)];
-    if (root == nullptr) root = std::make_unique<MemoryStateStore>();
-    return root->NewHandle();
+    return Root(domain).NewHandle();
   }
   // The memory lease runs on the `now` the test passes: nothing to wait for.
   void LetLeaseLapse(absl::Duration) override {}
+  void Remember(absl::string_view domain) override {
+    remembered_[std::string(domain)] = Root(domain).Snapshot();
+  }
+  void RollBack(absl::string_view domain) override {
+    Root(domain).RestoreFrom(*remembered_.at(std::string(domain)));
+  }
 
  private:
+  MemoryStateStore& Root(absl::string_view domain) {
+    std::unique_ptr<MemoryStateStore>& root = domains_[std::string(domain)];
+    if (root == nullptr) root = std::make_unique<MemoryStateStore>();
+    return *root;
+  }
+
   std::map<std::string, std::unique_ptr<MemoryStateStore>> domains_;
+  std::map<std::string, std::unique_ptr<MemoryStateStore>> remembered_;
 };
 
 INSTANTIATE_TEST_SUITE_P(Memory, StateStoreContractTest,

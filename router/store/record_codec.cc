@@ -125,7 +125,10 @@ std::optional<Presence> ParsePresence(absl::string_view name) {
 // that no name appears twice); status() checks that too when some fields were never matched.
 class FieldReader {
  public:
-  FieldReader(absl::string_view kind, FieldViews fields) : kind_(kind), fields_(fields) {
+  // `versioned`: the record starts with the format version "v" (every record but events).
+  FieldReader(absl::string_view kind, FieldViews fields, bool versioned = true)
+      : kind_(kind), fields_(fields) {
+    if (!versioned) return;
     absl::string_view version = View("v");
     if (status_.ok() && version != kRecordFormatVersion) {
       Fail("v", "unknown record format version");
@@ -147,6 +150,15 @@ class FieldReader {
     const absl::string_view* v = Find(name);
     int64_t out = 0;
     if (v != nullptr && !absl::SimpleAtoi(*v, &out)) Fail(name, "not an int64");
+    return out;
+  }
+
+  // For a field added after records were first written: `fallback` when it is absent.
+  int64_t Int64Or(absl::string_view name, int64_t fallback) {
+    const absl::string_view* v = FindOptional(name);
+    if (v == nullptr) return fallback;
+    int64_t out = 0;
+    if (!absl::SimpleAtoi(*v, &out)) Fail(name, "not an int64");
     return out;
   }
 
@@ -207,9 +219,15 @@ class FieldReader {
     return p.value_or(Presence::kOffline);
   }
 
-  std::vector<std::string> Names(absl::string_view name) {
+  std::vector<std::string> Names(absl::string_view name) { return NamesAt(name, Find(name)); }
+
+  // A list that records of an earlier writer may not have: absent is empty, not an error.
+  std::vector<std::string> OptionalNames(absl::string_view name) {
+    return NamesAt(name, FindOptional(name));
+  }
+
+  std::vector<std::string> NamesAt(absl::string_view name, const absl::string_view* v) {
     std::vector<std::string> out;
-    const absl::string_view* v = Find(name);
     if (v == nullptr || v->empty()) return out;
     for (absl::string_view part : absl::StrSplit(*v, ',')) {
       std::optional<std::string> element = UnescapeElement(part);
@@ -272,6 +290,18 @@ class FieldReader {
   absl::string_view View(absl::string_view name) {
     const absl::string_view* v = Find(name);
     return v == nullptr ? absl::string_view() : *v;
+  }
+
+  const absl::string_view* FindOptional(absl::string_view name) {
+    if (!status_.ok()) return nullptr;
+    if (!indexed_ && next_ < fields_.size() && fields_[next_].first == name) {
+      ++matched_;
+      return &fields_[next_++].second;
+    }
+    if (!indexed_) BuildIndex();
+    if (!status_.ok()) return nullptr;
+    auto it = index_.find(name);
+    return it == index_.end() ? nullptr : &fields_[it->second].second;
   }
 
   const absl::string_view* Find(absl::string_view name) {
@@ -380,6 +410,7 @@ FieldList EncodeCase(const Case& c) {
   for (size_t i = 0; i < c.messages.size(); ++i) {
     f.emplace_back(absl::StrCat("msg.", i), c.messages[i]);
   }
+  f.emplace_back("joined_keys", NameList(c.joined_keys));
   return f;
 }
 
@@ -431,6 +462,7 @@ absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
   for (int64_t i = 0; r.ok() && i < count; ++i) {
     c.messages.push_back(r.Str(absl::StrCat("msg.", i)));
   }
+  c.joined_keys = r.OptionalNames("joined_keys");
   if (!r.status().ok()) return r.status();
   return c;
 }
@@ -481,7 +513,7 @@ absl::StatusOr<Agent> DecodeAgentViews(FieldViews fields) {
 
 FieldList EncodeQualityRecord(const QualityRecord& q) {
   FieldList f;
-  f.reserve(10);
+  f.reserve(11);
   f.emplace_back("v", std::string(kRecordFormatVersion));
   f.emplace_back("agent_id", q.agent_id);
   f.emplace_back("topic", q.topic);
@@ -492,6 +524,7 @@ FieldList EncodeQualityRecord(const QualityRecord& q) {
   f.emplace_back("csat_sum", absl::StrCat(q.csat_sum));
   f.emplace_back("csat_count", absl::StrCat(q.csat_count));
   f.emplace_back("handle_seconds_sum", absl::StrCat(q.handle_seconds_sum));
+  f.emplace_back("evidence_resolutions", absl::StrCat(q.evidence_resolutions));
   return f;
 }
 
@@ -511,6 +544,9 @@ absl::StatusOr<QualityRecord> DecodeQualityRecordViews(FieldViews fields) {
   q.csat_sum = r.Int64("csat_sum");
   q.csat_count = r.Int64("csat_count");
   q.handle_seconds_sum = r.Int64("handle_seconds_sum");
+  // Records written before the field existed: their first-contact resolutions are the
+  // nearest thing to it.
+  q.evidence_resolutions = r.Int64Or("evidence_resolutions", q.first_contact_resolutions);
   if (!r.status().ok()) return r.status();
   return q;
 }
@@ -547,6 +583,22 @@ absl::StatusOr<Relationship> DecodeRelationshipViews(FieldViews fields) {
   rel.last_contact = r.Time("last_contact");
   if (!r.status().ok()) return r.status();
   return rel;
+}
+
+absl::StatusOr<Event> DecodeEvent(const FieldList& fields) {
+  return DecodeEventViews(ViewsOf(fields));
+}
+
+absl::StatusOr<Event> DecodeEventViews(FieldViews fields) {
+  FieldReader r("event", fields, /*versioned=*/false);
+  Event e;
+  e.time = r.Time("time");
+  e.type = r.Str("type");
+  e.case_id = r.Str("case");
+  e.agent_id = r.Str("agent");
+  e.detail = r.Str("detail");
+  if (!r.status().ok()) return r.status();
+  return e;
 }
 
 FieldList EncodeEvent(const Event& e) {

@@ -21,7 +21,10 @@
 //   - customer text (subject, messages) is stored verbatim, byte for byte (commas, newlines
 //     and NUL bytes included): subject in "subject", message i in "msg.<i>", with "msg_count"
 //     saying how many there are.
-// Every field the encoder writes is required by the decoder; fields it does not know are
+//   - a case's "joined_keys": the idempotency keys of the submissions that joined it, a name
+//     list. Added within v1 as an optional field: a record without it (written before) has
+//     none. Old readers ignore it (and then forget those keys, as they always did).
+// Every other field the encoder writes is required by the decoder; fields it does not know are
 // ignored, so a later version may add fields without a schema bump only if they are optional.
 //
 // Decoders also take the fields as views (Decode*Views), so that a store can decode straight
@@ -81,9 +84,13 @@ FieldList EncodeRelationship(const Relationship& relationship);
 absl::StatusOr<Relationship> DecodeRelationship(const FieldList& fields);
 absl::StatusOr<Relationship> DecodeRelationshipViews(FieldViews fields);
 
-// Events are append-only and never read back by the engine (audit and analytics tools read
-// the stream), so there is no decoder here. Fields: time, type, case, agent, detail.
+// Events are append-only and never read back by the engine; audit and analytics tools read the
+// stream (RedisEventReader, caserouter-events). Fields: time, type, case, agent, detail (no
+// format version: docs/events.md is the vocabulary, and a reader keeps fields it does not know
+// out of its way). The decoder requires the five fields.
 FieldList EncodeEvent(const Event& event);
+absl::StatusOr<Event> DecodeEvent(const FieldList& fields);
+absl::StatusOr<Event> DecodeEventViews(FieldViews fields);
 
 // Time <-> stored int64 microseconds, with the sentinels above.
 int64_t EncodeTime(absl::Time t);

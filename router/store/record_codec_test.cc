@@ -94,6 +94,21 @@ TEST(RecordCodecTest, SamplesSetEveryField) {
                           EncodeRelationship(Relationship{}));
 }
 
+// Records written before cases kept the keys of joined submissions have no joined_keys field:
+// they decode with none (the field is optional, so the format stays v1).
+TEST(RecordCodecTest, ACaseRecordWithoutJoinedKeysDecodesWithNone) {
+  Case c = SampleCase("c-1");
+  FieldList fields = EncodeCase(c);
+  fields.erase(std::remove_if(fields.begin(), fields.end(),
+                              [](const auto& f) { return f.first == "joined_keys"; }),
+               fields.end());
+  absl::StatusOr<Case> back = DecodeCase(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->joined_keys.empty());
+  c.joined_keys.clear();
+  EXPECT_TRUE(CaseEquals(*back, c));
+}
+
 TEST(RecordCodecTest, DefaultCaseRoundTrips) {
   Case c;  // empty strings, empty lists, InfinitePast times
   Case back = RoundTrip(c);
@@ -223,6 +238,19 @@ TEST(RecordCodecTest, QualityRecordRoundTripsEveryField) {
   EXPECT_TRUE(QualityEquals(*back, def));
 }
 
+// A record stored before evidence_resolutions existed reads its first-contact resolutions
+// in its place, not zero (which would make every agent look as if they never resolved).
+TEST(RecordCodecTest, QualityRecordWithoutEvidenceFieldFallsBackToFirstContact) {
+  FieldList fields = EncodeQualityRecord(SampleQuality("ana", "billing"));
+  fields.erase(std::remove_if(fields.begin(), fields.end(),
+                              [](const auto& f) { return f.first == "evidence_resolutions"; }),
+               fields.end());
+  absl::StatusOr<QualityRecord> back = DecodeQualityRecord(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->evidence_resolutions, 70);
+  EXPECT_EQ(back->first_contact_resolutions, 70);
+}
+
 TEST(RecordCodecTest, RelationshipRoundTripsEveryField) {
   Relationship r = SampleRelationship("cust-1", "ana");
   absl::StatusOr<Relationship> back = DecodeRelationship(EncodeRelationship(r));
@@ -253,6 +281,29 @@ TEST(RecordCodecTest, EventFields) {
   EXPECT_EQ(*FindField(fields, "case"), "c-1");
   EXPECT_EQ(*FindField(fields, "agent"), "ana");
   EXPECT_EQ(*FindField(fields, "detail"), "attempt=2");
+}
+
+void ExpectDataLossNaming(const absl::Status& status, absl::string_view field);
+
+TEST(RecordCodecTest, EventsRoundTripAndAMissingFieldIsDataLoss) {
+  Event e{T0() + absl::Microseconds(3), "offer_revoked", "c-1", "ana", "timed_out"};
+  absl::StatusOr<Event> back = DecodeEvent(EncodeEvent(e));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->time, e.time);
+  EXPECT_EQ(back->type, e.type);
+  EXPECT_EQ(back->case_id, e.case_id);
+  EXPECT_EQ(back->agent_id, e.agent_id);
+  EXPECT_EQ(back->detail, e.detail);
+  Event never;
+  never.time = absl::InfinitePast();
+  back = DecodeEvent(EncodeEvent(never));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->time, absl::InfinitePast());
+  for (absl::string_view field : {"time", "type", "case", "agent", "detail"}) {
+    FieldList fields = EncodeEvent(e);
+    RemoveField(fields, field);
+    ExpectDataLossNaming(DecodeEvent(fields).status(), field);
+  }
 }
 
 TEST(RecordCodecTest, UnknownFieldsAreIgnored) {

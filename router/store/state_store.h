@@ -6,9 +6,17 @@
 // new leader needs to rebuild the domain after a crash or a failover.
 //
 // Fencing: replicas of a domain compete for a lease. AcquireLeadership succeeds when the lease
-// is free, has lapsed, or is already held by `owner`, and then increments and returns the
-// domain's epoch. Commit carries that epoch and is refused with FAILED_PRECONDITION when
-// another leader has taken a newer one since (the caller must step down).
+// is free, has lapsed, or is already held by `owner`, and then raises the domain's epoch by a
+// random amount (1..2^32, from a RandomSource) and returns it. Commit carries that epoch and is
+// refused with FAILED_PRECONDITION when the domain's epoch is another (the caller must step
+// down). The increment is random, not 1, because a store may forget its latest writes (Redis
+// with appendfsync everysec after a power loss, an asynchronous replica promoted): with +1, the
+// next leader after such a rollback got the very epoch a deposed leader still held, and both
+// could commit. With a random increment two acquisitions made from the same rolled-back state
+// share an epoch with odds of 2^-32, so an epoch names one acquisition.
+// RenewLeadership is a compare-and-set on the epoch: it extends the lease, or takes it back
+// when it lapsed, only while the epoch is still the caller's, i.e. nobody acquired the lease
+// since (every acquisition changes the epoch).
 //
 // Implementations: RedisStateStore (production; key schema in redis_state_store.h) and
 // MemoryStateStore (unit tests of the engine). One contract suite (state_store_contract.h)
@@ -69,13 +77,12 @@ struct Batch {
   std::vector<QualityRecord> quality;
   std::vector<Relationship> relationships;
   std::vector<Event> events;
-  int64_t case_sequence = 0;  // when > 0: the highest case sequence number handed out
-  absl::Time now;             // closed cases older than now - closed_retention are dropped
+  absl::Time now;  // closed cases older than now - closed_retention are dropped
   absl::Duration closed_retention = absl::Hours(24);
 
   bool empty() const {
     return cases.empty() && agents.empty() && removed_agents.empty() && quality.empty() &&
-           relationships.empty() && events.empty() && case_sequence == 0;
+           relationships.empty() && events.empty();
   }
   // Number of records written (for batch-size metrics).
   size_t size() const {
@@ -90,7 +97,6 @@ struct StoredState {
   std::vector<Agent> agents;
   std::vector<QualityRecord> quality;
   std::vector<Relationship> relationships;
-  int64_t case_sequence = 0;
 };
 
 // At most this many records are read between two calls of a Load's progress callback.
@@ -104,11 +110,14 @@ class StateStore {
  public:
   virtual ~StateStore() = default;
 
-  // Takes or renews the domain's lease for `ttl` and returns the new epoch (> 0).
-  // FAILED_PRECONDITION if another owner holds a live lease.
+  // Takes or renews the domain's lease for `ttl` and returns the new epoch (> 0, greater than
+  // the domain's last one as this store remembers it). FAILED_PRECONDITION if another owner
+  // holds a live lease.
   virtual absl::StatusOr<int64_t> AcquireLeadership(absl::string_view owner, absl::Duration ttl,
                                                     absl::Time now) = 0;
-  // Extends the lease held by `owner` at `epoch`. FAILED_PRECONDITION if it was lost.
+  // Extends `owner`'s lease at `epoch` for `ttl`, or takes it back if it lapsed and nobody
+  // acquired it since (the domain's epoch is still `epoch`). FAILED_PRECONDITION if another
+  // owner holds a live lease or the epoch moved on: this replica no longer leads.
   virtual absl::Status RenewLeadership(absl::string_view owner, int64_t epoch, absl::Duration ttl,
                                        absl::Time now) = 0;
   // Gives the lease up (clean shutdown), if `owner` holds it.

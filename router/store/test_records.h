@@ -46,6 +46,7 @@ inline Case SampleCase(const std::string& id) {
   c.spec.subject = "Subject, with: separators\nand a second line";
   c.spec.idempotency_key = "idem-" + id;
   c.messages = {"first message", HostileText(), "", "last"};
+  c.joined_keys = {"call-" + id, "key,with:separators%25"};
   c.state = CaseState::kOffered;
   c.created_time = T0() + absl::Microseconds(1);
   c.enqueued_time = T0() + absl::Seconds(2);
@@ -103,6 +104,7 @@ inline QualityRecord SampleQuality(const std::string& agent, const std::string& 
   q.csat_sum = 400;
   q.csat_count = 90;
   q.handle_seconds_sum = 123456;
+  q.evidence_resolutions = 65;
   return q;
 }
 
@@ -168,6 +170,7 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("subject", a.spec.subject, b.spec.subject)
       .Field("idempotency_key", a.spec.idempotency_key, b.spec.idempotency_key)
       .Strings("messages", a.messages, b.messages)
+      .Strings("joined_keys", a.joined_keys, b.joined_keys)
       .Field("state", a.state, b.state)
       .Field("created_time", a.created_time, b.created_time)
       .Field("enqueued_time", a.enqueued_time, b.enqueued_time)
@@ -220,6 +223,7 @@ inline ::testing::AssertionResult QualityEquals(const QualityRecord& a, const Qu
       .Field("csat_sum", a.csat_sum, b.csat_sum)
       .Field("csat_count", a.csat_count, b.csat_count)
       .Field("handle_seconds_sum", a.handle_seconds_sum, b.handle_seconds_sum)
+      .Field("evidence_resolutions", a.evidence_resolutions, b.evidence_resolutions)
       .Result();
 }
 

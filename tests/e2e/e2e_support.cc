@@ -18,7 +18,9 @@
 #include <utility>
 
 #include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/client_interceptor.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
@@ -273,10 +275,10 @@ absl::StatusOr<std::string> RedisCli(int port, const std::vector<std::string>& a
 }
 
 absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
-                                 const std::string& service) {
+                                 const std::string& service, absl::Duration deadline) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   grpc::CompletionQueue cq;
   HealthCheckRequest request;
   request.set_service(service);
@@ -329,6 +331,74 @@ absl::StatusOr<std::vector<std::string>> ReflectedServices(
   for (const auto& s : response.list_services_response().service()) names.push_back(s.name());
   return names;
 }
+
+namespace {
+
+// The test credential for the service of each call (DialWithServiceRoles).
+class ServiceRoleInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit ServiceRoleInterceptor(std::string method) : method_(std::move(method)) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      std::multimap<std::string, std::string>* metadata = methods->GetSendInitialMetadata();
+      std::string token;
+      if (absl::StartsWith(method_, "/caserouter.v1.CaseIntakeService/")) {
+        token = Credentials().Token("adapter", kTestAdapter);
+      } else if (absl::StartsWith(method_, "/caserouter.v1.SupervisionService/")) {
+        token = Credentials().Token("supervisor", kTestSupervisor);
+      }
+      if (!token.empty() && metadata->find("authorization") == metadata->end()) {
+        metadata->emplace("authorization", absl::StrCat("Bearer ", token));
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+};
+
+class ServiceRoleInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo* info) override {
+    return new ServiceRoleInterceptor(info->method());
+  }
+};
+
+ClientSecurity TestCa() {
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  return security;
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> DialWithServiceRoles(const std::string& address,
+                                                    grpc::ChannelArguments args) {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentialsFor(TestCa());
+  if (!credentials.ok()) std::abort();
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<ServiceRoleInterceptorFactory>());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, *credentials, args,
+                                                                 std::move(factories));
+}
+
+std::function<std::shared_ptr<grpc::Channel>(const std::string&)> TestChannelFactory() {
+  return [](const std::string& target) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    args.SetLoadBalancingPolicyName("round_robin");
+    return *OpenChannel(target, TestCa(), "", args);
+  };
+}
+
+Clients::Clients(const std::string& address)
+    : Clients(std::stoi(address.substr(address.rfind(':') + 1))) {}
 
 Clients::Clients(int port, ClientCredential credential) : channel(Dial(port)) {
   auto as = [&](const char* role, const char* name) {

@@ -78,7 +78,8 @@ std::unique_ptr<RedisStateStore> OpenStore(int port, const std::string& domain =
 
 // Health service status: 1 SERVING, 2 NOT_SERVING; an error status when the call failed.
 absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
-                                 const std::string& service);
+                                 const std::string& service,
+                                 absl::Duration deadline = absl::Seconds(5));
 // Service names from server reflection.
 absl::StatusOr<std::vector<std::string>> ReflectedServices(
     const std::shared_ptr<grpc::Channel>& channel);
@@ -104,6 +105,15 @@ std::shared_ptr<grpc::Channel> Dial(int port, const std::string& role, const std
 // mTLS: the connection presents a client certificate for `role` and `name`.
 std::shared_ptr<grpc::Channel> DialWithCertificate(int port, const std::string& role,
                                                    const std::string& name);
+// TLS to `address` ("127.0.0.1:<port>"), each call carrying the test credential of the role
+// its service needs: the test adapter's for CaseIntakeService, the test supervisor's for
+// SupervisionService, none for AgentDeskService (each desk brings its agent's). For tests
+// that send every kind of call down one channel. `args` may set more channel arguments.
+std::shared_ptr<grpc::Channel> DialWithServiceRoles(
+    const std::string& address, grpc::ChannelArguments args = grpc::ChannelArguments());
+// Opens TLS channels (the test CA, no credential) to an address: the channel factory of
+// DeskAgents in tests, whose streams carry their agent's token (Credentials().Token).
+std::function<std::shared_ptr<grpc::Channel>(const std::string&)> TestChannelFactory();
 
 // The body of GET http://127.0.0.1:<port><path> (for /metrics).
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
@@ -124,6 +134,8 @@ enum class ClientCredential { kToken, kCertificate };
 // with no channel credential (DeskClient brings each agent's).
 struct Clients {
   explicit Clients(int port, ClientCredential credential = ClientCredential::kToken);
+  // The same for "127.0.0.1:<port>".
+  explicit Clients(const std::string& address);
   std::shared_ptr<grpc::Channel> channel;  // no credential: health, reflection
   std::unique_ptr<v1::CaseIntakeService::Stub> intake;
   std::unique_ptr<v1::SupervisionService::Stub> supervision;

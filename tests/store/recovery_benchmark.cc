@@ -271,10 +271,6 @@ class Fixture {
     for (const absl::Status& s : failures) {
       if (!s.ok()) return s;
     }
-    Batch seq;
-    seq.now = absl::Now();
-    seq.case_sequence = cases;
-    if (absl::Status s = lead->Commit(seq, *epoch); !s.ok()) return s;
     return lead->ReleaseLeadership("bench-fill");
   }
 

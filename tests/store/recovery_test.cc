@@ -102,7 +102,6 @@ absl::Status Populate(StateStore& store, absl::Time now) {
     a.languages = {"en"};
     batch.agents.push_back(a);
   }
-  batch.case_sequence = kCases;
   if (absl::Status s = store.Commit(batch, *epoch); !s.ok()) return s;
   return store.ReleaseLeadership("populator");
 }
@@ -180,7 +179,8 @@ TEST_F(MemoryRecoveryTest, AReplicaThatLosesTheLeaseWhileLoadingDoesNotServe) {
   // replica-b commits at the epoch it took.
   Batch batch;
   batch.now = clock_.Now();
-  batch.case_sequence = kCases + 1;
+  batch.agents = {Agent{}};
+  batch.agents[0].id = "carl";
   EXPECT_TRUE(other->Commit(batch, *usurper).ok());
 }
 
@@ -193,7 +193,7 @@ TEST_F(MemoryRecoveryTest, ALeaseThatLapsedWhileNobodyTookItIsTakenBackWithoutAR
   absl::StatusOr<CaseView> first = GetCaseInOneTick(engine, CaseIdAt(0));
   ASSERT_TRUE(first.ok()) << first.status();
   EXPECT_EQ(store_.loads, 1);
-  EXPECT_EQ(store_.acquires, 2);  // taken, lapsed, taken back at the next epoch
+  EXPECT_EQ(store_.acquires, 1);  // taken, lapsed, taken back by a renewal at its epoch
 
   // The same after it serves: a tick that stalls past the lease costs no reload.
   store_.on_chunk = nullptr;
@@ -295,10 +295,11 @@ TEST_F(RedisRecoveryTest, AReplicaThatLosesTheLeaseWhileLoadingDoesNotServe) {
   EXPECT_EQ(observer_.times_led, 0);
   EXPECT_EQ(store.chunks, 2);  // it stopped at the renewal right after the stall
   EXPECT_EQ(store.commits, 0);
-  // A batch at replica-a's epoch is refused; replica-b's is not.
+  // A batch at another epoch (as replica-a's is) is refused; replica-b's is not.
   Batch batch;
   batch.now = absl::Now();
-  batch.case_sequence = kCases + 1;
+  batch.agents = {Agent{}};
+  batch.agents[0].id = "carl";
   EXPECT_EQ(redis_->Commit(batch, *usurper - 1).code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(other->Commit(batch, *usurper).ok());
 }

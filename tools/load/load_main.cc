@@ -30,6 +30,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "router/service/server_settings.h"
 #include "tools/load/echo_server.h"
 #include "tools/load/load_driver.h"
 #include "tools/load/matrix.h"
@@ -321,6 +322,7 @@ int Matrix(const char* self) {
 }  // namespace caserouter::load
 
 int main(int argc, char** argv) {
+  caserouter::ApplyProcessSettings();  // as the router's main: the echo is its ceiling
   absl::SetProgramUsageMessage(
       "caserouter-load matrix|run|echo|ceiling|seed [flags]: load for a caserouter on this "
       "machine (127.0.0.1 only), and its ceilings");

@@ -72,7 +72,8 @@ absl::Status SeedQueue(const SeedOptions& options) {
     const int64_t last = std::min(options.cases, first + options.batch);
     batch.cases.reserve(static_cast<size_t>(last - first));
     for (int64_t i = first; i < last; ++i) {
-      // Ids outside the engine's c%08d sequence, so they never meet a new case's id.
+      // Ids outside the engine's form ("c" and 28 base32 characters, router/model/case_id.h),
+      // so they never meet a new case's id.
       batch.cases.push_back(QueuedCase(absl::StrFormat("seed%07d", i), Channel::kEmail,
                                        absl::StrCat("seed-", i), "queued.only", subject, now));
     }

@@ -30,12 +30,17 @@ struct EvaluationOptions {
   std::vector<Strategy> strategies = {Strategy::kOutcome, Strategy::kLongestIdle,
                                       Strategy::kRoundRobin, Strategy::kLeastOccupied,
                                       Strategy::kFastestHandle};
+  // Adds the oracle (SimOptions::oracle): the bound every strategy's gain is measured against.
+  bool oracle = true;
   int seeds = 5;
   uint64_t first_seed = 1;
 };
 
+// The oracle's label in tables and figures.
+inline constexpr char kOracleLabel[] = "oracle";
+
 struct StrategyRuns {
-  std::string label;  // strategy name, or a sweep point's label
+  std::string label;  // strategy name, "oracle", or a sweep point's label
   std::vector<RunMetrics> runs;
   std::array<double, 24> depth_by_hour = {};  // mean over the runs
 };
@@ -53,16 +58,18 @@ absl::StatusOr<WorkloadEvaluation> EvaluateWorkload(
     std::string key, const std::function<Workload(uint64_t seed)>& make,
     const EvaluationOptions& options, const std::function<void(const std::string&)>& progress);
 
-// The default strategy with its quality weight and bullseye share varied: the trade-off
-// between time to answer and first-contact resolution. One StrategyRuns per point.
+// The default strategy with its hold rule's worth of a failure and its exploration bound
+// varied: the trade-off between time to answer and first-contact resolution. One StrategyRuns
+// per point.
 absl::StatusOr<std::vector<StrategyRuns>> SweepOutcomeWeights(
     const std::function<Workload(uint64_t seed)>& make, const EvaluationOptions& options,
     const std::function<void(const std::string&)>& progress);
 
 // One line of the theory check: a figure of queueing theory against the simulation.
 struct TheoryRow {
-  std::string model;    // "Erlang C, 14 agents", ...
-  std::string measure;  // "P(wait)", ...
+  std::string model;     // "Erlang C, 14 agents", ...
+  std::string strategy;  // the strategy that routed the runs
+  std::string measure;   // "P(wait)", ...
   double theory = 0;
   Estimate simulated;
 };
@@ -72,9 +79,15 @@ struct EvaluationPage {
   std::vector<StrategyRuns> sweep;  // on the workload named by sweep_key
   std::string sweep_key;
   std::vector<TheoryRow> theory;
+  // The same replay made longer (more evidence per agent): how the share of the oracle's gain
+  // grows with it. The workload of the same key in `workloads` is the first point.
+  std::vector<WorkloadEvaluation> evidence;
   std::vector<std::string> skipped;  // workloads left out, with the reason
   std::string command;               // how to regenerate the page
 };
+
+// The theory rows as a markdown table (model, strategy, measure, theory, simulated, agrees).
+std::string RenderTheory(const std::vector<TheoryRow>& rows);
 
 // The markdown page; figures are referenced as `evaluation/<file>.png`.
 std::string RenderEvaluation(const EvaluationPage& page);

@@ -11,12 +11,14 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -24,6 +26,7 @@
 #include "absl/time/time.h"
 #include "router/config/config_loader.h"
 #include "tools/replay/bank_trace.h"
+#include "tools/replay/csv_trace.h"
 #include "tools/replay/incident_trace.h"
 #include "tools/replay/twcs_trace.h"
 #include "tools/sim/erlang.h"
@@ -31,15 +34,19 @@
 #include "tools/sim/sim_stats.h"
 #include "tools/sim/simulator.h"
 #include "tools/sim/theory_check.h"
+#include "tools/sim/traffic_variation.h"
 #include "tools/sim/workload.h"
 
 ABSL_FLAG(std::string, config, CASEROUTER_SOURCE_DIR "/deploy/caserouter.yaml",
           "engine configuration file (the router's own)");
-ABSL_FLAG(std::string, workload, "synthetic", "run: synthetic, bank, twcs or incident");
+ABSL_FLAG(std::string, workload, "synthetic",
+          "run: synthetic, bank, twcs, incident, or csv (your own trace: --path, format in "
+          "docs/simulator.md)");
 ABSL_FLAG(std::string, path, "", "run: the trace file (default: the shared data set's file)");
 ABSL_FLAG(std::string, data_dir, CASEROUTER_DATA_DIR, "folder of the shared data sets");
 ABSL_FLAG(std::string, strategies, "all",
-          "comma-separated: outcome, longest_idle, round_robin, least_occupied, fastest_handle");
+          "comma-separated: outcome, longest_idle, round_robin, least_occupied, fastest_handle, "
+          "oracle (reads the hidden truth: the bound on what routing can gain), or all");
 ABSL_FLAG(int, seeds, 5, "runs per strategy (seeds first_seed, first_seed+1, ...)");
 ABSL_FLAG(uint64_t, first_seed, 1, "first seed");
 ABSL_FLAG(double, days, 7, "synthetic: days of traffic");
@@ -47,6 +54,12 @@ ABSL_FLAG(double, rate, 126, "synthetic: cases per hour");
 ABSL_FLAG(int, agents_per_shift, 12, "synthetic: agents per shift (three shifts a day)");
 ABSL_FLAG(int, customers, 3000, "synthetic: size of the customer base the cases come from");
 ABSL_FLAG(int64_t, max_cases, 0, "replays: keep only the first N cases (0 = all)");
+ABSL_FLAG(int, replay_days, 0,
+          "replays with --vary_traffic: days of traffic to replay, resampled from the trace's "
+          "(0 = the trace's span; more: agents build longer records on the same traffic)");
+ABSL_FLAG(bool, vary_traffic, true,
+          "replays: each seed resamples the trace's days (same weekday), so that intervals "
+          "include the traffic's randomness; false replays the trace as it is for every seed");
 ABSL_FLAG(absl::Duration, tick, absl::Seconds(1), "engine tick while cases wait");
 ABSL_FLAG(bool, full_pass, false,
           "route every waiting case against every agent at every tick (the engine's routing "
@@ -58,6 +71,14 @@ ABSL_FLAG(std::string, offer_log, "",
           "run: write every offer (virtual microseconds, agent, case) to this file, to compare "
           "two builds' routing decision by decision");
 ABSL_FLAG(bool, quick, false, "report: fewer seeds and shorter runs (a smoke test)");
+// A single-skill centre for `theory` (the seeds flag is the number of runs).
+ABSL_FLAG(double, arrivals_per_hour, 200, "theory: Poisson arrivals per hour");
+ABSL_FLAG(double, handle_seconds, 180, "theory: mean of the exponential handle time");
+ABSL_FLAG(int, agents, 14, "theory: identical agents, always present");
+ABSL_FLAG(double, patience_seconds, 0,
+          "theory: mean of the exponential patience (Erlang A); 0 = nobody abandons (Erlang C)");
+ABSL_FLAG(double, threshold_seconds, 20, "theory: the service level's answer threshold");
+ABSL_FLAG(double, hours, 12, "theory: hours of arrivals per run (the first is warm-up)");
 // The hidden ground truth (GroundTruthOptions): the engine never reads these.
 ABSL_FLAG(double, mean_resolution, 0.70, "truth: team mean of the true resolution probability");
 ABSL_FLAG(double, spread, 0.12, "truth: its standard deviation between agents and topics");
@@ -94,11 +115,17 @@ GroundTruthOptions TruthFromFlags() {
   return t;
 }
 
-absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag() {
+// The strategies named by --strategies, and whether the oracle is among them.
+absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag(bool* oracle) {
   std::string list = absl::GetFlag(FLAGS_strategies);
+  *oracle = list == "all";
   if (list == "all") return EvaluationOptions().strategies;
   std::vector<Strategy> out;
   for (absl::string_view name : absl::StrSplit(list, ',', absl::SkipEmpty())) {
+    if (name == kOracleLabel) {
+      *oracle = true;
+      continue;
+    }
     Strategy s;
     if (!ParseStrategy(std::string(name), &s)) {
       return absl::InvalidArgumentError(
@@ -106,7 +133,9 @@ absl::StatusOr<std::vector<Strategy>> StrategiesFromFlag() {
     }
     out.push_back(s);
   }
-  if (out.empty()) return absl::InvalidArgumentError("--strategies: name at least one");
+  if (out.empty() && !*oracle) {
+    return absl::InvalidArgumentError("--strategies: name at least one");
+  }
   return out;
 }
 
@@ -114,6 +143,7 @@ std::string DataFile(absl::string_view workload) {
   std::string dir = absl::GetFlag(FLAGS_data_dir);
   if (workload == "bank") return dir + "/anonymous-bank/anonymous_bank_february_1999.tsv";
   if (workload == "twcs") return dir + "/twcs-sample/twcs_first5000.csv";
+  if (workload == "csv") return "";
   return dir + "/incident-event-log/incident_event_log_subset.csv";
 }
 
@@ -124,24 +154,32 @@ std::optional<int64_t> MaxCases(int64_t fallback = 0) {
   return std::nullopt;
 }
 
-// A replay's workload is the same for every seed: the trace is read once.
+// A replay's trace is read once; each seed resamples its days (--vary_traffic) or replays it
+// as it is.
 template <typename Options, typename Read, typename Make>
 absl::StatusOr<std::function<Workload(uint64_t)>> Replay(const std::string& path,
-                                                         std::optional<int64_t> max_cases,
+                                                         std::optional<int64_t> max_cases, int days,
                                                          Read read, Make make) {
   Options options;
   options.max_cases = max_cases;
   absl::StatusOr<Trace> trace = read(path, options);
   if (!trace.ok()) return trace.status();
   Workload w = make(*std::move(trace));
+  if (absl::GetFlag(FLAGS_vary_traffic)) {
+    return std::function<Workload(uint64_t)>(
+        [w, days](uint64_t seed) { return ResampleDays(w, seed, days); });
+  }
   return std::function<Workload(uint64_t)>([w](uint64_t) { return w; });
 }
 
 // A factory of the workload by seed: synthetic traces change with the seed, replays do not.
+// `replay_days`: days of a replay to resample (0: its span; -1: --replay_days).
 absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::string& kind,
                                                                   std::string path,
                                                                   double days_scale,
-                                                                  int64_t max_cases_fallback) {
+                                                                  int64_t max_cases_fallback,
+                                                                  int replay_days = -1) {
+  if (replay_days < 0) replay_days = absl::GetFlag(FLAGS_replay_days);
   if (kind == "synthetic") {
     double days = absl::GetFlag(FLAGS_days) * days_scale;
     double rate = absl::GetFlag(FLAGS_rate);
@@ -159,17 +197,26 @@ absl::StatusOr<std::function<Workload(uint64_t)>> WorkloadFactory(const std::str
   if (path.empty()) path = DataFile(kind);
   std::optional<int64_t> max_cases = MaxCases(max_cases_fallback);
   if (kind == "bank") {
-    return Replay<BankTraceOptions>(path, max_cases, ReadBankTraceFile, MakeBankWorkload);
+    return Replay<BankTraceOptions>(path, max_cases, replay_days, ReadBankTraceFile,
+                                    MakeBankWorkload);
   }
   if (kind == "twcs") {
-    return Replay<TwcsTraceOptions>(path, max_cases, ReadTwcsTraceFile, MakeTwcsWorkload);
+    return Replay<TwcsTraceOptions>(path, max_cases, replay_days, ReadTwcsTraceFile,
+                                    MakeTwcsWorkload);
   }
   if (kind == "incident") {
-    return Replay<IncidentTraceOptions>(path, max_cases, ReadIncidentTraceFile,
+    return Replay<IncidentTraceOptions>(path, max_cases, replay_days, ReadIncidentTraceFile,
                                         MakeIncidentWorkload);
   }
+  if (kind == "csv") {
+    if (absl::GetFlag(FLAGS_path).empty()) {
+      return absl::InvalidArgumentError("--path: name the CSV trace to replay");
+    }
+    return Replay<CsvTraceOptions>(path, max_cases, replay_days, ReadCsvTraceFile,
+                                   [](Trace t) { return MakeCsvWorkload(std::move(t)); });
+  }
   return absl::InvalidArgumentError(
-      absl::StrCat("--workload: '", kind, "' is not synthetic, bank, twcs or incident"));
+      absl::StrCat("--workload: '", kind, "' is not synthetic, bank, twcs, incident or csv"));
 }
 
 absl::StatusOr<EvaluationOptions> OptionsFromFlags() {
@@ -183,7 +230,7 @@ absl::StatusOr<EvaluationOptions> OptionsFromFlags() {
   }
   o.base.tick = absl::GetFlag(FLAGS_tick);
   o.base.config.full_routing_pass = absl::GetFlag(FLAGS_full_pass);
-  absl::StatusOr<std::vector<Strategy>> strategies = StrategiesFromFlag();
+  absl::StatusOr<std::vector<Strategy>> strategies = StrategiesFromFlag(&o.oracle);
   if (!strategies.ok()) return strategies.status();
   o.strategies = *strategies;
   o.seeds = absl::GetFlag(FLAGS_seeds);
@@ -227,6 +274,65 @@ int RunOne() {
   return 0;
 }
 
+// One single-skill point from the flags, for each strategy named, against Erlang C or A.
+// Exit status 1 when a figure disagrees with the theory.
+int Theory() {
+  absl::StatusOr<EngineConfig> config = LoadEngineConfigFile(absl::GetFlag(FLAGS_config));
+  if (!config.ok()) return Fail(config.status(), 2);
+  bool oracle = false;
+  std::string list = absl::GetFlag(FLAGS_strategies);
+  std::vector<Strategy> strategies = {Strategy::kLongestIdle, Strategy::kOutcome};
+  if (list != "all") {
+    absl::StatusOr<std::vector<Strategy>> named = StrategiesFromFlag(&oracle);
+    if (!named.ok()) return Fail(named.status(), 2);
+    strategies = *named;
+  }
+  if (strategies.empty()) {
+    return Fail(absl::InvalidArgumentError("--strategies: the oracle has no theory of its own"), 2);
+  }
+  QueueModel model;
+  model.arrivals_per_second = absl::GetFlag(FLAGS_arrivals_per_hour) / 3600;
+  model.mean_handle_seconds = absl::GetFlag(FLAGS_handle_seconds);
+  model.agents = absl::GetFlag(FLAGS_agents);
+  double patience = absl::GetFlag(FLAGS_patience_seconds);
+  model.mean_patience_seconds = patience == 0 ? std::numeric_limits<double>::infinity() : patience;
+  model.answer_threshold_seconds = absl::GetFlag(FLAGS_threshold_seconds);
+  TheoryCase c = MakeTheoryCase(model);
+  EvaluationPage page;
+  bool agrees = true;
+  for (Strategy s : strategies) {
+    TheoryOptions o;
+    o.runs = absl::GetFlag(FLAGS_seeds);
+    o.hours = absl::GetFlag(FLAGS_hours);
+    o.strategy = s;
+    o.seed_offset = absl::GetFlag(FLAGS_first_seed) - 1;
+    absl::StatusOr<std::vector<TheoryRow>> rows = CheckTheory(*config, c, o);
+    if (!rows.ok()) {
+      // Name the flag behind the model's field.
+      std::string message(rows.status().message());
+      for (auto [field, flag] :
+           {std::pair<const char*, const char*>{"arrivals_per_second", "arrivals_per_hour"},
+            {"mean_handle_seconds", "handle_seconds"},
+            {"agents", "agents"},
+            {"mean_patience_seconds", "patience_seconds"},
+            {"answer_threshold_seconds", "threshold_seconds"},
+            {"runs", "seeds"},
+            {"hours", "hours"}}) {
+        if (absl::StartsWith(message, field)) {
+          message = absl::StrCat("--", flag, " (", message, ")");
+          break;
+        }
+      }
+      return Fail(absl::InvalidArgumentError(message), 2);
+    }
+    for (const TheoryRow& r : *rows) agrees = agrees && TheoryAgrees(r);
+    page.theory.insert(page.theory.end(), rows->begin(), rows->end());
+    Progress(absl::StrCat(c.name, ", ", StrategyName(s), ": done"));
+  }
+  std::cout << RenderTheory(page.theory);
+  return agrees ? 0 : 1;
+}
+
 int Report() {
   absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
   if (!options.ok()) {
@@ -268,8 +374,24 @@ int Report() {
     }
     page.workloads.push_back(*std::move(e));
   }
+  // More evidence, more of the gain: the sparsest replay, longer (its traffic resampled).
+  if (std::ifstream(DataFile("incident")) && absl::GetFlag(FLAGS_vary_traffic)) {
+    EvaluationOptions evidence = *options;
+    evidence.strategies = {Strategy::kOutcome, Strategy::kLongestIdle};
+    evidence.oracle = true;
+    for (int days : {12, 30}) {
+      auto make = WorkloadFactory("incident", "", 1, quick ? 2000 : 0, quick ? days / 3 : days);
+      if (!make.ok()) return Fail(make.status(), 1);
+      absl::StatusOr<WorkloadEvaluation> e =
+          EvaluateWorkload(absl::StrCat("incident_", days, "d"), *make, evidence, Progress);
+      if (!e.ok()) return Fail(e.status(), 1, "evidence");
+      e->name = absl::StrCat("incident replay, ", quick ? days / 3 : days, " days resampled");
+      page.evidence.push_back(*std::move(e));
+    }
+  }
   absl::StatusOr<std::vector<TheoryRow>> theory =
-      RunTheoryCheck(options->base.config, quick ? 2 : options->seeds, quick ? 4 : 24, Progress);
+      RunTheoryCheck(options->base.config, {Strategy::kLongestIdle, Strategy::kOutcome},
+                     quick ? 2 : options->seeds, quick ? 4 : 24, Progress);
   if (!theory.ok()) {
     return Fail(theory.status(), 1, "theory");
   }
@@ -299,13 +421,18 @@ int Report() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "caserouter-sim run|report [flags]: the routing engine on a virtual clock.\n"
+      "caserouter-sim run|theory|report [flags]: the routing engine on a virtual clock.\n"
       "  run     one workload (--workload), strategies side by side\n"
+      "  theory  one single-skill centre (--arrivals_per_hour, --handle_seconds, --agents,\n"
+      "          --patience_seconds, --threshold_seconds; --seeds runs of --hours) against\n"
+      "          Erlang C or A, per strategy (default longest_idle,outcome); exit 1 on a\n"
+      "          disagreement\n"
       "  report  every workload, the weight sweep and the theory check -> --out");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   std::string command = args.size() > 1 ? args[1] : "";
   if (command == "run") return caserouter::RunOne();
   if (command == "report") return caserouter::Report();
-  std::fprintf(stderr, "caserouter-sim: say run or report (--help lists the flags)\n");
+  if (command == "theory") return caserouter::Theory();
+  std::fprintf(stderr, "caserouter-sim: say run, theory or report (--help lists the flags)\n");
   return 2;
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace caserouter {
 namespace {
@@ -31,7 +32,19 @@ double T95(int dof) {
   return dof <= 30 ? kT[dof - 1] : 1.96;
 }
 
+double T99(int dof) {
+  static const double kT[] = {63.657, 9.925, 5.841, 4.604, 4.032, 3.707, 3.499, 3.355,
+                              3.250,  3.169, 3.106, 3.055, 3.012, 2.977, 2.947, 2.921,
+                              2.898,  2.878, 2.861, 2.845, 2.831, 2.819, 2.807, 2.797,
+                              2.787,  2.779, 2.771, 2.763, 2.756, 2.750};
+  if (dof < 1) return 0;
+  return dof <= 30 ? kT[dof - 1] : 2.576;
+}
+
 }  // namespace
+
+double TQuantile95(int dof) { return T95(dof); }
+double TQuantile99(int dof) { return T99(dof); }
 
 double Quantile(std::vector<double> values, double q) {
   if (values.empty()) return 0;
@@ -71,7 +84,43 @@ RunMetrics Summarize(const SimResult& r) {
   double answered = 0;
   for (const ChannelResult& c : r.channels) answered += c.answered;
   m.choice = Ratio(r.answered_with_alternative, answered);
+  m.explored = Ratio(r.explored_offers, answered);
+  m.exploration_cost = Ratio(r.exploration_cost, answered);
+  m.prior_cases = Ratio(r.prior_cases_on_topic, answered);
   return m;
+}
+
+Estimate PairedDifference(const std::vector<double>& a, const std::vector<double>& b) {
+  std::vector<double> d;
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i) d.push_back(a[i] - b[i]);
+  return Combine(d);
+}
+
+Estimate RatioOfMeans(const std::vector<double>& num, const std::vector<double>& den) {
+  Estimate e;
+  const size_t n = std::min(num.size(), den.size());
+  e.runs = static_cast<int>(n);
+  if (n == 0) return e;
+  std::vector<double> x(num.begin(), num.begin() + n), y(den.begin(), den.begin() + n);
+  const double mx = Mean(x), my = Mean(y);
+  if (my == 0) {
+    e.half_width = std::numeric_limits<double>::infinity();
+    return e;
+  }
+  e.mean = mx / my;
+  if (n < 2) return e;
+  double vx = 0, vy = 0, cxy = 0;
+  for (size_t i = 0; i < n; ++i) {
+    vx += (x[i] - mx) * (x[i] - mx);
+    vy += (y[i] - my) * (y[i] - my);
+    cxy += (x[i] - mx) * (y[i] - my);
+  }
+  vx /= n - 1, vy /= n - 1, cxy /= n - 1;
+  // Var(X̄/Ȳ) ≈ (Var X - 2 R Cov(X, Y) + R² Var Y) / (n Ȳ²).
+  const double r = e.mean;
+  const double var = std::max(0.0, vx - 2 * r * cxy + r * r * vy) / (n * my * my);
+  e.half_width = T95(static_cast<int>(n) - 1) * std::sqrt(var);
+  return e;
 }
 
 Estimate Combine(const std::vector<double>& values) {

@@ -37,7 +37,10 @@ struct RunMetrics {
   double occupancy_spread = 0;
   double occupancy_mean = 0;
   double decisions_per_second = 0;
-  double choice = 0;  // share of answers with an idle, able alternative agent
+  double choice = 0;            // share of answers with an idle, able alternative agent
+  double explored = 0;          // share of answers whose agent the exploration term chose
+  double exploration_cost = 0;  // true FCR lost to exploration, per answer (probability)
+  double prior_cases = 0;       // mean completed contacts of the chosen agent on the topic
   PerChannel<double> channel_mean_wait = {};
   PerChannel<double> channel_p90_wait = {};
   PerChannel<double> channel_sla = {};
@@ -56,6 +59,22 @@ struct Estimate {
   int runs = 0;
 };
 Estimate Combine(const std::vector<double>& values);
+
+// Two-sided Student t quantiles for `dof` degrees of freedom (the normal's beyond 30).
+double TQuantile95(int dof);
+double TQuantile99(int dof);
+
+// Paired by seed: the mean of a[i] - b[i] and its 95% interval (Student t over the pairs).
+// Strategies run on the same seeds share the workload's traffic and the truth's draws, so the
+// pairs' differences vary much less than either side: the interval is that of the difference.
+// a and b must be of the same length (runs of the same seeds, in the same order).
+Estimate PairedDifference(const std::vector<double>& a, const std::vector<double>& b);
+
+// mean(num) / mean(den) over paired runs, with a 95% interval by the delta method (the
+// covariance of the pairs included). For "the share of the oracle's gain a strategy
+// captures": num = strategy - baseline, den = oracle - baseline, per seed. The half width is
+// infinite when mean(den) is 0.
+Estimate RatioOfMeans(const std::vector<double>& num, const std::vector<double>& den);
 
 }  // namespace caserouter
 

@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "router/engine/engine.h"
 #include "router/model/clock.h"
+#include "router/model/random_source.h"
 #include "router/store/memory_state_store.h"
 
 namespace caserouter {
@@ -60,6 +61,24 @@ struct Event {
   }
 };
 
+// The ground truth as the engine's oracle: the simulator's own customers and agents, read
+// the way CompleteContact reads them (the relationship bonus once the agent served the
+// customer before).
+class TruthOracle : public ResolutionOracle {
+ public:
+  TruthOracle(const GroundTruth* truth, const absl::flat_hash_set<std::string>* served_before)
+      : truth_(truth), served_before_(served_before) {}
+  double Probability(const std::string& agent_id, const std::string& topic,
+                     const std::string& customer_id) const override {
+    const bool knows = served_before_->count(absl::StrCat(customer_id, "\n", agent_id)) > 0;
+    return truth_->ResolutionProbability(agent_id, topic, knows);
+  }
+
+ private:
+  const GroundTruth* const truth_;
+  const absl::flat_hash_set<std::string>* const served_before_;
+};
+
 absl::Status Internal(absl::string_view call, const absl::Status& status) {
   return absl::InternalError(absl::StrCat("engine refused ", call, ": ", status.message()));
 }
@@ -71,14 +90,18 @@ class Run {
         options_(options),
         truth_(options.truth, options.seed),
         random_(options.seed * 2654435761u + 1),
+        case_id_random_(options.seed),
         clock_(workload.trace.start == absl::InfinitePast() ? absl::UnixEpoch()
                                                             : workload.trace.start) {
     EngineConfig config = options.config;
     // Simulated desks never go silent and one replica leads for the whole run.
     config.heartbeat_timeout = absl::InfiniteDuration();
     config.lease_ttl = absl::Hours(24 * 3650);
+    config.oracle = nullptr;
+    if (options.oracle) config.oracle = std::make_shared<TruthOracle>(&truth_, &served_before_);
     t0_ = clock_.Now();
-    engine_ = std::make_unique<Engine>(config, &store_, &clock_, &observer_, "simulator");
+    engine_ = std::make_unique<Engine>(config, &store_, &clock_, &observer_, "simulator",
+                                       &case_id_random_);
     config_ = std::move(config);
   }
 
@@ -94,15 +117,19 @@ class Run {
       At(t0_ + trace.cases[i].arrival, [this, i] { ArriveFromTrace(i); });
     }
     At(t0_, [this] { SampleDepth(); });
-    const absl::Time horizon = last_arrival_ + absl::Hours(24 * 30);
+    // A contact can still be served as late as its handle time after the last arrival (tweets'
+    // "handle times" are reply delays of up to weeks): the horizon leaves room for that.
+    absl::Duration longest_handle;
+    for (const TraceCase& c : trace.cases) longest_handle = std::max(longest_handle, c.handle_time);
+    const absl::Time horizon = last_arrival_ + absl::Hours(24 * 30) + 2 * longest_handle;
     while (!events_.empty() && error_.ok()) {
       absl::Time now = events_.top().at;
       if (now > horizon) {
         // What is left are checks for cases that ended long ago; anyone still waiting is a bug.
         if (waiting_ == 0) break;
         return absl::InternalError(absl::StrCat("the simulation did not settle: ", waiting_,
-                                                " contacts still wait 30 days after the "
-                                                "last arrival"));
+                                                " contacts still wait 30 days (and twice the "
+                                                "longest handle time) after the last arrival"));
       }
       clock_.Set(now);
       while (!events_.empty() && events_.top().at == now) {
@@ -162,6 +189,7 @@ class Run {
                               << ' ' << case_id << '\n';
         }
         AcceptOffer(agent, case_id);
+        ExamineDecision(agent, case_id);
       }
       if (issued_ == 0) return;
     }
@@ -227,8 +255,8 @@ class Run {
         return;
       }
       if (!tc.abandoned) patience = absl::InfiniteDuration();
-    } else {
-      patience = DrawPatience(tc.spec.channel);
+    } else if (patience == absl::InfiniteDuration()) {
+      patience = DrawPatience(tc.spec.channel);  // the trace does not tell: the model does
     }
     absl::Duration handle =
         tc.handle_time > absl::ZeroDuration() ? tc.handle_time : DrawHandle(tc.spec.channel);
@@ -327,6 +355,10 @@ class Run {
       c.agent = agent;
       StopWaiting(c);
       if (c.measured && HasIdleAlternative(agent, c.spec)) ++result_.answered_with_alternative;
+      if (c.measured) {
+        auto it = completed_on_topic_.find(absl::StrCat(agent, "\n", c.spec.topic));
+        if (it != completed_on_topic_.end()) result_.prior_cases_on_topic += it->second;
+      }
       ++active_[agent];
       const Channel channel = c.spec.channel;
       if (c.measured) {
@@ -340,8 +372,39 @@ class Run {
       double attention = absl::ToDoubleSeconds(handle) *
                          std::min(1.0, config_.channels[ChannelIndex(channel)].capacity_cost);
       busy_[agent] += attention;
-      if (c.measured) result_.busy_agent_seconds += attention;
+      // The part of [now, now + handle) inside the measurement window.
+      const absl::Time from = std::max(now, t0_ + options_.warm_up);
+      const absl::Time to = options_.measure_until == absl::InfiniteDuration()
+                                ? now + handle
+                                : std::min(now + handle, t0_ + options_.measure_until);
+      if (to > from) {
+        result_.busy_seconds_in_window +=
+            absl::ToDoubleSeconds(to - from) *
+            std::min(1.0, config_.channels[ChannelIndex(channel)].capacity_cost);
+      }
       At(now + handle, [this, id] { CompleteContact(id); });
+    });
+  }
+
+  // Whether exploration chose the agent, and at what cost by the truth: the engine's stored
+  // decision, read as a supervisor would (ExplainDecision).
+  void ExamineDecision(const std::string& agent, const std::string& id) {
+    if (config_.oracle != nullptr ||
+        config_.StrategyFor(contacts_.at(id).spec.topic) != Strategy::kOutcome) {
+      return;
+    }
+    ++issued_;
+    engine_->ExplainDecision(id, [this, agent, id](absl::StatusOr<Explanation> e) {
+      if (!e.ok() || !e->decision.explored) return;
+      const Contact& c = contacts_.at(id);
+      if (!c.measured) return;
+      ++result_.explored_offers;
+      const CaseSpec& spec = c.spec;
+      auto truly = [&](const std::string& who) {
+        return truth_.ResolutionProbability(
+            who, spec.topic, served_before_.count(absl::StrCat(spec.customer_id, "\n", who)) > 0);
+      };
+      result_.exploration_cost += truly(e->decision.exploit_choice) - truly(agent);
     });
   }
 
@@ -366,6 +429,7 @@ class Run {
       }
     }
     served_before_.insert(customer_agent);
+    ++completed_on_topic_[absl::StrCat(c.agent, "\n", c.spec.topic)];
     ++issued_;
     engine_->Complete(c.agent, desks_[c.agent].get(), id, outcome,
                       [this, id, outcome, truly_resolved, transfer](absl::StatusOr<CaseView> r) {
@@ -488,6 +552,7 @@ class Run {
   EngineConfig config_;
   GroundTruth truth_;
   std::mt19937_64 random_;
+  SeededRandomSource case_id_random_;  // case ids: the same run, the same ids
   FakeClock clock_;
   MemoryStateStore store_;
   EngineObserver observer_;
@@ -511,6 +576,7 @@ class Run {
   std::vector<Need> needs_;
   std::map<std::string, Contact> contacts_;
   absl::flat_hash_set<std::string> served_before_;
+  std::map<std::string, int64_t> completed_on_topic_;  // by "agent\ntopic"
   std::array<double, 24> depth_sum_ = {};
   std::array<int64_t, 24> depth_count_ = {};
   SimResult result_;
@@ -525,6 +591,9 @@ absl::Status ValidateSimOptions(const SimOptions& o) {
   }
   if (o.warm_up < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("warm_up: must not be negative");
+  }
+  if (o.measure_until <= o.warm_up) {
+    return absl::InvalidArgumentError("measure_until: must be after warm_up");
   }
   return absl::OkStatus();
 }

@@ -50,10 +50,17 @@ struct SimOptions {
   // Only arrivals at or after this offset are measured (the engine's history still learns
   // from the warm-up); for the theory check, which wants the steady state.
   absl::Duration warm_up = absl::ZeroDuration();
+  // End of the window over which agents' busy time is measured (busy_seconds_in_window), as
+  // an offset from the start; the window opens at warm_up.
+  absl::Duration measure_until = absl::InfiniteDuration();
   // When set, every offer the engine makes is written here as one line: the virtual time in
   // microseconds since the run's start, the agent and the case. Two engines that route alike
   // write the same lines (how a refactor of the routing path is checked against the last one).
   std::ostream* offer_log = nullptr;
+  // The oracle: the engine is handed the ground truth (EngineConfig::oracle) and gives every
+  // case to the free eligible agent most likely to truly resolve it, holding none. What no
+  // router can do: the bound on what routing by outcome can gain on this workload.
+  bool oracle = false;
 };
 
 struct ChannelResult {
@@ -81,12 +88,22 @@ struct SimResult {
   // Answered contacts for which another agent was on shift, idle (no case in hand) and able
   // (skills, language) when the case was answered: how often the strategy had a real choice.
   int64_t answered_with_alternative = 0;
+  // Offers whose winner the exploration term chose over the agent the estimates alone
+  // preferred (the default strategy), and what they cost in true resolution: the sum over
+  // them of P(resolve | the estimates' choice) - P(resolve | the agent chosen), by the truth.
+  int64_t explored_offers = 0;
+  double exploration_cost = 0;
+  // Evidence behind decisions: the chosen agent's completed contacts on the case's topic
+  // before the offer, summed over answered contacts (divide by answered for the mean).
+  double prior_cases_on_topic = 0;
   double wall_seconds = 0;        // real time the run took
   absl::Duration simulated;       // virtual time covered
   std::vector<double> occupancy;  // per agent who worked: busy attention / time on shift
   // Mean number of cases waiting by hour of the day (trace zone), 24 entries.
   std::array<double, 24> depth_by_hour = {};
-  double busy_agent_seconds = 0;  // attention spent on measured contacts (theory check)
+  // Attention agents spent working, counted within [warm_up, measure_until) whatever contact
+  // it was for: the time average of busy agents × the window (the theory check's occupancy).
+  double busy_seconds_in_window = 0;
 };
 
 absl::StatusOr<SimResult> Simulate(const Workload& workload, const SimOptions& options);

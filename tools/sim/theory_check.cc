@@ -12,26 +12,50 @@
 namespace caserouter {
 namespace {
 
-constexpr double kWarmUpHours = 1;
-
-TheoryCase Published(int agents, double patience_seconds) {
-  TheoryCase c;
-  c.model.arrivals_per_second = 100.0 / 1800;
-  c.model.mean_handle_seconds = 180;
-  c.model.agents = agents;
-  c.model.mean_patience_seconds = patience_seconds;
-  c.model.answer_threshold_seconds = 20;
-  c.name =
-      absl::StrCat(std::isinf(patience_seconds) ? "Erlang C" : "Erlang A", ", ", agents, " agents");
-  return c;
+QueueModel ThreeMinuteCalls(double calls_per_hour, int agents, double patience_seconds) {
+  QueueModel m;
+  m.arrivals_per_second = calls_per_hour / 3600;
+  m.mean_handle_seconds = 180;
+  m.agents = agents;
+  m.mean_patience_seconds = patience_seconds;
+  m.answer_threshold_seconds = 20;
+  return m;
 }
+
+constexpr double kInfinite = std::numeric_limits<double>::infinity();
 
 }  // namespace
 
-TheoryCase PublishedErlangC(int agents) {
-  return Published(agents, std::numeric_limits<double>::infinity());
+TheoryCase MakeTheoryCase(const QueueModel& model) {
+  const double load = model.arrivals_per_second * model.mean_handle_seconds / model.agents;
+  return TheoryCase{
+      absl::StrFormat("%s, %d agents (load %.2f)",
+                      std::isinf(model.mean_patience_seconds) ? "Erlang C" : "Erlang A",
+                      model.agents, load),
+      model};
 }
-TheoryCase PublishedErlangA(int agents) { return Published(agents, 300); }
+
+TheoryCase PublishedErlangC(int agents) {
+  return MakeTheoryCase(ThreeMinuteCalls(200, agents, kInfinite));
+}
+TheoryCase PublishedErlangA(int agents) {
+  return MakeTheoryCase(ThreeMinuteCalls(200, agents, 300));
+}
+TheoryCase HeavyErlangC(int agents, double load) {
+  return MakeTheoryCase(ThreeMinuteCalls(load * agents * 20, agents, kInfinite));
+}
+TheoryCase HeavyErlangA(int agents, double load) {
+  return MakeTheoryCase(ThreeMinuteCalls(load * agents * 20, agents, 300));
+}
+
+uint64_t TheorySeed(const QueueModel& m) {
+  const std::string key =
+      absl::StrFormat("%.9g/%.9g/%d/%.9g/%.9g", m.arrivals_per_second, m.mean_handle_seconds,
+                      m.agents, m.mean_patience_seconds, m.answer_threshold_seconds);
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  for (unsigned char ch : key) h = (h ^ ch) * 1099511628211ull;
+  return h >> 16;  // room for the run index and an offset
+}
 
 Workload TheoryWorkload(const QueueModel& model, double hours, uint64_t seed) {
   Workload w;
@@ -66,31 +90,39 @@ Workload TheoryWorkload(const QueueModel& model, double hours, uint64_t seed) {
 }
 
 absl::StatusOr<std::vector<TheoryRow>> CheckTheory(const EngineConfig& base,
-                                                   const TheoryCase& theory_case, int runs,
-                                                   double hours, uint64_t first_seed) {
+                                                   const TheoryCase& theory_case,
+                                                   const TheoryOptions& o) {
   const QueueModel& model = theory_case.model;
   const bool erlang_a = !std::isinf(model.mean_patience_seconds);
   absl::StatusOr<QueueMetrics> theory = erlang_a ? ErlangA(model) : ErlangC(model);
   if (!theory.ok()) return theory.status();
+  if (o.runs < 2) return absl::InvalidArgumentError("runs: at least 2 for an interval");
+  if (!(o.hours > o.warm_up_hours) || !(o.warm_up_hours >= 0)) {
+    return absl::InvalidArgumentError("hours: must be longer than the warm-up");
+  }
 
   SimOptions options;
   options.config = base;
-  options.config.strategy = Strategy::kLongestIdle;
+  options.config.strategy = o.strategy;
   options.config.topic_strategy.clear();
   ChannelConfig& phone = options.config.channels[ChannelIndex(Channel::kPhone)];
   phone.sla = absl::Seconds(model.answer_threshold_seconds);
   phone.wrap_up = absl::ZeroDuration();
   phone.ttl = absl::Hours(24 * 365);
   options.truth.speed_spread = 0;        // every agent works at the model's rate
+  options.truth.spread = 0;              // ... and resolves as well as any other
+  options.truth.relationship_bonus = 0;  // (every caller is new anyway)
   options.truth.return_probability = 0;  // nobody comes back: arrivals stay Poisson
-  options.warm_up = absl::Hours(kWarmUpHours);
+  options.warm_up = absl::Hours(o.warm_up_hours);
+  options.measure_until = absl::Hours(o.hours);
   // Nothing in this centre waits on a timer, so no periodic tick is needed between events.
   options.tick = absl::Hours(1);
 
+  const double window_seconds = (o.hours - o.warm_up_hours) * 3600;
   std::vector<double> p_wait, p_abandon, service, occupancy;
-  for (int r = 0; r < runs; ++r) {
-    options.seed = first_seed + r;
-    Workload w = TheoryWorkload(model, hours, options.seed);
+  for (int r = 0; r < o.runs; ++r) {
+    options.seed = TheorySeed(model) + o.seed_offset + r;
+    Workload w = TheoryWorkload(model, o.hours, options.seed);
     absl::StatusOr<SimResult> result = Simulate(w, options);
     if (!result.ok()) return result.status();
     const ChannelResult& c = result->channels[ChannelIndex(Channel::kPhone)];
@@ -100,33 +132,52 @@ absl::StatusOr<std::vector<TheoryRow>> CheckTheory(const EngineConfig& base,
     p_wait.push_back(static_cast<double>(waited) / c.arrivals);
     p_abandon.push_back(static_cast<double>(c.abandoned) / c.arrivals);
     service.push_back(static_cast<double>(c.answered_in_sla) / c.arrivals);
-    occupancy.push_back(result->busy_agent_seconds /
-                        (model.agents * (hours - kWarmUpHours) * 3600));
+    occupancy.push_back(result->busy_seconds_in_window / (model.agents * window_seconds));
   }
+  const std::string strategy = StrategyName(o.strategy);
   std::vector<TheoryRow> rows;
-  rows.push_back({theory_case.name, "P(wait)", theory->p_wait, Combine(p_wait)});
-  if (erlang_a)
-    rows.push_back({theory_case.name, "P(abandon)", theory->p_abandon, Combine(p_abandon)});
-  rows.push_back({theory_case.name,
+  rows.push_back({theory_case.name, strategy, "P(wait)", theory->p_wait, Combine(p_wait)});
+  if (erlang_a) {
+    rows.push_back(
+        {theory_case.name, strategy, "P(abandon)", theory->p_abandon, Combine(p_abandon)});
+  }
+  rows.push_back({theory_case.name, strategy,
                   absl::StrFormat("answered within %.0f s", model.answer_threshold_seconds),
                   theory->service_level, Combine(service)});
-  rows.push_back({theory_case.name, "occupancy", theory->occupancy, Combine(occupancy)});
+  rows.push_back({theory_case.name, strategy, "occupancy", theory->occupancy, Combine(occupancy)});
   return rows;
 }
 
 absl::StatusOr<std::vector<TheoryRow>> RunTheoryCheck(
-    const EngineConfig& base, int runs, double hours,
+    const EngineConfig& base, const std::vector<Strategy>& strategies, int runs, double hours,
     const std::function<void(const std::string&)>& progress) {
-  std::vector<TheoryRow> all;
+  std::vector<TheoryCase> cases;
   for (int agents : {14, 13, 16}) {
-    for (const TheoryCase& c : {PublishedErlangC(agents), PublishedErlangA(agents)}) {
-      absl::StatusOr<std::vector<TheoryRow>> rows = CheckTheory(base, c, runs, hours, 1);
+    cases.push_back(PublishedErlangC(agents));
+    cases.push_back(PublishedErlangA(agents));
+  }
+  cases.push_back(HeavyErlangC(20, 0.95));
+  cases.push_back(HeavyErlangA(20, 0.95));
+  std::vector<TheoryRow> all;
+  for (const TheoryCase& c : cases) {
+    for (Strategy s : strategies) {
+      TheoryOptions o;
+      o.runs = runs;
+      o.hours = hours;
+      o.strategy = s;
+      absl::StatusOr<std::vector<TheoryRow>> rows = CheckTheory(base, c, o);
       if (!rows.ok()) return rows.status();
-      if (progress) progress(absl::StrCat("theory: ", c.name));
+      if (progress) progress(absl::StrCat("theory: ", c.name, ", ", StrategyName(s)));
       all.insert(all.end(), rows->begin(), rows->end());
     }
   }
   return all;
+}
+
+bool TheoryAgrees(const TheoryRow& row) {
+  const int dof = row.simulated.runs - 1;
+  const double scale = dof >= 1 ? TQuantile99(dof) / TQuantile95(dof) : 1;
+  return std::abs(row.simulated.mean - row.theory) <= row.simulated.half_width * scale + 0.002;
 }
 
 }  // namespace caserouter

@@ -123,6 +123,39 @@ Workload MakeSyntheticWorkload(const SyntheticWorkloadOptions& options) {
   return w;
 }
 
+namespace {
+
+// Each agent at the desk day by day as in the data: from five minutes before the first case
+// they took on a day to five minutes after the last one ended (its handle time; when the data
+// has none, the channel's mean from `handle`, or nothing when `handle` is null).
+std::map<std::string, std::vector<Shift>> ShiftsAsWorked(const Trace& trace,
+                                                         const HandleModel* handle) {
+  std::map<std::string, std::map<int64_t, std::pair<absl::Duration, absl::Duration>>> days;
+  for (const TraceCase& c : trace.cases) {
+    if (c.served_by.empty()) continue;
+    absl::CivilDay day = absl::ToCivilDay(trace.start + c.arrival, trace.zone);
+    int64_t key = day - absl::CivilDay(1970, 1, 1);
+    const absl::Duration worked = c.handle_time > absl::ZeroDuration() || handle == nullptr
+                                      ? c.handle_time
+                                      : handle->mean[ChannelIndex(c.spec.channel)];
+    auto [it, fresh] = days[AgentId(c.served_by)].try_emplace(key, c.arrival, c.arrival + worked);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, c.arrival);
+      it->second.second = std::max(it->second.second, c.arrival + worked);
+    }
+  }
+  std::map<std::string, std::vector<Shift>> shifts;
+  for (const auto& [agent, by_day] : days) {
+    for (const auto& [day, span] : by_day) {
+      shifts[agent].push_back(Shift{std::max(absl::ZeroDuration(), span.first - absl::Minutes(5)),
+                                    span.second + absl::Minutes(5)});
+    }
+  }
+  return shifts;
+}
+
+}  // namespace
+
 Workload MakeBankWorkload(Trace trace) {
   Workload w;
   w.name = absl::StrCat("bank replay (", trace.name, ", ", trace.cases.size(), " calls)");
@@ -135,26 +168,50 @@ Workload MakeBankWorkload(Trace trace) {
   // Languages and shifts as in the data: an agent who served the English line speaks English;
   // each day, an agent is at the desk from five minutes before the first call they took to
   // five minutes after the last one ended.
-  std::map<std::string, std::map<int64_t, std::pair<absl::Duration, absl::Duration>>> days;
   std::set<std::string> english;
   for (const TraceCase& c : trace.cases) {
-    if (c.served_by.empty()) continue;
-    if (c.spec.language == "en") english.insert(AgentId(c.served_by));
-    absl::CivilDay day = absl::ToCivilDay(trace.start + c.arrival, trace.zone);
-    int64_t key = day - absl::CivilDay(1970, 1, 1);
-    auto [it, fresh] =
-        days[AgentId(c.served_by)].try_emplace(key, c.arrival, c.arrival + c.handle_time);
-    if (!fresh) {
-      it->second.first = std::min(it->second.first, c.arrival);
-      it->second.second = std::max(it->second.second, c.arrival + c.handle_time);
-    }
+    if (!c.served_by.empty() && c.spec.language == "en") english.insert(AgentId(c.served_by));
   }
+  std::map<std::string, std::vector<Shift>> shifts = ShiftsAsWorked(trace, nullptr);
   for (SimAgent& a : w.agents) {
     a.profile.languages = {"he"};
     if (english.count(a.profile.id)) a.profile.languages.push_back("en");
-    for (const auto& [day, span] : days[a.profile.id]) {
-      a.shifts.push_back(Shift{std::max(absl::ZeroDuration(), span.first - absl::Minutes(5)),
-                               span.second + absl::Minutes(5)});
+    a.shifts = shifts[a.profile.id];
+  }
+  w.trace = std::move(trace);
+  return w;
+}
+
+Workload MakeCsvWorkload(Trace trace, const CsvWorkloadOptions& options) {
+  Workload w;
+  w.name = absl::StrCat("your trace (", trace.name, ", ", trace.cases.size(), " contacts)");
+  w.handle = options.handle;
+  w.patience = options.patience;
+  w.agents = AgentsFromServedBy(trace, RequiredSkills);
+  std::set<std::string> languages;
+  std::map<std::string, std::set<std::string>> spoken;
+  std::set<std::string> topics;
+  for (const TraceCase& c : trace.cases) {
+    topics.insert(c.spec.topic);
+    if (c.spec.language.empty()) continue;
+    languages.insert(c.spec.language);
+    if (!c.served_by.empty()) spoken[AgentId(c.served_by)].insert(c.spec.language);
+  }
+  if (w.agents.empty()) {
+    // Nobody named: a team of generalists, always there.
+    for (int i = 0; i < options.unnamed_agents; ++i) {
+      SimAgent a;
+      a.profile.id = absl::StrFormat("agent-%02d", i);
+      for (const std::string& topic : topics) a.profile.skills.push_back(Skill{topic, 5});
+      a.profile.languages.assign(languages.begin(), languages.end());
+      a.shifts = AlwaysOn(trace);
+      w.agents.push_back(std::move(a));
+    }
+  } else {
+    std::map<std::string, std::vector<Shift>> shifts = ShiftsAsWorked(trace, &w.handle);
+    for (SimAgent& a : w.agents) {
+      a.profile.languages.assign(spoken[a.profile.id].begin(), spoken[a.profile.id].end());
+      a.shifts = shifts[a.profile.id];
     }
   }
   w.trace = std::move(trace);

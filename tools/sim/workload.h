@@ -14,7 +14,12 @@
 //    their brand; handle times from the model (the data holds none);
 //  - MakeIncidentWorkload: incidents as CHAT/EMAIL cases with their priorities; agents are the
 //    resolvers, skilled for the groups they resolved for; a case reassigned k times in the
-//    data needs k hand-overs in the simulation too (see SimCase::transfers).
+//    data needs k hand-overs in the simulation too (see SimCase::transfers);
+//  - MakeCsvWorkload: a centre's own history in the generic CSV format (csv_trace.h): the
+//    agents it names, skilled for the topics they served, speaking the languages they served
+//    in, at the desk when they worked (as for the bank); a team of `unnamed_agents`
+//    generalists, always there, when it names nobody; handle times and patience from the
+//    trace where it gives them, else from the models.
 //
 //   absl::StatusOr<Trace> trace = ReadBankTraceFile(path, {});
 //   Workload w = MakeBankWorkload(*trace);
@@ -80,6 +85,14 @@ struct SyntheticWorkloadOptions {
                                          absl::InfiniteDuration(), absl::InfiniteDuration()};
 };
 
+struct CsvWorkloadOptions {
+  int unnamed_agents = 10;  // the team when the trace names no agent
+  HandleModel handle;       // for contacts without a handle time
+  // For contacts without a patience: as the synthetic centre's.
+  PerChannel<absl::Duration> patience = {absl::Minutes(3), absl::Minutes(10),
+                                         absl::InfiniteDuration(), absl::InfiniteDuration()};
+};
+
 // The default synthetic centre for the report: a week of mixed-channel traffic.
 SyntheticWorkloadOptions DefaultSyntheticWorkload(uint64_t seed);
 
@@ -87,6 +100,7 @@ Workload MakeSyntheticWorkload(const SyntheticWorkloadOptions& options);
 Workload MakeBankWorkload(Trace trace);
 Workload MakeTwcsWorkload(Trace trace);
 Workload MakeIncidentWorkload(Trace trace);
+Workload MakeCsvWorkload(Trace trace, const CsvWorkloadOptions& options = {});
 
 }  // namespace caserouter
 
