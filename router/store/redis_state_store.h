@@ -196,7 +196,7 @@ class RedisStateStore : public StateStore {
   const RedisOptions options_;
   const std::string prefix_;
   std::unique_ptr<PrimaryLocator> locator_;  // before the connections, which use it
-  SystemRandomSource epoch_random_;  // the epoch's increments: see state_store.h
+  SystemRandomSource epoch_random_;          // the epoch's increments: see state_store.h
   // Commit and Load.
   absl::Mutex mu_;
   std::unique_ptr<Connection> connection_ ABSL_GUARDED_BY(mu_);

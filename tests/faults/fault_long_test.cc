@@ -27,8 +27,7 @@ grpc::Status SubmitJoined(const std::string& address, const std::string& key,
                           v1::SubmitCaseResponse* response) {
   v1::SubmitCaseRequest request = e2e::SampleSubmission(key, v1::CHANNEL_CHAT);
   request.set_customer_id("cust-evicted");  // one customer, one topic: the second joins
-  auto stub = v1::CaseIntakeService::NewStub(
-      e2e::DialWithServiceRoles(address));
+  auto stub = v1::CaseIntakeService::NewStub(e2e::DialWithServiceRoles(address));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
   return stub->SubmitCase(&context, request, response);

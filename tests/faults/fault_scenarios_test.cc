@@ -609,8 +609,7 @@ TEST_F(FaultTest, AJoinedSubmissionsKeyStillNamesItsCaseAfterARestart) {
     std::string id;
     EXPECT_TRUE(WaitFor([&] {
       for (const std::string& address : fleet_->addresses()) {
-        auto stub = v1::CaseIntakeService::NewStub(
-            e2e::DialWithServiceRoles(address));
+        auto stub = v1::CaseIntakeService::NewStub(e2e::DialWithServiceRoles(address));
         grpc::ClientContext context;
         context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
         v1::SubmitCaseResponse response;
