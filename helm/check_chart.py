@@ -12,6 +12,9 @@ Checks
   include/template names a defined caserouter.* helper, and there is at most one kind.
   Every manifest carries the standard labels (include "caserouter.labels").
 - files/caserouter.rules.yml is byte-identical to deploy/prometheus/caserouter.rules.yml.
+- Security defaults (docs/security.md): TLS on, the NetworkPolicy on, reflection off, and
+  /metrics on the pod network only behind the NetworkPolicy; the probes use the plaintext
+  health port (the kubelet's gRPC probe cannot speak TLS), never the gRPC port.
 
 Usage: check_chart.py [--repo ROOT] [--values FILE ...]
   --values adds value files to validate (merged over values.yaml), as ci/*.yaml are.
@@ -210,11 +213,41 @@ class Checker:
         except OSError as e:
             self.fail(copy_path, f"cannot compare with the original: {e}")
 
+    # ------------------------------------------------------------------ security defaults
+    def check_security_defaults(self, values):
+        values_path = os.path.join(self.chart, "values.yaml")
+        if (values.get("tls") or {}).get("enabled") is not True:
+            self.fail(values_path, "tls.enabled must default to true")
+        if (values.get("networkPolicy") or {}).get("enabled") is not True:
+            self.fail(values_path, "networkPolicy.enabled must default to true")
+        if values.get("reflection") is not False:
+            self.fail(values_path, "reflection must default to false")
+        if values.get("metricsWithoutNetworkPolicy") is not False:
+            self.fail(values_path, "metricsWithoutNetworkPolicy must default to false")
+        path = os.path.join(self.chart, "templates", "deployment.yaml")
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            self.fail(path, f"cannot read: {e}")
+            return
+        for probe in ("startupProbe", "livenessProbe", "readinessProbe"):
+            match = re.search(probe + r":\s*\n\s*grpc:\s*\n\s*port:\s*(.+)", text)
+            if not match or "containerPorts.health" not in match.group(1):
+                self.fail(path, f"{probe} must probe containerPorts.health (plaintext health), "
+                                f"not the TLS gRPC port")
+        if "--metrics_address=0.0.0.0" in text and "networkPolicy.enabled" not in text:
+            self.fail(path, "/metrics on 0.0.0.0 must depend on networkPolicy.enabled")
+        for needed in ("--tls_cert=", "--plaintext", "secretName: {{ .Values.tls.secretName }}"):
+            if needed not in text:
+                self.fail(path, f"missing {needed!r}: TLS from a Secret, plaintext only by name")
+
     def run(self):
         values = self.check_values()
         self.check_chart_yaml(values)
         self.check_templates(values)
         self.check_rules_copy()
+        self.check_security_defaults(values)
         return self.problems
 
 

@@ -54,6 +54,26 @@ class CheckChartTest(unittest.TestCase):
         with open(path, "w") as f:
             f.write(text.replace(old, new, 1))
 
+    def test_network_policy_off_by_default_is_rejected(self):
+        self.replace_in("helm/caserouter/values.yaml", "networkPolicy:\n  # Create the NetworkPolicy.\n  enabled: true",
+                        "networkPolicy:\n  # Create the NetworkPolicy.\n  enabled: false")
+        self.assert_rejected("networkPolicy.enabled must default to true")
+
+    def test_tls_off_by_default_is_rejected(self):
+        self.replace_in("helm/caserouter/values.yaml", "  enabled: true\n  # Secret holding tls.crt",
+                        "  enabled: false\n  # Secret holding tls.crt")
+        self.assert_rejected("tls.enabled must default to true")
+
+    def test_a_probe_on_the_tls_port_is_rejected(self):
+        self.replace_in("helm/caserouter/templates/deployment.yaml",
+                        "readinessProbe:\n            grpc:\n              port: {{ .Values.containerPorts.health }}",
+                        "readinessProbe:\n            grpc:\n              port: {{ .Values.containerPorts.grpc }}")
+        self.assert_rejected("readinessProbe must probe containerPorts.health")
+
+    def test_a_chart_that_authenticates_nobody_is_rejected(self):
+        self.write("helm/caserouter/ci/nobody-values.yaml", "tokens:\n  secretName: \"\"\n")
+        self.assert_rejected("nobody-values.yaml")
+
     def test_clean_copy_passes(self):
         code, output = self.run_checker()
         self.assertEqual(code, 0, output)

@@ -2,6 +2,12 @@
 # The live demo: a private redis-server (unless --redis is given), the router, a team of
 # unattended agents and a stream of cases, with a progress line read from the router's own
 # /metrics. Everything it starts is stopped when it ends (or on Ctrl-C).
+#
+# Security as in production (docs/security.md): the demo makes its own CA, the router's
+# certificate and a token issuer with openssl (scripts/credentials.sh) in its temp dir, and
+# serves gRPC over TLS with mTLS optional. The adapter authenticates with a client
+# certificate (caserouter://default/adapter/demo-adapter); the supervisor that creates the
+# agents and each agent use bearer tokens issued by caserouter-token.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build"
@@ -60,8 +66,19 @@ if [[ -z "$redis" ]]; then
   echo "demo: private redis-server on $redis (AOF in $work)"
 fi
 
+# Credentials, made for this run and removed with it.
+pki="$work/pki"
+bash "$root/scripts/credentials.sh" ca "$pki"
+bash "$root/scripts/credentials.sh" client "$pki" default adapter demo-adapter
+token() { "$build/tools/caserouter-token" --key="$pki/issuer.key" --domain=default "$@"; }
+token --role=supervisor --name=demo-supervisor >"$pki/supervisor.jwt"
+mkdir -p "$pki/agents"
+tls=(--tls_ca="$pki/ca.crt")
+
 "$build/router/caserouter" --grpc_address=127.0.0.1:0 --metrics_address=127.0.0.1:0 \
   --redis_address="$redis" --config="$root/deploy/caserouter.yaml" --instance_id=demo \
+  --tls_cert="$pki/server.crt" --tls_key="$pki/server.key" --tls_client_ca="$pki/ca.crt" \
+  --tls_require_client_cert=false --jwt_public_keys="$pki/issuer.pub" \
   --print_ports >"$work/ports" 2>"$work/router.log" &
 pids+=($!)
 for _ in $(seq 100); do grep -q metrics_port "$work/ports" 2>/dev/null && break; sleep 0.1; done
@@ -71,7 +88,7 @@ metrics_port="$(sed -n 's/.*metrics_port=\([0-9]*\).*/\1/p' "$work/ports")"
 target="127.0.0.1:$grpc_port"
 metrics() { curl -s "http://127.0.0.1:$metrics_port/metrics"; }
 for _ in $(seq 100); do metrics | grep -q '^caserouter_leader 1' && break; sleep 0.1; done
-echo "demo: router on $target, metrics on http://127.0.0.1:$metrics_port/metrics"
+echo "demo: router on $target (TLS; CA, certificates and tokens in $pki), metrics on http://127.0.0.1:$metrics_port/metrics"
 
 # Three teams with different skills and authority, so routing has choices to make.
 case "$trace" in
@@ -92,13 +109,16 @@ for team in "${teams[@]}"; do
   IFS=: read -r prefix rest <<<"$team"
   languages="${rest##*:}"; rest="${rest%:*}"
   authority="${rest##*:}"; skills="${rest%:*}"
-  "$build/tools/caserouter-agent" --target="$target" --create --auto --count="$agents" \
+  token --role=agent --names="$(seq -s, -f "$prefix%g" 1 "$agents")" --out_dir="$pki/agents"
+  "$build/tools/caserouter-agent" --target="$target" "${tls[@]}" --create --auto --count="$agents" \
+    --supervisor_token_file="$pki/supervisor.jwt" --token_dir="$pki/agents" \
     --id_prefix="$prefix" --skills="$skills" --languages="$languages" --authority="$authority" \
     --handle_seconds=6 --accept_delay=0.5s --resolve_rate=0.85 >>"$work/agents.log" 2>&1 &
   pids+=($!)
 done
 
-replay=(--target="$target" replay --trace="$trace" --seconds="$seconds")
+replay=(--target="$target" "${tls[@]}" --tls_cert="$pki/adapter-demo-adapter.crt"
+  --tls_key="$pki/adapter-demo-adapter.key" replay --trace="$trace" --seconds="$seconds")
 case "$trace" in
   synthetic) replay+=(--rate="$rate") ;;
   *) replay+=(--speed="${speed:-60}"); [[ -n "$path" ]] && replay+=(--path="$path") ;;

@@ -8,7 +8,9 @@ build="${1:-$root/build}"
 packages=(build-essential cmake pkg-config curl clang-format python3 python3-yaml python3-jsonschema
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libjemalloc-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  redis-server redis-sentinel prometheus gnuplot-nox)
+  libjwt-dev openssl redis-server redis-sentinel prometheus gnuplot-nox)
+# libjwt-dev: bearer tokens (JWT) are checked with Debian's libjwt (1.10 on Debian 12).
+# openssl: the demo and the tests make their CA, certificates and token keys at run time.
 
 missing=()
 for p in "${packages[@]}"; do

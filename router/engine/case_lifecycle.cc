@@ -15,6 +15,13 @@ absl::Status FindHeld(TickContext& ctx, const std::string& agent_id, const std::
                       CaseState state, Case** c, Agent** agent) {
   *c = ctx.state.FindCase(case_id);
   if (*c == nullptr) return UnknownCase(case_id);
+  // A case another agent holds is not this agent's to act on, whatever its state: that is a
+  // question of permission, not of timing.
+  if (!(*c)->agent_id.empty() && (*c)->agent_id != agent_id &&
+      ((*c)->state == CaseState::kOffered || (*c)->state == CaseState::kAssigned)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("case_id: case '", case_id, "' is offered to or held by another agent"));
+  }
   if ((*c)->state != state || (*c)->agent_id != agent_id) {
     return absl::FailedPreconditionError(
         absl::StrCat("case_id: case '", case_id, "' is not ",

@@ -249,6 +249,14 @@ void Engine::Complete(std::string agent_id, const DeskSession* session, std::str
                      });
 }
 
+void Engine::RecordEvent(std::string type, std::string case_id, std::string agent_id,
+                         std::string detail) {
+  Enqueue([type = std::move(type), case_id = std::move(case_id), agent_id = std::move(agent_id),
+           detail = std::move(detail)](
+              TickContext& ctx) mutable { ctx.Emit(type, case_id, agent_id, std::move(detail)); },
+          [](const absl::Status&) {});
+}
+
 // ---------------------------------------------------------------------------------------------
 // The tick.
 

@@ -124,6 +124,13 @@ class Engine {
   void Complete(std::string agent_id, const DeskSession* session, std::string case_id,
                 Outcome outcome, Callback<CaseView> done);
 
+  // --- Audit ---
+  // Appends an event of the caller's (the service layer's audit: refused calls, supervisor
+  // actions) to the domain's event stream with the next tick's batch, dated by the tick. A
+  // replica that does not lead drops it: only the leader writes the stream. `detail` holds
+  // closed-set words, numbers and ids only, never customer text.
+  void RecordEvent(std::string type, std::string case_id, std::string agent_id, std::string detail);
+
   // --- Driving ---
   // One pass: take commands, advance timers, route, persist, then answer and notify.
   void Tick();

@@ -192,12 +192,16 @@ TEST_F(EngineTest, OnlyTheOfferedAgentMayAcceptAndOnlyTheHolderMayComplete) {
   auto ana = Connect("ana");
   auto bo = Connect("bo");
   std::string id = SubmitOk(Spec(Channel::kPhone, "k"));
-  EXPECT_EQ(Accept("bo", bo.get(), id).status().code(), absl::StatusCode::kFailedPrecondition);
+  // Another agent's offer or case: not bo's to act on (PERMISSION_DENIED, not a timing issue).
+  EXPECT_EQ(Accept("bo", bo.get(), id).status().code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(Decline("bo", bo.get(), id).code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(Accept("bo", ana.get(), id).status().code(),
             absl::StatusCode::kFailedPrecondition);  // another agent's stream
   ASSERT_TRUE(Accept("ana", ana.get(), id).ok());
   EXPECT_EQ(Complete("bo", bo.get(), id, Outcome{}).status().code(),
-            absl::StatusCode::kFailedPrecondition);
+            absl::StatusCode::kPermissionDenied);
+  // ana's own case in the wrong state: a precondition.
+  EXPECT_EQ(Accept("ana", ana.get(), id).status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Complete("ana", ana.get(), "c99999999", Outcome{}).status().code(),
             absl::StatusCode::kNotFound);
   Outcome bad;

@@ -69,14 +69,19 @@ class AgentDeskService::DeskStream final
       public DeskSession,
       public std::enable_shared_from_this<DeskStream> {
  public:
-  DeskStream(AgentDeskService* service, grpc::CallbackServerContext* context)
-      : service_(service), engine_(service->engine_), context_(context) {}
+  DeskStream(AgentDeskService* service, grpc::CallbackServerContext* context, CallTicket ticket)
+      : service_(service),
+        engine_(service->engine_),
+        context_(context),
+        caller_(ticket.caller()),
+        ticket_(std::move(ticket)) {}
 
   void Start(std::shared_ptr<DeskStream> self) {
     absl::MutexLock lock(&mu_);
     self_ = std::move(self);
     reading_ = true;
     StartRead(&read_buffer_);
+    ArmHelloAlarmLocked();
   }
 
   // --- DeskSession (engine thread) ---
@@ -124,6 +129,7 @@ class AgentDeskService::DeskStream final
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mu_);
     writing_ = false;
+    ++writes_done_;
     if (!ok) {
       // The call is gone: nothing more can reach the desk.
       broken_ = true;
@@ -131,6 +137,7 @@ class AgentDeskService::DeskStream final
       EndLocked(absl::CancelledError("desk stream broken"));
     }
     MaybeWriteLocked();
+    MaybeReadLocked();  // room again for the Acks of what it reads
   }
 
   void OnCancel() override {
@@ -148,8 +155,11 @@ class AgentDeskService::DeskStream final
       done_ = true;
       queue_.clear();
       if (flush_alarm_) flush_alarm_->Cancel();
+      if (hello_alarm_) hello_alarm_->Cancel();
+      if (stall_alarm_) stall_alarm_->Cancel();
       tell_engine = session_opened_;
       self = std::move(self_);
+      ticket_.Release();  // the stream's places: the replica's and the agent's own
     }
     if (tell_engine) engine_->CloseSession(agent_id_, this);
     service_->Forget(this);
@@ -183,11 +193,13 @@ class AgentDeskService::DeskStream final
       return;
     }
     MaybeWriteLocked();
+    MaybeReadLocked();
   }
 
   void ReadHelloLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     v1::ConnectRequest first;
     if (absl::Status parsed = ParseRequest(read_buffer_, &first); !parsed.ok()) {
+      service_->gate_->Malformed(Rpc::kConnect);
       EndLocked(parsed);
       return;
     }
@@ -204,8 +216,17 @@ class AgentDeskService::DeskStream final
       EndLocked(s);
       return;
     }
+    // An agent opens only its own session: another agent's id would take that agent's
+    // session over, its offers and the customer text with them.
+    if (first.hello().agent_id() != caller_.name) {
+      service_->gate_->Denied(caller_, Rpc::kConnect, context_->peer());
+      EndLocked(absl::PermissionDeniedError(
+          "hello.agent_id: the credential is for another agent; connect as yourself"));
+      return;
+    }
     agent_id_ = first.hello().agent_id();
     phase_ = Phase::kOpening;
+    if (hello_alarm_) hello_alarm_->Cancel();
     session_opened_ = true;
     const int64_t hello_id = first.request_id();
     std::shared_ptr<DeskStream> self = shared_from_this();
@@ -222,6 +243,7 @@ class AgentDeskService::DeskStream final
     }
     v1::ConnectRequest request;
     if (absl::Status parsed = ParseRequest(read_buffer_, &request); !parsed.ok()) {
+      service_->gate_->Malformed(Rpc::kConnect);
       // The Ack still carries the request's id, so the desk can tell which request it was.
       ParseRequestNumbers(read_buffer_, &request);
       PushLocked(AckEvent(request.request_id(), parsed, nullptr));
@@ -328,13 +350,21 @@ class AgentDeskService::DeskStream final
     }
     queue_.push_back(std::move(event));
     MaybeWriteLocked();
+    if (writing_ && queue_.size() > 1) ArmStallAlarmLocked();  // a write waits: watch it
   }
 
-  // Reads the next message unless one is outstanding, the stream ends, or too many of the
-  // desk's requests wait for the engine (then the next answer resumes reading).
+  // Reads the next message unless one is outstanding, the stream ends, the Hello is still
+  // with the engine (Opened resumes reading: requests read before Welcome could only queue
+  // Acks that cannot be written yet), or too many of the desk's requests wait for the engine
+  // (then the next answer resumes reading).
   void MaybeReadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (reading_ || read_done_ || end_.has_value() || done_) return;
+    if (phase_ == Phase::kOpening) return;
     if (pending_ >= kMaxPendingRequests) return;
+    if (queue_.size() >= static_cast<size_t>(kReadAheadEvents)) {
+      ArmStallAlarmLocked();  // OnWriteDone resumes reading; a desk that takes nothing ends
+      return;
+    }
     reading_ = true;
     StartRead(&read_buffer_);
   }
@@ -394,9 +424,61 @@ class AgentDeskService::DeskStream final
     });
   }
 
+  // Events wait behind a write (or reading has paused with kReadAheadEvents waiting): a desk
+  // that takes not one of them for kWriteStallTimeout is not reading, and its stream ends (it
+  // would otherwise hold its session and its offers, and the events pile up for it).
+  void ArmStallAlarmLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    if (stall_alarm_armed_ || done_) return;
+    stall_alarm_armed_ = true;
+    // The last alarm may be the one whose callback re-arms: it is kept, not destroyed, while
+    // that callback runs (the one before it fired kWriteStallTimeout ago).
+    retired_stall_alarm_ = std::move(stall_alarm_);
+    stall_alarm_ = std::make_unique<grpc::Alarm>();
+    std::shared_ptr<DeskStream> self = shared_from_this();
+    const int64_t writes_then = writes_done_;
+    stall_alarm_->Set(
+        absl::ToChronoTime(absl::Now() + kWriteStallTimeout), [self, writes_then](bool fired) {
+          absl::MutexLock lock(&self->mu_);
+          self->stall_alarm_armed_ = false;
+          if (!fired || self->finished_ || self->done_) return;
+          if (self->writes_done_ == writes_then && !self->queue_.empty()) {
+            if (self->service_->metrics_ != nullptr) {
+              self->service_->metrics_->Refused(ServerLimit::kDeskNotReading);
+            }
+            self->TerminateLocked(absl::ResourceExhaustedError("desk is not reading its events"));
+            return;
+          }
+          if (!self->queue_.empty() && self->writing_) {
+            self->ArmStallAlarmLocked();  // behind, but taking: watch on
+          } else {
+            self->MaybeReadLocked();  // re-arms if reading is still paused
+          }
+        });
+  }
+
+  // A stream that has not said who it is within hello_timeout is ended: it would otherwise
+  // hold a place among the desk streams for as long as its peer likes.
+  void ArmHelloAlarmLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    hello_alarm_.emplace();
+    std::shared_ptr<DeskStream> self = shared_from_this();
+    hello_alarm_->Set(
+        absl::ToChronoTime(absl::Now() + service_->options_.hello_timeout), [self](bool fired) {
+          if (!fired) return;  // cancelled: the Hello came, or the stream is done
+          absl::MutexLock lock(&self->mu_);
+          if (self->phase_ != Phase::kHello || self->finished_ || self->done_) return;
+          if (self->service_->metrics_ != nullptr) {
+            self->service_->metrics_->Refused(ServerLimit::kHelloTimeout);
+          }
+          self->TerminateLocked(absl::DeadlineExceededError(absl::StrCat(
+              "hello: none within ", absl::FormatDuration(self->service_->options_.hello_timeout),
+              " of Connect")));
+        });
+  }
+
   AgentDeskService* const service_;
   Engine* const engine_;
   grpc::CallbackServerContext* const context_;
+  const Identity caller_;
   // Only the read path touches these, one read at a time.
   grpc::ByteBuffer read_buffer_;
   std::string agent_id_;  // set with the Hello, read-only after
@@ -417,14 +499,22 @@ class AgentDeskService::DeskStream final
   int pending_ ABSL_GUARDED_BY(mu_) = 0;
   std::optional<absl::Status> end_ ABSL_GUARDED_BY(mu_);
   std::optional<grpc::Alarm> flush_alarm_ ABSL_GUARDED_BY(mu_);
+  std::optional<grpc::Alarm> hello_alarm_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<grpc::Alarm> stall_alarm_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<grpc::Alarm> retired_stall_alarm_ ABSL_GUARDED_BY(mu_);
+  bool stall_alarm_armed_ ABSL_GUARDED_BY(mu_) = false;
+  int64_t writes_done_ ABSL_GUARDED_BY(mu_) = 0;
+  CallTicket ticket_ ABSL_GUARDED_BY(mu_);
 };
 
-AgentDeskService::AgentDeskService(Engine* engine, Clock* clock, int max_streams,
+AgentDeskService::AgentDeskService(Engine* engine, Clock* clock, CallGate* gate, Options options,
                                    ServerMetrics* metrics)
     : engine_(engine),
       clock_(clock),
+      gate_(gate),
+      options_(options),
       metrics_(metrics),
-      streams_limit_(max_streams, ServerLimit::kDeskStreams, metrics) {}
+      streams_limit_(options.max_streams, ServerLimit::kDeskStreams, metrics) {}
 
 AgentDeskService::~AgentDeskService() = default;
 
@@ -439,17 +529,15 @@ void AgentDeskService::EndAllStreams(const absl::Status& status) {
 }
 
 void AgentDeskService::Forget(DeskStream* stream) {
-  {
-    absl::MutexLock lock(&mu_);
-    streams_.erase(stream);
-  }
-  streams_limit_.Release();
+  absl::MutexLock lock(&mu_);
+  streams_.erase(stream);
 }
 
 grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* AgentDeskService::Connect(
     grpc::CallbackServerContext* context) {
-  if (!streams_limit_.TryAcquire()) return new RefusedStream(streams_limit_.RefusalStatus());
-  auto stream = std::make_shared<DeskStream>(this, context);
+  absl::StatusOr<CallTicket> ticket = gate_->EnterStream(*context, Rpc::kConnect, &streams_limit_);
+  if (!ticket.ok()) return new RefusedStream(ticket.status());
+  auto stream = std::make_shared<DeskStream>(this, context, *std::move(ticket));
   {
     absl::MutexLock lock(&mu_);
     streams_.insert(stream.get());

@@ -1,10 +1,18 @@
 // AgentDeskService: caserouter.v1.AgentDeskService.Connect, one bidirectional stream per desk.
 //
-// A stream opens with a Hello (anything else first: INVALID_ARGUMENT on the stream). The
-// service then opens an engine DeskSession for the agent, sends Welcome, and answers every
-// request with an Ack carrying its request_id and a google.rpc.Code. Any message counts as a
-// heartbeat. Offers, revocations, presence changes and customer messages arrive as responses
-// in the order the engine delivered them, after Welcome.
+// Connect passes the call gate first (call_gate.h): an agent's credential, a place among the
+// replica's desk streams and among the agent's own (UNAUTHENTICATED, PERMISSION_DENIED or
+// RESOURCE_EXHAUSTED at once, before anything is read). A stream opens with a Hello
+// (anything else first: INVALID_ARGUMENT on the stream) for the agent the credential names
+// (another agent id: PERMISSION_DENIED, audited), within hello_timeout (else
+// DEADLINE_EXCEEDED: a stream that never says who it is holds nothing for long). The service
+// then opens an engine DeskSession for the agent, sends Welcome, and answers every request
+// with an Ack carrying its request_id and a google.rpc.Code. The desk's next message is read
+// only once Welcome is queued, so a desk that sends ahead of its Welcome waits in gRPC's
+// flow control rather than filling the stream's queue. Any message counts as a heartbeat.
+// Offers, revocations, presence changes and customer messages arrive as responses in the
+// order the engine delivered them, after Welcome. The engine lets an agent act only on its
+// own offers and cases (another agent's: PERMISSION_DENIED in the Ack).
 //
 // The stream ends when:
 //   - the desk closes or cancels it, or the transport breaks: the service tells the engine
@@ -14,7 +22,8 @@
 //     replica stops leading its domain (every stream at once: desks reconnect to the leader);
 //   - the server shuts down (EndAllStreams): UNAVAILABLE, so desks reconnect to the new leader;
 //   - the desk stops reading: RESOURCE_EXHAUSTED "desk is not reading its events" once
-//     kMaxQueuedEvents wait for it, at once and without blocking the engine.
+//     kMaxQueuedEvents wait for it, or when events wait and the desk takes not one of them
+//     for kWriteStallTimeout; without blocking the engine.
 // An ending stream first writes what is queued for it; a desk that does not take it within
 // kFlushTimeout has its call cancelled with the same status.
 //
@@ -23,14 +32,18 @@
 // no thread between them. Engine notices are queued and written one at a time (StartWrite,
 // then the next from OnWriteDone), so the engine thread only queues. A stream reads its
 // desk's next message only once fewer than kMaxPendingRequests of its requests wait for the
-// engine, so one desk cannot flood the engine's command queue; and it tells the engine a
-// heartbeat at most once per kHeartbeatCoalesce, whatever the number of messages. `max_streams`
-// bounds the streams of the replica (counted, CallLimiter); Connect beyond it is
-// RESOURCE_EXHAUSTED at once.
+// engine, so one desk cannot flood the engine's command queue, and only while fewer than
+// kReadAheadEvents wait to be written to it, so a desk's own requests (each answered with an
+// Ack) cannot fill its queue however fast it sends: a desk ahead of its answers waits in
+// gRPC's flow control. It tells the engine a heartbeat at most once per kHeartbeatCoalesce,
+// whatever the number of messages.
+// `max_streams` bounds the streams of the replica (counted, CallLimiter); Connect beyond it
+// is RESOURCE_EXHAUSTED at once. A request the wire checks refuse is answered in its Ack and
+// counted (ServerMetrics::Malformed), never logged.
 //
-// Thread safety: all public methods are thread-safe. `engine`, `clock` and `metrics` (may be
-// null) must outlive the service; the gRPC server must be shut down (every stream done)
-// before the service is destroyed.
+// Thread safety: all public methods are thread-safe. `engine`, `clock`, `gate` and `metrics`
+// (may be null) must outlive the service; the gRPC server must be shut down (every stream
+// done) before the service is destroyed.
 #ifndef CASEROUTER_ROUTER_SERVICE_AGENT_DESK_SERVICE_H_
 #define CASEROUTER_ROUTER_SERVICE_AGENT_DESK_SERVICE_H_
 
@@ -48,6 +61,7 @@
 #include "caserouter/v1/agent_desk.grpc.pb.h"
 #include "router/engine/engine.h"
 #include "router/model/clock.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
 #include "router/service/server_metrics.h"
 
@@ -61,6 +75,10 @@ class AgentDeskService final : public AgentDeskServiceBase {
  public:
   // Events a stream may hold for a desk that is not reading.
   static constexpr int kMaxQueuedEvents = 1024;
+  // The stream reads the desk's next request only while fewer events than this wait.
+  static constexpr int kReadAheadEvents = kMaxQueuedEvents / 4;
+  // A desk that takes none of the events waiting for it for this long is not reading.
+  static constexpr absl::Duration kWriteStallTimeout = absl::Seconds(5);
   // Requests of one desk waiting for the engine before the stream stops reading.
   static constexpr int kMaxPendingRequests = 64;
   // At most one engine heartbeat per desk in this time: shorter than the engine's smallest
@@ -69,7 +87,14 @@ class AgentDeskService final : public AgentDeskServiceBase {
   // How long an ending stream may take to write what is queued for it.
   static constexpr absl::Duration kFlushTimeout = absl::Seconds(5);
 
-  AgentDeskService(Engine* engine, Clock* clock, int max_streams, ServerMetrics* metrics);
+  struct Options {
+    int max_streams = 10000;  // desk streams of the replica
+    // A stream without its Hello by then ends with DEADLINE_EXCEEDED.
+    absl::Duration hello_timeout = absl::Seconds(5);
+  };
+
+  AgentDeskService(Engine* engine, Clock* clock, CallGate* gate, Options options,
+                   ServerMetrics* metrics);
   ~AgentDeskService() override;
 
   grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* Connect(
@@ -86,6 +111,8 @@ class AgentDeskService final : public AgentDeskServiceBase {
 
   Engine* const engine_;
   Clock* const clock_;
+  CallGate* const gate_;
+  const Options options_;
   ServerMetrics* const metrics_;
   CallLimiter streams_limit_;
   mutable absl::Mutex mu_;

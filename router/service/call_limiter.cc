@@ -36,8 +36,8 @@ absl::Status CallLimiter::RefusalStatus() const {
     case ServerLimit::kDeskStreams:
       return absl::ResourceExhaustedError(
           absl::StrCat("too many desk streams on this replica (max_desk_streams ", limit_, ")"));
-    case ServerLimit::kDeskNotReading:
-      break;
+    default:
+      break;  // the others are not a CallLimiter's
   }
   return absl::ResourceExhaustedError("server limit reached");
 }

@@ -1,5 +1,6 @@
 #include "router/service/case_intake_service.h"
 
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -21,6 +22,13 @@ struct MessageInput {
   std::string text;
 };
 
+// A GetCase: the case, and the agent asking when an agent asks.
+struct CaseRead {
+  std::string case_id;
+  std::optional<Identity> agent;
+  std::string peer;
+};
+
 struct CancelInput {
   std::string case_id;
   std::string reason;  // "" = the engine's default
@@ -28,14 +36,15 @@ struct CancelInput {
 
 }  // namespace
 
-CaseIntakeService::CaseIntakeService(Engine* engine, CallLimiter* calls, Admission* admission)
-    : engine_(engine), calls_(calls), admission_(admission) {}
+CaseIntakeService::CaseIntakeService(Engine* engine, CallGate* gate, CallLimiter* calls,
+                                     Admission* admission)
+    : engine_(engine), gate_(gate), calls_(calls), admission_(admission) {}
 
 grpc::ServerUnaryReactor* CaseIntakeService::SubmitCase(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response) {
   return UnaryCall<SubmitResult, v1::SubmitCaseRequest, v1::SubmitCaseResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kSubmitCase, calls_,
       [this](const v1::SubmitCaseRequest& r) -> absl::StatusOr<CaseSpec> {
         absl::StatusOr<CaseSpec> spec = CaseSpecFromProto(r);
         if (!spec.ok()) return spec;
@@ -67,7 +76,7 @@ grpc::ServerUnaryReactor* CaseIntakeService::AddMessage(grpc::CallbackServerCont
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response) {
   return UnaryCall<CaseView, v1::AddMessageRequest, v1::AddMessageResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kAddMessage, calls_,
       [](const v1::AddMessageRequest& r) -> absl::StatusOr<MessageInput> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         return MessageInput{r.case_id(), r.text()};
@@ -82,7 +91,7 @@ grpc::ServerUnaryReactor* CaseIntakeService::CancelCase(grpc::CallbackServerCont
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response) {
   return UnaryCall<CaseView, v1::CancelCaseRequest, v1::CancelCaseResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kCancelCase, calls_,
       [](const v1::CancelCaseRequest& r) -> absl::StatusOr<CancelInput> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         absl::StatusOr<std::string> reason = CancelReasonFromProto(r.reason(), "reason");
@@ -99,13 +108,35 @@ grpc::ServerUnaryReactor* CaseIntakeService::GetCase(grpc::CallbackServerContext
                                                      const grpc::ByteBuffer* request,
                                                      grpc::ByteBuffer* response) {
   return UnaryCall<CaseView, v1::GetCaseRequest, v1::GetCaseResponse>(
-      context, request, response, calls_,
-      [](const v1::GetCaseRequest& r) -> absl::StatusOr<std::string> {
+      context, request, response, gate_, Rpc::kGetCase, calls_,
+      [context](const v1::GetCaseRequest& r, const Identity& caller) -> absl::StatusOr<CaseRead> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
-        return r.case_id();
+        CaseRead read{r.case_id(), std::nullopt, ""};
+        if (caller.role == Role::kAgent) {
+          read.agent = caller;
+          read.peer = context->peer();
+        }
+        return read;
       },
-      [this](std::string case_id, Engine::Callback<CaseView> done) {
-        engine_->GetCase(std::move(case_id), std::move(done));
+      [this](CaseRead read, Engine::Callback<CaseView> done) {
+        if (!read.agent.has_value()) {
+          engine_->GetCase(std::move(read.case_id), std::move(done));
+          return;
+        }
+        // An agent reads only a case offered or assigned to it, decided on the engine's view.
+        engine_->GetCase(
+            read.case_id, [this, read, done = std::move(done)](absl::StatusOr<CaseView> view) {
+              const bool held = view.ok() && view->record.agent_id == read.agent->name &&
+                                (view->record.state == CaseState::kOffered ||
+                                 view->record.state == CaseState::kAssigned);
+              if (held || (!view.ok() && !absl::IsNotFound(view.status()))) {
+                done(std::move(view));
+                return;
+              }
+              gate_->Denied(*read.agent, Rpc::kGetCase, read.peer);
+              done(absl::PermissionDeniedError(
+                  "case_id: an agent may read only a case offered or assigned to it"));
+            });
       },
       ViewToResponse<v1::GetCaseResponse>);
 }

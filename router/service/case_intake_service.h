@@ -6,11 +6,15 @@
 //
 // SubmitCase is admitted before it is enqueued (admission.h): a full queue, the live channels'
 // reserve or a channel's rate answers RESOURCE_EXHAUSTED at once, without waiting for a tick.
-// Customer text goes back only to the adapter that sent it (every answer of this service);
-// errors never carry it.
+// Every call passes the call gate first (call_gate.h; the roles in access_rules.h): SubmitCase,
+// AddMessage and CancelCase are an adapter's. GetCase returns the case with its customer text
+// to adapters and supervisors, and to an agent only for a case offered or assigned to that
+// agent: any other case id (unknown ones included, so that an agent cannot probe for ids) is
+// PERMISSION_DENIED for an agent. Errors never carry customer text.
 //
 // Thread safety: methods run concurrently on gRPC's callback threads and never block; the
-// service holds no state of its own. `engine`, `calls` and `admission` must outlive it.
+// service holds no state of its own. `engine`, `gate`, `calls` and `admission` must outlive
+// it.
 #ifndef CASEROUTER_ROUTER_SERVICE_CASE_INTAKE_SERVICE_H_
 #define CASEROUTER_ROUTER_SERVICE_CASE_INTAKE_SERVICE_H_
 
@@ -20,6 +24,7 @@
 #include "caserouter/v1/case_intake.grpc.pb.h"
 #include "router/engine/engine.h"
 #include "router/service/admission.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
 
 namespace caserouter {
@@ -32,7 +37,7 @@ using CaseIntakeServiceBase = v1::CaseIntakeService::WithRawCallbackMethod_Submi
 
 class CaseIntakeService final : public CaseIntakeServiceBase {
  public:
-  CaseIntakeService(Engine* engine, CallLimiter* calls, Admission* admission);
+  CaseIntakeService(Engine* engine, CallGate* gate, CallLimiter* calls, Admission* admission);
 
   grpc::ServerUnaryReactor* SubmitCase(grpc::CallbackServerContext* context,
                                        const grpc::ByteBuffer* request,
@@ -49,6 +54,7 @@ class CaseIntakeService final : public CaseIntakeServiceBase {
 
  private:
   Engine* const engine_;
+  CallGate* const gate_;
   CallLimiter* const calls_;
   Admission* const admission_;
 };

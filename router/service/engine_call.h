@@ -1,10 +1,12 @@
 // UnaryCall: one engine command from a raw callback unary method, finished from the engine's
 // answer; no thread waits for it.
 //
-// Every unary method has the same shape: take a place among the calls in flight (CallLimiter:
-// RESOURCE_EXHAUSTED at once when none is free), parse the request (the wire checks,
-// raw_callback.h), convert it (conversion checks only; the domain rules run in the engine),
-// start one engine command, and return the call's reactor to gRPC. The engine answers on its
+// Every unary method has the same shape: pass the call gate (call_gate.h: the caller's
+// credential and role, then a place among the calls in flight and among the caller's own;
+// UNAUTHENTICATED, PERMISSION_DENIED or RESOURCE_EXHAUSTED at once), parse the request (the
+// wire checks, raw_callback.h; a malformed one is counted, not logged), audit a supervisor's
+// call, convert it (conversion checks only; the domain rules run in the engine), start one
+// engine command, and return the call's reactor to gRPC. The engine answers on its
 // own thread after the tick's commit (router/engine/engine.h); the answer is converted into
 // the response, serialized, and the reactor finished right there. UnaryCall is that shape,
 // once:
@@ -13,7 +15,7 @@
 //                                                        const grpc::ByteBuffer* request,
 //                                                        grpc::ByteBuffer* response) {
 //     return UnaryCall<CaseView, v1::GetCaseRequest, v1::GetCaseResponse>(
-//         context, request, response, calls_,
+//         context, request, response, gate_, Rpc::kGetCase, calls_,
 //         [](const v1::GetCaseRequest& r) -> absl::StatusOr<std::string> { return r.case_id(); },
 //         [this](std::string id, Engine::Callback<CaseView> done) {
 //           engine_->GetCase(std::move(id), std::move(done));
@@ -22,14 +24,15 @@
 //   }
 //
 // UnaryCall<void, ...> is for commands that answer with a status only (Engine::StatusCallback);
-// its convert_out takes the response alone. `engine_call` may also be any other asynchronous
-// source of one answer (the configuration reload).
+// its convert_out takes the response alone. convert_in may take the caller's Identity as a
+// second argument, for the checks that depend on who calls (an agent's own cases). `engine_call`
+// may also be any other asynchronous source of one answer (the configuration reload).
 //
 // Who finishes: exactly one of the engine's answer, the client's cancellation (or deadline:
 // gRPC cancels the call then), or, when the client set no deadline or one beyond it,
 // kDefaultEngineWait (DEADLINE_EXCEEDED). The others find the call finished and drop what
 // they have. A command whose call ended early may still take effect: SubmitCase retries stay
-// safe through the idempotency key. The call's place in the CallLimiter is given back once
+// safe through the idempotency key. The call's places (its CallTicket) are given back once
 // the call is finished *and* the engine answered (at once for a call refused before any
 // command), so callers that hang up cannot queue more commands than the limit, and a refusal
 // does not hold a place while gRPC sends it.
@@ -43,6 +46,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -55,7 +59,11 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "caserouter/v1/case_intake.pb.h"
+#include "caserouter/v1/supervision.pb.h"
 #include "router/engine/engine.h"
+#include "router/service/access_rules.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
 #include "router/service/raw_callback.h"
 #include "router/service/status_convert.h"
@@ -74,11 +82,11 @@ class EngineReactor final : public grpc::ServerUnaryReactor {
   // twice: by the finish (given back by whoever finishes) and by the engine's command (given
   // back when the engine answered, or at once when no command was started).
   struct Shared {
-    explicit Shared(CallLimiter* l) : limiter(l) {}
+    explicit Shared(CallTicket t) : ticket(std::move(t)) {}
     // True for the one caller that may finish the call.
     bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
     void Let() {
-      if (holds.fetch_sub(1, std::memory_order_acq_rel) == 1) limiter->Release();
+      if (holds.fetch_sub(1, std::memory_order_acq_rel) == 1) ticket.Release();
     }
     // The claimant finishes the call, then lets its hold go.
     void Finish(const grpc::Status& status) {
@@ -86,7 +94,7 @@ class EngineReactor final : public grpc::ServerUnaryReactor {
       Let();
     }
 
-    CallLimiter* const limiter;
+    CallTicket ticket;  // released by the last hold only
     std::atomic<bool> claimed{false};
     std::atomic<int> holds{2};
     EngineReactor* reactor = nullptr;      // valid for the claimant only
@@ -103,8 +111,8 @@ class EngineReactor final : public grpc::ServerUnaryReactor {
     const std::shared_ptr<Shared> shared;
   };
 
-  EngineReactor(grpc::ByteBuffer* response, CallLimiter* limiter)
-      : shared_(std::make_shared<Shared>(limiter)) {
+  EngineReactor(grpc::ByteBuffer* response, CallTicket ticket)
+      : shared_(std::make_shared<Shared>(std::move(ticket))) {
     shared_->reactor = this;
     shared_->response = response;
   }
@@ -166,27 +174,58 @@ void FinishWith(const std::shared_ptr<EngineReactor::Shared>& shared, const absl
 grpc::ServerUnaryReactor* RefuseCall(grpc::CallbackServerContext* context,
                                      const absl::Status& status);
 
-// Takes a place in `limiter`, parses the request with the wire checks, converts it with
-// `convert_in` (returning absl::StatusOr<In>), runs `engine_call(In, Engine::Callback<Out>)`
-// (or `(In, Engine::StatusCallback)` for Out = void), then fills the response with
-// `convert_out(const Out&, Response*)` (or `convert_out(Response*)`). The first error
-// finishes the call with that status.
+// What a supervisor's call is about, for its audit event: the case or the agent it names.
+template <typename Request>
+std::pair<std::string, std::string> AuditSubject(const Request& request) {
+  if constexpr (std::is_same_v<Request, v1::CreateAgentRequest> ||
+                std::is_same_v<Request, v1::UpdateAgentRequest>) {
+    return {"", request.profile().agent_id()};
+  } else if constexpr (std::is_same_v<Request, v1::DeleteAgentRequest>) {
+    return {"", request.agent_id()};
+  } else if constexpr (std::is_same_v<Request, v1::GetCaseRequest> ||
+                       std::is_same_v<Request, v1::ExplainDecisionRequest>) {
+    return {request.case_id(), ""};
+  } else {
+    return {};
+  }
+}
+
+// Passes `gate` for `rpc` (a place in `limiter` and among the caller's own), parses the
+// request with the wire checks, converts it with `convert_in(request)` or
+// `convert_in(request, caller)` (returning absl::StatusOr<In>), runs
+// `engine_call(In, Engine::Callback<Out>)` (or `(In, Engine::StatusCallback)` for Out =
+// void), then fills the response with `convert_out(const Out&, Response*)` (or
+// `convert_out(Response*)`). The first error finishes the call with that status.
 template <typename Out, typename Request, typename Response, typename ConvertIn,
           typename EngineCall, typename ConvertOut>
 grpc::ServerUnaryReactor* UnaryCall(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* raw, grpc::ByteBuffer* response,
-                                    CallLimiter* limiter, ConvertIn convert_in,
-                                    EngineCall engine_call, ConvertOut convert_out) {
+                                    CallGate* gate, Rpc rpc, CallLimiter* limiter,
+                                    ConvertIn convert_in, EngineCall engine_call,
+                                    ConvertOut convert_out) {
   using internal_engine_call::EngineReactor;
   using internal_engine_call::FinishWith;
-  if (!limiter->TryAcquire()) return RefuseCall(context, limiter->RefusalStatus());
-  auto* reactor = new EngineReactor(response, limiter);
+  absl::StatusOr<CallTicket> ticket = gate->EnterCall(*context, rpc, limiter);
+  if (!ticket.ok()) return RefuseCall(context, ticket.status());
+  const Identity caller = ticket->caller();
+  auto* reactor = new EngineReactor(response, *std::move(ticket));
   Request request;
   if (absl::Status parsed = ParseRequest(*raw, &request); !parsed.ok()) {
+    gate->Malformed(rpc);
     reactor->Refuse(parsed);
     return reactor;
   }
-  auto in = convert_in(request);
+  if (caller.role == Role::kSupervisor) {
+    auto [case_id, agent_id] = AuditSubject(request);
+    gate->SupervisorAction(caller, rpc, case_id, agent_id);
+  }
+  auto in = [&] {
+    if constexpr (std::is_invocable_v<ConvertIn, const Request&, const Identity&>) {
+      return convert_in(request, caller);
+    } else {
+      return convert_in(request);
+    }
+  }();
   if (!in.ok()) {
     reactor->Refuse(in.status());
     return reactor;

@@ -7,10 +7,14 @@
 #include "absl/strings/match.h"
 #include "caserouter/v1/case_intake.pb.h"
 #include "gtest/gtest.h"
+#include "prometheus/registry.h"
 #include "router/engine/engine.h"
 #include "router/service/admission.h"
 #include "router/service/agent_desk_service.h"
+#include "router/service/audit_log.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
+#include "router/service/caller_limits.h"
 #include "router/service/case_intake_service.h"
 #include "router/service/supervision_service.h"
 #include "router/store/memory_state_store.h"
@@ -38,9 +42,13 @@ TEST(RawCallbackTest, EveryServiceServesOnlyCallbackMethods) {
   CallLimiter calls(8, ServerLimit::kCallsInFlight, nullptr);
   Admission admission(
       config, 8, [] { return OpenCases{}; }, &clock, nullptr);
-  CaseIntakeService intake(&engine, &calls, &admission);
-  SupervisionService supervision(&engine, &clock, &calls, nullptr);
-  AgentDeskService desk(&engine, &clock, 8, nullptr);
+  prometheus::Registry registry;
+  AuditLog audit(&registry, &clock, [](std::string, std::string, std::string, std::string) {});
+  CallerLimits limits({}, nullptr);
+  CallGate gate(config.domain, &clock, &audit, &limits, nullptr);
+  CaseIntakeService intake(&engine, &gate, &calls, &admission);
+  SupervisionService supervision(&engine, &clock, &gate, &calls, nullptr);
+  AgentDeskService desk(&engine, &clock, &gate, AgentDeskService::Options{8}, nullptr);
   EXPECT_TRUE(ServesOnlyCallbacks(intake));
   EXPECT_TRUE(ServesOnlyCallbacks(supervision));
   EXPECT_TRUE(ServesOnlyCallbacks(desk));

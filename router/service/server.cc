@@ -1,31 +1,45 @@
 #include "router/service/server.h"
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
+#include <optional>
+#include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/impl/server_builder_option.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
+#include "prometheus/counter.h"
 #include "prometheus/exposer.h"
+#include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 #include "router/engine/engine.h"
 #include "router/model/clock.h"
 #include "router/service/admission.h"
 #include "router/service/agent_desk_service.h"
+#include "router/service/audit_log.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
+#include "router/service/caller_limits.h"
 #include "router/service/case_intake_service.h"
+#include "router/service/grpc_log_limit.h"
 #include "router/service/lifecycle_log.h"
+#include "router/service/open_files.h"
 #include "router/service/prometheus_observer.h"
 #include "router/service/server_metrics.h"
 #include "router/service/server_settings.h"
 #include "router/service/supervision_service.h"
+#include "router/service/token_key_files.h"
+#include "router/service/transport_security.h"
 #include "router/service/wire_checks.h"
 
 #ifndef CASEROUTER_VERSION
@@ -38,8 +52,35 @@
 namespace caserouter {
 namespace {
 
-// Threads for gRPC's synchronous services (reflection): a poller and a few callers at once.
 constexpr char kLivenessService[] = "caserouter.liveness";
+// How often the health watcher counts open files, and flushes the audit's summary.
+constexpr absl::Duration kOpenFilesEvery = absl::Seconds(1);
+constexpr absl::Duration kAuditFlushEvery = absl::Seconds(10);
+
+// Server reflection on or off for one server. Loading libgrpc++_reflection registers the
+// plugin for every server the process builds (a static initializer), so "off" must take it
+// out of the builder's plugins, and "on" puts it in if it is not there.
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool on) : on_(on) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>* plugins) override {
+    const std::string name = grpc::reflection::ProtoServerReflectionPlugin().name();
+    auto is_reflection = [&](const std::unique_ptr<grpc::ServerBuilderPlugin>& plugin) {
+      return plugin->name() == name;
+    };
+    const bool present = std::any_of(plugins->begin(), plugins->end(), is_reflection);
+    if (!on_) {
+      plugins->erase(std::remove_if(plugins->begin(), plugins->end(), is_reflection),
+                     plugins->end());
+    } else if (!present) {
+      plugins->push_back(std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    }
+  }
+
+ private:
+  const bool on_;
+};
 // What the health watcher asks the engine to see that it answers commands: an id no case
 // has (case ids are c<digits>), so the answer is a quick NOT_FOUND.
 constexpr char kProbeCaseId[] = "health-probe";
@@ -103,13 +144,57 @@ class Server::Impl {
             config, options_.max_calls_in_flight, [this] { return engine_.OpenCaseSnapshot(); },
             &clock_, &server_metrics_),
         engine_(std::move(config), store_.get(), &clock_, &observer_, options_.instance_id),
-        case_intake_(&engine_, &calls_, &admission_),
-        supervision_(&engine_, &clock_, &calls_, ReloadFunctionOf(this)),
-        agent_desk_(&engine_, &clock_, options_.max_desk_streams, &server_metrics_) {}
+        audit_(registry_.get(), &clock_,
+               [this](std::string type, std::string case_id, std::string agent_id,
+                      std::string detail) {
+                 engine_.RecordEvent(std::move(type), std::move(case_id), std::move(agent_id),
+                                     std::move(detail));
+               }),
+        caller_limits_(options_.per_caller, &server_metrics_),
+        gate_(domain_, &clock_, &audit_, &caller_limits_, &server_metrics_),
+        case_intake_(&engine_, &gate_, &calls_, &admission_),
+        supervision_(&engine_, &clock_, &gate_, &calls_, ReloadFunctionOf(this)),
+        agent_desk_(&engine_, &clock_, &gate_,
+                    AgentDeskService::Options{options_.max_desk_streams, options_.hello_timeout},
+                    &server_metrics_) {
+    open_files_ = &prometheus::BuildGauge()
+                       .Name("caserouter_open_files")
+                       .Help("File descriptors the process holds (each connection is one).")
+                       .Register(*registry_)
+                       .Add({});
+    open_files_limit_ = &prometheus::BuildGauge()
+                             .Name("caserouter_open_files_limit")
+                             .Help("The process's descriptor limit (soft RLIMIT_NOFILE).")
+                             .Register(*registry_)
+                             .Add({});
+    auto& log_lines = prometheus::BuildCounter()
+                          .Name("caserouter_grpc_log_lines_total")
+                          .Help(
+                              "gRPC's own log lines: written to stderr, or held back by the "
+                              "log limit (a client cannot make the router log per request).")
+                          .Register(*registry_);
+    log_written_ = &log_lines.Add({{"written", "true"}});
+    log_suppressed_ = &log_lines.Add({{"written", "false"}});
+  }
 
   ~Impl() { Shutdown(); }
 
   absl::Status Start() {
+    InstallGrpcLogLimit();
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+        ServerCredentialsFor(options_.transport);
+    if (!credentials.ok()) return credentials.status();
+    if (!options_.tokens.public_key_files.empty()) {
+      token_keys_.emplace(options_.tokens);
+      absl::StatusOr<std::shared_ptr<const TokenVerifier>> verifier = token_keys_->Reload();
+      if (!verifier.ok()) return absl::InvalidArgumentError(verifier.status().message());
+      gate_.SetTokenVerifier(*std::move(verifier));
+    } else if (options_.transport.client_ca_file.empty() ||
+               !options_.transport.require_client_cert) {
+      return absl::InvalidArgumentError(
+          "jwt_public_keys or tls_client_ca: required; the router needs a way to tell who "
+          "calls (bearer tokens, or client certificates it requires)");
+    }
     if (!options_.metrics_address.empty()) {
       try {
         exposer_ = std::make_unique<prometheus::Exposer>(options_.metrics_address);
@@ -123,13 +208,13 @@ class Server::Impl {
     }
 
     grpc::EnableDefaultHealthCheckService(true);
-    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(options_.grpc_address, grpc::InsecureServerCredentials(), &grpc_port_);
+    builder.AddListeningPort(options_.grpc_address, *credentials, &grpc_port_);
     builder.RegisterService(&case_intake_);
     builder.RegisterService(&supervision_);
     builder.RegisterService(&agent_desk_);
-    ApplyServerSettings(builder);
+    builder.SetOption(std::make_unique<ReflectionOption>(options_.reflection));
+    ApplyServerSettings(builder, options_.connection_timeouts);
     grpc_server_ = builder.BuildAndStart();
     if (grpc_server_ == nullptr || grpc_port_ == 0) {
       return absl::UnavailableError(
@@ -138,16 +223,47 @@ class Server::Impl {
     health_ = grpc_server_->GetHealthCheckService();
     health_->SetServingStatus(kLivenessService, true);
     health_->SetServingStatus("", false);
+    if (!options_.health_address.empty()) {
+      // Health alone, in plaintext: what it tells is public (a probe's answer), and the
+      // kubelet's gRPC probe cannot speak TLS.
+      grpc::ServerBuilder health_builder;
+      health_builder.AddListeningPort(options_.health_address, grpc::InsecureServerCredentials(),
+                                      &health_port_);
+      ApplyServerSettings(health_builder, options_.connection_timeouts);
+      health_builder.SetOption(std::make_unique<ReflectionOption>(false));
+      // gRPC builds no server without a service of its own beside health; this one answers
+      // UNIMPLEMENTED to everything.
+      health_builder.RegisterCallbackGenericService(&nothing_else_);
+      health_server_ = health_builder.BuildAndStart();
+      if (health_server_ == nullptr || health_port_ == 0) {
+        grpc_server_->Shutdown();
+        grpc_server_->Wait();
+        grpc_server_.reset();
+        return absl::UnavailableError(
+            absl::StrCat("health_address: cannot listen on ", options_.health_address));
+      }
+      probe_health_ = health_server_->GetHealthCheckService();
+      probe_health_->SetServingStatus(kLivenessService, true);
+      probe_health_->SetServingStatus("", false);
+    }
 
     engine_thread_ = std::thread([this] { engine_.Run(); });
     health_thread_ = std::thread([this] { WatchHealth(); });
-    LogLifecycle("started: instance %s, domain %s, grpc port %d, metrics port %d",
-                 options_.instance_id, domain_, grpc_port_, metrics_port_);
+    LogLifecycle(
+        "started: instance %s, domain %s, grpc port %d (%s, %s), metrics port %d, health port %d",
+        options_.instance_id, domain_, grpc_port_,
+        options_.transport.plaintext                ? "PLAINTEXT"
+        : options_.transport.client_ca_file.empty() ? "TLS"
+        : options_.transport.require_client_cert    ? "mTLS required"
+                                                    : "mTLS optional",
+        token_keys_.has_value() ? "bearer tokens" : "client certificates only", metrics_port_,
+        health_port_);
     return absl::OkStatus();
   }
 
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_port_; }
+  int health_port() const { return health_port_; }
   bool IsServing() const { return engine_.IsServing(); }
   prometheus::Registry& registry() { return *registry_; }
 
@@ -225,9 +341,14 @@ class Server::Impl {
     stop_health_.Notify();
     health_thread_.join();
     health_->Shutdown();  // every service NOT_SERVING from now on
+    if (probe_health_ != nullptr) probe_health_->Shutdown();
     agent_desk_.EndAllStreams(absl::UnavailableError("server shutting down"));
     grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
     grpc_server_->Wait();
+    if (health_server_ != nullptr) {
+      health_server_->Shutdown(absl::ToChronoTime(absl::Now()));
+      health_server_->Wait();
+    }
     engine_.Stop();
     engine_thread_.join();
     engine_.ReleaseLeadership();
@@ -258,10 +379,51 @@ class Server::Impl {
     bool serving = false;
     bool stalled = false;
     bool store_failing = false;
+    bool out_of_files = false;
     auto answered = std::make_shared<std::atomic<bool>>(true);
     absl::Time probe_sent = absl::InfinitePast();
+    absl::Time files_counted = absl::InfinitePast();
+    absl::Time keys_checked = absl::Now();
+    absl::Time audit_flushed = absl::Now();
+    GrpcLogCounts logged;
+    std::string key_error;
     do {
       const absl::Time now = absl::Now();
+      if (now - files_counted >= kOpenFilesEvery) {
+        files_counted = now;
+        const OpenFiles files = CountOpenFiles();
+        open_files_->Set(static_cast<double>(files.open));
+        open_files_limit_->Set(static_cast<double>(files.limit));
+        if (files.NearlyExhausted() != out_of_files) {
+          out_of_files = !out_of_files;
+          LogLifecycle(out_of_files
+                           ? "file descriptors nearly exhausted (%d of %d open): NOT_SERVING"
+                           : "file descriptors available again (%d of %d open)",
+                       files.open, files.limit);
+        }
+        const GrpcLogCounts counts = ReadGrpcLogCounts();
+        log_written_->Increment(static_cast<double>(counts.written - logged.written));
+        log_suppressed_->Increment(static_cast<double>(counts.suppressed - logged.suppressed));
+        logged = counts;
+      }
+      if (token_keys_.has_value() && now - keys_checked >= options_.credentials_refresh) {
+        keys_checked = now;
+        absl::StatusOr<std::shared_ptr<const TokenVerifier>> verifier = token_keys_->Reload();
+        if (!verifier.ok()) {
+          if (key_error != verifier.status().message()) {
+            key_error = std::string(verifier.status().message());
+            LogLifecycle("token keys not reloaded, the previous ones stay: %s", key_error);
+          }
+        } else if (*verifier != nullptr) {
+          key_error.clear();
+          LogLifecycle("token keys reloaded: %d keys", static_cast<int>((*verifier)->key_count()));
+          gate_.SetTokenVerifier(*std::move(verifier));
+        }
+      }
+      if (now - audit_flushed >= kAuditFlushEvery) {
+        audit_flushed = now;
+        audit_.Flush();
+      }
       if (answered->load(std::memory_order_acquire)) {
         if (stalled) LogLifecycle("engine answers commands again: domain %s", domain_);
         stalled = false;
@@ -275,13 +437,14 @@ class Server::Impl {
         LogLifecycle("engine has not answered a command for %s: domain %s, NOT_SERVING",
                      absl::FormatDuration(options_.engine_stall_timeout), domain_);
       }
-      const bool now_serving = engine_.IsServing() && !stalled;
+      const bool now_serving = engine_.IsServing() && !stalled && !out_of_files;
       if (now_serving != serving) {
         serving = now_serving;
         health_->SetServingStatus("", serving);
+        if (probe_health_ != nullptr) probe_health_->SetServingStatus("", serving);
         if (serving) {
           LogLifecycle("leader acquired: domain %s, state loaded, SERVING", domain_);
-        } else if (!stalled) {
+        } else if (!stalled && !out_of_files) {
           LogLifecycle("leadership lost or store unavailable: domain %s, NOT_SERVING", domain_);
         }
       }
@@ -305,15 +468,27 @@ class Server::Impl {
   CallLimiter calls_;
   Admission admission_;
   Engine engine_;
+  AuditLog audit_;
+  CallerLimits caller_limits_;
+  CallGate gate_;
+  std::optional<TokenKeyFiles> token_keys_;  // health thread only, after Start
   CaseIntakeService case_intake_;
   SupervisionService supervision_;
   AgentDeskService agent_desk_;
 
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<grpc::Server> grpc_server_;
+  grpc::CallbackGenericService nothing_else_;    // the health server's other "service"
+  std::unique_ptr<grpc::Server> health_server_;  // health_address: plaintext, health only
   grpc::HealthCheckServiceInterface* health_ = nullptr;
+  grpc::HealthCheckServiceInterface* probe_health_ = nullptr;
+  prometheus::Gauge* open_files_ = nullptr;
+  prometheus::Gauge* open_files_limit_ = nullptr;
+  prometheus::Counter* log_written_ = nullptr;
+  prometheus::Counter* log_suppressed_ = nullptr;
   int grpc_port_ = 0;
   int metrics_port_ = 0;
+  int health_port_ = 0;
   std::thread engine_thread_;
   std::thread health_thread_;
   absl::Notification stop_health_;
@@ -336,6 +511,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options, Eng
   if (options.max_calls_in_flight < 1) {
     return absl::InvalidArgumentError("max_calls_in_flight: must be at least 1");
   }
+  if (options.per_caller.calls < 1 || options.per_caller.streams < 1 ||
+      options.per_caller.connections < 1) {
+    return absl::InvalidArgumentError("max_*_per_caller: must be at least 1");
+  }
+  if (options.hello_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("hello_timeout: must be positive");
+  }
   if (store == nullptr) return absl::InvalidArgumentError("store: required");
   auto impl = std::make_unique<Impl>(std::move(options), std::move(config), std::move(store));
   if (absl::Status started = impl->Start(); !started.ok()) return started;
@@ -346,6 +528,7 @@ Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Server::~Server() = default;
 int Server::grpc_port() const { return impl_->grpc_port(); }
 int Server::metrics_port() const { return impl_->metrics_port(); }
+int Server::health_port() const { return impl_->health_port(); }
 absl::Status Server::Reload() { return impl_->Reload(); }
 absl::Status Server::Reconfigure(EngineConfig config) {
   return impl_->Reconfigure(std::move(config));

@@ -2,12 +2,21 @@
 //
 // Start() builds everything and starts serving: the engine runs Run() on its own thread and
 // competes for its routing domain's lease; the gRPC server offers caserouter.v1's
-// CaseIntakeService, AgentDeskService and SupervisionService, grpc.health.v1.Health and server
-// reflection; a Prometheus endpoint serves /metrics. Health: service "" is SERVING only while
-// the engine leads its domain with its state loaded and answers commands (a command the
-// health watcher sends is answered within engine_stall_timeout), so a readiness probe sends
-// traffic to a leader that can take calls and to nobody else; service "caserouter.liveness"
-// is SERVING for as long as the process serves at all.
+// CaseIntakeService, AgentDeskService and SupervisionService over TLS (mTLS with a client CA;
+// plaintext only when options.transport.plaintext says so), grpc.health.v1.Health, and
+// server reflection only when options.reflection asks; a Prometheus endpoint serves /metrics
+// (on loopback unless told otherwise). Every caserouter.v1 call passes the call gate
+// (call_gate.h: credential, role, room) before any handler work; health is open to probes,
+// also on an optional plaintext health-only port (health_address) for probes that cannot
+// speak TLS. Health: service "" is SERVING only while the engine leads its domain with its
+// state loaded and answers commands (a command the health watcher sends is answered within
+// engine_stall_timeout) and the process has file descriptors left for connections, so a
+// readiness probe sends traffic to a leader that can take calls and to nobody else; service
+// "caserouter.liveness" is SERVING for as long as the process serves at all.
+//
+// Credentials are files, read again without a restart: the TLS files every
+// transport.refresh (gRPC's file watcher), the token keys every credentials_refresh.
+// Refused calls and supervisors' calls are audited (audit_log.h).
 //
 // Threads: the engine thread, the health watcher, the metrics endpoint's few, and gRPC's own:
 // every caserouter.v1 method is a callback method (raw_callback.h), so open desk streams and
@@ -19,6 +28,8 @@
 //   ServerOptions options;
 //   options.grpc_address = "127.0.0.1:0";     // port 0: any free port (tests)
 //   options.instance_id = "host-a:50051";
+//   options.transport.cert_file = "tls.crt";  // and key_file, client_ca_file
+//   options.tokens.public_key_files = {"issuer.pub"};
 //   absl::StatusOr<std::unique_ptr<Server>> server =
 //       Server::Start(options, config, std::move(store));
 //   ... (*server)->grpc_port() ...
@@ -30,7 +41,8 @@
 // released so a standby takes over at once instead of waiting for it to lapse.
 //
 // Thread safety: all methods are thread-safe; Shutdown is idempotent and also runs in the
-// destructor. Errors from Start: INVALID_ARGUMENT for bad options (naming the option),
+// destructor. Errors from Start: INVALID_ARGUMENT for bad options (naming the option: no TLS
+// files and no plaintext, no way to authenticate callers, an unreadable key or certificate),
 // UNAVAILABLE when an address cannot be bound.
 #ifndef CASEROUTER_ROUTER_SERVICE_SERVER_H_
 #define CASEROUTER_ROUTER_SERVICE_SERVER_H_
@@ -43,6 +55,10 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "router/model/engine_config.h"
+#include "router/service/caller_limits.h"
+#include "router/service/server_settings.h"
+#include "router/service/token_verifier.h"
+#include "router/service/transport_security.h"
 #include "router/store/state_store.h"
 
 namespace prometheus {
@@ -53,8 +69,27 @@ namespace caserouter {
 
 struct ServerOptions {
   std::string grpc_address = "127.0.0.1:0";
-  std::string metrics_address = "127.0.0.1:0";  // "" = no metrics endpoint
-  std::string instance_id;                      // required: this replica in the lease
+  // /metrics is plain HTTP without authentication: loopback unless a deployment puts it
+  // behind a NetworkPolicy or a TLS proxy (docs/security.md). "" = no metrics endpoint.
+  std::string metrics_address = "127.0.0.1:0";
+  // A plaintext port serving grpc.health.v1 only, for probes that cannot speak TLS (the
+  // kubelet's gRPC probe); "" = none. Health on grpc_address is open too.
+  std::string health_address;
+  std::string instance_id;  // required: this replica in the lease
+  // TLS (and mTLS) of grpc_address; required: TLS files, or plaintext by name.
+  TransportSecurity transport;
+  // Bearer tokens. No key files: tokens are refused and only client certificates
+  // authenticate (which then needs transport.client_ca_file).
+  TokenSettings tokens;
+  // How often the token key files are checked for a change.
+  absl::Duration credentials_refresh = absl::Seconds(60);
+  // Server reflection lists every service and message; off unless asked for (debugging).
+  bool reflection = false;
+  // A desk stream without its Hello by then ends with DEADLINE_EXCEEDED.
+  absl::Duration hello_timeout = absl::Seconds(5);
+  // What one caller may hold at once (caller_limits.h).
+  CallerLimits::Ceilings per_caller;
+  ConnectionTimeouts connection_timeouts;
   // Desk streams this replica holds at most; Connect beyond is RESOURCE_EXHAUSTED. A stream
   // holds no thread (agent_desk_service.h): the bound is for memory (a few KiB per stream)
   // and file descriptors (one per desk connection).
@@ -83,9 +118,11 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // The bound ports (useful with port 0). metrics_port() is 0 without a metrics endpoint.
+  // The bound ports (useful with port 0). metrics_port() and health_port() are 0 without
+  // their endpoint.
   int grpc_port() const;
   int metrics_port() const;
+  int health_port() const;
 
   // Replaces the engine configuration and waits until the engine took it.
   // FAILED_PRECONDITION when `config` names another domain (a replica serves one domain for

@@ -1,7 +1,15 @@
 // caserouter: one replica of the case routing engine for one routing domain.
 //
 //   caserouter --config=/etc/caserouter/caserouter.yaml --redis_address=redis:6379
-//              --grpc_address=0.0.0.0:50051 --metrics_address=0.0.0.0:9464
+//              --grpc_address=0.0.0.0:50051 --health_address=0.0.0.0:50052
+//              --tls_cert=/etc/caserouter/tls/tls.crt --tls_key=/etc/caserouter/tls/tls.key
+//              --tls_client_ca=/etc/caserouter/tls/ca.crt          # mTLS (optional)
+//              --jwt_public_keys=/etc/caserouter/tokens/issuer.pub # bearer tokens
+//
+// gRPC is TLS unless --plaintext says otherwise (local demos only); every call needs a
+// credential (a client certificate or a bearer token) and the role its RPC asks for
+// (docs/security.md). Keys and certificates are files, read again while running; no secret
+// is ever a flag's value.
 //   caserouter --redis_sentinels=sentinel-0:26379,sentinel-1:26379,sentinel-2:26379
 //              --redis_master_name=caserouter ...
 //
@@ -22,6 +30,7 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/marshalling.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/status/status.h"
@@ -36,6 +45,7 @@
 #include "router/model/engine_config.h"
 #include "router/model/validation.h"
 #include "router/service/lifecycle_log.h"
+#include "router/service/open_files.h"
 #include "router/service/server.h"
 #include "router/service/server_settings.h"
 #include "router/store/redis_state_store.h"
@@ -43,7 +53,42 @@
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
           "gRPC listen address (0.0.0.0:50051 in a container; port 0 = any free port)");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9464",
-          "Prometheus /metrics listen address; empty = no metrics endpoint");
+          "Prometheus /metrics listen address (plain HTTP, no authentication: keep it on "
+          "loopback or behind a NetworkPolicy); empty = no metrics endpoint");
+ABSL_FLAG(std::string, health_address, "",
+          "a plaintext port serving grpc.health.v1 only, for probes that cannot speak TLS "
+          "(the kubelet); empty = none");
+ABSL_FLAG(bool, plaintext, false,
+          "serve gRPC without TLS: for a demo on one machine only; bearer tokens then cross "
+          "the network in the clear");
+ABSL_FLAG(std::string, tls_cert, "", "PEM certificate chain of the gRPC port (a file)");
+ABSL_FLAG(std::string, tls_key, "", "PEM private key of the gRPC port (a file)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "PEM CA bundle for client certificates (a file): turns mTLS on");
+ABSL_FLAG(bool, tls_require_client_cert, true,
+          "with --tls_client_ca: refuse connections without a client certificate (false: "
+          "callers without one use bearer tokens)");
+ABSL_FLAG(absl::Duration, tls_refresh, absl::Seconds(60),
+          "how often the TLS files are read again (renewed certificates need no restart)");
+ABSL_FLAG(std::vector<std::string>, jwt_public_keys, {},
+          "PEM public keys (files, comma-separated) that sign bearer tokens; several during a "
+          "rotation; empty = no tokens (client certificates only)");
+ABSL_FLAG(std::string, jwt_issuer, "caserouter", "the \"iss\" bearer tokens must carry");
+ABSL_FLAG(std::string, jwt_audience, "caserouter", "the \"aud\" bearer tokens must carry");
+ABSL_FLAG(absl::Duration, credentials_refresh, absl::Seconds(60),
+          "how often the token key files are checked for a change");
+ABSL_FLAG(bool, reflection, false,
+          "serve gRPC server reflection (lists every service and message): for debugging");
+ABSL_FLAG(absl::Duration, hello_timeout, absl::Seconds(5),
+          "a desk stream that sends no Hello within this ends with DEADLINE_EXCEEDED");
+ABSL_FLAG(int, max_calls_per_caller, 512, "unary calls in flight one caller may hold");
+ABSL_FLAG(int, max_desk_streams_per_caller, 4, "desk streams one agent credential may hold");
+ABSL_FLAG(int, max_connections_per_caller, 64,
+          "connections one caller's open calls and streams may come over");
+ABSL_FLAG(absl::Duration, handshake_timeout, absl::Seconds(10),
+          "a connection that has not finished its TLS handshake by then is closed");
+ABSL_FLAG(absl::Duration, connection_idle_timeout, absl::Seconds(60),
+          "a connection without any open call or stream for this long is closed");
 ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379",
           "host:port of the Redis primary (ignored with --redis_sentinels)");
 ABSL_FLAG(std::string, redis_sentinels, "",
@@ -60,7 +105,8 @@ ABSL_FLAG(std::string, domain, "",
 ABSL_FLAG(std::string, instance_id, "",
           "this replica's name in the lease and in logs; empty = <hostname>:<grpc port>");
 ABSL_FLAG(bool, print_ports, false,
-          "print \"grpc_port=N metrics_port=M\" on stdout once listening (for scripts)");
+          "print \"grpc_port=N metrics_port=M health_port=H\" on stdout once listening (for "
+          "scripts)");
 ABSL_FLAG(int, max_desk_streams, 10000,
           "agent desk streams this replica holds at most; beyond, Connect is "
           "RESOURCE_EXHAUSTED (a stream holds no thread; each desk needs a file descriptor)");
@@ -172,6 +218,29 @@ int Main(int argc, char** argv) {
   options.max_desk_streams = absl::GetFlag(FLAGS_max_desk_streams);
   options.max_calls_in_flight = absl::GetFlag(FLAGS_max_calls_in_flight);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
+  options.health_address = absl::GetFlag(FLAGS_health_address);
+  options.transport.plaintext = absl::GetFlag(FLAGS_plaintext);
+  options.transport.cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.transport.key_file = absl::GetFlag(FLAGS_tls_key);
+  options.transport.client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.transport.require_client_cert = absl::GetFlag(FLAGS_tls_require_client_cert);
+  options.transport.refresh = absl::GetFlag(FLAGS_tls_refresh);
+  options.tokens.public_key_files = absl::GetFlag(FLAGS_jwt_public_keys);
+  options.tokens.issuer = absl::GetFlag(FLAGS_jwt_issuer);
+  options.tokens.audience = absl::GetFlag(FLAGS_jwt_audience);
+  options.credentials_refresh = absl::GetFlag(FLAGS_credentials_refresh);
+  options.reflection = absl::GetFlag(FLAGS_reflection);
+  options.hello_timeout = absl::GetFlag(FLAGS_hello_timeout);
+  options.per_caller.calls = absl::GetFlag(FLAGS_max_calls_per_caller);
+  options.per_caller.streams = absl::GetFlag(FLAGS_max_desk_streams_per_caller);
+  options.per_caller.connections = absl::GetFlag(FLAGS_max_connections_per_caller);
+  options.connection_timeouts.handshake = absl::GetFlag(FLAGS_handshake_timeout);
+  options.connection_timeouts.idle = absl::GetFlag(FLAGS_connection_idle_timeout);
+  if (options.transport.plaintext) {
+    LogLifecycle("--plaintext: gRPC without TLS; for a demo on one machine only");
+  }
+  // Every connection is a descriptor: take what the hard limit allows (server.h, health).
+  RaiseOpenFileLimit();
   if (!absl::GetFlag(FLAGS_config).empty()) {
     options.config_path = absl::GetFlag(FLAGS_config);
     options.load_config = LoadConfig;
@@ -195,8 +264,8 @@ int Main(int argc, char** argv) {
     return absl::IsInvalidArgument(server.status()) ? kExitBadConfig : kExitCannotStart;
   }
   if (absl::GetFlag(FLAGS_print_ports)) {
-    absl::PrintF("grpc_port=%d metrics_port=%d\n", (*server)->grpc_port(),
-                 (*server)->metrics_port());
+    absl::PrintF("grpc_port=%d metrics_port=%d health_port=%d\n", (*server)->grpc_port(),
+                 (*server)->metrics_port(), (*server)->health_port());
     std::fflush(stdout);
   }
 

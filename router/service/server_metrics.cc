@@ -38,6 +38,16 @@ ServerMetrics::ServerMetrics(prometheus::Registry* registry) {
                        .Help("Open agent desk streams (AgentDeskService.Connect).")
                        .Register(*registry)
                        .Add({});
+  auto& malformed = prometheus::BuildCounter()
+                        .Name("caserouter_malformed_requests_total")
+                        .Help(
+                            "Requests refused by the wire checks (INVALID_ARGUMENT: not UTF-8, "
+                            "an unknown enum value, unparseable), by method. Counted, never "
+                            "logged one by one.")
+                        .Register(*registry);
+  for (const RpcRule& rule : AccessRules()) {
+    malformed_[static_cast<int>(rule.rpc)] = &malformed.Add({{"method", std::string(rule.method)}});
+  }
 }
 
 void ServerMetrics::AdmissionRefused(Channel channel, AdmissionRefusal reason) {

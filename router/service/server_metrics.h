@@ -3,8 +3,10 @@
 // Families (prefix caserouter_): admission_refusals_total{channel,reason} (submissions refused
 // before the tick, admission.h), grpc_refusals_total{reason} (calls and streams refused by a
 // server limit), grpc_calls_in_flight (unary calls taken and not yet answered),
-// desk_streams (open AgentDeskService.Connect streams). Labels come from the closed sets
-// below and the channel names; every series exists from the start, at zero.
+// desk_streams (open AgentDeskService.Connect streams), malformed_requests_total{method}
+// (requests refused by the wire checks: counted here, never logged one by one). Labels come
+// from the closed sets below, the channel names and the RPC names (access_rules.h); every
+// series exists from the start, at zero.
 //
 //   prometheus::Registry registry;
 //   ServerMetrics metrics(&registry);
@@ -21,6 +23,7 @@
 #include "prometheus/gauge.h"
 #include "prometheus/registry.h"
 #include "router/model/enum_names.h"
+#include "router/service/access_rules.h"
 
 namespace caserouter {
 
@@ -38,15 +41,23 @@ inline constexpr EnumName<AdmissionRefusal> kAdmissionRefusalNames[] = {
 
 // Which server limit refused a call or ended a stream.
 enum class ServerLimit {
-  kCallsInFlight = 0,   // --max_calls_in_flight unary calls were open
-  kDeskStreams = 1,     // --max_desk_streams desk streams were open
-  kDeskNotReading = 2,  // a desk stream ended: its desk stopped reading its events
+  kCallsInFlight = 0,         // --max_calls_in_flight unary calls were open
+  kDeskStreams = 1,           // --max_desk_streams desk streams were open
+  kDeskNotReading = 2,        // a desk stream ended: its desk stopped reading its events
+  kCallsPerCaller = 3,        // the caller had its share of calls in flight (caller_limits.h)
+  kDeskStreamsPerCaller = 4,  // the caller had its share of desk streams open
+  kConnectionsPerCaller = 5,  // the caller's calls came over too many connections
+  kHelloTimeout = 6,          // a desk stream ended: no Hello within --hello_timeout
 };
-inline constexpr int kServerLimitCount = 3;
+inline constexpr int kServerLimitCount = 7;
 inline constexpr EnumName<ServerLimit> kServerLimitNames[] = {
     {ServerLimit::kCallsInFlight, "calls_in_flight"},
     {ServerLimit::kDeskStreams, "desk_streams"},
-    {ServerLimit::kDeskNotReading, "desk_not_reading"}};
+    {ServerLimit::kDeskNotReading, "desk_not_reading"},
+    {ServerLimit::kCallsPerCaller, "calls_per_caller"},
+    {ServerLimit::kDeskStreamsPerCaller, "desk_streams_per_caller"},
+    {ServerLimit::kConnectionsPerCaller, "connections_per_caller"},
+    {ServerLimit::kHelloTimeout, "hello_timeout"}};
 
 class ServerMetrics {
  public:
@@ -57,12 +68,15 @@ class ServerMetrics {
   void Refused(ServerLimit limit);
   void CallsInFlight(double delta) { calls_in_flight_->Increment(delta); }
   void DeskStreams(double delta) { desk_streams_->Increment(delta); }
+  // A request the wire checks refused (not UTF-8, an unknown enum value, unparseable).
+  void Malformed(Rpc rpc) { malformed_[static_cast<int>(rpc)]->Increment(); }
 
  private:
   PerChannel<std::array<prometheus::Counter*, kAdmissionRefusalCount>> admission_{};
   std::array<prometheus::Counter*, kServerLimitCount> limits_{};
   prometheus::Gauge* calls_in_flight_ = nullptr;
   prometheus::Gauge* desk_streams_ = nullptr;
+  std::array<prometheus::Counter*, kRpcCount> malformed_{};
 };
 
 }  // namespace caserouter

@@ -16,7 +16,7 @@ constexpr int kSyncThreads = 8;
 
 void ApplyProcessSettings() { absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore); }
 
-void ApplyServerSettings(grpc::ServerBuilder& builder) {
+void ApplyServerSettings(grpc::ServerBuilder& builder, ConnectionTimeouts timeouts) {
   // Requests are small (customer text is capped at 8 KiB); a larger message is hostile or a
   // bug. The same bound as the wire checks, refused before it is read.
   builder.SetMaxReceiveMessageSize(static_cast<int>(kMaxRequestBytes));
@@ -40,6 +40,13 @@ void ApplyServerSettings(grpc::ServerBuilder& builder) {
   // Keepalive pings carry no data; do not cap how many the server sends between data frames
   // (the default of 2 would stop pinging a desk that receives nothing for a while).
   builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  // Connections that do nothing. A desk holds its stream open, so it is never idle; an
+  // adapter between calls may be, and reconnects on its next call. What this stops is a
+  // client that opens connections and sends nothing (or never finishes its handshake).
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(timeouts.handshake)));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             static_cast<int>(absl::ToInt64Milliseconds(timeouts.idle)));
   // Limits. Every caserouter.v1 method is a callback method (raw_callback.h): open desk
   // streams and calls hold no thread, and max_desk_streams and max_calls_in_flight are
   // counts answered at once with RESOURCE_EXHAUSTED (call_limiter.h). Health is a callback

@@ -1,5 +1,5 @@
 // ApplyServerSettings: how every caserouter gRPC server is built — message size limit,
-// keepalive and thread quota, each with its reason.
+// keepalive, connection timeouts and thread quota, each with its reason.
 //
 // The router's server uses it, and so does the load generator's echo service, so that the
 // echo's figures are the ceiling of a server built exactly like the router's.
@@ -10,9 +10,20 @@
 
 #include <grpcpp/server_builder.h>
 
+#include "absl/time/time.h"
+
 namespace caserouter {
 
-void ApplyServerSettings(grpc::ServerBuilder& builder);
+// How long a connection may stay without doing its part. gRPC 1.51 has no limit on the
+// connections a server accepts, so a connection that never finishes its TLS handshake, or
+// that carries no call, is closed after these: a client cannot hold connections open for
+// free. A real client reconnects when it next calls.
+struct ConnectionTimeouts {
+  absl::Duration handshake = absl::Seconds(10);  // TCP accept to the end of the handshake
+  absl::Duration idle = absl::Seconds(60);       // without any open call or stream
+};
+
+void ApplyServerSettings(grpc::ServerBuilder& builder, ConnectionTimeouts timeouts = {});
 
 // Process-wide settings of a server binary (the router's main, the echo's): call first in
 // main. Abseil's mutex deadlock detection is turned off: Debian builds Abseil without NDEBUG,

@@ -23,17 +23,17 @@ struct NoInput {};
 
 }  // namespace
 
-SupervisionService::SupervisionService(Engine* engine, Clock* clock, CallLimiter* calls,
-                                       ReloadFunction reload)
-    : engine_(engine), clock_(clock), calls_(calls), reload_(std::move(reload)) {}
+SupervisionService::SupervisionService(Engine* engine, Clock* clock, CallGate* gate,
+                                       CallLimiter* calls, ReloadFunction reload)
+    : engine_(engine), clock_(clock), gate_(gate), calls_(calls), reload_(std::move(reload)) {}
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* SupervisionService::UpsertAgent(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request,
-                                                          grpc::ByteBuffer* response,
+                                                          grpc::ByteBuffer* response, Rpc rpc,
                                                           UpsertCommand command) {
   return UnaryCall<AgentView, Request, Response>(
-      context, request, response, calls_, AgentFromRequest<Request>,
+      context, request, response, gate_, rpc, calls_, AgentFromRequest<Request>,
       [this, command](Agent agent, Engine::Callback<AgentView> done) {
         (engine_->*command)(std::move(agent), std::move(done));
       },
@@ -45,22 +45,22 @@ grpc::ServerUnaryReactor* SupervisionService::UpsertAgent(grpc::CallbackServerCo
 grpc::ServerUnaryReactor* SupervisionService::CreateAgent(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
-  return UpsertAgent<v1::CreateAgentRequest, v1::CreateAgentResponse>(context, request, response,
-                                                                      &Engine::CreateAgent);
+  return UpsertAgent<v1::CreateAgentRequest, v1::CreateAgentResponse>(
+      context, request, response, Rpc::kCreateAgent, &Engine::CreateAgent);
 }
 
 grpc::ServerUnaryReactor* SupervisionService::UpdateAgent(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
-  return UpsertAgent<v1::UpdateAgentRequest, v1::UpdateAgentResponse>(context, request, response,
-                                                                      &Engine::UpdateAgent);
+  return UpsertAgent<v1::UpdateAgentRequest, v1::UpdateAgentResponse>(
+      context, request, response, Rpc::kUpdateAgent, &Engine::UpdateAgent);
 }
 
 grpc::ServerUnaryReactor* SupervisionService::DeleteAgent(grpc::CallbackServerContext* context,
                                                           const grpc::ByteBuffer* request,
                                                           grpc::ByteBuffer* response) {
   return UnaryCall<void, v1::DeleteAgentRequest, v1::DeleteAgentResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kDeleteAgent, calls_,
       [](const v1::DeleteAgentRequest& r) -> absl::StatusOr<std::string> {
         if (absl::Status s = ValidateAgentId("agent_id", r.agent_id()); !s.ok()) return s;
         return r.agent_id();
@@ -75,7 +75,7 @@ grpc::ServerUnaryReactor* SupervisionService::ListQueue(grpc::CallbackServerCont
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response) {
   return UnaryCall<QueuePageResult, v1::ListQueueRequest, v1::ListQueueResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kListQueue, calls_,
       [](const v1::ListQueueRequest& r) { return QueuePageOf(r.page_size(), r.page_token()); },
       [this](QueuePage page, Engine::Callback<QueuePageResult> done) {
         engine_->ListQueuePage(
@@ -101,7 +101,7 @@ grpc::ServerUnaryReactor* SupervisionService::ListAgents(grpc::CallbackServerCon
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
   return UnaryCall<std::vector<AgentView>, v1::ListAgentsRequest, v1::ListAgentsResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kListAgents, calls_,
       [](const v1::ListAgentsRequest&) -> absl::StatusOr<NoInput> { return NoInput{}; },
       [this](NoInput, Engine::Callback<std::vector<AgentView>> done) {
         engine_->ListAgents(std::move(done));
@@ -116,7 +116,7 @@ grpc::ServerUnaryReactor* SupervisionService::ExplainDecision(grpc::CallbackServ
                                                               const grpc::ByteBuffer* request,
                                                               grpc::ByteBuffer* response) {
   return UnaryCall<Explanation, v1::ExplainDecisionRequest, v1::ExplainDecisionResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kExplainDecision, calls_,
       [](const v1::ExplainDecisionRequest& r) -> absl::StatusOr<std::string> {
         if (absl::Status s = ValidateId("case_id", r.case_id()); !s.ok()) return s;
         return r.case_id();
@@ -131,7 +131,7 @@ grpc::ServerUnaryReactor* SupervisionService::ReloadConfiguration(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
   return UnaryCall<ReloadResult, v1::ReloadConfigurationRequest, v1::ReloadConfigurationResponse>(
-      context, request, response, calls_,
+      context, request, response, gate_, Rpc::kReloadConfiguration, calls_,
       [this](const v1::ReloadConfigurationRequest&) -> absl::StatusOr<NoInput> {
         if (!reload_) return absl::FailedPreconditionError("no configuration file to reload");
         return NoInput{};

@@ -11,9 +11,13 @@
 // the key when the file is bad (the running configuration stays). The reload answers through
 // a callback, like the engine, once the engine took the new configuration.
 //
+// Every call passes the call gate first (call_gate.h): changes (agents, reload) are a
+// supervisor's; ListQueue, ListAgents and ExplainDecision are a supervisor's or a viewer's
+// (dashboards). Each call a supervisor makes is audited with what it was about.
+//
 // Thread safety: methods run concurrently on gRPC's callback threads and never block; no
-// state of its own. `engine`, `clock` and `calls` must outlive the service; `reload` must be
-// callable from any thread and must not block.
+// state of its own. `engine`, `clock`, `gate` and `calls` must outlive the service; `reload`
+// must be callable from any thread and must not block.
 #ifndef CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
 #define CASEROUTER_ROUTER_SERVICE_SUPERVISION_SERVICE_H_
 
@@ -27,6 +31,7 @@
 #include "caserouter/v1/supervision.grpc.pb.h"
 #include "router/engine/engine.h"
 #include "router/model/clock.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
 
 namespace caserouter {
@@ -52,7 +57,8 @@ using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_Cre
 class SupervisionService final : public SupervisionServiceBase {
  public:
   // `clock` dates the agents' idle time in ListAgents.
-  SupervisionService(Engine* engine, Clock* clock, CallLimiter* calls, ReloadFunction reload);
+  SupervisionService(Engine* engine, Clock* clock, CallGate* gate, CallLimiter* calls,
+                     ReloadFunction reload);
 
   grpc::ServerUnaryReactor* CreateAgent(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request,
@@ -81,10 +87,11 @@ class SupervisionService final : public SupervisionServiceBase {
   template <typename Request, typename Response>
   grpc::ServerUnaryReactor* UpsertAgent(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request, grpc::ByteBuffer* response,
-                                        UpsertCommand command);
+                                        Rpc rpc, UpsertCommand command);
 
   Engine* const engine_;
   Clock* const clock_;
+  CallGate* const gate_;
   CallLimiter* const calls_;
   const ReloadFunction reload_;
 };

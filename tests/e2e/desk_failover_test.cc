@@ -44,7 +44,10 @@ class WatchedDesk {
  public:
   WatchedDesk(const std::string& agent_id, std::vector<std::string> targets)
       : desk_(
-            std::move(targets), DeskAgent::Options{.agent_id = agent_id},
+            std::move(targets),
+            DeskAgent::Options{.agent_id = agent_id,
+                               .token = Credentials().Token("agent", agent_id),
+                               .channel_factory = TestChannelFactory()},
             [this](const v1::ConnectResponse& event) {
               absl::MutexLock lock(&mu_);
               if (event.has_welcome()) welcomed_by_.push_back(desk_.target());
@@ -138,7 +141,7 @@ TEST_F(DeskFailoverTest, ADeposedLeaderEndsEveryDeskStreamAndTheAgentClientFinds
   // Desks stay quiet-tolerant for 30 s: only the step-down can end their streams in time.
   StartRouters(absl::Seconds(30));
   if (IsSkipped() || HasFatalFailure()) return;
-  Clients old_leader((Dial(leader_->grpc_port())));
+  Clients old_leader(leader_->grpc_port());
   ASSERT_TRUE(old_leader.CreateAgent("ana", {{"billing", 8}}).ok());
   ASSERT_TRUE(old_leader.CreateAgent("bo", {{"billing", 8}}).ok());
   absl::StatusOr<std::unique_ptr<DeskClient>> ana =
@@ -162,7 +165,7 @@ TEST_F(DeskFailoverTest, ADeposedLeaderEndsEveryDeskStreamAndTheAgentClientFinds
   for (grpc::StatusCode code : bo.ends()) EXPECT_EQ(code, grpc::StatusCode::UNAVAILABLE);
 
   // And it works there: a case submitted to the new leader is offered to bo.
-  Clients new_leader((Dial(standby_->grpc_port())));
+  Clients new_leader(standby_->grpc_port());
   v1::SubmitCaseResponse submitted;
   ASSERT_TRUE(new_leader.Submit(SampleSubmission("after-failover"), &submitted).ok());
   EXPECT_TRUE(bo.WaitForOffer(submitted.case_().case_id(), kWait));
@@ -172,7 +175,7 @@ TEST_F(DeskFailoverTest, TheAgentClientLeavesAPausedLeaderOnItsOwn) {
   // Heartbeats every 0.5 s: a router silent for 1.5 s is given up.
   StartRouters(absl::Milliseconds(1500));
   if (IsSkipped() || HasFatalFailure()) return;
-  Clients old_leader((Dial(leader_->grpc_port())));
+  Clients old_leader(leader_->grpc_port());
   ASSERT_TRUE(old_leader.CreateAgent("cy", {{"billing", 8}}).ok());
   WatchedDesk cy("cy", {leader_address_, standby_address_});
   cy.Start();

@@ -14,16 +14,20 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <utility>
 
 #include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/support/client_interceptor.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "e2e_probe.pb.h"
 #include "router/config/config_loader.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter::e2e {
 namespace {
@@ -116,8 +120,78 @@ std::unique_ptr<RedisStateStore> OpenStore(int port, const std::string& domain) 
   return store.ok() ? *std::move(store) : nullptr;
 }
 
+TestCredentials& Credentials() {
+  absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+  if (!creds.ok()) {
+    std::fprintf(stderr, "test credentials: %s\n", std::string(creds.status().message()).c_str());
+    std::abort();  // callers checked SecureServerOptions first
+  }
+  return **creds;
+}
+
+absl::Status SecureServerOptions(ServerOptions* options) {
+  absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+  if (!creds.ok()) return creds.status();
+  options->transport.cert_file = (*creds)->server_cert_file();
+  options->transport.key_file = (*creds)->server_key_file();
+  options->transport.client_ca_file = (*creds)->ca_file();
+  options->transport.require_client_cert = false;
+  options->tokens.public_key_files = {(*creds)->issuer_public_key_file()};
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<std::string>> SecureRouterFlags() {
+  absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+  if (!creds.ok()) return creds.status();
+  return std::vector<std::string>{
+      absl::StrCat("--tls_cert=", (*creds)->server_cert_file()),
+      absl::StrCat("--tls_key=", (*creds)->server_key_file()),
+      absl::StrCat("--tls_client_ca=", (*creds)->ca_file()), "--tls_require_client_cert=false",
+      absl::StrCat("--jwt_public_keys=", (*creds)->issuer_public_key_file())};
+}
+
+namespace {
+
+std::shared_ptr<grpc::Channel> OpenTestChannel(int port, const ClientSecurity& security,
+                                               const std::string& token) {
+  grpc::ChannelArguments args;
+  // A connection of its own per channel, as separate clients would have.
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      OpenChannel(absl::StrCat("127.0.0.1:", port), security, token, args);
+  if (!channel.ok()) {
+    std::fprintf(stderr, "test channel: %s\n", std::string(channel.status().message()).c_str());
+    std::abort();
+  }
+  return *std::move(channel);
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> Dial(int port) {
-  return grpc::CreateChannel(absl::StrCat("127.0.0.1:", port), grpc::InsecureChannelCredentials());
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  return OpenTestChannel(port, security, "");
+}
+
+std::shared_ptr<grpc::Channel> Dial(int port, const std::string& role, const std::string& name) {
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  return OpenTestChannel(port, security, Credentials().Token(role, name));
+}
+
+std::shared_ptr<grpc::Channel> DialWithCertificate(int port, const std::string& role,
+                                                   const std::string& name) {
+  absl::StatusOr<TestCredentials::Pair> cert = Credentials().ClientCertificate(role, name);
+  if (!cert.ok()) {
+    std::fprintf(stderr, "client certificate: %s\n", std::string(cert.status().message()).c_str());
+    std::abort();
+  }
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  security.cert_file = cert->cert_file;
+  security.key_file = cert->key_file;
+  return OpenTestChannel(port, security, "");
 }
 
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
@@ -184,6 +258,22 @@ absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::
   return absl::DeadlineExceededError("the process did not exit");
 }
 
+absl::StatusOr<std::string> RedisCli(int port, const std::vector<std::string>& args) {
+  absl::StatusOr<std::string> server = RedisServer::FindBinary();
+  if (!server.ok()) return server.status();
+  const std::string cli = (std::filesystem::path(*server).parent_path() / "redis-cli").string();
+  TempDir dir;
+  std::vector<std::string> all = {"-p", absl::StrCat(port), "--raw"};
+  all.insert(all.end(), args.begin(), args.end());
+  const std::string out = dir.path() + "/out";
+  absl::StatusOr<int> code = RunToExit(cli, all, out);
+  if (!code.ok()) return code.status();
+  std::ifstream in(out);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (*code != 0) return absl::UnavailableError(absl::StrCat("redis-cli failed: ", text));
+  return text;
+}
+
 absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
                                  const std::string& service, absl::Duration deadline) {
   grpc::GenericStub stub(channel);
@@ -242,11 +332,83 @@ absl::StatusOr<std::vector<std::string>> ReflectedServices(
   return names;
 }
 
-Clients::Clients(std::shared_ptr<grpc::Channel> ch)
-    : channel(std::move(ch)),
-      intake(v1::CaseIntakeService::NewStub(channel)),
-      supervision(v1::SupervisionService::NewStub(channel)),
-      desk(v1::AgentDeskService::NewStub(channel)) {}
+namespace {
+
+// The test credential for the service of each call (DialWithServiceRoles).
+class ServiceRoleInterceptor final : public grpc::experimental::Interceptor {
+ public:
+  explicit ServiceRoleInterceptor(std::string method) : method_(std::move(method)) {}
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
+      std::multimap<std::string, std::string>* metadata = methods->GetSendInitialMetadata();
+      std::string token;
+      if (absl::StartsWith(method_, "/caserouter.v1.CaseIntakeService/")) {
+        token = Credentials().Token("adapter", kTestAdapter);
+      } else if (absl::StartsWith(method_, "/caserouter.v1.SupervisionService/")) {
+        token = Credentials().Token("supervisor", kTestSupervisor);
+      }
+      if (!token.empty() && metadata->find("authorization") == metadata->end()) {
+        metadata->emplace("authorization", absl::StrCat("Bearer ", token));
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+};
+
+class ServiceRoleInterceptorFactory final
+    : public grpc::experimental::ClientInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateClientInterceptor(
+      grpc::experimental::ClientRpcInfo* info) override {
+    return new ServiceRoleInterceptor(info->method());
+  }
+};
+
+ClientSecurity TestCa() {
+  ClientSecurity security;
+  security.ca_file = Credentials().ca_file();
+  return security;
+}
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> DialWithServiceRoles(const std::string& address,
+                                                    grpc::ChannelArguments args) {
+  absl::StatusOr<std::shared_ptr<grpc::ChannelCredentials>> credentials =
+      ChannelCredentialsFor(TestCa());
+  if (!credentials.ok()) std::abort();
+  std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
+  factories.push_back(std::make_unique<ServiceRoleInterceptorFactory>());
+  return grpc::experimental::CreateCustomChannelWithInterceptors(address, *credentials, args,
+                                                                 std::move(factories));
+}
+
+std::function<std::shared_ptr<grpc::Channel>(const std::string&)> TestChannelFactory() {
+  return [](const std::string& target) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    args.SetLoadBalancingPolicyName("round_robin");
+    return *OpenChannel(target, TestCa(), "", args);
+  };
+}
+
+Clients::Clients(const std::string& address)
+    : Clients(std::stoi(address.substr(address.rfind(':') + 1))) {}
+
+Clients::Clients(int port, ClientCredential credential) : channel(Dial(port)) {
+  auto as = [&](const char* role, const char* name) {
+    return credential == ClientCredential::kToken ? Dial(port, role, name)
+                                                  : DialWithCertificate(port, role, name);
+  };
+  intake = v1::CaseIntakeService::NewStub(as("adapter", kTestAdapter));
+  supervision = v1::SupervisionService::NewStub(as("supervisor", kTestSupervisor));
+  desk = v1::AgentDeskService::NewStub(channel);
+}
 
 namespace {
 void SetDeadline(grpc::ClientContext* context) {
@@ -324,7 +486,8 @@ v1::SubmitCaseRequest SampleSubmission(const std::string& key, v1::Channel chann
 // --- InProcessRouter ---
 
 absl::StatusOr<std::unique_ptr<InProcessRouter>> InProcessRouter::Start(
-    int redis_port, const std::string& yaml, const std::string& instance_id) {
+    int redis_port, const std::string& yaml, const std::string& instance_id,
+    const std::function<void(ServerOptions&)>& adjust) {
   auto router = std::unique_ptr<InProcessRouter>(new InProcessRouter());
   const std::string path = router->dir_.Write("caserouter.yaml", yaml);
   absl::StatusOr<EngineConfig> config = LoadEngineConfigFile(path);
@@ -337,16 +500,19 @@ absl::StatusOr<std::unique_ptr<InProcessRouter>> InProcessRouter::Start(
   absl::StatusOr<std::unique_ptr<RedisStateStore>> store = RedisStateStore::Connect(redis);
   if (!store.ok()) return store.status();
   ServerOptions options;
+  if (absl::Status secured = SecureServerOptions(&options); !secured.ok()) return secured;
   options.instance_id = instance_id;
   options.drain_timeout = absl::Seconds(2);
   options.config_path = path;
   options.load_config = [path] { return LoadEngineConfigFile(path); };
+  if (adjust) adjust(options);
   absl::StatusOr<std::unique_ptr<Server>> server =
       Server::Start(options, *config, *std::move(store));
   if (!server.ok()) return server.status();
   router->server_ = *std::move(server);
-  router->clients_ = std::make_unique<Clients>(Dial(router->server_->grpc_port()));
-  auto channel = router->clients_->channel;
+  router->clients_ = std::make_unique<Clients>(router->server_->grpc_port());
+  // Waits over mTLS, so that a router which requires client certificates is waited for too.
+  auto channel = DialWithCertificate(router->server_->grpc_port(), "viewer", "e2e-probe");
   if (!WaitFor([&] {
         absl::StatusOr<int> health = HealthStatus(channel, "");
         return health.ok() && *health == 1;
@@ -373,6 +539,10 @@ void RouterTest::SetUp() {
   }
   ASSERT_TRUE(redis.ok()) << redis.status();
   redis_ = *std::move(redis);
+  if (absl::StatusOr<TestCredentials*> creds = TestCredentials::Shared();
+      absl::IsNotFound(creds.status())) {
+    GTEST_SKIP() << "openssl is not installed: " << creds.status().message();
+  }
   absl::StatusOr<std::unique_ptr<InProcessRouter>> router =
       InProcessRouter::Start(redis_->port(), yaml_, instance_id_);
   ASSERT_TRUE(router.ok()) << router.status();
@@ -385,7 +555,10 @@ absl::StatusOr<std::unique_ptr<RouterProcess>> RouterProcess::Start(
     const std::string& binary, const std::vector<std::string>& args, const std::string& log_path) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) return absl::InternalError("pipe");
+  absl::StatusOr<std::vector<std::string>> secure = SecureRouterFlags();
+  if (!secure.ok()) return secure.status();
   std::vector<std::string> argv_strings = {binary, "--print_ports"};
+  argv_strings.insert(argv_strings.end(), secure->begin(), secure->end());
   argv_strings.insert(argv_strings.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& a : argv_strings) argv.push_back(a.data());
@@ -464,8 +637,10 @@ int RouterProcess::Terminate(absl::Duration timeout) {
 
 absl::StatusOr<std::unique_ptr<DeskClient>> DeskClient::Connect(v1::AgentDeskService::Stub* stub,
                                                                 const std::string& agent_id,
-                                                                absl::Duration heartbeat_every) {
+                                                                absl::Duration heartbeat_every,
+                                                                std::optional<std::string> token) {
   auto desk = std::unique_ptr<DeskClient>(new DeskClient());
+  AttachToken(&desk->context_, token.has_value() ? *token : Credentials().Token("agent", agent_id));
   desk->stream_ = stub->Connect(&desk->context_);
   v1::ConnectRequest hello;
   hello.set_request_id(desk->next_request_id_++);

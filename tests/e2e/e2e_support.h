@@ -4,6 +4,12 @@
 // service (including health and reflection through a generic stub), an agent desk client with
 // its own reader thread, and bounded polling.
 //
+// Security as in production: every router here serves TLS with a certificate of the test CA
+// and takes bearer tokens of the test issuer and client certificates of the test CA (mTLS
+// optional), all made with openssl at run time (tests/support/test_credentials.h). Clients
+// carry the credential of their role: the intake stub an adapter's token ("e2e-adapter"),
+// the supervision stub a supervisor's ("e2e-supervisor"), each desk its own agent's.
+//
 // Determinism: timeouts come from a YAML configuration written to a temp dir (short offer and
 // heartbeat timeouts); tests wait for conditions with WaitFor and a generous bound, never for
 // a fixed time.
@@ -35,6 +41,7 @@
 #include "router/service/server.h"
 #include "router/store/redis_state_store.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/test_credentials.h"
 
 namespace caserouter::e2e {
 
@@ -77,20 +84,59 @@ absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
 absl::StatusOr<std::vector<std::string>> ReflectedServices(
     const std::shared_ptr<grpc::Channel>& channel);
 
+// The test credentials (one set per process); tests that use them run after RouterTest's
+// SetUp or check SecureServerOptions first, which skip or fail without openssl.
+TestCredentials& Credentials();
+// The names of the standard callers.
+inline constexpr char kTestAdapter[] = "e2e-adapter";
+inline constexpr char kTestSupervisor[] = "e2e-supervisor";
+
+// Secures `options` as the tests' routers are (TLS; mTLS optional; tokens). NOT_FOUND when
+// openssl is missing (the test skips; FAILED_PRECONDITION when ServersRequired()).
+absl::Status SecureServerOptions(ServerOptions* options);
+// The same as flags of the real binary.
+absl::StatusOr<std::vector<std::string>> SecureRouterFlags();
+
+// TLS to 127.0.0.1:<port>, verifying the router against the test CA, with no credential
+// (health, reflection, and the unauthenticated callers of tests).
 std::shared_ptr<grpc::Channel> Dial(int port);
+// The same, every call carrying a bearer token for `role` and `name`.
+std::shared_ptr<grpc::Channel> Dial(int port, const std::string& role, const std::string& name);
+// mTLS: the connection presents a client certificate for `role` and `name`.
+std::shared_ptr<grpc::Channel> DialWithCertificate(int port, const std::string& role,
+                                                   const std::string& name);
+// TLS to `address` ("127.0.0.1:<port>"), each call carrying the test credential of the role
+// its service needs: the test adapter's for CaseIntakeService, the test supervisor's for
+// SupervisionService, none for AgentDeskService (each desk brings its agent's). For tests
+// that send every kind of call down one channel. `args` may set more channel arguments.
+std::shared_ptr<grpc::Channel> DialWithServiceRoles(
+    const std::string& address, grpc::ChannelArguments args = grpc::ChannelArguments());
+// Opens TLS channels (the test CA, no credential) to an address: the channel factory of
+// DeskAgents in tests, whose streams carry their agent's token (Credentials().Token).
+std::function<std::shared_ptr<grpc::Channel>(const std::string&)> TestChannelFactory();
 
 // The body of GET http://127.0.0.1:<port><path> (for /metrics).
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
+
+// What `redis-cli -p <port> --raw <args...>` prints (redis-cli beside redis-server).
+absl::StatusOr<std::string> RedisCli(int port, const std::vector<std::string>& args);
 
 // Runs `binary` with `args` to its end and returns its exit code (stderr to `log_path`).
 absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::string>& args,
                               const std::string& log_path,
                               absl::Duration timeout = absl::Seconds(30));
 
-// Typed clients of the three caserouter.v1 services over one channel.
+// How Clients authenticate.
+enum class ClientCredential { kToken, kCertificate };
+
+// Typed clients of the three caserouter.v1 services of the router on `port`: intake as the
+// test adapter, supervision as the test supervisor (tokens, or client certificates), desks
+// with no channel credential (DeskClient brings each agent's).
 struct Clients {
-  explicit Clients(std::shared_ptr<grpc::Channel> channel);
-  std::shared_ptr<grpc::Channel> channel;
+  explicit Clients(int port, ClientCredential credential = ClientCredential::kToken);
+  // The same for "127.0.0.1:<port>".
+  explicit Clients(const std::string& address);
+  std::shared_ptr<grpc::Channel> channel;  // no credential: health, reflection
   std::unique_ptr<v1::CaseIntakeService::Stub> intake;
   std::unique_ptr<v1::SupervisionService::Stub> supervision;
   std::unique_ptr<v1::AgentDeskService::Stub> desk;
@@ -113,10 +159,11 @@ v1::SubmitCaseRequest SampleSubmission(const std::string& key,
 // The router in this test process: Server over a RedisStateStore, config from a YAML file.
 class InProcessRouter {
  public:
-  // Starts and waits until the engine leads (health "" SERVING).
-  static absl::StatusOr<std::unique_ptr<InProcessRouter>> Start(int redis_port,
-                                                                const std::string& yaml,
-                                                                const std::string& instance_id);
+  // Starts and waits until the engine leads (health "" SERVING). `adjust` may change the
+  // options (secured as SecureServerOptions does) before the server starts.
+  static absl::StatusOr<std::unique_ptr<InProcessRouter>> Start(
+      int redis_port, const std::string& yaml, const std::string& instance_id,
+      const std::function<void(ServerOptions&)>& adjust = nullptr);
   ~InProcessRouter();
   Server& server() { return *server_; }
   Clients& clients() { return *clients_; }
@@ -173,10 +220,12 @@ class RouterProcess {
 class DeskClient {
  public:
   // Connects, sends Hello, and waits for Welcome. The error is the stream's status when the
-  // server ended it instead.
+  // server ended it instead. The stream carries a bearer token for agent `agent_id`, or
+  // `token` when given ("" = none: the channel's credential, a client certificate).
   static absl::StatusOr<std::unique_ptr<DeskClient>> Connect(
       v1::AgentDeskService::Stub* stub, const std::string& agent_id,
-      absl::Duration heartbeat_every = absl::Milliseconds(200));
+      absl::Duration heartbeat_every = absl::Milliseconds(200),
+      std::optional<std::string> token = std::nullopt);
   ~DeskClient();
 
   const v1::Welcome& welcome() const { return welcome_; }

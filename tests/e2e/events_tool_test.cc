@@ -93,7 +93,7 @@ TEST_F(EventsToolTest, ExportsResumesAfterAnIdAndTailsNewEvents) {
   // Tail from the last event seen, while new ones arrive: they come out, once, in order.
   absl::StatusOr<int> tail_exit;
   std::thread tail([&] {
-    tail_exit = Events({"tail", absl::StrCat("--from=", all[2].id), "--limit=2", "--poll=200ms"},
+    tail_exit = Events({"tail", absl::StrCat("--from=", all[2].id), "--limit=3", "--poll=200ms"},
                        "tail.jsonl");
   });
   grpc::Status created = c().CreateAgent("ana", {{"billing", 7}});
@@ -103,11 +103,17 @@ TEST_F(EventsToolTest, ExportsResumesAfterAnIdAndTailsNewEvents) {
   ASSERT_TRUE(tail_exit.ok()) << tail_exit.status();
   EXPECT_EQ(*tail_exit, 0);
   std::vector<Line> tailed = Output("tail.jsonl");
-  ASSERT_EQ(tailed.size(), 2u);
-  EXPECT_EQ(tailed[0].type, "agent_created");
+  ASSERT_EQ(tailed.size(), 3u);
+  // The supervisor's call is audited (docs/events.md, Audit events), then the engine's change.
+  EXPECT_EQ(tailed[0].type, "supervisor_action");
   EXPECT_EQ(tailed[0].agent, "ana");
-  EXPECT_EQ(tailed[1].type, "submitted");
-  EXPECT_EQ(tailed[1].case_id, fourth);
+  EXPECT_EQ(
+      Field(tailed[0].text, "detail"),
+      absl::StrCat("method=CreateAgent caller=supervisor:", kTestSupervisor, " credential=token"));
+  EXPECT_EQ(tailed[1].type, "agent_created");
+  EXPECT_EQ(tailed[1].agent, "ana");
+  EXPECT_EQ(tailed[2].type, "submitted");
+  EXPECT_EQ(tailed[2].case_id, fourth);
 }
 
 TEST_F(EventsToolTest, SaysWhenTheStreamNoLongerHoldsWhatFollowedTheId) {

@@ -70,7 +70,7 @@ TEST(RecoveryTest, Kill9ThenRestartKeepsEveryAcknowledgedCaseOnceAndOnlyOnce) {
   absl::StatusOr<std::unique_ptr<RouterProcess>> first = RouterProcess::Start(
       CASEROUTER_BINARY, RouterArgs(redis_port, config, "replica-a"), dir.path() + "/first.log");
   ASSERT_TRUE(first.ok()) << first.status();
-  Clients c((Dial((*first)->grpc_port())));
+  Clients c((*first)->grpc_port());
   ASSERT_TRUE(WaitFor([&] { return Serving(c.channel); }));
 
   // Phone cases: each agent holds at most one, so who gets what is forced.
@@ -118,7 +118,7 @@ TEST(RecoveryTest, Kill9ThenRestartKeepsEveryAcknowledgedCaseOnceAndOnlyOnce) {
   absl::StatusOr<std::unique_ptr<RouterProcess>> second = RouterProcess::Start(
       CASEROUTER_BINARY, RouterArgs(redis_port, config, "replica-b"), dir.path() + "/second.log");
   ASSERT_TRUE(second.ok()) << second.status();
-  Clients c2((Dial((*second)->grpc_port())));
+  Clients c2((*second)->grpc_port());
   // The killed replica's lease (1 s) must lapse before replica-b leads.
   ASSERT_TRUE(WaitFor([&] { return Serving(c2.channel); }));
 
@@ -188,7 +188,7 @@ TEST(RecoveryTest, SigtermReleasesTheLeaseSoAStandbyLeadsAtOnce) {
   EXPECT_EQ(*ready, 2);
 
   // A desk on the leader is told to go elsewhere when the leader shuts down.
-  Clients leader_clients((Dial((*leader)->grpc_port())));
+  Clients leader_clients((*leader)->grpc_port());
   std::unique_ptr<DeskClient> desk = AvailableDesk(leader_clients, "ana");
   ASSERT_NE(desk, nullptr);
 

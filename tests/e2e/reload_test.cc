@@ -38,7 +38,7 @@ TEST(ReloadTest, SighupAndTheRpcReloadTheFileAndABadFileIsRefused) {
                             "--config=" + path, "--instance_id=reload-e2e"},
                            dir.path() + "/router.log");
   ASSERT_TRUE(router.ok()) << router.status();
-  Clients clients(Dial((*router)->grpc_port()));
+  Clients clients((*router)->grpc_port());
   ASSERT_TRUE(WaitFor([&] { return HealthStatus(clients.channel, "").value_or(0) == 1; }));
   // Topics are metric labels: a configured topic gets its series at once.
   ASSERT_TRUE(WaitFor([&] { return MetricsMention(**router, "topic=\"billing\""); }));

@@ -8,11 +8,15 @@
 //
 // The last tests run the whole Server (the engine on its own thread): a desk that stops
 // reading is ended with RESOURCE_EXHAUSTED; health turns NOT_SERVING while the engine cannot
-// answer (a store whose commit hangs) and SERVING again once it can.
+// answer (a store whose commit hangs), or the process is nearly out of file descriptors, and
+// SERVING again once it can. A desk that sends ahead of its answers (before its Welcome, or
+// faster than they are written) waits for them instead of being taken for one that does not
+// read.
 #include <algorithm>
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <grpcpp/grpcpp.h>
@@ -26,13 +30,19 @@
 #include "router/engine/engine.h"
 #include "router/service/admission.h"
 #include "router/service/agent_desk_service.h"
+#include "router/service/audit_log.h"
+#include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
+#include "router/service/caller_limits.h"
 #include "router/service/case_intake_service.h"
 #include "router/service/server.h"
 #include "router/service/server_metrics.h"
 #include "router/service/supervision_service.h"
+#include "router/service/token_verifier.h"
+#include "router/service/transport_security.h"
 #include "router/store/memory_state_store.h"
 #include "tests/e2e/e2e_support.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter::e2e {
 namespace {
@@ -71,19 +81,35 @@ class HandTickedRouter {
             config, limits.max_calls_in_flight, [this] { return engine_.OpenCaseSnapshot(); },
             &clock_, &metrics_),
         engine_(config, &store_, &clock_, nullptr, "hand-ticked"),
-        intake_(&engine_, &calls_, &admission_),
-        supervision_(&engine_, &clock_, &calls_, nullptr),
-        desk_(&engine_, &clock_, limits.max_desk_streams, &metrics_) {
+        audit_(&registry_, &real_clock_, [](std::string, std::string, std::string, std::string) {}),
+        // Each caller's share beyond the server's: these tests are about the server's.
+        caller_limits_({limits.max_calls_in_flight + 1, limits.max_desk_streams + 1, 1000},
+                       &metrics_),
+        // Tokens are dated by the real clock; the engine's is the test's.
+        gate_(config.domain, &real_clock_, &audit_, &caller_limits_, &metrics_),
+        intake_(&engine_, &gate_, &calls_, &admission_),
+        supervision_(&engine_, &clock_, &gate_, &calls_, nullptr),
+        desk_(&engine_, &clock_, &gate_, AgentDeskService::Options{limits.max_desk_streams},
+              &metrics_) {
+    ServerOptions secure;
+    if (!SecureServerOptions(&secure).ok()) return;  // started() is false: the test fails
+    absl::StatusOr<std::unique_ptr<TokenVerifier>> verifier = TokenVerifier::Load(secure.tokens);
+    if (!verifier.ok()) return;
+    gate_.SetTokenVerifier(*std::move(verifier));
+    absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+        ServerCredentialsFor(secure.transport);
+    if (!credentials.ok()) return;
     grpc::ServerBuilder builder;
-    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &port_);
+    builder.AddListeningPort("127.0.0.1:0", *credentials, &port_);
     builder.RegisterService(&intake_);
     builder.RegisterService(&supervision_);
     builder.RegisterService(&desk_);
     server_ = builder.BuildAndStart();
-    clients_ = std::make_unique<Clients>(Dial(port_));
+    clients_ = std::make_unique<Clients>(port_);
   }
 
   ~HandTickedRouter() {
+    if (server_ == nullptr) return;
     desk_.EndAllStreams(absl::UnavailableError("test over"));
     // Calls the engine never answered are cancelled at the deadline.
     server_->Shutdown(absl::ToChronoTime(absl::Now() + absl::Seconds(1)));
@@ -160,6 +186,10 @@ class HandTickedRouter {
   CallLimiter calls_;
   Admission admission_;
   Engine engine_;
+  RealClock real_clock_;
+  AuditLog audit_;
+  CallerLimits caller_limits_;
+  CallGate gate_;
   CaseIntakeService intake_;
   SupervisionService supervision_;
   AgentDeskService desk_;
@@ -171,7 +201,7 @@ class HandTickedRouter {
 // Defaults with every channel's rate off and no live reserve, for the test to set.
 EngineConfig NoLimits(int max_queue) {
   EngineConfig config;
-  config.domain = "limits";
+  config.domain = "e2e";  // the test credentials' domain
   config.max_queue = max_queue;
   config.admission.live_reserve_share = 0;
   for (ChannelAdmission& a : config.admission.channels) a = ChannelAdmission{0, 0};
@@ -390,6 +420,7 @@ struct RawDesk {
 std::unique_ptr<RawDesk> OpenDesk(Clients& c, const std::string& agent_id) {
   auto desk = std::make_unique<RawDesk>();
   desk->context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  AttachToken(&desk->context, Credentials().Token("agent", agent_id));
   desk->stream = c.desk->Connect(&desk->context);
   v1::ConnectRequest hello;
   hello.mutable_hello()->set_agent_id(agent_id);
@@ -420,6 +451,60 @@ TEST(ServerLimitsTest, DeskStreamsBeyondMaxDeskStreamsAreRefusedAtOnce) {
   std::unique_ptr<RawDesk> eve_again = OpenDesk(router.c(), "eve");
   ASSERT_TRUE(WaitFor([&] { return router.desk().open_streams() == 2; }));
   EXPECT_EQ(router.Counter("caserouter_grpc_refusals_total", {{"reason", "desk_streams"}}), 1);
+}
+
+// A desk may send ahead of its Welcome (its Hello, then its presence and heartbeats at once).
+// Those requests wait, unread, until the engine opened the session: before, every one read
+// was answered with an Ack queued behind the Welcome, and 1,024 of them ended the stream as
+// "not reading" although the desk read everything it was sent.
+TEST(ServerLimitsTest, RequestsSentBeforeTheWelcomeWaitForItInsteadOfEndingTheStream) {
+  HandTickedRouter router(NoLimits(100), {});
+  ASSERT_TRUE(router.started());
+  router.engine().Tick();  // leads the domain
+  absl::Notification created;
+  Agent ana;
+  ana.id = "ana";
+  router.engine().CreateAgent(ana, [&](absl::StatusOr<AgentView>) { created.Notify(); });
+  router.engine().Tick();
+  ASSERT_TRUE(created.WaitForNotificationWithTimeout(kWait));
+
+  constexpr int kAhead = 3 * AgentDeskService::kMaxQueuedEvents;
+  std::unique_ptr<RawDesk> desk = OpenDesk(router.c(), "ana");
+  v1::ConnectRequest heartbeat;
+  heartbeat.mutable_heartbeat();
+  // Written from another thread: once the transport's windows are full, writes wait for
+  // the server to read, which it does only after the Welcome.
+  std::thread writer([&] {
+    for (int i = 1; i <= kAhead; ++i) {
+      heartbeat.set_request_id(i);
+      if (!desk->stream->Write(heartbeat)) return;
+    }
+  });
+  absl::SleepFor(absl::Milliseconds(200));  // let requests arrive before the engine answers
+  int acks = 0;
+  bool welcomed = false;
+  v1::ConnectResponse event;
+  std::thread ticker([&] {
+    // The engine opens the session (and answers what reaches it) only when ticked.
+    while (!welcomed || acks < kAhead + 1) {
+      router.engine().Tick();
+      absl::SleepFor(absl::Milliseconds(5));
+      if (desk->context.deadline() < std::chrono::system_clock::now()) return;
+    }
+  });
+  while ((!welcomed || acks < kAhead + 1) && desk->stream->Read(&event)) {
+    if (event.has_welcome()) welcomed = true;
+    if (event.has_ack()) {
+      EXPECT_TRUE(welcomed) << "an Ack before the Welcome";
+      ++acks;
+    }
+  }
+  writer.join();
+  EXPECT_TRUE(welcomed);
+  EXPECT_EQ(acks, kAhead + 1);  // the Hello's and every heartbeat's
+  EXPECT_EQ(router.Counter("caserouter_grpc_refusals_total", {{"reason", "desk_not_reading"}}), 0);
+  desk->context.TryCancel();
+  ticker.join();
 }
 
 // The whole server on a store whose commits can be held, to make the engine stall.
@@ -466,6 +551,7 @@ TEST(ServerLimitsTest, HealthIsNotServingWhileTheEngineCannotAnswer) {
   auto owned = std::make_unique<HeldStore>();
   HeldStore* store = owned.get();
   ServerOptions options;
+  ASSERT_TRUE(SecureServerOptions(&options).ok());
   options.instance_id = "stall-1";
   options.metrics_address = "";
   options.health_poll_interval = absl::Milliseconds(20);
@@ -482,7 +568,7 @@ TEST(ServerLimitsTest, HealthIsNotServingWhileTheEngineCannotAnswer) {
   ASSERT_TRUE(WaitFor([&] { return health() == 1; }));
 
   store->Hold();
-  Clients c(channel);
+  Clients c((*server)->grpc_port());
   auto call = std::make_shared<Pending<v1::SubmitCaseResponse>>();
   v1::SubmitCaseRequest request = Submission("stuck", v1::CHANNEL_PHONE);
   c.intake->async()->SubmitCase(&call->context, &request, &call->response,
@@ -503,62 +589,74 @@ TEST(ServerLimitsTest, HealthIsNotServingWhileTheEngineCannotAnswer) {
   (*server)->Shutdown();
 }
 
-TEST(ServerLimitsTest, ADeskThatStopsReadingIsEndedWithoutBlockingTheEngine) {
+// A desk that freezes (reads nothing, sends nothing) while its customer keeps writing: the
+// engine is never held up by it, and its session ends when its heartbeats stop. (A desk whose
+// transport stops taking bytes is ended by the stall timeout or the queue's cap; a desk that
+// sends ahead of its answers waits for them: see the Welcome test above.)
+TEST(ServerLimitsTest, AFrozenDeskIsEndedWithoutBlockingTheEngine) {
   RedisServer::Options redis_options;
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start(redis_options);
   SKIP_WITHOUT_REDIS(redis);
   absl::StatusOr<std::unique_ptr<InProcessRouter>> router = InProcessRouter::Start(
-      (*redis)->port(), TestConfigYaml(absl::Seconds(60), absl::Seconds(60)), "e2e-unread");
+      (*redis)->port(), TestConfigYaml(absl::Seconds(60), absl::Seconds(2)), "e2e-frozen");
   ASSERT_TRUE(router.ok()) << router.status();
   Clients& c = (*router)->clients();
   ASSERT_TRUE(c.CreateAgent("ana").ok());
 
-  // A channel of its own, whose flow-control window stays small: a desk that does not read
-  // soon stops the server's writes.
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16384);
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  auto channel =
-      grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*router)->server().grpc_port()),
-                                grpc::InsecureChannelCredentials(), args);
-  auto stub = v1::AgentDeskService::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
-  auto stream = stub->Connect(&context);
+  AttachToken(&context, Credentials().Token("agent", "ana"));
+  auto stream = c.desk->Connect(&context);
   v1::ConnectRequest hello;
+  hello.set_request_id(1);
   hello.mutable_hello()->set_agent_id("ana");
   ASSERT_TRUE(stream->Write(hello));
   v1::ConnectResponse event;
   ASSERT_TRUE(stream->Read(&event));
   ASSERT_TRUE(event.has_welcome());
-
-  // Requests whose Acks the desk never reads: far more than the window and the stream's queue
-  // hold.
-  v1::ConnectRequest heartbeat;
-  heartbeat.mutable_heartbeat();
-  int written = 0;
-  for (; written < 40000; ++written) {
-    heartbeat.set_request_id(written + 1);
-    if (!stream->Write(heartbeat)) break;  // the server ended the call
+  // The desk takes a case (blind: it knows the id from the submission), then freezes.
+  v1::ConnectRequest available;
+  available.set_request_id(2);
+  available.mutable_set_presence()->set_presence(v1::PRESENCE_AVAILABLE);
+  ASSERT_TRUE(stream->Write(available));
+  v1::SubmitCaseResponse submitted;
+  ASSERT_TRUE(c.Submit(SampleSubmission("frozen"), &submitted).ok());
+  v1::ConnectRequest accept;
+  accept.set_request_id(3);
+  accept.mutable_accept()->set_case_id(submitted.case_().case_id());
+  ASSERT_TRUE(stream->Write(accept));
+  ASSERT_TRUE(WaitFor([&] {
+    v1::Case now;
+    return c.GetCase(submitted.case_().case_id(), &now).ok() &&
+           now.state() == v1::CASE_STATE_ASSIGNED;
+  }));
+  // 199 messages of 8000 bytes for the frozen desk: every call is answered (the engine only
+  // queues for the desk and never waits on it).
+  const std::string text(8000, 'm');
+  for (int added = 0; added < 199; ++added) {
+    grpc::ClientContext message_context;
+    message_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+    v1::AddMessageRequest message;
+    message.set_case_id(submitted.case_().case_id());
+    message.set_text(text);
+    v1::AddMessageResponse response;
+    grpc::Status status = c.intake->AddMessage(&message_context, message, &response);
+    ASSERT_TRUE(status.ok()) << added << ": " << status.error_message();
   }
-  while (stream->Read(&event)) {
-  }
-  grpc::Status status = stream->Finish();
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
-      << status.error_message() << " after " << written << " writes";
-  EXPECT_TRUE(absl::StrContains(status.error_message(), "not reading")) << status.error_message();
-
-  // The engine was never held up: the agent's session is gone and the router answers.
+  // No heartbeat from the desk: its session ends at the heartbeat timeout.
   ASSERT_TRUE(WaitFor([&] {
     v1::ListAgentsResponse agents;
     return c.ListAgents(&agents).ok() && agents.agents_size() == 1 && !agents.agents(0).connected();
   }));
-  absl::StatusOr<std::string> metrics = HttpGet((*router)->server().metrics_port(), "/metrics");
-  ASSERT_TRUE(metrics.ok()) << metrics.status();
-  EXPECT_TRUE(
-      absl::StrContains(*metrics, "caserouter_grpc_refusals_total{reason=\"desk_not_reading\"} 1"))
-      << *metrics;
+  while (stream->Read(&event)) {
+  }
+  grpc::Status status = stream->Finish();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE) << status.error_message();
+  EXPECT_TRUE(absl::StrContains(status.error_message(), "heartbeat")) << status.error_message();
+  // The case waits for her to come back (the reconnect grace period), with its messages.
+  v1::Case held;
+  ASSERT_TRUE(c.GetCase(submitted.case_().case_id(), &held).ok());
+  EXPECT_EQ(held.messages_size(), 199);
 }
 
 }  // namespace

@@ -37,7 +37,7 @@ std::map<grpc::StatusCode, int> SubmitWhileRedisIsHung(RedisServer& redis, int r
   std::vector<std::thread> submitters;
   for (int t = 0; t < threads; ++t) {
     submitters.emplace_back([&, t] {
-      auto stub = v1::CaseIntakeService::NewStub(Dial(router_port));
+      auto stub = v1::CaseIntakeService::NewStub(Dial(router_port, "adapter", kTestAdapter));
       for (int i = 0; absl::Now() < end; ++i) {
         grpc::ClientContext context;
         context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
@@ -81,7 +81,7 @@ class StoreOutageTest : public ::testing::Test {
         dir_.path() + "/router.log");
     ASSERT_TRUE(router.ok()) << router.status();
     router_ = *std::move(router);
-    clients_ = std::make_unique<Clients>(Dial(router_->grpc_port()));
+    clients_ = std::make_unique<Clients>(router_->grpc_port());
     ASSERT_TRUE(WaitFor([&] {
       absl::StatusOr<int> health = HealthStatus(clients_->channel, "");
       return health.ok() && *health == 1;

@@ -1,6 +1,10 @@
 // End-to-end: the quick start. caserouter-adapter replays the synthetic workload and
 // caserouter-agent runs unattended desks (creating its agents itself) against a router on
-// 127.0.0.1:0 over a real redis-server; cases must flow from submission to completion.
+// 127.0.0.1:0 over a real redis-server; cases must flow from submission to completion. As in
+// the demo, over TLS: the adapter presents a client certificate (mTLS), the agents and the
+// supervisor that creates them carry bearer tokens from files.
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iterator>
 #include <memory>
@@ -47,11 +51,22 @@ TEST(ToolsTest, QuickStartReplayAndUnattendedAgentsCompleteCases) {
   ASSERT_TRUE(router.ok()) << router.status();
   const std::string target = absl::StrCat("--target=127.0.0.1:", (*router)->server().grpc_port());
   TempDir dir;
+  TestCredentials& creds = Credentials();
+  const std::string ca = absl::StrCat("--tls_ca=", creds.ca_file());
+  absl::StatusOr<TestCredentials::Pair> adapter_cert = creds.ClientCertificate("adapter", "replay");
+  ASSERT_TRUE(adapter_cert.ok()) << adapter_cert.status();
+  const std::string supervisor = dir.Write("supervisor.jwt", creds.Token("supervisor", "tools"));
+  ASSERT_EQ(mkdir((dir.path() + "/agents").c_str(), 0700), 0);
+  for (const char* id : {"agent-1", "agent-2", "agent-3"}) {
+    dir.Write(absl::StrCat("agents/", id, ".jwt"), creds.Token("agent", id));
+  }
 
   absl::StatusOr<int> agent_exit;
   std::thread agents([&] {
     agent_exit = RunToExit(CASEROUTER_AGENT_BINARY,
-                           {target, "--auto", "--count=3", "--create",
+                           {target, ca, "--auto", "--count=3", "--create",
+                            absl::StrCat("--supervisor_token_file=", supervisor),
+                            absl::StrCat("--token_dir=", dir.path(), "/agents"),
                             "--skills=billing:6,technical:6,account:6,sales:6,outage:6",
                             "--languages=en,de", "--authority=1000", "--handle_seconds=0.2",
                             "--accept_delay=20ms", "--decline_rate=0", "--run_for=10s"},
@@ -59,7 +74,9 @@ TEST(ToolsTest, QuickStartReplayAndUnattendedAgentsCompleteCases) {
   });
   absl::StatusOr<int> adapter_exit =
       RunToExit(CASEROUTER_ADAPTER_BINARY,
-                {target, "replay", "--rate=4", "--seconds=3", "--seed=5", "--key_prefix=t1-"},
+                {target, ca, absl::StrCat("--tls_cert=", adapter_cert->cert_file),
+                 absl::StrCat("--tls_key=", adapter_cert->key_file), "replay", "--rate=4",
+                 "--seconds=3", "--seed=5", "--key_prefix=t1-"},
                 dir.path() + "/adapter.log");
   agents.join();
 

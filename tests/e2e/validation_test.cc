@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_support.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter::e2e {
 namespace {
@@ -495,6 +496,7 @@ TEST_F(ValidationTest, EveryDeskRequestFieldIsAckedInvalidAndTheStreamLives) {
 grpc::Status ConnectWith(Clients& c, const v1::ConnectRequest& first) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  AttachToken(&context, Credentials().Token("agent", "ana"));
   auto stream = c.desk->Connect(&context);
   stream->Write(first);
   stream->WritesDone();
@@ -534,6 +536,7 @@ TEST_F(ValidationTest, ARequestIdBelowZeroIsRejected) {
   // On an open stream: the Ack says INVALID_ARGUMENT and the stream lives on.
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  AttachToken(&context, Credentials().Token("agent", "ana"));
   auto stream = c().desk->Connect(&context);
   hello.set_request_id(1);
   ASSERT_TRUE(stream->Write(hello));

@@ -44,7 +44,9 @@ std::shared_ptr<grpc::Channel> Channels::Get(const std::string& address) {
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  auto channel = grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(), args);
+  // TLS, each call with the credential of its service's role (the routers are secured as
+  // in production).
+  auto channel = e2e::DialWithServiceRoles(address, args);
   channels_[address] = channel;
   return channel;
 }
@@ -244,7 +246,11 @@ class FaultDesks::Desk {
       : history_(history),
         options_(options),
         desk_(
-            std::move(targets), DeskAgent::Options{.agent_id = agent_id, .seed = seed},
+            std::move(targets),
+            DeskAgent::Options{.agent_id = agent_id,
+                               .token = e2e::Credentials().Token("agent", agent_id),
+                               .channel_factory = e2e::TestChannelFactory(),
+                               .seed = seed},
             [this](const v1::ConnectResponse& event) { OnEvent(event); },
             [this](const grpc::Status& end, bool) { OnEnd(end); }) {
     desk_.Start();
@@ -383,8 +389,7 @@ absl::Status CreateAgentOnLeader(const std::vector<std::string>& addresses,
   const absl::Time give_up = absl::Now() + absl::Seconds(20);
   grpc::Status status;
   for (size_t attempt = 0; absl::Now() < give_up; ++attempt) {
-    e2e::Clients clients(grpc::CreateChannel(addresses[attempt % addresses.size()],
-                                             grpc::InsecureChannelCredentials()));
+    e2e::Clients clients(addresses[attempt % addresses.size()]);
     status = clients.CreateAgent(agent_id, {{"billing", 8}});
     if (status.ok() || status.error_code() == grpc::StatusCode::ALREADY_EXISTS) {
       return absl::OkStatus();

@@ -27,8 +27,7 @@ grpc::Status SubmitJoined(const std::string& address, const std::string& key,
                           v1::SubmitCaseResponse* response) {
   v1::SubmitCaseRequest request = e2e::SampleSubmission(key, v1::CHANNEL_CHAT);
   request.set_customer_id("cust-evicted");  // one customer, one topic: the second joins
-  auto stub = v1::CaseIntakeService::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = v1::CaseIntakeService::NewStub(e2e::DialWithServiceRoles(address));
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
   return stub->SubmitCase(&context, request, response);
@@ -53,7 +52,7 @@ TEST(FaultLongTest, AJoinedKeyRetriedAfterItsCaseAgedOutIsAnsweredAndTheLeaderLi
   ASSERT_EQ(joined.case_().case_id(), first.case_().case_id());
   const std::string x = first.case_().case_id();
 
-  e2e::Clients c(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  e2e::Clients c(address);
   ASSERT_TRUE(c.CreateAgent("closer", {{"billing", 8}}).ok());
   absl::StatusOr<std::unique_ptr<e2e::DeskClient>> closer =
       e2e::DeskClient::Connect(c.desk.get(), "closer");

@@ -465,7 +465,7 @@ TEST_F(FaultTest, DuplicateAndLateAcceptsAndACompleteFromAnotherAgentsStreamAreR
   SKIP_OR_FAIL_SETUP();
   StartFleet(1);
   SKIP_OR_FAIL_SETUP();
-  e2e::Clients c(grpc::CreateChannel(fleet_->addresses()[0], grpc::InsecureChannelCredentials()));
+  e2e::Clients c(fleet_->addresses()[0]);
   ASSERT_TRUE(c.CreateAgent("ana", {{"billing", 8}}).ok());
   ASSERT_TRUE(c.CreateAgent("bo", {{"billing", 8}}).ok());
   absl::StatusOr<std::unique_ptr<e2e::DeskClient>> ana =
@@ -530,7 +530,7 @@ TEST_F(FaultTest, ADeskWhoseConnectionDropsGetsItsCaseBackAndItsOfferGoesToAnoth
   SKIP_OR_FAIL_SETUP();
   StartFleet(1);
   SKIP_OR_FAIL_SETUP();
-  e2e::Clients c(grpc::CreateChannel(fleet_->addresses()[0], grpc::InsecureChannelCredentials()));
+  e2e::Clients c(fleet_->addresses()[0]);
   ASSERT_TRUE(c.CreateAgent("dropper", {{"billing", 8}}).ok());
   ASSERT_TRUE(c.CreateAgent("helper", {{"billing", 8}}).ok());
   absl::StatusOr<std::unique_ptr<e2e::DeskClient>> dropper =
@@ -570,7 +570,7 @@ TEST_F(FaultTest, ADeskThatStopsReadingAndAnsweringLosesItsOfferToAnother) {
   SKIP_OR_FAIL_SETUP();
   StartFleet(1);
   SKIP_OR_FAIL_SETUP();
-  e2e::Clients c(grpc::CreateChannel(fleet_->addresses()[0], grpc::InsecureChannelCredentials()));
+  e2e::Clients c(fleet_->addresses()[0]);
   ASSERT_TRUE(c.CreateAgent("frozen", {{"billing", 8}}).ok());
   ASSERT_TRUE(c.CreateAgent("helper", {{"billing", 8}}).ok());
   absl::StatusOr<std::unique_ptr<e2e::DeskClient>> frozen =
@@ -609,8 +609,7 @@ TEST_F(FaultTest, AJoinedSubmissionsKeyStillNamesItsCaseAfterARestart) {
     std::string id;
     EXPECT_TRUE(WaitFor([&] {
       for (const std::string& address : fleet_->addresses()) {
-        auto stub = v1::CaseIntakeService::NewStub(
-            grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+        auto stub = v1::CaseIntakeService::NewStub(e2e::DialWithServiceRoles(address));
         grpc::ClientContext context;
         context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(2)));
         v1::SubmitCaseResponse response;
@@ -641,8 +640,7 @@ TEST_F(FaultTest, AJoinedSubmissionsKeyStillNamesItsCaseAfterARestart) {
   ASSERT_GE(fleet_->WaitForLeader(), 0);
   // Close the case, then retry the joined key: it must still name x, not make a new case.
   const int now_leading = fleet_->Leader();
-  e2e::Clients c(
-      grpc::CreateChannel(fleet_->addresses()[now_leading], grpc::InsecureChannelCredentials()));
+  e2e::Clients c(fleet_->addresses()[now_leading]);
   ASSERT_TRUE(c.CreateAgent("closer", {{"billing", 8}}).ok());
   absl::StatusOr<std::unique_ptr<e2e::DeskClient>> closer =
       e2e::DeskClient::Connect(c.desk.get(), "closer");

@@ -178,7 +178,7 @@ leadership: {lease_ttl_seconds: 2}
                             "--config=" + config, "--instance_id=dashboard-e2e"},
                            dir.path() + "/router.log");
   ASSERT_TRUE(router.ok()) << router.status();
-  Clients clients(Dial((*router)->grpc_port()));
+  Clients clients((*router)->grpc_port());
   ASSERT_TRUE(WaitFor([&] { return HealthStatus(clients.channel, "").value_or(0) == 1; }));
 
   PrometheusServer prometheus;

@@ -28,6 +28,7 @@
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/e2e_support.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter::e2e {
 namespace {
@@ -72,6 +73,7 @@ class Desk final : public grpc::ClientBidiReactor<v1::ConnectRequest, v1::Connec
       : tally_(tally) {
     hello_.set_request_id(1);
     hello_.mutable_hello()->set_agent_id(agent_id);
+    AttachToken(&context_, Credentials().Token("agent", agent_id));
     stub->async()->Connect(&context_, this);
     StartWrite(&hello_);
     StartRead(&event_);
@@ -123,7 +125,7 @@ TEST(DeskStreamsTest, TwoThousandDesksRunOnABoundedNumberOfRouterThreads) {
                            dir.path() + "/router.log");
   ASSERT_TRUE(router.ok()) << router.status();
   const pid_t pid = (*router)->pid();
-  Clients admin(Dial((*router)->grpc_port()));
+  Clients admin((*router)->grpc_port());
   ASSERT_TRUE(WaitFor([&] {
     absl::StatusOr<int> health = HealthStatus(admin.channel, "");
     return health.ok() && *health == 1;
@@ -169,9 +171,12 @@ TEST(DeskStreamsTest, TwoThousandDesksRunOnABoundedNumberOfRouterThreads) {
     grpc::ChannelArguments args;
     args.SetInt("caserouter.test.connection", i);
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    stubs.push_back(v1::AgentDeskService::NewStub(
-        grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", (*router)->grpc_port()),
-                                  grpc::InsecureChannelCredentials(), args)));
+    ClientSecurity security;
+    security.ca_file = Credentials().ca_file();
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenChannel(absl::StrCat("127.0.0.1:", (*router)->grpc_port()), security, "", args);
+    ASSERT_TRUE(channel.ok()) << channel.status();
+    stubs.push_back(v1::AgentDeskService::NewStub(*channel));
   }
   Tally tally;
   std::vector<std::unique_ptr<Desk>> desks;

@@ -15,6 +15,10 @@
 // again), from --concurrency parallel callers, and prints progress every second. It replays
 // first contacts only: a trace's follow-up messages (twcs threads) are not sent.
 //
+// Security (docs/security.md): TLS by default, --tls_ca names the router's CA; the adapter
+// authenticates with --token_file (a bearer token for role adapter) or a client certificate
+// (--tls_cert, --tls_key); --plaintext only for a router started so.
+//
 // Exit codes: 0 done, 1 the router answered an error or could not be reached, 2 bad flags.
 #include <signal.h>
 #include <unistd.h>
@@ -51,6 +55,7 @@
 #include "proto/enum_words.h"
 #include "router/service/proto_convert.h"
 #include "tools/adapter_client/synthetic_workload.h"
+#include "tools/client_auth/client_flags.h"
 #include "tools/replay/bank_trace.h"
 #include "tools/replay/trace.h"
 #include "tools/replay/twcs_trace.h"
@@ -439,8 +444,12 @@ int Main(int argc, char** argv) {
   if (rest.size() != 2)
     return BadFlags("expected one command: submit, cancel, get, message, replay");
   const std::string command = rest[1];
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::string> token = TokenFromFlags();
+  if (!token.ok()) return BadFlags(std::string(token.status().message()));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> opened =
+      OpenChannel(absl::GetFlag(FLAGS_target), ClientSecurityFromFlags(), *token);
+  if (!opened.ok()) return BadFlags(std::string(opened.status().message()));
+  std::shared_ptr<grpc::Channel> channel = *std::move(opened);
   std::unique_ptr<v1::CaseIntakeService::Stub> stub = v1::CaseIntakeService::NewStub(channel);
   if (command == "submit") return Submit(stub.get());
   if (command == "cancel") return Cancel(stub.get());

@@ -12,6 +12,12 @@
 //       (resolved with --resolve_rate, with a CSAT), declines with --decline_rate; prints a
 //       counter line at exit (SIGINT/SIGTERM or --run_for), one line per event with --verbose.
 //
+// Security (docs/security.md): TLS by default (--tls_ca names the router's CA). An agent
+// authenticates as itself: with a client certificate (--tls_cert, --tls_key) or a bearer
+// token for role agent (--token_file; with --count, --token_dir holding <agent id>.jwt for
+// each agent). --create needs a supervisor: --supervisor_token_file (or a supervisor's
+// client certificate). --plaintext only for a router started so.
+//
 // Exit codes: 0 done, 2 bad flags or a profile the router refused, 1 the router unreachable.
 #include <signal.h>
 #include <time.h>
@@ -46,6 +52,8 @@
 #include "proto/enum_words.h"
 #include "tools/agent_client/auto_policy.h"
 #include "tools/agent_client/desk_agent.h"
+#include "tools/client_auth/client_flags.h"
+#include "tools/client_auth/client_security.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051",
           "the router: host:port of every replica, comma-separated, or one name (a Kubernetes "
@@ -72,6 +80,11 @@ ABSL_FLAG(uint64_t, seed, 1, "unattended: random seed (agent i uses seed + i)");
 ABSL_FLAG(absl::Duration, run_for, absl::ZeroDuration(),
           "unattended: stop after this long; 0 = until SIGINT or SIGTERM");
 ABSL_FLAG(bool, verbose, false, "unattended: one line per event");
+ABSL_FLAG(std::string, token_dir, "",
+          "with --count: a directory of bearer tokens, <agent id>.jwt for each agent");
+ABSL_FLAG(std::string, supervisor_token_file, "",
+          "with --create: a supervisor's bearer token (a file); empty = the channel's "
+          "credential");
 
 namespace caserouter {
 namespace {
@@ -119,9 +132,31 @@ absl::StatusOr<v1::AgentProfile> ProfileFromFlags(const std::string& agent_id) {
   return p;
 }
 
+// A channel to one of the router's addresses, secured as the flags say (TLS with --tls_ca, a
+// client certificate with --tls_cert): what every desk session and creation opens. Desk
+// streams carry their agent's token each; the channel carries none.
+DeskAgent::ChannelFactory SecureChannels() {
+  const ClientSecurity security = ClientSecurityFromFlags();
+  return [security](const std::string& target) -> std::shared_ptr<grpc::Channel> {
+    grpc::ChannelArguments args;
+    // Keep the connection to the router checked while the agent sits idle between offers.
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    // A name with an address per replica: successive attempts go to successive addresses.
+    args.SetLoadBalancingPolicyName("round_robin");
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenChannel(target, security, "", args);
+    // The files were read once at start (Main), so this does not fail; if it did, the
+    // insecure channel's calls fail against a TLS router, and say so.
+    return channel.ok() ? *channel : DeskAgent::DefaultChannel(target);
+  };
+}
+
 // Creates the agent, or replaces its profile when it exists, on one replica.
-grpc::Status CreateOrUpdateOn(v1::SupervisionService::Stub* stub, const v1::AgentProfile& profile) {
+grpc::Status CreateOrUpdateOn(v1::SupervisionService::Stub* stub, const v1::AgentProfile& profile,
+                              const std::string& token) {
   grpc::ClientContext context;
+  AttachToken(&context, token);
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::CreateAgentRequest create;
   *create.mutable_profile() = profile;
@@ -129,6 +164,7 @@ grpc::Status CreateOrUpdateOn(v1::SupervisionService::Stub* stub, const v1::Agen
   grpc::Status status = stub->CreateAgent(&context, create, &created);
   if (status.error_code() != grpc::StatusCode::ALREADY_EXISTS) return status;
   grpc::ClientContext update_context;
+  AttachToken(&update_context, token);
   update_context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::UpdateAgentRequest update;
   *update.mutable_profile() = profile;
@@ -139,13 +175,13 @@ grpc::Status CreateOrUpdateOn(v1::SupervisionService::Stub* stub, const v1::Agen
 // The same on whichever replica leads: a standby answers UNAVAILABLE, so each address is tried
 // in turn, for up to 30 s (a failover may be under way).
 grpc::Status CreateOrUpdate(const std::vector<std::string>& targets,
-                            const v1::AgentProfile& profile) {
+                            const v1::AgentProfile& profile, const std::string& token) {
   const absl::Time give_up = absl::Now() + absl::Seconds(30);
   grpc::Status status;
   for (size_t attempt = 0;; ++attempt) {
-    auto stub = v1::SupervisionService::NewStub(
-        DeskAgent::DefaultChannel(targets[attempt % targets.size()]));
-    status = CreateOrUpdateOn(stub.get(), profile);
+    auto stub =
+        v1::SupervisionService::NewStub(SecureChannels()(targets[attempt % targets.size()]));
+    status = CreateOrUpdateOn(stub.get(), profile, token);
     if (status.error_code() != grpc::StatusCode::UNAVAILABLE || absl::Now() > give_up) {
       return status;
     }
@@ -162,12 +198,17 @@ struct Counters {
 class UnattendedAgent {
  public:
   UnattendedAgent(const std::vector<std::string>& targets, const std::string& agent_id,
-                  AutoPolicy::Options policy, Counters* counters, bool verbose)
+                  const std::string& token, AutoPolicy::Options policy, Counters* counters,
+                  bool verbose)
       : policy_(policy),
         counters_(counters),
         verbose_(verbose),
         desk_(
-            targets, DeskAgent::Options{.agent_id = agent_id, .seed = policy.seed},
+            targets,
+            DeskAgent::Options{.agent_id = agent_id,
+                               .token = token,
+                               .channel_factory = SecureChannels(),
+                               .seed = policy.seed},
             [this](const v1::ConnectResponse& event) { OnEvent(event); },
             [this](const grpc::Status& end, bool reconnecting) { OnEnd(end, reconnecting); }) {}
 
@@ -324,7 +365,7 @@ class UnattendedAgent {
 };
 
 int RunUnattended(const std::vector<std::string>& targets, const std::vector<std::string>& ids,
-                  const sigset_t& signals) {
+                  const std::vector<std::string>& tokens, const sigset_t& signals) {
   AutoPolicy::Options options;
   options.accept_delay = absl::GetFlag(FLAGS_accept_delay);
   options.mean_handle = absl::Seconds(absl::GetFlag(FLAGS_handle_seconds));
@@ -339,7 +380,7 @@ int RunUnattended(const std::vector<std::string>& targets, const std::vector<std
   for (size_t i = 0; i < ids.size(); ++i) {
     AutoPolicy::Options mine = options;
     mine.seed = absl::GetFlag(FLAGS_seed) + i;
-    agents.push_back(std::make_unique<UnattendedAgent>(targets, ids[i], mine, &counters,
+    agents.push_back(std::make_unique<UnattendedAgent>(targets, ids[i], tokens[i], mine, &counters,
                                                        absl::GetFlag(FLAGS_verbose)));
     agents.back()->Start();
   }
@@ -405,12 +446,14 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
   }
 }
 
-int RunInteractive(const std::vector<std::string>& targets, const std::string& agent_id) {
+int RunInteractive(const std::vector<std::string>& targets, const std::string& agent_id,
+                   const std::string& token) {
   absl::Mutex mu;
   std::map<int64_t, std::string> requests;
   std::atomic<bool> quitting{false};
   DeskAgent desk(
-      targets, DeskAgent::Options{.agent_id = agent_id},
+      targets,
+      DeskAgent::Options{.agent_id = agent_id, .token = token, .channel_factory = SecureChannels()},
       [&](const v1::ConnectResponse& event) { PrintEvent(event, &requests, &mu); },
       [&](const grpc::Status& end, bool reconnecting) {
         if (quitting) return;
@@ -501,14 +544,42 @@ int Main(int argc, char** argv) {
     return kExitBadInput;
   }
 
+  auto bad = [](const absl::Status& s) {
+    absl::FPrintF(stderr, "caserouter-agent: %s\n", s.message());
+    return kExitBadInput;
+  };
+  // The security files, read once here: a missing one is a bad flag, not a failed connection.
+  if (absl::Status files = ChannelCredentialsFor(ClientSecurityFromFlags()).status(); !files.ok()) {
+    return bad(files);
+  }
+  std::vector<std::string> tokens;
+  absl::StatusOr<std::string> own = TokenFromFlags();
+  if (!own.ok()) return bad(own.status());
+  const std::string token_dir = absl::GetFlag(FLAGS_token_dir);
+  for (const std::string& id : ids) {
+    if (token_dir.empty()) {
+      tokens.push_back(*own);
+      continue;
+    }
+    absl::StatusOr<std::string> token = ReadTokenFile(absl::StrCat(token_dir, "/", id, ".jwt"));
+    if (!token.ok()) return bad(token.status());
+    tokens.push_back(*std::move(token));
+  }
+
   if (absl::GetFlag(FLAGS_create)) {
+    std::string supervisor_token;
+    if (!absl::GetFlag(FLAGS_supervisor_token_file).empty()) {
+      absl::StatusOr<std::string> token = ReadTokenFile(absl::GetFlag(FLAGS_supervisor_token_file));
+      if (!token.ok()) return bad(token.status());
+      supervisor_token = *std::move(token);
+    }
     for (const std::string& id : ids) {
       absl::StatusOr<v1::AgentProfile> profile = ProfileFromFlags(id);
       if (!profile.ok()) {
         absl::FPrintF(stderr, "caserouter-agent: %s\n", profile.status().message());
         return kExitBadInput;
       }
-      grpc::Status status = CreateOrUpdate(targets, *profile);
+      grpc::Status status = CreateOrUpdate(targets, *profile, supervisor_token);
       if (!status.ok()) {
         absl::FPrintF(stderr, "caserouter-agent: creating %s: %s %s\n", id,
                       CodeName(status.error_code()), status.error_message());
@@ -517,7 +588,8 @@ int Main(int argc, char** argv) {
       }
     }
   }
-  return unattended ? RunUnattended(targets, ids, signals) : RunInteractive(targets, ids[0]);
+  return unattended ? RunUnattended(targets, ids, tokens, signals)
+                    : RunInteractive(targets, ids[0], tokens[0]);
 }
 
 }  // namespace

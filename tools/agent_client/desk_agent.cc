@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/time/clock.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter {
 namespace {
@@ -137,6 +138,7 @@ bool DeskAgent::RunSession(grpc::Status* end) {
       options_.channel_factory ? options_.channel_factory(target) : DefaultChannel(target);
   std::unique_ptr<v1::AgentDeskService::Stub> stub = v1::AgentDeskService::NewStub(channel);
   grpc::ClientContext context;
+  AttachToken(&context, options_.token);
   std::unique_ptr<grpc::ClientReaderWriter<v1::ConnectRequest, v1::ConnectResponse>> stream =
       stub->Connect(&context);
   {

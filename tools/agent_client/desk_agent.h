@@ -72,6 +72,9 @@ class DeskAgent {
 
   struct Options {
     std::string agent_id;
+    // The agent's bearer token, sent with each Connect ("" = the channel's credential: its
+    // client certificate, or the channel's own token).
+    std::string token;
     bool reconnect = true;
     absl::Duration max_backoff = absl::Seconds(10);
     ChannelFactory channel_factory = nullptr;  // empty: DefaultChannel

@@ -6,9 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <deque>
+#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <thread>
 #include <utility>
 
@@ -28,9 +30,11 @@
 #include "caserouter/v1/agent_desk.grpc.pb.h"
 #include "caserouter/v1/case_intake.grpc.pb.h"
 #include "caserouter/v1/supervision.grpc.pb.h"
+#include "tools/client_auth/client_security.h"
 #include "tools/load/latency_histogram.h"
 #include "tools/load/process_usage.h"
 #include "tools/load/redis_probe.h"
+#include "tools/token/token_signer.h"
 
 namespace caserouter::load {
 namespace {
@@ -159,6 +163,8 @@ class LoadSession::Impl {
 
   // For the desks.
   const SessionOptions& options() const { return options_; }
+  // A token for `role` and `name` signed with the issuer key; "" without one.
+  std::string Token(const std::string& role, const std::string& name) const;
   // The sequence number of a case of this session from its customer id; -1 for others.
   int64_t SeqOf(const std::string& customer_id) const;
   // The phase being measured, or nullptr.
@@ -189,6 +195,8 @@ class LoadSession::Impl {
   void Sample();  // the server's threads and RSS, every 100 ms while measuring
 
   const SessionOptions options_;
+  std::string issuer_key_;        // PEM, when the session issues tokens
+  std::string supervisor_token_;  // for creating agents
   std::string session_id_;
   absl::Duration setup_time_;
 
@@ -237,6 +245,7 @@ class Desk final : public grpc::ClientBidiReactor<v1::ConnectRequest, v1::Connec
       : session_(session), agent_id_(std::move(agent_id)) {}
 
   void Begin(v1::AgentDeskService::Stub* stub) {
+    AttachToken(&context_, session_->Token("agent", agent_id_));
     stub->async()->Connect(&context_, this);
     StartRead(&incoming_);
     v1::ConnectRequest hello;
@@ -485,23 +494,58 @@ LoadSession::Impl::~Impl() {
   if (sampler_.joinable()) sampler_.join();
 }
 
+std::string LoadSession::Impl::Token(const std::string& role, const std::string& name) const {
+  if (issuer_key_.empty()) return "";
+  TokenClaims claims;
+  claims.role = role;
+  claims.subject = name;
+  claims.domain = options_.domain;
+  claims.issued = absl::Now() - absl::Minutes(1);
+  claims.expires = absl::Now() + absl::Hours(12);
+  absl::StatusOr<std::string> token = SignToken(claims, issuer_key_);
+  return token.ok() ? *token : "";
+}
+
 absl::Status LoadSession::Impl::Connect() {
-  auto open = [&](int index) {
+  if (!options_.issuer_key_file.empty()) {
+    std::ifstream in(options_.issuer_key_file, std::ios::binary);
+    std::ostringstream key;
+    key << in.rdbuf();
+    if (!in || key.str().empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("issuer_key: cannot read ", options_.issuer_key_file));
+    }
+    issuer_key_ = key.str();
+    supervisor_token_ = Token("supervisor", "load-supervisor");
+    if (supervisor_token_.empty()) return absl::InvalidArgumentError("issuer_key: cannot sign");
+  }
+  const std::string adapter_token = Token("adapter", "load-adapter");
+  absl::Status opened = absl::OkStatus();
+  auto open = [&](int index, const std::string& token) -> std::shared_ptr<grpc::Channel> {
     grpc::ChannelArguments args;
     // A connection of its own for each channel: without a local pool, channels with equal
     // arguments share one subchannel and so one TCP connection.
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt("caserouter.load.connection", index);
-    return grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), args);
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+        OpenChannel(options_.target, options_.security, token, args);
+    if (!channel.ok()) {
+      opened = channel.status();
+      return grpc::CreateChannel(options_.target, grpc::InsecureChannelCredentials());
+    }
+    return *std::move(channel);
   };
   for (int i = 0; i < options_.submit_connections; ++i) {
-    submit_channels_.push_back(open(i));
+    submit_channels_.push_back(open(i, adapter_token));
     intake_.push_back(v1::CaseIntakeService::NewStub(submit_channels_.back()));
   }
+  // Each desk stream carries its own agent's token; agents are created with the
+  // supervisor's, call by call.
   for (int i = 0; i < options_.desk_connections; ++i) {
-    desk_channels_.push_back(open(options_.submit_connections + i));
+    desk_channels_.push_back(open(options_.submit_connections + i, ""));
     desk_stubs_.push_back(v1::AgentDeskService::NewStub(desk_channels_.back()));
   }
+  if (!opened.ok()) return opened;
   supervision_ = v1::SupervisionService::NewStub(desk_channels_.front());
   const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(10);
   for (const auto* channels : {&submit_channels_, &desk_channels_}) {
@@ -540,6 +584,7 @@ absl::Status LoadSession::Impl::CreateAgents() {
     }
     auto* call = new CreateCall;
     call->context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(60));
+    AttachToken(&call->context, supervisor_token_);
     v1::AgentProfile* p = call->request.mutable_profile();
     p->set_agent_id(absl::StrFormat("%s%05d", options_.agent_prefix, i));
     for (size_t t = 0; t < options_.topics.size(); ++t) {
@@ -1067,12 +1112,14 @@ absl::Status ValidatePhaseOptions(const PhaseOptions& o) {
   return absl::OkStatus();
 }
 
-absl::Status WaitForServing(const std::string& target, absl::Duration timeout) {
+absl::Status WaitForServing(const std::string& target, absl::Duration timeout,
+                            const ClientSecurity& security) {
   if (!absl::StartsWith(target, "127.0.0.1:")) {
     return absl::InvalidArgumentError("target: 127.0.0.1:<port> only");
   }
-  std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> opened = OpenChannel(target, security, "");
+  if (!opened.ok()) return opened.status();
+  std::shared_ptr<grpc::Channel> channel = *std::move(opened);
   grpc::GenericStub stub(channel);
   const absl::Time deadline = absl::Now() + timeout;
   std::string last = "no answer";

@@ -53,6 +53,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "tools/client_auth/client_security.h"
 
 namespace caserouter::load {
 
@@ -63,7 +64,15 @@ using CodeCounts = std::array<int64_t, kGrpcCodes>;
 inline constexpr int kChannels = 5;
 
 struct SessionOptions {
-  std::string target;          // 127.0.0.1:<port>
+  std::string target;  // 127.0.0.1:<port>
+  // How to reach the server: plaintext for the echo and the matrix's routers (so that both
+  // are measured alike), TLS with the router's CA otherwise.
+  ClientSecurity security = PlaintextSecurity();
+  // The token issuer's private key (a file): the session issues the tokens its callers need
+  // (an adapter for submissions, a supervisor to create agents, each desk's agent) for
+  // `domain`. Empty: calls carry no token (the echo checks none).
+  std::string issuer_key_file;
+  std::string domain = "load";
   int submit_connections = 2;  // TCP connections for submissions
   int desk_connections = 4;    // TCP connections the desk streams share
   std::vector<std::string> topics = {"billing", "technical", "account", "sales", "outage"};
@@ -189,7 +198,8 @@ class LoadSession {
 absl::StatusOr<LoadResult> RunLoad(const SessionOptions& session, const PhaseOptions& phase);
 
 // Polls grpc.health.v1.Health/Check (service "") until it answers SERVING.
-absl::Status WaitForServing(const std::string& target, absl::Duration timeout);
+absl::Status WaitForServing(const std::string& target, absl::Duration timeout,
+                            const ClientSecurity& security = PlaintextSecurity());
 
 }  // namespace caserouter::load
 

@@ -57,6 +57,12 @@ ABSL_FLAG(absl::Duration, handle_time, absl::ZeroDuration(), "run: accept to com
 ABSL_FLAG(int, submit_connections, 2, "run: TCP connections for submissions");
 ABSL_FLAG(int, desk_connections, 4, "run: TCP connections shared by the desk streams");
 ABSL_FLAG(int, server_pid, 0, "run: the server's pid, for CPU, threads and RSS (0 = none)");
+ABSL_FLAG(std::string, tls_ca, "",
+          "run: the router's CA (a PEM file): TLS; empty = plaintext (the echo, or a router "
+          "started with --plaintext)");
+ABSL_FLAG(std::string, issuer_key, "",
+          "run: the token issuer's private key (a PEM file): the load signs a token for each "
+          "caller (adapter, supervisor, every desk's agent) for --domain; empty = no tokens");
 ABSL_FLAG(int, redis_port, 0,
           "run, ceiling, seed: the server's Redis on 127.0.0.1, for round trips (0 = none)");
 ABSL_FLAG(absl::Duration, warmup, absl::Seconds(1), "run, matrix: before the window opens");
@@ -64,7 +70,7 @@ ABSL_FLAG(absl::Duration, duration, absl::Seconds(8), "run, matrix, ceiling: win
 // echo
 ABSL_FLAG(std::string, address, "127.0.0.1:0", "echo: listen address (port 0 = any free)");
 // seed
-ABSL_FLAG(std::string, domain, "load", "seed: the routing domain");
+ABSL_FLAG(std::string, domain, "load", "seed, run: the routing domain");
 ABSL_FLAG(int64_t, cases, 100000, "seed: open cases to write");
 // ceiling
 ABSL_FLAG(int, depth, 128, "ceiling: HSETs per round trip");
@@ -155,6 +161,10 @@ int Run() {
   session.desk_connections = absl::GetFlag(FLAGS_desk_connections);
   session.server_pid = absl::GetFlag(FLAGS_server_pid);
   session.redis_port = absl::GetFlag(FLAGS_redis_port);
+  session.security.plaintext = absl::GetFlag(FLAGS_tls_ca).empty();
+  session.security.ca_file = absl::GetFlag(FLAGS_tls_ca);
+  session.issuer_key_file = absl::GetFlag(FLAGS_issuer_key);
+  session.domain = absl::GetFlag(FLAGS_domain);
   PhaseOptions phase;
   phase.in_flight = absl::GetFlag(FLAGS_in_flight);
   phase.rate = absl::GetFlag(FLAGS_rate);

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/test_credentials.h"
 #include "tools/load/child_process.h"
 #include "tools/load/echo_server.h"
 #include "tools/load/load_driver.h"
@@ -67,17 +68,33 @@ class RouterLoadTest : public ::testing::Test {
                              "  social: {wrap_up_seconds: 0}\n"
                              "  email:  {wrap_up_seconds: 0}\n"
                              "routing: {bullseye_share: 0}\n";
+    // The router as deployed: TLS, and a token for every caller (the load signs them).
+    absl::StatusOr<std::unique_ptr<TestCredentials>> creds = TestCredentials::Create("smoke");
+    if (absl::IsNotFound(creds.status())) GTEST_SKIP() << creds.status().message();
+    ASSERT_TRUE(creds.ok()) << creds.status();
+    creds_ = *std::move(creds);
     absl::StatusOr<std::unique_ptr<ChildProcess>> router =
         ChildProcess::Start({CASEROUTER_BINARY, "--print_ports", "--grpc_address=127.0.0.1:0",
                              "--metrics_address=127.0.0.1:0",
                              absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
-                             absl::StrCat("--config=", config), "--instance_id=smoke"},
+                             absl::StrCat("--config=", config), "--instance_id=smoke",
+                             absl::StrCat("--tls_cert=", creds_->server_cert_file()),
+                             absl::StrCat("--tls_key=", creds_->server_key_file()),
+                             absl::StrCat("--jwt_public_keys=", creds_->issuer_public_key_file())},
                             redis_->dir() + "/router.log", /*await_first_line=*/true);
     ASSERT_TRUE(router.ok()) << router.status();
     router_ = *std::move(router);
     target_ = absl::StrCat("127.0.0.1:", ParsePort(router_->first_line(), "grpc_port"));
-    ASSERT_TRUE(WaitForServing(target_, absl::Seconds(60)).ok());
+    ASSERT_TRUE(WaitForServing(target_, absl::Seconds(60), Security()).ok());
   }
+
+  ClientSecurity Security() const {
+    ClientSecurity security;
+    security.ca_file = creds_->ca_file();
+    return security;
+  }
+
+  std::unique_ptr<TestCredentials> creds_;
 
   std::unique_ptr<RedisServer> redis_;
   std::unique_ptr<ChildProcess> router_;
@@ -87,6 +104,9 @@ class RouterLoadTest : public ::testing::Test {
 TEST_F(RouterLoadTest, CountsSubmissionsOffersCompletionsAndRoundTrips) {
   SessionOptions session;
   session.target = target_;
+  session.security = Security();
+  session.issuer_key_file = creds_->issuer_private_key_file();
+  session.domain = "smoke";
   session.desks = 5;
   session.server_pid = router_->pid();
   session.redis_port = redis_->port();
@@ -126,6 +146,11 @@ TEST(LoadMatrixTest, ToyMatrixFillsEveryRow) {
     GTEST_SKIP() << redis.status().message();
   } else {
     FAIL() << redis.status();
+  }
+  // The matrix makes its routers' token issuer with the openssl command.
+  if (absl::StatusOr<std::unique_ptr<TestCredentials>> creds = TestCredentials::Create();
+      absl::IsNotFound(creds.status())) {
+    GTEST_SKIP() << creds.status().message();
   }
   options.rounds = 1;
   options.warmup = absl::Milliseconds(100);

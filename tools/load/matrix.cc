@@ -128,6 +128,44 @@ class Servers {
         absl::StrCat("redis-server did not answer; see ", dir_, "/redis.log"));
   }
 
+  // The token issuer of the matrix's routers: a key pair made with the openssl command in
+  // the work dir (the sessions sign their callers' tokens with it).
+  absl::Status MakeIssuerKey() {
+    const std::string key = dir_ + "/issuer.key";
+    const std::string pub = dir_ + "/issuer.pub";
+    for (const auto& [argv, made] :
+         {std::make_pair(
+              std::vector<std::string>{"openssl", "genpkey", "-algorithm", "EC", "-pkeyopt",
+                                       "ec_paramgen_curve:P-256", "-out", key},
+              key),
+          std::make_pair(
+              std::vector<std::string>{"openssl", "pkey", "-in", key, "-pubout", "-out", pub},
+              pub)}) {
+      absl::StatusOr<std::unique_ptr<ChildProcess>> openssl =
+          ChildProcess::Start(argv, dir_ + "/openssl.log", /*await_first_line=*/false);
+      if (!openssl.ok()) return openssl.status();
+      const absl::Time deadline = absl::Now() + absl::Seconds(30);
+      while ((*openssl)->Running() && absl::Now() < deadline)
+        absl::SleepFor(absl::Milliseconds(10));
+      if (std::ifstream(made).peek() == std::ifstream::traits_type::eof()) {
+        return absl::UnavailableError(absl::StrCat("openssl failed; see ", dir_, "/openssl.log"));
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  // A session against the running router: plaintext like the echo's (docs/benchmarks.md),
+  // with tokens for every caller.
+  SessionOptions RouterSession() const {
+    SessionOptions session;
+    session.target = router_target();
+    session.server_pid = router_pid();
+    session.redis_port = redis_port();
+    session.issuer_key_file = dir_ + "/issuer.key";
+    session.domain = kDomain;
+    return session;
+  }
+
   absl::Status StartEcho() {
     absl::StatusOr<std::unique_ptr<ChildProcess>> echo =
         ChildProcess::Start({options_.echo_binary, "echo", "--address=127.0.0.1:0"},
@@ -156,7 +194,13 @@ class Servers {
         {options_.router_binary, "--print_ports", "--grpc_address=127.0.0.1:0",
          "--metrics_address=127.0.0.1:0", absl::StrCat("--redis_address=127.0.0.1:", redis_port_),
          absl::StrCat("--config=", config), "--instance_id=load",
-         absl::StrCat("--max_desk_streams=", max_desk_streams)},
+         absl::StrCat("--max_desk_streams=", max_desk_streams),
+         // Plaintext, as the echo is: the figures compare the router with the echo's
+         // ceiling; callers still authenticate (tokens).
+         "--plaintext", absl::StrCat("--jwt_public_keys=", dir_, "/issuer.pub"),
+         absl::StrCat("--max_desk_streams_per_caller=", 4),
+         absl::StrCat("--max_calls_per_caller=", 1 << 20),
+         absl::StrCat("--max_connections_per_caller=", 1 << 10)},
         absl::StrCat(dir_, "/router-", routers_, ".log"), /*await_first_line=*/true);
     if (!router.ok()) return router.status();
     router_ = *std::move(router);
@@ -489,6 +533,7 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
   {
     Servers servers(o, dir);
     status = servers.StartRedis();
+    if (status.ok()) status = servers.MakeIssuerKey();
     if (status.ok()) status = servers.StartEcho();
     if (!status.ok()) {
       if (own_dir) std::filesystem::remove_all(dir);
@@ -537,10 +582,7 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
         router.round = round;
         status = servers.StartRouter(1000, kRoomyQueue, /*flush=*/true, nullptr);
         if (status.ok()) {
-          SessionOptions session;
-          session.target = servers.router_target();
-          session.server_pid = servers.router_pid();
-          session.redis_port = servers.redis_port();
+          SessionOptions session = servers.RouterSession();
           router = MeasureAlone("router", session, phase, round);
         } else {
           router.failure = std::string(status.message());
@@ -585,10 +627,7 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
         if (status.ok()) {
           PhaseOptions phase = Phase(o);
           phase.in_flight = in_flight;
-          SessionOptions session;
-          session.target = servers.router_target();
-          session.server_pid = servers.router_pid();
-          session.redis_port = servers.redis_port();
+          SessionOptions session = servers.RouterSession();
           m = MeasureAlone("router", session, phase, 1);
           m.queued = o.queued;
         } else {
@@ -607,10 +646,7 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
         PhaseOptions phase = Phase(o);
         phase.in_flight = 32;
         phase.duration = std::max(o.duration / 2, absl::Milliseconds(500));
-        SessionOptions session;
-        session.target = servers.router_target();
-        session.server_pid = servers.router_pid();
-        session.redis_port = servers.redis_port();
+        SessionOptions session = servers.RouterSession();
         full = MeasureAlone("router", session, phase, 1);
         full.queued = o.queued;
       } else {
@@ -631,10 +667,7 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
       status = servers.StartRouter(std::max(1000, desks), kRoomyQueue, /*flush=*/true, nullptr);
       std::unique_ptr<LoadSession> session;
       if (status.ok()) {
-        SessionOptions options;
-        options.target = servers.router_target();
-        options.server_pid = servers.router_pid();
-        options.redis_port = servers.redis_port();
+        SessionOptions options = servers.RouterSession();
         options.desks = desks;
         absl::StatusOr<std::unique_ptr<LoadSession>> opened = LoadSession::Open(options);
         if (opened.ok()) {
@@ -685,10 +718,7 @@ absl::StatusOr<MatrixReport> RunMatrix(const MatrixOptions& o) {
           servers.StartRouter(std::max(1000, o.burst_desks), kRoomyQueue, /*flush=*/true, nullptr,
                               /*rate_limits=*/true);
       if (status.ok()) {
-        SessionOptions options;
-        options.target = servers.router_target();
-        options.server_pid = servers.router_pid();
-        options.redis_port = servers.redis_port();
+        SessionOptions options = servers.RouterSession();
         options.desks = o.burst_desks;
         PhaseOptions phase = Phase(o);
         phase.in_flight = 0;
