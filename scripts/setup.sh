@@ -8,7 +8,7 @@ build="${1:-$root/build}"
 packages=(build-essential cmake pkg-config curl clang-format python3 python3-yaml python3-jsonschema
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler libabsl-dev
   libhiredis-dev libjemalloc-dev prometheus-cpp-dev libgtest-dev libgmock-dev libbenchmark-dev libyaml-cpp-dev
-  redis-server prometheus gnuplot-nox)
+  redis-server redis-sentinel prometheus gnuplot-nox)
 
 missing=()
 for p in "${packages[@]}"; do

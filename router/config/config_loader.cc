@@ -195,6 +195,15 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p, {{"lease_ttl_seconds", Seconds(&config.lease_ttl, 0.5, 300)}});
         }},
+       {"store",
+        [&](const YAML::Node& n, const std::string& p) {
+          StoreConfig& st = config.store;
+          return WalkMap(
+              n, p,
+              {{"command_timeout_seconds", Seconds(&st.command_timeout, 0.05, 60)},
+               {"min_replicas_acked", Integer(&st.min_replicas_acked, 0, 16)},
+               {"replica_ack_timeout_seconds", Seconds(&st.replica_ack_timeout, 0.01, 60)}});
+        }},
        {"limits",
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(n, p, {{"max_queue", Integer(&config.max_queue, 1, 10000000)}});

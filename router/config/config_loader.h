@@ -13,6 +13,7 @@
 //   retention: {closed_case_seconds: 86400}
 //   leadership: {lease_ttl_seconds: 5}
 //   limits: {max_queue: 100000}
+//   store: {command_timeout_seconds: 1, min_replicas_acked: 0, replica_ack_timeout_seconds: 0.5}
 //   admission:
 //     live_reserve_share: 0.2
 //     channels: {social: {rate_per_second: 200, burst: 2000}}

@@ -23,6 +23,7 @@ agents: {heartbeat_timeout_seconds: 2, reconnect_grace_seconds: 1}
 retention: {closed_case_seconds: 3600}
 leadership: {lease_ttl_seconds: 2}
 limits: {max_queue: 50}
+store: {command_timeout_seconds: 0.25, min_replicas_acked: 1, replica_ack_timeout_seconds: 0.2}
 history: {repeat_window_seconds: 1800}
 admission:
   live_reserve_share: 0.3
@@ -55,6 +56,9 @@ routing:
   EXPECT_EQ(config->lease_ttl, absl::Seconds(2));
   EXPECT_EQ(config->max_queue, 50);
   EXPECT_EQ(config->repeat_window, absl::Minutes(30));
+  EXPECT_EQ(config->store.command_timeout, absl::Milliseconds(250));
+  EXPECT_EQ(config->store.min_replicas_acked, 1);
+  EXPECT_EQ(config->store.replica_ack_timeout, absl::Milliseconds(200));
   EXPECT_DOUBLE_EQ(config->admission.live_reserve_share, 0.3);
   const ChannelAdmission& social = config->admission.channels[ChannelIndex(Channel::kSocial)];
   EXPECT_DOUBLE_EQ(social.rate_per_second, 5);
@@ -106,6 +110,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"retention: {closed_case_seconds: 1}", "retention.closed_case_seconds"},
         BadConfig{"leadership: {lease_ttl_seconds: 0}", "leadership.lease_ttl_seconds"},
         BadConfig{"limits: {max_queue: 0}", "limits.max_queue"},
+        BadConfig{"store: {command_timeout_seconds: 0}", "store.command_timeout_seconds"},
+        BadConfig{"store: {min_replicas_acked: -1}", "store.min_replicas_acked"},
+        BadConfig{"store: {replicas: 1}", "store.replicas"},
         BadConfig{"admission: {live_reserve_share: 1}", "admission.live_reserve_share"},
         BadConfig{"admission: {channels: {fax: {burst: 1}}}", "admission.channels.fax"},
         BadConfig{"admission: {channels: {social: {rate_per_second: -1}}}",

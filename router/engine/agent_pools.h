@@ -11,8 +11,9 @@
 //
 // The routing pass tells the pools what changed: every agent touched since the last pass
 // (presence, load, desk session), after each offer the agent it went to, the topics whose
-// records changed, and the agents whose records changed (their level across topics). Pools are built on first use and dropped whole when profiles or the
-// configuration change (Clear), since either can change who matches or who is able.
+// records changed, and the agents whose records changed (their level across topics). Pools are
+// built on first use and dropped whole when profiles or the configuration change (Clear), since
+// either can change who matches or who is able.
 //
 // Memory: one status per agent, and per pool its matching agents (a pointer each) and its able
 // set; nothing per case.

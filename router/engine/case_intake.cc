@@ -50,7 +50,7 @@ absl::StatusOr<SubmitResult> JoinOpenCase(TickContext& ctx, Case& open, CaseSpec
   if (absl::Status s = ValidateJoinCount("idempotency_key", open.joined_keys.size()); !s.ok()) {
     return s;
   }
-  ctx.state.idempotency[spec.idempotency_key] = open.id;
+  ctx.state.IndexJoinedKey(spec.idempotency_key, open);
   open.joined_keys.push_back(spec.idempotency_key);
   if (!spec.subject.empty() && open.messages.size() < kMaxMessagesPerCase) {
     open.messages.push_back(spec.subject);
@@ -85,14 +85,9 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdG
   if (absl::Status s = ValidateCaseSpec(spec); !s.ok()) return s;
   if (!spec.has_sentiment) spec.sentiment = ScoreSentiment(spec.subject);  // an estimate
   DomainState& state = ctx.state;
-  if (auto it = state.idempotency.find(spec.idempotency_key); it != state.idempotency.end()) {
-    if (const Case* known = state.FindCase(it->second)) {
-      return SubmitResult{ViewOf(*known, ctx.config, ctx.now), /*deduplicated=*/true};
-    }
-    // Eviction takes a case's keys with it, so this cannot happen; if it ever did, the key's
-    // window is over and the submission is new, rather than the leader dying on a client's
-    // retry.
-    state.idempotency.erase(it);
+  // Eviction takes a case's keys with it, so a key found names a kept case.
+  if (const Case* known = state.FindByKey(spec.idempotency_key)) {
+    return SubmitResult{ViewOf(*known, ctx.config, ctx.now), /*deduplicated=*/true};
   }
   if (auto it = state.open_by_customer_topic.find(DomainState::CustomerTopicOf(spec));
       it != state.open_by_customer_topic.end()) {
@@ -109,11 +104,11 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdG
   c.created_time = ctx.now;
   c.enqueued_time = ctx.now;
   c.state = CaseState::kQueued;
-  state.idempotency[c.spec.idempotency_key] = c.id;
   Channel channel = c.spec.channel;
   ctx.Emit("submitted", c.id, "", std::string(ChannelName(channel)));
   ctx.Observe([channel](EngineObserver& o) { o.CaseReceived(channel); });
   Case& stored = state.AddCase(std::move(c));
+  state.IndexKey(stored);
   DetectRepeatContact(ctx, stored);
   SetState(ctx, stored, CaseState::kQueued);
   return SubmitResult{ViewOf(stored, ctx.config, ctx.now), false, false};

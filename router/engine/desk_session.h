@@ -16,13 +16,17 @@
 
 namespace caserouter {
 
+// The reason of the kSessionEnded every desk gets when the replica stops leading its domain.
+inline constexpr char kNotLeadingReason[] = "not_leading";
+
 struct DeskNotice {
   enum class Kind {
     kOffer,            // view, expires
     kOfferRevoked,     // case_id, revocation (and reason: its name)
     kPresenceChanged,  // presence, reason
     kCaseMessage,      // case_id, text, channel
-    kSessionEnded,     // reason: the engine ended the session (heartbeat lost, replaced)
+    kSessionEnded,     // reason: the engine ended the session (heartbeat_lost, replaced,
+                       // removed, not_leading)
   };
   Kind kind = Kind::kOffer;
   CaseView view;

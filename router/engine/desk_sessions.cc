@@ -62,6 +62,15 @@ std::vector<std::string> DeskSessions::SilentSince(absl::Time cutoff) const {
   return out;
 }
 
+std::vector<std::shared_ptr<DeskSession>> DeskSessions::CloseAll() {
+  std::vector<std::shared_ptr<DeskSession>> desks;
+  desks.reserve(sessions_.size());
+  for (auto& [agent_id, session] : sessions_) desks.push_back(std::move(session.desk));
+  sessions_.clear();
+  by_last_seen_.clear();
+  return desks;
+}
+
 void SetAgentPresence(TickContext& ctx, Agent& agent, Presence presence, absl::string_view reason,
                       bool notify) {
   if (!ChangePresence(agent, presence, ctx.now)) return;

@@ -1,8 +1,11 @@
 // Desk sessions: the agents' open desk streams and the presence state machine they drive.
 //
 // DeskSessions is transport state: which agent has a stream open, and when it was last heard
-// from. It survives a rebuild of the domain state (the streams are still open when this
-// replica leads again). The functions below are the desk commands' bodies and the one way the
+// from. It lives only while this replica leads: when the engine steps down (lease lost, store
+// failed, fenced out) every session is ended at once with reason "not_leading", so that desks
+// reconnect to the leader instead of staying attached to a replica that can do nothing for
+// them (issue 11: a desk stayed on a deposed leader for 58 s while a case waited on the new
+// one). The functions below are the desk commands' bodies and the one way the
 // engine changes an agent's presence; they run on the engine thread inside a tick.
 //
 // Errors: NOT_FOUND for an unknown agent, FAILED_PRECONDITION for a stream that is not the
@@ -44,6 +47,9 @@ class DeskSessions {
   void Heard(const std::string& agent_id, absl::Time now);
   // The agents whose session was last heard from at or before `cutoff`, in id order.
   std::vector<std::string> SilentSince(absl::Time cutoff) const;
+  // Closes every session and returns their desks (the replica stopped leading: each must be
+  // told to go to the leader).
+  std::vector<std::shared_ptr<DeskSession>> CloseAll();
   size_t size() const { return sessions_.size(); }
 
  private:

@@ -112,9 +112,10 @@ std::vector<Case*> DomainState::HeldBy(const std::string& agent_id) {
   return out;
 }
 
-void DomainState::ForgetKey(const std::string& key, const std::string& case_id) {
-  auto it = idempotency.find(key);
-  if (it != idempotency.end() && it->second == case_id) idempotency.erase(it);
+Case* DomainState::FindByKey(absl::string_view key) {
+  if (auto it = idempotency.find(key); it != idempotency.end()) return it->second;
+  if (auto it = joined_idempotency.find(key); it != joined_idempotency.end()) return it->second;
+  return nullptr;
 }
 
 std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duration retention) {
@@ -126,8 +127,14 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
     closed_order.pop_front();
     if (it == cases.end() || IsOpen(it->second.state)) continue;
     const Case& c = it->second;
-    ForgetKey(c.spec.idempotency_key, c.id);
-    for (const std::string& key : c.joined_keys) ForgetKey(key, c.id);
+    if (auto key = idempotency.find(c.spec.idempotency_key);
+        key != idempotency.end() && key->second == &c) {
+      idempotency.erase(key);
+    }
+    for (const std::string& joined : c.joined_keys) {
+      auto key = joined_idempotency.find(joined);
+      if (key != joined_idempotency.end() && key->second == &c) joined_idempotency.erase(key);
+    }
     auto last = last_resolved.find(CustomerTopicKey(c.spec));
     if (last != last_resolved.end() && last->second == c.id) last_resolved.erase(last);
     evicted.push_back(c.id);
@@ -145,9 +152,9 @@ void DomainState::Load(StoredState stored) {
     agents[agent.id] = std::move(agent);
   }
   for (Case& c : stored.cases) {
-    idempotency[c.spec.idempotency_key] = c.id;
-    for (const std::string& key : c.joined_keys) idempotency[key] = c.id;
-    const Case& kept = AddCase(std::move(c));
+    Case& kept = AddCase(std::move(c));
+    IndexKey(kept);
+    for (const std::string& key : kept.joined_keys) IndexJoinedKey(key, kept);
     if (IsOpen(kept.state)) {
       continue;  // indexed below, as SetCaseState does
     } else if (kept.state == CaseState::kCompleted && kept.outcome.resolved) {
@@ -176,6 +183,7 @@ void DomainState::Clear() {
   open_by_customer_topic.clear();
   last_resolved.clear();
   idempotency.clear();
+  joined_idempotency.clear();
   disconnected_since.clear();
   holds.clear();
   held_by.clear();

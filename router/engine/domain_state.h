@@ -51,8 +51,10 @@ struct DomainState {
   absl::flat_hash_map<CustomerTopic, Case*> open_by_customer_topic;
   // customer + '\n' + topic → the last resolved case (repeats).
   absl::flat_hash_map<std::string, std::string> last_resolved;
-  // Every idempotency key of every case kept (its own and those that joined it) → case id.
-  absl::flat_hash_map<std::string, std::string> idempotency;
+  // Every idempotency key of every case kept → the case. A case's own key is a view of its
+  // spec (no copy per case); the keys of submissions that joined a case, few, are kept whole.
+  absl::flat_hash_map<absl::string_view, Case*> idempotency;
+  absl::flat_hash_map<std::string, Case*> joined_idempotency;
   // Agents whose desk went away while they held assignments, since when.
   std::map<std::string, absl::Time> disconnected_since;
   absl::Time next_eviction = absl::InfinitePast();
@@ -104,8 +106,11 @@ struct DomainState {
   // evicts) with their idempotency keys, their own and those of submissions that joined them.
   // Returns the evicted ids. At most once a minute.
   std::vector<std::string> EvictExpired(absl::Time now, absl::Duration retention);
-  // Drops `key` from the idempotency index if it names `case_id`.
-  void ForgetKey(const std::string& key, const std::string& case_id);
+  // The case a submission's key was answered with, or null.
+  Case* FindByKey(absl::string_view key);
+  // Indexes the stored case's own key / a key that joined it.
+  void IndexKey(Case& c) { idempotency.emplace(c.spec.idempotency_key, &c); }
+  void IndexJoinedKey(const std::string& key, Case& c) { joined_idempotency[key] = &c; }
 
   // Replaces everything by the stored state (recovery). Agents' loads are recounted from the
   // open cases; offers are left as stored for the caller to return to the queue.

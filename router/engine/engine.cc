@@ -263,6 +263,16 @@ void Engine::Tick() {
     commands.swap(commands_);
   }
   TickContext ctx = ContextAt(clock_->Now());
+  if (!serving_.load(std::memory_order_relaxed) && leadership_.store_unreachable() &&
+      leadership_.AttemptDue(ctx.now)) {
+    // The store was unreachable at the last try and this tick tries again, which may block
+    // for the store's whole command timeout (a hung Redis). The commands that came meanwhile
+    // are answered first: no caller waits for more than one timeout (issue 11, defect 5: they
+    // waited for a stuck commit and then for a stuck attempt, and saw DEADLINE_EXCEEDED).
+    absl::Status why = NotServing(config_.domain);
+    for (Command& command : commands) command.fail(why);
+    commands.clear();
+  }
   if (!EnsureLeadership(ctx)) {
     absl::Status why = NotServing(config_.domain);
     for (Command& command : commands) command.fail(why);
@@ -295,6 +305,7 @@ void Engine::Commit(TickContext& ctx) {
             ? NotServing(config_.domain)
             : absl::UnavailableError(
                   absl::StrCat("state store unavailable; nothing was written: ", commit.message()));
+    if (absl::IsUnavailable(commit)) leadership_.NoteStoreUnavailable();
     StepDown();
     for (auto& reply : results.replies) reply(answer);
     return;
@@ -380,6 +391,14 @@ void Engine::StepDown() {
   routing_.Clear();
   outbox_.DropChanges();
   leadership_.Forget();
+  // Every desk is told at once to find the leader: a desk left on this replica would get no
+  // offer, and the leader would see its agent OFFLINE.
+  for (const std::shared_ptr<DeskSession>& desk : desks_.CloseAll()) {
+    DeskNotice notice;
+    notice.kind = DeskNotice::Kind::kSessionEnded;
+    notice.reason = kNotLeadingReason;
+    desk->Deliver(std::move(notice));
+  }
   if (was_serving && observer_ != nullptr) observer_->Leadership(false);
 }
 

@@ -15,7 +15,9 @@
 //
 // Leadership: Tick() first makes sure this replica leads the domain (a lease in the store). A
 // replica that does not lead, or that lost its store, answers every command with UNAVAILABLE
-// and reports !IsServing() until it leads again, rebuilt from the store.
+// and reports !IsServing() until it leads again, rebuilt from the store. Stepping down ends
+// every desk session at once (DeskNotice kSessionEnded, reason kNotLeadingReason), so desks
+// reconnect to the leader.
 //
 // Errors (absl::Status codes as Abseil documents them): INVALID_ARGUMENT naming the field,
 // NOT_FOUND for unknown ids, FAILED_PRECONDITION for an action the case's or agent's state
@@ -190,7 +192,7 @@ class Engine {
   // Engine thread only.
   DomainState state_;
   TickOutbox outbox_;
-  DeskSessions desks_;  // transport state: survives a rebuild
+  DeskSessions desks_;  // transport state: ended whenever this replica steps down
   RoutingPass routing_;
 };
 

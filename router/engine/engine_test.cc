@@ -414,6 +414,106 @@ TEST_F(EngineTest, DeposedLeaderIsFencedOutAndStepsDown) {
   EXPECT_FALSE(engine_->IsServing());
 }
 
+TEST_F(EngineTest, SteppingDownEndsEveryDeskSessionAtOnce) {
+  // Issue 11: a deposed leader kept its desk streams open, so the new leader saw the agents
+  // OFFLINE while their desks sat on a replica that could do nothing for them.
+  UseLeaseTtl(absl::Seconds(5));
+  AddAgent("ana");
+  AddAgent("bo");
+  auto ana = Connect("ana");
+  auto bo = Connect("bo");
+  ana->Take();
+  bo->Take();
+  std::unique_ptr<MemoryStateStore> handle = store_.NewHandle();
+  clock_.Advance(config_.lease_ttl);
+  Engine usurper(config_, handle.get(), &clock_, nullptr, "replica-b");
+  usurper.Tick();
+  ASSERT_TRUE(usurper.IsServing());
+  engine_->Tick();  // the renewal finds the lease taken
+  EXPECT_FALSE(engine_->IsServing());
+  for (RecordingDesk* desk : {ana.get(), bo.get()}) {
+    std::vector<DeskNotice> notices = desk->Take();
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_EQ(notices[0].kind, DeskNotice::Kind::kSessionEnded);
+    EXPECT_EQ(notices[0].reason, kNotLeadingReason);
+  }
+}
+
+TEST_F(EngineTest, AStoreFailureEndsEveryDeskSession) {
+  AddAgent("ana");
+  auto desk = Connect("ana");
+  desk->Take();
+  store_.SetUnavailable(true);
+  EXPECT_EQ(Submit(Spec(Channel::kChat, "k")).status().code(), absl::StatusCode::kUnavailable);
+  std::vector<DeskNotice> notices = desk->Take();
+  ASSERT_EQ(notices.size(), 1u);
+  EXPECT_EQ(notices[0].kind, DeskNotice::Kind::kSessionEnded);
+  EXPECT_EQ(notices[0].reason, kNotLeadingReason);
+}
+
+// A store that notes, at each attempt to take the lease, whether a given command had been
+// answered already (a real hung Redis blocks in that attempt for its whole command timeout).
+class AttemptWatchingStore : public StateStore {
+ public:
+  explicit AttemptWatchingStore(MemoryStateStore* inner) : inner_(inner) {}
+  std::function<void()> on_acquire;
+  absl::StatusOr<int64_t> AcquireLeadership(absl::string_view owner, absl::Duration ttl,
+                                            absl::Time now) override {
+    if (on_acquire) on_acquire();
+    return inner_->AcquireLeadership(owner, ttl, now);
+  }
+  absl::Status RenewLeadership(absl::string_view owner, int64_t epoch, absl::Duration ttl,
+                               absl::Time now) override {
+    return inner_->RenewLeadership(owner, epoch, ttl, now);
+  }
+  absl::Status ReleaseLeadership(absl::string_view owner) override {
+    return inner_->ReleaseLeadership(owner);
+  }
+  absl::Status Commit(const Batch& batch, int64_t epoch) override {
+    return inner_->Commit(batch, epoch);
+  }
+  using StateStore::Load;
+  absl::StatusOr<StoredState> Load(absl::Time now, const LoadProgress& progress) override {
+    return inner_->Load(now, progress);
+  }
+
+ private:
+  MemoryStateStore* const inner_;
+};
+
+TEST_F(EngineTest, WhileTheStoreIsUnreachableWaitingCommandsAreAnsweredBeforeTheNextAttempt) {
+  // Issue 11, defect 5: a command that waited for a stuck commit then waited for a stuck
+  // attempt to lead again, and its caller saw DEADLINE_EXCEEDED.
+  AttemptWatchingStore watching(&store_);
+  engine_.reset();
+  engine_ = MakeEngine(&watching, "replica-a");
+  store_.SetUnavailable(true);
+  EXPECT_EQ(Submit(Spec(Channel::kChat, "k")).status().code(), absl::StatusCode::kUnavailable);
+
+  Answer<CaseView> waiting;
+  engine_->GetCase("c-1", waiting.Sink());
+  bool answered_before_attempt = false;
+  int attempts = 0;
+  watching.on_acquire = [&] {
+    ++attempts;
+    answered_before_attempt = waiting.has_value();
+  };
+  engine_->Tick();
+  ASSERT_EQ(attempts, 1);
+  EXPECT_TRUE(answered_before_attempt);
+  EXPECT_EQ(waiting.get().status().code(), absl::StatusCode::kUnavailable);
+
+  // The store is back: the next attempt leads (what waited for it was told to retry), and
+  // commands are served again.
+  store_.SetUnavailable(false);
+  clock_.Advance(absl::Seconds(1));
+  watching.on_acquire = nullptr;
+  engine_->Tick();
+  EXPECT_TRUE(engine_->IsServing());
+  absl::StatusOr<SubmitResult> again = Submit(Spec(Channel::kChat, "k2"));
+  EXPECT_TRUE(again.ok()) << again.status();
+}
+
 TEST_F(EngineTest, AgentsAreManagedWithClearErrors) {
   AddAgent("ana");
   Agent dup;

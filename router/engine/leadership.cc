@@ -12,6 +12,7 @@ Leadership::Standing Leadership::Keep(bool serving, absl::Duration ttl, absl::Ti
   if (now < next_attempt_) return Standing::kNone;
   next_attempt_ = now + std::min(ttl / 5, absl::Seconds(1));
   absl::StatusOr<int64_t> epoch = store_->AcquireLeadership(instance_id_, ttl, now);
+  store_unreachable_ = absl::IsUnavailable(epoch.status());
   if (!epoch.ok()) return Standing::kNone;
   epoch_ = *epoch;
   renew_at_ = now + ttl / 3;
@@ -28,6 +29,7 @@ absl::Status Leadership::Renew(absl::Duration ttl, absl::Time now) {
   // The store takes a lapsed lease back only at this epoch (nobody led since); otherwise the
   // caller steps down and the next attempt loads afresh.
   absl::Status renewed = store_->RenewLeadership(instance_id_, epoch_, ttl, now);
+  store_unreachable_ = absl::IsUnavailable(renewed);
   if (renewed.ok()) renew_at_ = now + ttl / 3;
   return renewed;
 }

@@ -74,6 +74,14 @@ class Leadership {
   void Release();
   int64_t epoch() const { return epoch_; }
 
+  // The store could not be reached at the last try (UNAVAILABLE from the lease, or from a
+  // commit: NoteStoreUnavailable). An attempt to lead may then block for the store's whole
+  // command timeout (a hung Redis), so the engine answers the commands that wait before it.
+  bool store_unreachable() const { return store_unreachable_; }
+  void NoteStoreUnavailable() { store_unreachable_ = true; }
+  // True when Keep(false, ...) at `now` would try to take the lease.
+  bool AttemptDue(absl::Time now) const { return now >= next_attempt_; }
+
  private:
   // Renews at `now`; a lapsed lease is taken back if nobody else led since (see above).
   absl::Status Renew(absl::Duration ttl, absl::Time now);
@@ -83,6 +91,7 @@ class Leadership {
   int64_t epoch_ = 0;
   absl::Time renew_at_ = absl::InfinitePast();
   absl::Time next_attempt_ = absl::InfinitePast();
+  bool store_unreachable_ = false;
 };
 
 }  // namespace caserouter

@@ -47,8 +47,7 @@ absl::Time RecheckAt(const TickContext& ctx, const Case& c, absl::Time hold_unti
   if (hold_until != absl::InfiniteFuture()) {
     // A millisecond early, and again at every tick until it has run out, so that rounding
     // never makes the pass later than the hold's end itself.
-    at = std::min(at,
-                  std::max(hold_until - absl::Milliseconds(1), ctx.now + absl::Nanoseconds(1)));
+    at = std::min(at, std::max(hold_until - absl::Milliseconds(1), ctx.now + absl::Nanoseconds(1)));
   }
   return at;
 }
@@ -211,10 +210,9 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
     return agent;
   }
   const bool for_ring = decision.waiting_for_preferred;
-  ctx.state.waiting.Record(c.id,
-                           for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible,
-                           ctx.now,
-                           RecheckAt(ctx, c, for_ring ? decision.hold_until : absl::InfiniteFuture()));
+  ctx.state.waiting.Record(
+      c.id, for_ring ? WaitReason::kWaitingForRing : WaitReason::kNobodyEligible, ctx.now,
+      RecheckAt(ctx, c, for_ring ? decision.hold_until : absl::InfiniteFuture()));
   return nullptr;
 }
 

@@ -94,6 +94,20 @@ struct AdmissionConfig {
   double live_reserve_share = 0.2;
 };
 
+// The state store's settings: read by the process that builds the store (server_main.cc), not
+// by the engine. They take effect at start; a reload keeps the running store's.
+struct StoreConfig {
+  // How long one Redis command (or a connection attempt) may take before the store counts as
+  // unavailable: the time in which a hung Redis is noticed. Callers then get UNAVAILABLE, at
+  // the latest this long after they called (plus a tick): client deadlines should be longer.
+  absl::Duration command_timeout = absl::Seconds(1);
+  // Replicas that must have a batch (WAIT) before its callers are answered; 0 = none. Fewer
+  // within replica_ack_timeout: the tick's callers get UNAVAILABLE and the replica steps down
+  // (docs/reliability.md).
+  int min_replicas_acked = 0;
+  absl::Duration replica_ack_timeout = absl::Milliseconds(500);
+};
+
 // The true probability that an agent resolves a customer's case on a topic: what no router
 // can know. Only the simulator implements it (from its hidden ground truth), to measure how
 // much an all-knowing router would gain; see EngineConfig::oracle.
@@ -118,6 +132,7 @@ struct EngineConfig {
   PriorityWeights priority;
   MatchWeights matching;
   AdmissionConfig admission;  // read by the gRPC layer, not by the engine
+  StoreConfig store;          // read where the store is built, not by the engine
   Strategy strategy = Strategy::kOutcome;
   std::map<std::string, Strategy> topic_strategy;  // per-topic override
   // A new case from a customer on a topic within this window after one marked resolved is a

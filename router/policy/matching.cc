@@ -170,17 +170,17 @@ std::vector<std::pair<const AgentCandidate*, ResolutionView>> PreferredRing(
     }
   }
   for (const AgentCandidate& a : top) {
-    auto in_related = std::find_if(related.begin(), related.end(), [&](const AgentCandidate& r) {
-      return r.agent == a.agent;
-    });
+    auto in_related = std::find_if(related.begin(), related.end(),
+                                   [&](const AgentCandidate& r) { return r.agent == a.agent; });
     const AgentCandidate* entry = in_related != related.end() ? &*in_related : &a;
     ring.emplace_back(entry, ResolutionOf(c, *entry, team, w));
   }
   std::sort(ring.begin(), ring.end(),
             [](const auto& x, const auto& y) { return x.first->agent->id < y.first->agent->id; });
-  ring.erase(std::unique(ring.begin(), ring.end(),
-                         [](const auto& x, const auto& y) { return x.first->agent == y.first->agent; }),
-             ring.end());
+  ring.erase(
+      std::unique(ring.begin(), ring.end(),
+                  [](const auto& x, const auto& y) { return x.first->agent == y.first->agent; }),
+      ring.end());
   return ring;
 }
 

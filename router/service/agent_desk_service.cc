@@ -30,6 +30,10 @@ absl::Status SessionEndedStatus(absl::string_view reason) {
   if (absl::StrContains(reason, "replace")) return absl::AbortedError("session replaced");
   if (absl::StrContains(reason, "heartbeat")) return absl::UnavailableError("heartbeat lost");
   if (reason == "removed") return absl::NotFoundError("agent_id: the agent was removed");
+  if (reason == kNotLeadingReason) {
+    return absl::UnavailableError(
+        "this replica stopped leading the routing domain; reconnect to the leader");
+  }
   return absl::UnavailableError(absl::StrCat("session ended: ", reason));
 }
 

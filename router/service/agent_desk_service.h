@@ -10,7 +10,8 @@
 //   - the desk closes or cancels it, or the transport breaks: the service tells the engine
 //     (CloseSession), which returns the agent's offers to the queue at once;
 //   - the engine ends the session: ABORTED "session replaced" (the agent connected again),
-//     UNAVAILABLE "heartbeat lost", NOT_FOUND (the agent was removed);
+//     UNAVAILABLE "heartbeat lost", NOT_FOUND (the agent was removed), UNAVAILABLE when the
+//     replica stops leading its domain (every stream at once: desks reconnect to the leader);
 //   - the server shuts down (EndAllStreams): UNAVAILABLE, so desks reconnect to the new leader;
 //   - the desk stops reading: RESOURCE_EXHAUSTED "desk is not reading its events" once
 //     kMaxQueuedEvents wait for it, at once and without blocking the engine.

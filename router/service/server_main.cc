@@ -2,6 +2,8 @@
 //
 //   caserouter --config=/etc/caserouter/caserouter.yaml --redis_address=redis:6379
 //              --grpc_address=0.0.0.0:50051 --metrics_address=0.0.0.0:9464
+//   caserouter --redis_sentinels=sentinel-0:26379,sentinel-1:26379,sentinel-2:26379
+//              --redis_master_name=caserouter ...
 //
 // Exit codes: 0 after a clean shutdown (SIGTERM, SIGINT), 2 for bad configuration or flags
 // (the message names the key), 1 when the server cannot start (an address in use).
@@ -27,6 +29,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "router/config/config_loader.h"
@@ -41,7 +44,13 @@ ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
           "gRPC listen address (0.0.0.0:50051 in a container; port 0 = any free port)");
 ABSL_FLAG(std::string, metrics_address, "127.0.0.1:9464",
           "Prometheus /metrics listen address; empty = no metrics endpoint");
-ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379", "host:port of the Redis primary");
+ABSL_FLAG(std::string, redis_address, "127.0.0.1:6379",
+          "host:port of the Redis primary (ignored with --redis_sentinels)");
+ABSL_FLAG(std::string, redis_sentinels, "",
+          "host:port,... of Redis Sentinels: the router asks them for the primary of "
+          "--redis_master_name and follows it through failovers; empty = --redis_address");
+ABSL_FLAG(std::string, redis_master_name, "caserouter",
+          "with --redis_sentinels: the name the Sentinels monitor the primary under");
 ABSL_FLAG(std::string, redis_password_env, "REDIS_PASSWORD",
           "name of the environment variable holding the Redis password (unset = none)");
 ABSL_FLAG(std::string, config, "", "YAML configuration file; empty = built-in defaults");
@@ -132,6 +141,22 @@ int Main(int argc, char** argv) {
       !s.ok()) {
     BadConfig(s.message());
   }
+  for (absl::string_view address :
+       absl::StrSplit(absl::GetFlag(FLAGS_redis_sentinels), ',', absl::SkipWhitespace())) {
+    RedisAddress sentinel;
+    if (absl::Status s = ParseHostPort("redis_sentinels", address, &sentinel.host, &sentinel.port);
+        !s.ok()) {
+      BadConfig(s.message());
+    }
+    redis.sentinels.push_back(std::move(sentinel));
+  }
+  redis.master_name = absl::GetFlag(FLAGS_redis_master_name);
+  // The detection time of a hung Redis: a connection attempt or a command that takes longer
+  // counts as the store being unavailable (docs/reliability.md).
+  redis.command_timeout = config->store.command_timeout;
+  redis.connect_timeout = config->store.command_timeout;
+  redis.min_replicas_acked = config->store.min_replicas_acked;
+  redis.replica_ack_timeout = config->store.replica_ack_timeout;
   if (const std::string env = absl::GetFlag(FLAGS_redis_password_env); !env.empty()) {
     if (const char* password = std::getenv(env.c_str()); password != nullptr) {
       redis.password = password;

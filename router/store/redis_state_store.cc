@@ -1,13 +1,17 @@
 #include "router/store/redis_state_store.h"
 
 #include <hiredis/hiredis.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/time.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <cerrno>
 #include <initializer_list>
 #include <iterator>
+#include <thread>
 #include <utility>
 
 #include "absl/container/flat_hash_set.h"
@@ -16,7 +20,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/notification.h"
 #include "router/store/record_codec.h"
 
 namespace caserouter {
@@ -270,11 +276,141 @@ class ScriptBatch {
 
 }  // namespace
 
+// The primary's address: fixed, or asked of the Sentinels. With Sentinels, a watcher thread
+// subscribes to +switch-master on one of them and counts the switches of our master
+// (generation), so that connections opened before a switch are dropped.
+class RedisStateStore::PrimaryLocator {
+ public:
+  explicit PrimaryLocator(const RedisOptions& options)
+      : options_(options), sentinels_(options.sentinels) {
+    if (!sentinels_.empty()) watcher_ = std::thread([this] { Watch(); });
+  }
+  ~PrimaryLocator() {
+    stop_.Notify();
+    if (watcher_.joinable()) watcher_.join();
+  }
+
+  bool uses_sentinels() const { return !options_.sentinels.empty(); }
+  uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
+
+  // The fixed address, or the primary the first Sentinel that answers names.
+  absl::StatusOr<RedisAddress> Primary() {
+    if (!uses_sentinels()) return RedisAddress{options_.host, options_.port};
+    std::vector<RedisAddress> order;
+    {
+      absl::MutexLock lock(&mu_);
+      order = sentinels_;
+    }
+    std::string errors;
+    for (size_t i = 0; i < order.size(); ++i) {
+      absl::StatusOr<RedisAddress> primary = Ask(order[i]);
+      if (primary.ok()) {
+        if (i > 0) {
+          // The client guidelines: the Sentinel that answered goes first next time.
+          absl::MutexLock lock(&mu_);
+          auto it = std::find_if(sentinels_.begin(), sentinels_.end(), [&](const RedisAddress& a) {
+            return a.host == order[i].host && a.port == order[i].port;
+          });
+          if (it != sentinels_.end()) std::rotate(sentinels_.begin(), it, it + 1);
+        }
+        return primary;
+      }
+      absl::StrAppend(&errors, i == 0 ? "" : "; ", primary.status().message());
+    }
+    return absl::UnavailableError(
+        absl::StrCat("no Sentinel named the primary of ", options_.master_name, ": ", errors));
+  }
+
+ private:
+  redisContext* Open(const RedisAddress& a) {
+    redisContext* c =
+        redisConnectWithTimeout(a.host.c_str(), a.port, absl::ToTimeval(options_.connect_timeout));
+    if (c != nullptr && c->err == 0 &&
+        redisSetTimeout(c, absl::ToTimeval(options_.command_timeout)) == REDIS_OK) {
+      return c;
+    }
+    if (c != nullptr) redisFree(c);
+    return nullptr;
+  }
+
+  absl::StatusOr<RedisAddress> Ask(const RedisAddress& sentinel) {
+    const std::string where = absl::StrCat("sentinel ", sentinel.host, ":", sentinel.port);
+    redisContext* c = Open(sentinel);
+    if (c == nullptr) return absl::UnavailableError(absl::StrCat(where, ": cannot connect"));
+    const char* argv[] = {"SENTINEL", "get-master-addr-by-name", options_.master_name.c_str()};
+    const size_t lengths[] = {8, 23, options_.master_name.size()};
+    Reply reply(static_cast<redisReply*>(redisCommandArgv(c, 3, argv, lengths)));
+    redisFree(c);
+    if (reply == nullptr) return absl::UnavailableError(absl::StrCat(where, ": no reply"));
+    int port = 0;
+    if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+        reply->element[0]->type != REDIS_REPLY_STRING ||
+        reply->element[1]->type != REDIS_REPLY_STRING ||
+        !absl::SimpleAtoi(ReplyText(reply->element[1]), &port)) {
+      return absl::UnavailableError(absl::StrCat(where, ": does not know ", options_.master_name));
+    }
+    return RedisAddress{std::string(ReplyText(reply->element[0])), port};
+  }
+
+  // Subscribes to +switch-master on one Sentinel after the other (the next one when the
+  // connection breaks) until the store goes.
+  void Watch() {
+    for (size_t next = 0; !stop_.HasBeenNotified(); ++next) {
+      RedisAddress sentinel;
+      {
+        absl::MutexLock lock(&mu_);
+        sentinel = sentinels_[next % sentinels_.size()];
+      }
+      if (redisContext* c = Open(sentinel)) {
+        Listen(c);
+        redisFree(c);
+      }
+      stop_.WaitForNotificationWithTimeout(absl::Milliseconds(500));
+    }
+  }
+
+  void Listen(redisContext* c) {
+    Reply subscribed(static_cast<redisReply*>(redisCommand(c, "SUBSCRIBE +switch-master")));
+    if (subscribed == nullptr) return;
+    while (!stop_.HasBeenNotified()) {
+      pollfd p{c->fd, POLLIN, 0};
+      const int ready = poll(&p, 1, 200);  // the store's destructor waits at most this long
+      if (ready < 0 && errno != EINTR) return;
+      if (ready <= 0) continue;
+      if (redisBufferRead(c) != REDIS_OK) return;
+      for (;;) {
+        void* raw = nullptr;
+        if (redisGetReplyFromReader(c, &raw) != REDIS_OK) return;
+        if (raw == nullptr) break;
+        Reply message(static_cast<redisReply*>(raw));
+        // ["message", "+switch-master", "<name> <old ip> <old port> <new ip> <new port>"]
+        if (message->type != REDIS_REPLY_ARRAY || message->elements != 3 ||
+            message->element[2]->type != REDIS_REPLY_STRING) {
+          continue;
+        }
+        std::vector<absl::string_view> words =
+            absl::StrSplit(ReplyText(message->element[2]), ' ', absl::SkipEmpty());
+        if (words.size() == 5 && words[0] == options_.master_name) {
+          generation_.fetch_add(1, std::memory_order_acq_rel);
+        }
+      }
+    }
+  }
+
+  const RedisOptions& options_;
+  absl::Mutex mu_;
+  std::vector<RedisAddress> sentinels_ ABSL_GUARDED_BY(mu_);
+  std::atomic<uint64_t> generation_{0};
+  absl::Notification stop_;
+  std::thread watcher_;
+};
+
 // One hiredis connection, (re)opened on demand. Any I/O or protocol failure frees it and
-// returns UNAVAILABLE; the next call opens a new one.
+// returns UNAVAILABLE; the next call opens a new one (to the primary the locator names).
 class RedisStateStore::Connection {
  public:
-  explicit Connection(const RedisOptions& options) : options_(options) {}
+  Connection(const RedisOptions& options, PrimaryLocator* locator)
+      : options_(options), locator_(locator) {}
   ~Connection() { Disconnect(); }
 
   // Sends one command and returns its reply, which may be an error reply for the caller to
@@ -370,12 +506,21 @@ class RedisStateStore::Connection {
   absl::Status Fail(absl::string_view what) {
     Disconnect();
     return absl::UnavailableError(
-        absl::StrCat("redis ", options_.host, ":", options_.port, ": ", what));
+        absl::StrCat("redis ", address_.host, ":", address_.port, ": ", what));
+  }
+
+  // Sets the socket timeout for the next reads (WAIT blocks longer than a command).
+  void SetTimeout(absl::Duration timeout) {
+    if (context_ != nullptr) redisSetTimeout(context_, absl::ToTimeval(timeout));
   }
 
   // For a reply the caller did not expect: an error reply (LOADING, READONLY after a
   // failover, MISCONF, ...) or a reply of the wrong type.
   absl::Status Unexpected(const redisReply* reply, absl::string_view context) {
+    if (reply->type == REDIS_REPLY_ERROR && absl::StartsWith(ReplyText(reply), "READONLY")) {
+      // A failover demoted this server: the next call asks the Sentinels for the primary.
+      return Fail(absl::StrCat(context, ": the server is a read-only replica now (failover)"));
+    }
     if (reply->type == REDIS_REPLY_ERROR) {
       return Fail(absl::StrCat(context, ": error reply: ", ErrorText(ReplyText(reply))));
     }
@@ -419,8 +564,15 @@ class RedisStateStore::Connection {
   }
 
   absl::Status Ensure() {
-    if (context_ != nullptr) return absl::OkStatus();
-    redisContext* c = redisConnectWithTimeout(options_.host.c_str(), options_.port,
+    const uint64_t generation = locator_->generation();
+    if (context_ != nullptr && generation == generation_) return absl::OkStatus();
+    Disconnect();  // a Sentinel announced a new primary since this connection opened
+    generation_ = generation;
+    absl::StatusOr<RedisAddress> primary = locator_->Primary();
+    if (!primary.ok()) return primary.status();
+    const RedisAddress before = address_;
+    address_ = *primary;
+    redisContext* c = redisConnectWithTimeout(address_.host.c_str(), address_.port,
                                               absl::ToTimeval(options_.connect_timeout));
     if (c == nullptr) return Fail("cannot allocate a connection");
     if (c->err != 0) {
@@ -434,9 +586,11 @@ class RedisStateStore::Connection {
     }
     redisEnableKeepAlive(context_);
 
-    // AUTH and loading the scripts: one round trip per (re)connection.
+    // AUTH, ROLE (with Sentinels: is it the primary?) and loading the scripts: one round trip
+    // per (re)connection.
     std::vector<Command> setup;
     if (!options_.password.empty()) setup.push_back({"AUTH", options_.password});
+    if (locator_->uses_sentinels()) setup.push_back({"ROLE"});
     for (const char* source : kScriptSource) setup.push_back({"SCRIPT", "LOAD", source});
     absl::StatusOr<std::vector<Reply>> replies = RawPipeline(setup);
     if (!replies.ok()) return replies.status();
@@ -446,10 +600,25 @@ class RedisStateStore::Connection {
       // The reply text of a failed AUTH never includes the password.
       if (auth->type != REDIS_REPLY_STATUS) return Unexpected(auth, "AUTH");
     }
+    if (locator_->uses_sentinels()) {
+      const redisReply* role = (*replies)[next++].get();
+      if (role->type != REDIS_REPLY_ARRAY || role->elements < 1 ||
+          role->element[0]->type != REDIS_REPLY_STRING || ReplyText(role->element[0]) != "master") {
+        // The Sentinels' view lags a failover or a restart: ask again at the next call.
+        return Fail("named the primary by the Sentinels, but not a primary (yet)");
+      }
+    }
     for (int s = 0; s < kScriptCount; ++s) {
       const redisReply* sha = (*replies)[next++].get();
       if (sha->type != REDIS_REPLY_STRING) return Unexpected(sha, "SCRIPT LOAD");
       shas_[s] = std::string(ReplyText(sha));
+    }
+    if (!before.host.empty() && (before.host != address_.host || before.port != address_.port)) {
+      // A failover: the new primary may lack the old one's last writes. The caller (the
+      // engine) steps down and rebuilds from what this primary has; the connection stays.
+      return absl::UnavailableError(absl::StrCat("redis primary moved from ", before.host, ":",
+                                                 before.port, " to ", address_.host, ":",
+                                                 address_.port, "; state must be reloaded"));
     }
     return absl::OkStatus();
   }
@@ -460,6 +629,9 @@ class RedisStateStore::Connection {
   }
 
   const RedisOptions& options_;
+  PrimaryLocator* const locator_;
+  RedisAddress address_;     // of the current (or last) connection
+  uint64_t generation_ = 0;  // the locator's when it was opened
   redisContext* context_ = nullptr;
   std::array<std::string, kScriptCount> shas_;
 };
@@ -476,6 +648,18 @@ absl::StatusOr<std::unique_ptr<RedisStateStore>> RedisStateStore::Connect(RedisO
       options.command_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("redis: connect_timeout and command_timeout must be > 0");
   }
+  for (const RedisAddress& sentinel : options.sentinels) {
+    if (sentinel.host.empty() || sentinel.port < 1 || sentinel.port > 65535) {
+      return absl::InvalidArgumentError("redis: sentinels must be host:port with port 1..65535");
+    }
+  }
+  if (!options.sentinels.empty() && options.master_name.empty()) {
+    return absl::InvalidArgumentError("redis: master_name must be set with sentinels");
+  }
+  if (options.min_replicas_acked < 0 || options.replica_ack_timeout < absl::Milliseconds(1)) {
+    return absl::InvalidArgumentError(
+        "redis: min_replicas_acked must be >= 0 and replica_ack_timeout at least 1 ms");
+  }
   // A write to a connection the server closed raises SIGPIPE, whose default action ends the
   // process; we want EPIPE and an UNAVAILABLE instead. A handler someone installed is kept.
   struct sigaction current {};
@@ -488,8 +672,29 @@ absl::StatusOr<std::unique_ptr<RedisStateStore>> RedisStateStore::Connect(RedisO
 RedisStateStore::RedisStateStore(RedisOptions options)
     : options_(std::move(options)),
       prefix_(absl::StrCat("cr:{", EscapeKeyPart(options_.domain), "}:")),
-      connection_(std::make_unique<Connection>(options_)),
-      lease_connection_(std::make_unique<Connection>(options_)) {}
+      locator_(std::make_unique<PrimaryLocator>(options_)),
+      connection_(std::make_unique<Connection>(options_, locator_.get())),
+      lease_connection_(std::make_unique<Connection>(options_, locator_.get())) {}
+
+absl::Status RedisStateStore::AwaitReplicas(Connection& connection, absl::string_view what) {
+  if (options_.min_replicas_acked == 0) return absl::OkStatus();
+  // WAIT blocks up to its timeout: the socket must wait that long too.
+  connection.SetTimeout(options_.command_timeout + options_.replica_ack_timeout);
+  absl::StatusOr<Reply> reply =
+      connection.Run({"WAIT", absl::StrCat(options_.min_replicas_acked),
+                      absl::StrCat(std::max<int64_t>(1, Millis(options_.replica_ack_timeout)))});
+  connection.SetTimeout(options_.command_timeout);
+  if (!reply.ok()) return reply.status();
+  if ((*reply)->type != REDIS_REPLY_INTEGER) return connection.Unexpected(reply->get(), "WAIT");
+  const int64_t acked = (*reply)->integer;
+  if (acked < options_.min_replicas_acked) {
+    return absl::UnavailableError(absl::StrCat(
+        what, ": ", acked, " of ", options_.min_replicas_acked, " replicas acknowledged within ",
+        absl::FormatDuration(options_.replica_ack_timeout),
+        "; not confirmed, since a failover could lose it"));
+  }
+  return absl::OkStatus();
+}
 
 RedisStateStore::~RedisStateStore() = default;
 
@@ -520,7 +725,12 @@ absl::StatusOr<int64_t> RedisStateStore::AcquireLeadership(absl::string_view own
     return absl::FailedPreconditionError("lease held by another owner");
   }
   if (r->type != REDIS_REPLY_INTEGER) return lease_connection_->Unexpected(r, "acquire");
-  return static_cast<int64_t>(r->integer);
+  const int64_t epoch = r->integer;
+  // A lease (and epoch) that a failover could forget would let two replicas lead.
+  if (absl::Status acked = AwaitReplicas(*lease_connection_, "acquire"); !acked.ok()) {
+    return acked;
+  }
+  return epoch;
 }
 
 absl::Status RedisStateStore::RenewLeadership(absl::string_view owner, int64_t epoch,
@@ -625,7 +835,7 @@ absl::Status RedisStateStore::Commit(const Batch& batch, int64_t epoch) {
         absl::StripLeadingAsciiWhitespace(absl::StripPrefix(ReplyText(r), "CRFENCED"))));
   }
   if (r->type != REDIS_REPLY_STATUS) return connection_->Unexpected(r, "commit");
-  return absl::OkStatus();
+  return AwaitReplicas(*connection_, "commit");
 }
 
 // Closed cases past their retention have expired in Redis already, so `now` is not needed.

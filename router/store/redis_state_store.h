@@ -71,14 +71,37 @@
 // UNAVAILABLE may or may not have been applied (the reply may have been lost); records are
 // whole values, so writing the batch again is safe. Connect sets SIGPIPE to SIG_IGN if it is
 // still at its default, because a write to a connection Redis closed must be an error, not a
-// dead process. hiredis 0.14 has no TLS and no Cluster redirects: point it at a primary (or a
-// proxy); all of a domain's keys being in one slot keeps that possible.
+// dead process. hiredis 0.14 has no TLS and no Cluster redirects: point it at a primary, a
+// proxy, or Sentinels (below); all of a domain's keys being in one slot keeps that possible.
 //
 //   RedisOptions options;
 //   options.host = "redis";  options.domain = "eu-west";
 //   absl::StatusOr<std::unique_ptr<RedisStateStore>> store = RedisStateStore::Connect(options);
 //   if (!store.ok()) return store.status();          // bad options only
 //   absl::Status up = (*store)->Ping();              // UNAVAILABLE while Redis is down
+//
+// Sentinel
+// --------
+// With `sentinels`, the store asks them for the primary (SENTINEL get-master-addr-by-name, one
+// after the other until one answers; the one that answered is asked first next time) whenever
+// it opens a connection, and checks with ROLE that the server it reached is a primary. It
+// learns of a failover three ways: a write refused because the connection broke, a READONLY
+// reply (the old primary demoted to a replica), and Sentinel's `+switch-master` message, which
+// a watcher thread subscribes to on one Sentinel. Each drops the connection, and the next call
+// connects to the primary the Sentinels name. The first call on a connection to a primary other
+// than the one before returns UNAVAILABLE ("primary moved"): the engine then steps down and
+// rebuilds from the new primary, which may lack the last writes of the old one (without
+// min_replicas_acked), rather than keep serving a memory the store no longer has. Fencing is
+// unchanged: the epoch lives in the primary's data.
+//
+// Durability
+// ----------
+// With min_replicas_acked = n > 0, a Commit (and an AcquireLeadership) returns OK only after
+// `WAIT n replica_ack_timeout` says n replicas have the write; fewer is UNAVAILABLE, although
+// the primary has it: the engine steps down and its callers are told UNAVAILABLE, so no OK is
+// given for a write that a failover to a replica could erase (a retry with the same
+// idempotency key finds the case if it survived). What WAIT cannot promise (a replica that
+// acknowledged and then lost the write itself) is in docs/reliability.md.
 //
 // Thread safety: thread-safe; calls are serialized per connection (the engine thread uses
 // both, a health check may Ping concurrently). A Load's progress callback may call the lease
@@ -107,13 +130,26 @@
 
 namespace caserouter {
 
+struct RedisAddress {
+  std::string host;
+  int port = 0;
+};
+
 struct RedisOptions {
-  std::string host = "127.0.0.1";
+  std::string host = "127.0.0.1";  // the primary, when no Sentinels are named
   int port = 6379;
+  // Sentinels to ask for the primary of `master_name` (host and port above are then unused).
+  std::vector<RedisAddress> sentinels;
+  std::string master_name;
   std::string password;  // sent with AUTH after connecting when not empty
   std::string domain;    // routing domain: the hash tag of every key; required
   absl::Duration connect_timeout = absl::Seconds(1);
-  absl::Duration command_timeout = absl::Seconds(2);  // per read or write on the socket
+  // Per read or write on the socket: how long a hung server takes to be noticed.
+  absl::Duration command_timeout = absl::Seconds(2);
+  // After each commit and each acquisition of the lease, WAIT until this many replicas have
+  // the write, for at most replica_ack_timeout; fewer is UNAVAILABLE (see Durability). 0 = none.
+  int min_replicas_acked = 0;
+  absl::Duration replica_ack_timeout = absl::Milliseconds(500);
 };
 
 class RedisStateStore : public StateStore {
@@ -149,11 +185,18 @@ class RedisStateStore : public StateStore {
   // A hiredis connection and the loaded scripts' hashes. Defined in the .cc, which alone
   // includes <hiredis/hiredis.h>, so that users of this header never see hiredis types.
   class Connection;
+  // Where the primary is: the fixed address, or what the Sentinels say (and the watcher of
+  // their +switch-master messages).
+  class PrimaryLocator;
   explicit RedisStateStore(RedisOptions options);
+  // WAIT for min_replicas_acked replicas on `connection` after a write. UNAVAILABLE when fewer
+  // answer in time.
+  absl::Status AwaitReplicas(Connection& connection, absl::string_view what);
 
   const RedisOptions options_;
   const std::string prefix_;
-  SystemRandomSource epoch_random_;  // the epoch's increments: see state_store.h
+  std::unique_ptr<PrimaryLocator> locator_;  // before the connections, which use it
+  SystemRandomSource epoch_random_;          // the epoch's increments: see state_store.h
   // Commit and Load.
   absl::Mutex mu_;
   std::unique_ptr<Connection> connection_ ABSL_GUARDED_BY(mu_);

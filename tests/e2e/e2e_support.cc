@@ -185,10 +185,10 @@ absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::
 }
 
 absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
-                                 const std::string& service) {
+                                 const std::string& service, absl::Duration deadline) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   grpc::CompletionQueue cq;
   HealthCheckRequest request;
   request.set_service(service);

@@ -71,7 +71,8 @@ std::unique_ptr<RedisStateStore> OpenStore(int port, const std::string& domain =
 
 // Health service status: 1 SERVING, 2 NOT_SERVING; an error status when the call failed.
 absl::StatusOr<int> HealthStatus(const std::shared_ptr<grpc::Channel>& channel,
-                                 const std::string& service);
+                                 const std::string& service,
+                                 absl::Duration deadline = absl::Seconds(5));
 // Service names from server reflection.
 absl::StatusOr<std::vector<std::string>> ReflectedServices(
     const std::shared_ptr<grpc::Channel>& channel);

@@ -443,9 +443,9 @@ void BM_RecoverToServing(benchmark::State& state) {
 }
 
 // --agents=N (default 10000) sets the number of agents stored beside the cases for BM_Load,
-// and --engine_agents=N (default: the same) for BM_RecoverToFirstAnswer: the first tick after
-// a recovery explains every waiting case over every agent, so until that pass is bounded
-// (issue 10, items 1 and 2) a run at 10k agents needs --engine_agents lower to finish.
+// and --engine_agents=N (default: the same) for BM_RecoverToFirstAnswer (the first tick after
+// a recovery decides every waiting case; with the agent pools that costs a look per case, not
+// a pass over the agents, so 10k agents finish).
 // --iterations=N (default 3) runs each benchmark N times (a longer window for perf record).
 // --max_memory_gib=G (default 8) caps this process' address space, so that a run that grows
 // too far fails alone instead of pushing a shared machine out of memory.

@@ -69,30 +69,33 @@ bool SendAll(int fd, absl::string_view data) {
 
 }  // namespace
 
+absl::StatusOr<int> PickFreeLoopbackPort() { return PickFreePort(); }
+
 bool ServersRequired() {
   const char* value = std::getenv("CASEROUTER_REQUIRE_SERVERS");
   return value != nullptr && absl::string_view(value) == "1";
 }
 
-absl::StatusOr<std::string> RedisServer::FindBinary() {
+absl::StatusOr<std::string> RedisServer::FindBinary(const std::string& name) {
   const char* path = std::getenv("PATH");
   if (path != nullptr) {
     for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
-      std::string candidate = absl::StrCat(dir, "/redis-server");
+      std::string candidate = absl::StrCat(dir, "/", name);
       if (access(candidate.c_str(), X_OK) == 0) return candidate;
     }
   }
   if (ServersRequired()) {
     return absl::FailedPreconditionError(
-        "redis-server not found on PATH and CASEROUTER_REQUIRE_SERVERS=1 (install the "
-        "redis-server package)");
+        absl::StrCat(name, " not found on PATH and CASEROUTER_REQUIRE_SERVERS=1 (install the ",
+                     name, " package)"));
   }
   return absl::NotFoundError(
-      "redis-server not found on PATH (install the redis-server package to run this test)");
+      absl::StrCat(name, " not found on PATH (install the ", name, " package to run this test)"));
 }
 
 absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(Options options) {
-  absl::StatusOr<std::string> binary = FindBinary();
+  absl::StatusOr<std::string> binary =
+      FindBinary(options.sentinel ? "redis-sentinel" : "redis-server");
   if (!binary.ok()) return binary.status();
   absl::Status last = absl::UnavailableError("redis-server did not start");
   for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
@@ -161,6 +164,16 @@ absl::Status RedisServer::Launch() {
                                    "--daemonize",
                                    "no"};
   for (const std::string& a : options_.extra_args) args.push_back(a);
+  if (options_.sentinel) {
+    const std::string conf = absl::StrCat(dir_, "/sentinel.conf");
+    if (access(conf.c_str(), F_OK) != 0) {  // a restart keeps what Sentinel learnt
+      std::ofstream out(conf);
+      out << "port " << port_ << "\nbind 127.0.0.1\ndir " << dir_ << "\n";
+      for (const std::string& line : options_.sentinel_config) out << line << "\n";
+      if (!out) return absl::InternalError(absl::StrCat("cannot write ", conf));
+    }
+    args = {binary_, conf};
+  }
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -236,6 +249,114 @@ absl::Status RedisServer::Ping() const {
     return absl::OkStatus();
   }
   return absl::UnavailableError(absl::StrCat("no PONG from 127.0.0.1:", port_));
+}
+
+namespace {
+
+// Reads one RESP reply from `fd` into `out` (flattened), buffering in `buffer`.
+class RespReader {
+ public:
+  explicit RespReader(int fd) : fd_(fd) {}
+
+  absl::Status Read(std::string* out) {
+    std::string line;
+    if (absl::Status s = Line(&line); !s.ok()) return s;
+    if (line.empty()) return absl::UnavailableError("empty reply");
+    const char type = line[0];
+    const std::string rest = line.substr(1);
+    switch (type) {
+      case '+':
+      case ':':
+        Append(out, rest);
+        return absl::OkStatus();
+      case '-':
+        return absl::FailedPreconditionError(rest);
+      case '$': {
+        long long n = std::atoll(rest.c_str());  // NOLINT(runtime/int)
+        if (n < 0) {
+          Append(out, "(nil)");
+          return absl::OkStatus();
+        }
+        std::string bulk;
+        if (absl::Status s = Bytes(static_cast<size_t>(n) + 2, &bulk); !s.ok()) return s;
+        Append(out, bulk.substr(0, static_cast<size_t>(n)));
+        return absl::OkStatus();
+      }
+      case '*': {
+        long long n = std::atoll(rest.c_str());  // NOLINT(runtime/int)
+        if (n < 0) {
+          Append(out, "(nil)");
+          return absl::OkStatus();
+        }
+        for (long long i = 0; i < n; ++i) {  // NOLINT(runtime/int)
+          if (absl::Status s = Read(out); !s.ok()) return s;
+        }
+        return absl::OkStatus();
+      }
+      default:
+        return absl::UnavailableError("not a RESP reply");
+    }
+  }
+
+ private:
+  static void Append(std::string* out, absl::string_view word) {
+    if (!out->empty()) out->push_back(' ');
+    out->append(word.data(), word.size());
+  }
+  absl::Status Fill() {
+    char chunk[4096];
+    ssize_t n = recv(fd_, chunk, sizeof(chunk), 0);
+    if (n <= 0) return absl::UnavailableError("no reply");
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return absl::OkStatus();
+  }
+  absl::Status Line(std::string* line) {
+    for (;;) {
+      size_t end = buffer_.find("\r\n");
+      if (end != std::string::npos) {
+        *line = buffer_.substr(0, end);
+        buffer_.erase(0, end + 2);
+        return absl::OkStatus();
+      }
+      if (absl::Status s = Fill(); !s.ok()) return s;
+    }
+  }
+  absl::Status Bytes(size_t n, std::string* out) {
+    while (buffer_.size() < n) {
+      if (absl::Status s = Fill(); !s.ok()) return s;
+    }
+    *out = buffer_.substr(0, n);
+    buffer_.erase(0, n);
+    return absl::OkStatus();
+  }
+
+  const int fd_;
+  std::string buffer_;
+};
+
+}  // namespace
+
+absl::StatusOr<std::string> RedisServer::Command(const std::vector<std::string>& args,
+                                                 absl::Duration timeout) const {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return absl::UnavailableError(absl::StrCat("socket: ", std::strerror(errno)));
+  timeval tv = absl::ToTimeval(timeout);
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+  setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = htons(static_cast<uint16_t>(port_));
+  std::string request = absl::StrCat("*", args.size(), "\r\n");
+  for (const std::string& a : args) absl::StrAppend(&request, "$", a.size(), "\r\n", a, "\r\n");
+  std::string reply;
+  absl::Status status = absl::UnavailableError(absl::StrCat("cannot reach 127.0.0.1:", port_));
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 && SendAll(fd, request)) {
+    status = RespReader(fd).Read(&reply);
+  }
+  close(fd);
+  if (!status.ok()) return status;
+  return reply;
 }
 
 std::string RedisServer::LogTail() const {

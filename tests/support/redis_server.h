@@ -1,4 +1,5 @@
-// RedisServer: a real redis-server for tests, on a free loopback port in its own temp dir.
+// RedisServer: a real redis-server (or redis-sentinel) for tests, on a free loopback port in its
+// own temp dir.
 //
 // Tests that need Redis start their own server rather than sharing one on a fixed port (see
 // STYLE.md). This helper picks a free port (binds 127.0.0.1:0 and reads the port back),
@@ -43,20 +44,31 @@ namespace caserouter {
 // store, end-to-end or dashboard test.
 bool ServersRequired();
 
+// A port the kernel just handed out for 127.0.0.1 (bound to 0, read back, closed), for a
+// server that must keep its address across restarts. Another process may take it meanwhile:
+// callers retry with a new one when the bind fails.
+absl::StatusOr<int> PickFreeLoopbackPort();
+
 class RedisServer {
  public:
   struct Options {
     bool appendonly = false;              // persist to an AOF in the temp dir
     std::vector<std::string> extra_args;  // e.g. {"--requirepass", "secret"}
     absl::Duration start_timeout = absl::Seconds(10);
+    // A Redis Sentinel instead of a server: `redis-sentinel <dir>/sentinel.conf`, the file
+    // holding port, bind and dir, then these lines (e.g. "sentinel monitor m 127.0.0.1 6379 2").
+    // Sentinel rewrites the file as it learns; Restart keeps it. extra_args and appendonly are
+    // not used.
+    bool sentinel = false;
+    std::vector<std::string> sentinel_config;
   };
 
   static absl::StatusOr<std::unique_ptr<RedisServer>> Start(Options options);
   static absl::StatusOr<std::unique_ptr<RedisServer>> Start() { return Start(Options()); }
 
-  // Full path of redis-server found on PATH; NOT_FOUND when missing (FAILED_PRECONDITION when
-  // ServersRequired()).
-  static absl::StatusOr<std::string> FindBinary();
+  // Full path of `name` (redis-server, redis-sentinel) found on PATH; NOT_FOUND when missing
+  // (FAILED_PRECONDITION when ServersRequired()).
+  static absl::StatusOr<std::string> FindBinary(const std::string& name = "redis-server");
 
   ~RedisServer();  // stops the server (SIGTERM, then SIGKILL) and removes its directory
   RedisServer(const RedisServer&) = delete;
@@ -76,6 +88,12 @@ class RedisServer {
   // PING over a raw socket: OK on +PONG (or -NOAUTH from a server with a password),
   // UNAVAILABLE otherwise.
   absl::Status Ping() const;
+  // One command over a raw socket (RESP), for tests that steer the server (REPLICAOF, SAVE,
+  // SENTINEL ...). The reply flattened: strings and numbers joined by single spaces, nil as
+  // "(nil)"; an error reply is FAILED_PRECONDITION with its text. UNAVAILABLE when the server
+  // does not answer within `timeout`.
+  absl::StatusOr<std::string> Command(const std::vector<std::string>& args,
+                                      absl::Duration timeout = absl::Seconds(5)) const;
 
  private:
   RedisServer(std::string binary, Options options, std::string dir, int port);

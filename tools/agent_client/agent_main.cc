@@ -1,7 +1,8 @@
 // caserouter-agent: an agent desktop on the command line, for trying the router out and for
 // demos and load runs.
 //
-//   caserouter-agent --agent_id=ana --create --skills=billing:8,technical:5 --languages=en
+//   caserouter-agent --target=router-0:50051,router-1:50051 --agent_id=ana --create
+//                    --skills=billing:8,technical:5 --languages=en
 //                    --authority=200 --max_chat=3
 //       interactive: prints offers; type  a <case> | d <case> |
 //       c <case> resolved|unresolved [csat] | p available|away | q
@@ -46,7 +47,10 @@
 #include "tools/agent_client/auto_policy.h"
 #include "tools/agent_client/desk_agent.h"
 
-ABSL_FLAG(std::string, target, "127.0.0.1:50051", "the router's gRPC address");
+ABSL_FLAG(std::string, target, "127.0.0.1:50051",
+          "the router: host:port of every replica, comma-separated, or one name (a Kubernetes "
+          "Service, a DNS name with an address per replica); desks reconnect to the next one "
+          "until they reach the leader");
 ABSL_FLAG(std::string, agent_id, "", "the agent (one agent; default: <id_prefix>1)");
 ABSL_FLAG(int, count, 1, "agents to run in this process (unattended mode)");
 ABSL_FLAG(std::string, id_prefix, "agent-", "with --count: agents are <id_prefix>1..N");
@@ -115,8 +119,8 @@ absl::StatusOr<v1::AgentProfile> ProfileFromFlags(const std::string& agent_id) {
   return p;
 }
 
-// Creates the agent, or replaces its profile when it exists.
-grpc::Status CreateOrUpdate(v1::SupervisionService::Stub* stub, const v1::AgentProfile& profile) {
+// Creates the agent, or replaces its profile when it exists, on one replica.
+grpc::Status CreateOrUpdateOn(v1::SupervisionService::Stub* stub, const v1::AgentProfile& profile) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   v1::CreateAgentRequest create;
@@ -132,6 +136,23 @@ grpc::Status CreateOrUpdate(v1::SupervisionService::Stub* stub, const v1::AgentP
   return stub->UpdateAgent(&update_context, update, &updated);
 }
 
+// The same on whichever replica leads: a standby answers UNAVAILABLE, so each address is tried
+// in turn, for up to 30 s (a failover may be under way).
+grpc::Status CreateOrUpdate(const std::vector<std::string>& targets,
+                            const v1::AgentProfile& profile) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  grpc::Status status;
+  for (size_t attempt = 0;; ++attempt) {
+    auto stub = v1::SupervisionService::NewStub(
+        DeskAgent::DefaultChannel(targets[attempt % targets.size()]));
+    status = CreateOrUpdateOn(stub.get(), profile);
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE || absl::Now() > give_up) {
+      return status;
+    }
+    if ((attempt + 1) % targets.size() == 0) absl::SleepFor(absl::Milliseconds(200));
+  }
+}
+
 struct Counters {
   std::atomic<int64_t> offers{0}, accepted{0}, declined{0}, completed{0}, resolved{0}, revoked{0},
       errors{0}, reconnects{0};
@@ -140,13 +161,13 @@ struct Counters {
 // One unattended agent: a DeskAgent driven by an AutoPolicy.
 class UnattendedAgent {
  public:
-  UnattendedAgent(std::shared_ptr<grpc::Channel> channel, const std::string& agent_id,
+  UnattendedAgent(const std::vector<std::string>& targets, const std::string& agent_id,
                   AutoPolicy::Options policy, Counters* counters, bool verbose)
       : policy_(policy),
         counters_(counters),
         verbose_(verbose),
         desk_(
-            std::move(channel), DeskAgent::Options{agent_id},
+            targets, DeskAgent::Options{.agent_id = agent_id, .seed = policy.seed},
             [this](const v1::ConnectResponse& event) { OnEvent(event); },
             [this](const grpc::Status& end, bool reconnecting) { OnEnd(end, reconnecting); }) {}
 
@@ -302,7 +323,7 @@ class UnattendedAgent {
   DeskAgent desk_;  // last: its threads stop before the members above go
 };
 
-int RunUnattended(std::shared_ptr<grpc::Channel> channel, const std::vector<std::string>& ids,
+int RunUnattended(const std::vector<std::string>& targets, const std::vector<std::string>& ids,
                   const sigset_t& signals) {
   AutoPolicy::Options options;
   options.accept_delay = absl::GetFlag(FLAGS_accept_delay);
@@ -318,7 +339,7 @@ int RunUnattended(std::shared_ptr<grpc::Channel> channel, const std::vector<std:
   for (size_t i = 0; i < ids.size(); ++i) {
     AutoPolicy::Options mine = options;
     mine.seed = absl::GetFlag(FLAGS_seed) + i;
-    agents.push_back(std::make_unique<UnattendedAgent>(channel, ids[i], mine, &counters,
+    agents.push_back(std::make_unique<UnattendedAgent>(targets, ids[i], mine, &counters,
                                                        absl::GetFlag(FLAGS_verbose)));
     agents.back()->Start();
   }
@@ -384,12 +405,12 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
   }
 }
 
-int RunInteractive(std::shared_ptr<grpc::Channel> channel, const std::string& agent_id) {
+int RunInteractive(const std::vector<std::string>& targets, const std::string& agent_id) {
   absl::Mutex mu;
   std::map<int64_t, std::string> requests;
   std::atomic<bool> quitting{false};
   DeskAgent desk(
-      std::move(channel), DeskAgent::Options{agent_id},
+      targets, DeskAgent::Options{.agent_id = agent_id},
       [&](const v1::ConnectResponse& event) { PrintEvent(event, &requests, &mu); },
       [&](const grpc::Status& end, bool reconnecting) {
         if (quitting) return;
@@ -473,22 +494,21 @@ int Main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   if (unattended) pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  grpc::ChannelArguments args;
-  // Keep the connection to the router checked while the agent sits idle between offers.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
-  std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-      absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials(), args);
+  const std::vector<std::string> targets =
+      absl::StrSplit(absl::GetFlag(FLAGS_target), ',', absl::SkipWhitespace());
+  if (targets.empty()) {
+    absl::FPrintF(stderr, "caserouter-agent: --target: at least one address\n");
+    return kExitBadInput;
+  }
 
   if (absl::GetFlag(FLAGS_create)) {
-    auto supervision = v1::SupervisionService::NewStub(channel);
     for (const std::string& id : ids) {
       absl::StatusOr<v1::AgentProfile> profile = ProfileFromFlags(id);
       if (!profile.ok()) {
         absl::FPrintF(stderr, "caserouter-agent: %s\n", profile.status().message());
         return kExitBadInput;
       }
-      grpc::Status status = CreateOrUpdate(supervision.get(), *profile);
+      grpc::Status status = CreateOrUpdate(targets, *profile);
       if (!status.ok()) {
         absl::FPrintF(stderr, "caserouter-agent: creating %s: %s %s\n", id,
                       CodeName(status.error_code()), status.error_message());
@@ -497,7 +517,7 @@ int Main(int argc, char** argv) {
       }
     }
   }
-  return unattended ? RunUnattended(channel, ids, signals) : RunInteractive(channel, ids[0]);
+  return unattended ? RunUnattended(targets, ids, signals) : RunInteractive(targets, ids[0]);
 }
 
 }  // namespace
