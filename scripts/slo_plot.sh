@@ -12,7 +12,7 @@ command -v gnuplot >/dev/null || { echo "slo_plot: gnuplot is missing (apt-get i
 cmake --build "$build" --target engine_benchmark >/dev/null
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-"$build/router/engine/engine_benchmark" --benchmark_filter='BM_Centre' --benchmark_min_time=0.2 \
+"$build/router/engine/engine_benchmark" --benchmark_filter='BM_Centre(NewCase|AgentFreed|Memory)/' --benchmark_min_time=0.2 \
   --benchmark_format=json >"$work/bench.json"
 python3 - "$work" <<'PY'
 import json, sys
@@ -60,12 +60,13 @@ unset logscale y
 set logscale x
 set xtics auto
 set xrange [*:*]
-set yrange [0:*]
 set xlabel "queued cases (log scale)"
 set ylabel "bytes per queued case"
 set key bottom right
-plot for [i=0:$((nmemory - 1))] "$work/memory.dat" index i using 1:2 with linespoints title columnheader(1), \
-  1024 with lines dashtype 2 title "objective: 1 KiB"
+set yrange [0:1200]
+set arrow 1 from graph 0, first 1024 to graph 1, first 1024 nohead dashtype 2
+set label 1 "objective: 1 KiB" at graph 0.02, first 1050
+plot for [i=0:$((nmemory - 1))] "$work/memory.dat" index i using 1:2 with linespoints title columnheader(1)
 unset multiplot
 GP
 echo "slo_plot: wrote $out"
