@@ -95,6 +95,12 @@ struct Case {
   bool needs_supervisor = false;  // routed past its authority need (SLA breached)
   bool came_back = false;  // resolved, but the customer came back: not a first-contact resolution
 
+  // Issue 17: the benchmark arm that routes this case (router/policy/benchmark_arms.h), empty
+  // outside a benchmark; `arm_excluded` when it arrived in a slot's stabilisation gap (routed
+  // by the arm, left out of the comparison).
+  std::string arm;
+  bool arm_excluded = false;
+
   Outcome outcome;
   std::string end_reason;  // for cancelled / expired cases: a closed-set reason word
 };

@@ -76,6 +76,7 @@ struct Decision {
   std::string case_id;
   absl::Time time;
   Strategy strategy = Strategy::kOutcome;
+  std::string arm;  // the benchmark arm whose strategy decided (issue 17), or empty
   Score priority;                                           // filled in by the engine
   int considered = 0;                                       // agents looked at
   std::array<int, kExclusionCount> excluded_by = {};        // counts per reason
