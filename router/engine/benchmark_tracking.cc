@@ -51,10 +51,11 @@ void AssignBenchmarkArm(TickContext& ctx, Case& c) {
 }
 
 std::vector<BenchmarkSample> BenchmarkSamples(const DomainState& state, const EngineConfig& config,
-                                              absl::Time now, const CsatSource& csat) {
+                                              absl::Time now, const CsatSource& csat,
+                                              absl::Time since) {
   std::vector<BenchmarkSample> out;
   for (const auto& [id, c] : state.cases) {
-    if (c.arm.empty() || c.arm_excluded) continue;
+    if (c.arm.empty() || c.arm_excluded || c.created_time < since) continue;
     BenchmarkSample s;
     s.arm = c.arm;
     s.stratum = absl::StrCat(c.spec.topic, "/", ChannelName(c.spec.channel));
@@ -119,7 +120,11 @@ void CheckBenchmarkGuard(TickContext& ctx) {
   BenchmarkReport r = BenchmarkReportOf(ctx.state, ctx.config, ctx.now, kDefaultPrecision);
   if (b.service_level_floor > 0) {
     constexpr int kLevel = static_cast<int>(BenchmarkMeasure::kServiceLevel);
-    for (const ArmMeasures& arm : r.comparison.arms) {
+    std::vector<std::string> names;
+    for (const BenchmarkArm& a : b.arms) names.push_back(a.name);
+    const BenchmarkComparison judged = CompareArms(
+        BenchmarkSamples(ctx.state, ctx.config, ctx.now, OutcomeCsat, guard.since), names);
+    for (const ArmMeasures& arm : judged.arms) {
       const Estimate& level = arm.measure[kLevel];
       if (guard.suspended.count(arm.arm) > 0 || level.n < b.service_level_min_cases ||
           level.mean >= b.service_level_floor) {

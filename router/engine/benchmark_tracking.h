@@ -12,7 +12,9 @@
 //     below the configured floor (with enough cases to say so) is suspended: it takes no new
 //     case (its slots and share go to the other arms, excluded from the comparison), a
 //     `benchmark_arm_suspended` event and the observer's BenchmarkArmSuspended tell operators.
-//     A configuration reload lifts every suspension (and can end the benchmark at once).
+//     A configuration reload lifts every suspension (and can end the benchmark at once); the
+//     guard then judges only the cases that arrive after the reload. After a failover the new
+//     leader judges every case kept, so a suspension holds across it.
 //
 // Attribution, per case of an arm that was not excluded (gap or suspension):
 //   fcr             completed cases whose repeat window has closed: 1 when resolved and the
@@ -73,9 +75,11 @@ struct BenchmarkReport {
 // Sets the new case's arm (before it is stored) and announces it.
 void AssignBenchmarkArm(TickContext& ctx, Case& c);
 
-// The samples the comparison counts, one per case of an arm, not excluded.
+// The samples the comparison counts, one per case of an arm, not excluded, that arrived at
+// `since` or later.
 std::vector<BenchmarkSample> BenchmarkSamples(const DomainState& state, const EngineConfig& config,
-                                              absl::Time now, const CsatSource& csat);
+                                              absl::Time now, const CsatSource& csat,
+                                              absl::Time since = absl::InfinitePast());
 
 BenchmarkReport BenchmarkReportOf(const DomainState& state, const EngineConfig& config,
                                   absl::Time now, const BenchmarkPrecision& precision,

@@ -90,6 +90,7 @@ struct DomainState {
   struct BenchmarkGuard {
     std::set<std::string> suspended;
     absl::Time next_check = absl::InfinitePast();
+    absl::Time since = absl::InfinitePast();  // judges the cases that arrived from then on
   };
   BenchmarkGuard benchmark;
 

@@ -181,7 +181,9 @@ void Engine::Reconfigure(EngineConfig config, StatusCallback done) {
       [this, config, done](TickContext& ctx) {
         config_ = config;
         ctx.state.waiting_stale = true;  // priority weights, SLAs and TTLs may have changed
-        ctx.state.benchmark = DomainState::BenchmarkGuard();  // a reload lifts suspensions
+        // A reload lifts every suspension; the guard then judges the cases from now on.
+        ctx.state.benchmark = DomainState::BenchmarkGuard();
+        ctx.state.benchmark.since = ctx.now;
         ReplyWith<bool>(ctx, StatusOnly(done), true);
       },
       [this, config, done](const absl::Status&) {
