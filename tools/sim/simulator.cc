@@ -50,6 +50,8 @@ struct Contact {
   bool first = true;    // the need's first contact
   bool waiting = true;  // not answered, abandoned or expired yet
   std::string agent;
+  std::string arm;           // issue 17: the benchmark arm the engine gave the case
+  bool arm_counted = false;  // ... and its comparison counts it
 };
 
 struct Event {
@@ -149,6 +151,7 @@ class Run {
     }
     if (!error_.ok()) return error_;
     result_.simulated = clock_.Now() - t0_;
+    if (config_.benchmark.enabled) ReadBenchmark();
     result_.wall_seconds = absl::ToDoubleSeconds(absl::Now() - wall_start);
     Finish();
     return result_;
@@ -287,6 +290,8 @@ class Run {
       }
       if (contact.measured) ++result_.channels[ChannelIndex(channel)].arrivals;
       const std::string id = r->view.record.id;
+      contact.arm = r->view.record.arm;
+      contact.arm_counted = !contact.arm.empty() && !r->view.record.arm_excluded;
       absl::Time now = clock_.Now();
       contacts_.emplace(id, std::move(contact));
       ++waiting_;
@@ -416,17 +421,24 @@ class Run {
     bool truly_resolved = false;
     bool transfer = need.transfers_left > 0;
     std::uniform_real_distribution<double> u(0, 1);
+    double p_true = 0;  // a hand-over resolves nothing at this contact
     if (transfer) {
       outcome.follow_up_needed = true;  // handed over to the next group, as in the data
     } else {
       const bool knows = served_before_.count(customer_agent) > 0;
-      truly_resolved = u(random_) < truth_.ResolutionProbability(c.agent, c.spec.topic, knows);
+      p_true = truth_.ResolutionProbability(c.agent, c.spec.topic, knows);
+      truly_resolved = u(random_) < p_true;
       outcome.resolved = truly_resolved || u(random_) < truth_.options().false_resolution;
       outcome.follow_up_needed = !outcome.resolved;
       if (u(random_) < truth_.options().csat_response) {
         outcome.csat = truly_resolved ? 4 + static_cast<int>(u(random_) < 0.6)
                                       : 1 + static_cast<int>(u(random_) * 3);
       }
+    }
+    if (c.arm_counted) {
+      auto& [n, sum] = result_.benchmark_truth[c.arm];
+      ++n;
+      sum += p_true;
     }
     served_before_.insert(customer_agent);
     ++completed_on_topic_[absl::StrCat(c.agent, "\n", c.spec.topic)];
@@ -526,6 +538,20 @@ class Run {
     depth_sum_[hour] += waiting_;
     ++depth_count_[hour];
     if (now < last_arrival_) At(now + options_.depth_sample, [this] { SampleDepth(); });
+  }
+
+  // Issue 17: the engine's benchmark report once every completion's repeat window has closed.
+  void ReadBenchmark() {
+    clock_.Set(clock_.Now() + config_.repeat_window + absl::Seconds(1));
+    engine_->Tick();
+    engine_->GetBenchmarkReport(kDefaultPrecision, [this](absl::StatusOr<BenchmarkReport> r) {
+      if (!r.ok()) {
+        Fail(Internal("GetBenchmarkReport", r.status()));
+        return;
+      }
+      result_.benchmark = *std::move(r);
+    });
+    engine_->Tick();
   }
 
   void Finish() {
