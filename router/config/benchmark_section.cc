@@ -86,10 +86,10 @@ absl::Status Arm(const YAML::Node& node, const std::string& path, BenchmarkArm* 
 absl::Status ParseBenchmarkSection(const YAML::Node& node, const std::string& path,
                                    BenchmarkConfig* out) {
   BenchmarkConfig b;
-  if (absl::Status s = KnownKeys(node, path,
-                                 {"enabled", "mode", "arms", "slot_seconds",
-                                  "stabilisation_seconds", "start_unix_seconds", "seed", "topics",
-                                  "service_level_floor", "service_level_min_cases"});
+  if (absl::Status s = KnownKeys(
+          node, path,
+          {"enabled", "mode", "arms", "slot_seconds", "stabilisation_seconds", "start_unix_seconds",
+           "seed", "topics", "service_level_floor", "service_level_min_cases"});
       !s.ok()) {
     return s;
   }

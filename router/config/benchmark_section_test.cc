@@ -1,6 +1,6 @@
 // The benchmark section, read through the loader (issue 17).
-#include "gtest/gtest.h"
 #include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
 #include "router/config/config_loader.h"
 
 namespace caserouter {

@@ -45,9 +45,8 @@ void AssignBenchmarkArm(TickContext& ctx, Case& c) {
   c.arm = a.arm;
   c.arm_excluded = a.excluded;
   ctx.Emit("arm_assigned", c.id, "", a.excluded ? absl::StrCat(a.arm, ":excluded") : a.arm);
-  ctx.Observe([arm = a.arm, excluded = a.excluded](EngineObserver& o) {
-    o.BenchmarkCase(arm, excluded);
-  });
+  ctx.Observe(
+      [arm = a.arm, excluded = a.excluded](EngineObserver& o) { o.BenchmarkCase(arm, excluded); });
 }
 
 std::vector<BenchmarkSample> BenchmarkSamples(const DomainState& state, const EngineConfig& config,

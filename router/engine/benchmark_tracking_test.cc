@@ -208,8 +208,8 @@ TEST(BenchmarkAttributionTest, OutcomesAreAttributedAsTheSimulatorDoes) {
   Case a2 = Closed("a2", "outcome", CaseState::kCompleted, t0, absl::Seconds(30), t0);
   a2.outcome = {true, 0, false};
   a2.came_back = true;
-  Case a3 = Closed("a3", "outcome", CaseState::kCompleted, t0, absl::Seconds(5),
-                   now - absl::Hours(1));
+  Case a3 =
+      Closed("a3", "outcome", CaseState::kCompleted, t0, absl::Seconds(5), now - absl::Hours(1));
   a3.outcome = {false, 2, false};
   Case a4 = Closed("a4", "outcome", CaseState::kCancelled, t0, absl::Seconds(-1), t0);
   // Arm "idle": resolved (fcr 1, 20 s: within SLA), one in a gap (left out), one still queued.
@@ -217,8 +217,7 @@ TEST(BenchmarkAttributionTest, OutcomesAreAttributedAsTheSimulatorDoes) {
   b1.outcome = {true, 3, false};
   Case b2 = Closed("b2", "idle", CaseState::kCompleted, t0, absl::Seconds(1), t0);
   b2.arm_excluded = true;
-  Case b3 = Closed("b3", "idle", CaseState::kQueued, t0, absl::Seconds(-1),
-                   absl::InfinitePast());
+  Case b3 = Closed("b3", "idle", CaseState::kQueued, t0, absl::Seconds(-1), absl::InfinitePast());
   Case none = Closed("n1", "", CaseState::kCompleted, t0, absl::Seconds(1), t0);
   for (Case* c : {&a1, &a2, &a3, &a4, &b1, &b2, &b3, &none}) state.AddCase(*c);
 

@@ -33,8 +33,8 @@ enum class BenchmarkMode {
   kSplit = 1,  // a random split of cases
 };
 
-inline constexpr EnumName<BenchmarkMode> kBenchmarkModeNames[] = {
-    {BenchmarkMode::kSlots, "slots"}, {BenchmarkMode::kSplit, "split"}};
+inline constexpr EnumName<BenchmarkMode> kBenchmarkModeNames[] = {{BenchmarkMode::kSlots, "slots"},
+                                                                  {BenchmarkMode::kSplit, "split"}};
 
 // What one assignment is made for: the case's topic today. Issue 16 adds named queues; a queue
 // then becomes a second member, and `Key()` the one string the arms' randomisation mixes in.

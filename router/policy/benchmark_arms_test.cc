@@ -46,8 +46,8 @@ TEST(BenchmarkSlots, ArmFollowsTheSlotOrderAndTheGapIsExcluded) {
     const absl::Time begin = b.start + slot * b.slot_length;
     const std::string expected = b.arms[SlotOrder(b, kBilling, slot / 2)[slot % 2]].name;
     ArmAssignment in_gap = AssignArm(b, kBilling, "c1", begin);
-    ArmAssignment gap_end = AssignArm(b, kBilling, "c1", begin + b.stabilisation -
-                                                            absl::Nanoseconds(1));
+    ArmAssignment gap_end =
+        AssignArm(b, kBilling, "c1", begin + b.stabilisation - absl::Nanoseconds(1));
     ArmAssignment after_gap = AssignArm(b, kBilling, "c1", begin + b.stabilisation);
     ArmAssignment last = AssignArm(b, kBilling, "c1", begin + b.slot_length - absl::Nanoseconds(1));
     for (const ArmAssignment& a : {in_gap, gap_end, after_gap, last}) {
@@ -67,11 +67,11 @@ TEST(BenchmarkSlots, NothingBeforeTheStartOutsideTheScopeOrWhenDisabled) {
   EXPECT_FALSE(AssignArm(b, kBilling, "c1", b.start - absl::Seconds(1)).in_benchmark);
   b.topics = {"technical"};
   EXPECT_FALSE(AssignArm(b, kBilling, "c1", b.start + absl::Hours(1)).in_benchmark);
-  EXPECT_TRUE(AssignArm(b, BenchmarkScope{"technical"}, "c1", b.start + absl::Hours(1))
-                  .in_benchmark);
+  EXPECT_TRUE(
+      AssignArm(b, BenchmarkScope{"technical"}, "c1", b.start + absl::Hours(1)).in_benchmark);
   b.enabled = false;
-  EXPECT_FALSE(AssignArm(b, BenchmarkScope{"technical"}, "c1", b.start + absl::Hours(1))
-                   .in_benchmark);
+  EXPECT_FALSE(
+      AssignArm(b, BenchmarkScope{"technical"}, "c1", b.start + absl::Hours(1)).in_benchmark);
 }
 
 TEST(BenchmarkSlots, ScopesGetTheirOwnOrderAndTheSameInputsTheSameArm) {
@@ -126,7 +126,7 @@ TEST(BenchmarkSplit, DrawIsUniformAndDependsOnSeedAndScope) {
     if (u < 0.5) ++below_half;
     if ((u < 0.5) != (SplitDraw(8, kBilling, id) < 0.5)) ++seed_differs;
   }
-  EXPECT_NEAR(below_half, 5000, 200);     // sd 50
+  EXPECT_NEAR(below_half, 5000, 200);    // sd 50
   EXPECT_NEAR(seed_differs, 5000, 200);  // independent halves
 }
 

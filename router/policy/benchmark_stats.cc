@@ -91,9 +91,8 @@ BenchmarkComparison CompareArms(absl::Span<const BenchmarkSample> samples,
       const Moments& tb = total[b][m];
       if (ta.n > 0 && tb.n > 0) {
         d.raw_diff = tb.Mean() - ta.Mean();
-        d.raw_half_width =
-            kZ95 * std::sqrt((ta.n > 1 ? ta.Variance() / ta.n : 0) +
-                             (tb.n > 1 ? tb.Variance() / tb.n : 0));
+        d.raw_half_width = kZ95 * std::sqrt((ta.n > 1 ? ta.Variance() / ta.n : 0) +
+                                            (tb.n > 1 ? tb.Variance() / tb.n : 0));
       }
       const double var_a = ta.Variance();
       const double var_b = tb.Variance();

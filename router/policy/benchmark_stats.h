@@ -90,7 +90,7 @@ struct ArmComparison {
 };
 
 struct BenchmarkComparison {
-  std::vector<ArmMeasures> arms;          // in the order of `arm_names`
+  std::vector<ArmMeasures> arms;           // in the order of `arm_names`
   std::vector<ArmComparison> differences;  // every other arm against the first
 };
 

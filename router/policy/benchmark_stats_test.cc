@@ -72,11 +72,11 @@ TEST(BenchmarkStats, StratificationUndoesTheMixOfCases) {
 
 TEST(BenchmarkStats, StrataOfOneArmAreLeftOutAndSingletonsBorrowTheArmsVariance) {
   std::vector<BenchmarkSample> samples;
-  AddFcr(samples, "a", "s1", 1, 1);    // 0.5
+  AddFcr(samples, "a", "s1", 1, 1);  // 0.5
   AddFcr(samples, "a", "only_a", 3, 0);
-  AddFcr(samples, "b", "s1", 1, 0);    // a single case: borrows b's variance
+  AddFcr(samples, "b", "s1", 1, 0);  // a single case: borrows b's variance
   AddFcr(samples, "b", "s2", 0, 1);
-  AddFcr(samples, "c", "s1", 5, 5);    // an arm not asked for
+  AddFcr(samples, "c", "s1", 5, 5);  // an arm not asked for
   BenchmarkComparison c = CompareArms(samples, {"a", "b"});
   ASSERT_EQ(c.arms.size(), 2u);
   const Difference& d = c.differences[0].measure[kFcr];

@@ -42,8 +42,7 @@ class BenchmarkMetrics {
 
   void Case(const std::string& arm, bool excluded);
   void Suspended(const std::string& arm);
-  void Reported(const std::vector<BenchmarkArmCounts>& arms,
-                const BenchmarkComparison& comparison);
+  void Reported(const std::vector<BenchmarkArmCounts>& arms, const BenchmarkComparison& comparison);
 
   // The label value for `arm` ("other" beyond the closed set).
   std::string Label(const std::string& arm);

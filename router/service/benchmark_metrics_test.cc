@@ -80,8 +80,9 @@ TEST(BenchmarkMetricsTest, ReportsSetTheMeasuresAndTheDifferences) {
   idle.arm = "idle";
   idle.suspended = true;
   metrics.Reported({idle}, c);
-  EXPECT_EQ(Value(registry, "caserouter_benchmark_measure", {{"arm", "outcome"}, {"measure", "fcr"}}),
-            0.7);
+  EXPECT_EQ(
+      Value(registry, "caserouter_benchmark_measure", {{"arm", "outcome"}, {"measure", "fcr"}}),
+      0.7);
   EXPECT_EQ(Value(registry, "caserouter_benchmark_measure_cases",
                   {{"arm", "outcome"}, {"measure", "fcr"}}),
             40);

@@ -114,11 +114,10 @@ TEST(RecordCodecTest, ACaseRecordWithoutAnArmDecodesWithNone) {
   Case c = SampleCase("c-1");
   ASSERT_FALSE(c.arm.empty());
   FieldList fields = EncodeCase(c);
-  fields.erase(std::remove_if(fields.begin(), fields.end(),
-                              [](const auto& f) {
-                                return f.first == "arm" || f.first == "arm_excluded";
-                              }),
-               fields.end());
+  fields.erase(
+      std::remove_if(fields.begin(), fields.end(),
+                     [](const auto& f) { return f.first == "arm" || f.first == "arm_excluded"; }),
+      fields.end());
   absl::StatusOr<Case> back = DecodeCase(fields);
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_TRUE(back->arm.empty());

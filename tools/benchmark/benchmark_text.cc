@@ -23,9 +23,8 @@ const Measure kMeasures[] = {
     {"answer_seconds", &v1::BenchmarkArmReport::answer_seconds,
      &v1::BenchmarkArmDifference::answer_seconds,
      &v1::GetBenchmarkReportRequest::answer_seconds_precision, 5},
-    {"abandonment", &v1::BenchmarkArmReport::abandonment,
-     &v1::BenchmarkArmDifference::abandonment, &v1::GetBenchmarkReportRequest::abandonment_precision,
-     0.01},
+    {"abandonment", &v1::BenchmarkArmReport::abandonment, &v1::BenchmarkArmDifference::abandonment,
+     &v1::GetBenchmarkReportRequest::abandonment_precision, 0.01},
     {"service_level", &v1::BenchmarkArmReport::service_level,
      &v1::BenchmarkArmDifference::service_level,
      &v1::GetBenchmarkReportRequest::service_level_precision, 0.02},
@@ -89,12 +88,12 @@ std::string BenchmarkReportText(const v1::GetBenchmarkReportResponse& report,
         continue;
       }
       std::string needed =
-          x.cases_needed() < 0
-              ? "cases needed unknown"
-              : x.cases_needed() == 0
-                    ? absl::StrFormat("precision ±%g reached", precision)
-                    : absl::StrFormat("%d more cases for ±%g", x.cases_needed(), precision);
-      absl::StrAppendFormat(&out, "    %-15s %+.3f [%+.3f, %+.3f]  raw %+.3f  (%d cases, %d "
+          x.cases_needed() < 0 ? "cases needed unknown"
+          : x.cases_needed() == 0
+              ? absl::StrFormat("precision ±%g reached", precision)
+              : absl::StrFormat("%d more cases for ±%g", x.cases_needed(), precision);
+      absl::StrAppendFormat(&out,
+                            "    %-15s %+.3f [%+.3f, %+.3f]  raw %+.3f  (%d cases, %d "
                             "unmatched)  %s\n",
                             m.name, x.difference(), x.difference() - x.half_width(),
                             x.difference() + x.half_width(), x.raw_difference(), x.cases_matched(),

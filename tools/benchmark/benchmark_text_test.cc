@@ -43,7 +43,8 @@ TEST(BenchmarkTextTest, PrintsArmsMeasuresAndDifferences) {
   EXPECT_TRUE(absl::StrContains(text, "2140 more cases for ±0.02")) << text;
   EXPECT_TRUE(absl::StrContains(text, "csat            +0.000")) << text;
   EXPECT_TRUE(absl::StrContains(text, "precision ±0.1 reached")) << text;
-  EXPECT_TRUE(absl::StrContains(text, "answer_seconds  no stratum with cases of both arms")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "answer_seconds  no stratum with cases of both arms"))
+      << text;
 }
 
 TEST(BenchmarkTextTest, SaysWhenThereIsNoBenchmark) {

@@ -114,8 +114,7 @@ std::string RenderBenchmarkCoverage(const std::vector<CoverageResult>& results) 
     const std::string design =
         r.options.mode == BenchmarkMode::kSplit
             ? std::string("split 50/50")
-            : absl::StrFormat("slots of %s, %s gap",
-                              absl::FormatDuration(r.options.slot_length),
+            : absl::StrFormat("slots of %s, %s gap", absl::FormatDuration(r.options.slot_length),
                               absl::FormatDuration(r.options.stabilisation));
     absl::StrAppendFormat(&out,
                           "| %s | %s | %d | %d | %.1f %% [%.1f, %.1f] | %+.4f | %+.4f | %.4f | "

@@ -33,8 +33,8 @@
 namespace caserouter {
 
 struct CoverageOptions {
-  SimOptions base;                          // config, truth; the seed is set per run
-  std::function<Workload(uint64_t)> make;   // the workload of a seed
+  SimOptions base;                         // config, truth; the seed is set per run
+  std::function<Workload(uint64_t)> make;  // the workload of a seed
   std::string workload_name;
   int runs = 40;
   uint64_t first_seed = 1;
@@ -51,7 +51,7 @@ struct CoverageRun {
   double estimate = 0;    // the engine's stratified FCR difference
   double half_width = 0;  // its 95 % half-width
   double raw_estimate = 0;
-  int64_t cases = 0;      // contacts in the comparison (both arms)
+  int64_t cases = 0;  // contacts in the comparison (both arms)
   bool covered = false;
 };
 

@@ -367,8 +367,7 @@ absl::StatusOr<std::string> BenchmarkSection(const EvaluationOptions& options) {
     if (!r.ok()) return r.status();
     results.push_back(*std::move(r));
   }
-  return absl::StrCat(kBenchmarkBegin, "\n", RenderBenchmarkCoverage(results), kBenchmarkEnd,
-                      "\n");
+  return absl::StrCat(kBenchmarkBegin, "\n", RenderBenchmarkCoverage(results), kBenchmarkEnd, "\n");
 }
 
 // Replaces the section in `page` (or appends it).

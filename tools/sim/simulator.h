@@ -31,9 +31,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
-#include <ostream>
 #include <vector>
 
 #include "absl/status/statusor.h"
