@@ -1,7 +1,7 @@
 // caserouter-benchmark: reads a live benchmark's running comparison (issue 17) from the
 // router's SupervisionService.GetBenchmarkReport and prints it (benchmark_text.h).
 //
-//   caserouter-benchmark report --target=router:50051 --tls_ca=ca.crt \
+//   caserouter-benchmark report --target=router:50051 --tls_ca=ca.crt
 //       --token_file=supervisor.jwt [--fcr_precision=0.02] [--csat_precision=0.1] ...
 //
 // Exit status: 0 printed; 1 the call failed (the gRPC code and message on stderr); 2 bad usage.
