@@ -115,8 +115,9 @@ void CheckBenchmarkGuard(TickContext& ctx) {
   const BenchmarkConfig& b = ctx.config.benchmark;
   DomainState::BenchmarkGuard& guard = ctx.state.benchmark;
   if (!b.enabled || b.arms.size() < 2 || ctx.now < guard.next_check) return;
+  const bool publish = ctx.observer != nullptr && ctx.observer->WantsBenchmarkReports();
+  if (b.service_level_floor <= 0 && !publish) return;  // nobody to tell: spare the walk
   guard.next_check = ctx.now + kGuardInterval;
-  BenchmarkReport r = BenchmarkReportOf(ctx.state, ctx.config, ctx.now, kDefaultPrecision);
   if (b.service_level_floor > 0) {
     constexpr int kLevel = static_cast<int>(BenchmarkMeasure::kServiceLevel);
     std::vector<std::string> names;
@@ -134,9 +135,8 @@ void CheckBenchmarkGuard(TickContext& ctx) {
       ctx.Observe([name = arm.arm](EngineObserver& o) { o.BenchmarkArmSuspended(name); });
     }
   }
-  for (BenchmarkArmCounts& counts : r.arms) {
-    counts.suspended = guard.suspended.count(counts.arm) > 0;
-  }
+  if (!publish) return;
+  BenchmarkReport r = BenchmarkReportOf(ctx.state, ctx.config, ctx.now, kDefaultPrecision);
   ctx.Observe([r = std::move(r)](EngineObserver& o) { o.BenchmarkReported(r.arms, r.comparison); });
 }
 

@@ -54,6 +54,9 @@ class EngineObserver {
   virtual void BenchmarkCase(const std::string& /*arm*/, bool /*excluded*/) {}
   // The service-level guard rail suspended the arm.
   virtual void BenchmarkArmSuspended(const std::string& /*arm*/) {}
+  // True when the observer wants BenchmarkReported: computing the comparison walks every case
+  // kept, so the engine does it only for an observer that publishes it (or for a guard rail).
+  virtual bool WantsBenchmarkReports() const { return false; }
   // The running comparison, every guard interval while a benchmark runs.
   virtual void BenchmarkReported(const std::vector<BenchmarkArmCounts>& /*arms*/,
                                  const BenchmarkComparison& /*comparison*/) {}

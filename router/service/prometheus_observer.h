@@ -76,6 +76,7 @@ class PrometheusObserver final : public EngineObserver {
     benchmark_.Case(arm, excluded);
   }
   void BenchmarkArmSuspended(const std::string& arm) override { benchmark_.Suspended(arm); }
+  bool WantsBenchmarkReports() const override { return true; }
   void BenchmarkReported(const std::vector<BenchmarkArmCounts>& arms,
                          const BenchmarkComparison& comparison) override {
     benchmark_.Reported(arms, comparison);

@@ -128,6 +128,7 @@ class ServerObserver final : public EngineObserver {
   void BenchmarkArmSuspended(const std::string& arm) override {
     metrics_->BenchmarkArmSuspended(arm);
   }
+  bool WantsBenchmarkReports() const override { return true; }
   void BenchmarkReported(const std::vector<BenchmarkArmCounts>& arms,
                          const BenchmarkComparison& comparison) override {
     metrics_->BenchmarkReported(arms, comparison);
