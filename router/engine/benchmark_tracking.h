@@ -86,8 +86,8 @@ BenchmarkReport BenchmarkReportOf(const DomainState& state, const EngineConfig& 
                                   const CsatSource& csat = OutcomeCsat);
 
 // The guard rail, and the per-arm figures for the observer; at most every kGuardInterval, and
-// only when there is a floor to guard or an observer that WantsBenchmarkReports (each costs a
-// walk over every case kept: about a millisecond per ten thousand cases).
+// only when there is a floor to guard or an observer that WantsBenchmarkReports: each costs a
+// walk over every case kept, on the engine thread.
 void CheckBenchmarkGuard(TickContext& ctx);
 
 }  // namespace caserouter
