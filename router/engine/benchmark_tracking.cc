@@ -125,7 +125,7 @@ void CheckBenchmarkGuard(TickContext& ctx) {
     const BenchmarkComparison judged = CompareArms(
         BenchmarkSamples(ctx.state, ctx.config, ctx.now, OutcomeCsat, guard.since), names);
     for (const ArmMeasures& arm : judged.arms) {
-      const Estimate& level = arm.measure[kLevel];
+      const ArmEstimate& level = arm.measure[kLevel];
       if (guard.suspended.count(arm.arm) > 0 || level.n < b.service_level_min_cases ||
           level.mean >= b.service_level_floor) {
         continue;

@@ -26,8 +26,8 @@ struct Moments {
   }
 };
 
-Estimate EstimateOf(const Moments& m) {
-  Estimate e;
+ArmEstimate EstimateOf(const Moments& m) {
+  ArmEstimate e;
   e.n = m.n;
   e.mean = m.Mean();
   if (m.n >= 2) e.half_width = kZ95 * std::sqrt(m.Variance() / m.n);
@@ -86,7 +86,7 @@ BenchmarkComparison CompareArms(absl::Span<const BenchmarkSample> samples,
     cmp.baseline = arm_names[0];
     cmp.arm = arm_names[b];
     for (int m = 0; m < kBenchmarkMeasureCount; ++m) {
-      Difference& d = cmp.measure[m];
+      ArmDifference& d = cmp.measure[m];
       const Moments& ta = total[0][m];
       const Moments& tb = total[b][m];
       if (ta.n > 0 && tb.n > 0) {

@@ -59,7 +59,7 @@ struct BenchmarkSample {
 };
 
 // Mean with its 95 % interval.
-struct Estimate {
+struct ArmEstimate {
   int64_t n = 0;
   double mean = 0;
   double half_width = 0;  // 1.96 x standard error; 0 when n < 2
@@ -68,10 +68,10 @@ struct Estimate {
 struct ArmMeasures {
   std::string arm;
   int64_t cases = 0;  // samples of the arm
-  std::array<Estimate, kBenchmarkMeasureCount> measure;
+  std::array<ArmEstimate, kBenchmarkMeasureCount> measure;
 };
 
-struct Difference {
+struct ArmDifference {
   double diff = 0;        // B - A, stratified
   double half_width = 0;  // 95 %
   double raw_diff = 0;    // B - A over all cases, not stratified
@@ -86,7 +86,7 @@ struct Difference {
 struct ArmComparison {
   std::string baseline;  // A
   std::string arm;       // B
-  std::array<Difference, kBenchmarkMeasureCount> measure;
+  std::array<ArmDifference, kBenchmarkMeasureCount> measure;
 };
 
 struct BenchmarkComparison {

@@ -34,7 +34,7 @@ TEST(BenchmarkStats, OneStratumByHand) {
   EXPECT_NEAR(c.arms[0].measure[kFcr].half_width, kZ * 0.25, 1e-12);  // sqrt(0.25 / 4)
   EXPECT_NEAR(c.arms[1].measure[kFcr].half_width, kZ * 0.2, 1e-12);   // sqrt(0.2 / 5)
   ASSERT_EQ(c.differences.size(), 1u);
-  const Difference& d = c.differences[0].measure[kFcr];
+  const ArmDifference& d = c.differences[0].measure[kFcr];
   EXPECT_TRUE(d.defined);
   EXPECT_NEAR(d.diff, 0.05, 1e-12);
   // Var = 0.25 / 4 + 0.2 / 5 = 0.1025: one stratum, so the same as the raw Welch difference.
@@ -60,7 +60,7 @@ TEST(BenchmarkStats, StratificationUndoesTheMixOfCases) {
   AddFcr(samples, "b", "easy", 2, 0);  // 1.0
   AddFcr(samples, "b", "hard", 6, 4);  // 0.6
   BenchmarkComparison c = CompareArms(samples, {"a", "b"});
-  const Difference& d = c.differences[0].measure[kFcr];
+  const ArmDifference& d = c.differences[0].measure[kFcr];
   // Raw: 8/12 - 9/12 = -1/12: b looks worse.
   EXPECT_NEAR(d.raw_diff, -1.0 / 12, 1e-12);
   // Stratified: (12 x 0.2 + 12 x 0.1) / 24 = 0.15.
@@ -79,7 +79,7 @@ TEST(BenchmarkStats, StrataOfOneArmAreLeftOutAndSingletonsBorrowTheArmsVariance)
   AddFcr(samples, "c", "s1", 5, 5);  // an arm not asked for
   BenchmarkComparison c = CompareArms(samples, {"a", "b"});
   ASSERT_EQ(c.arms.size(), 2u);
-  const Difference& d = c.differences[0].measure[kFcr];
+  const ArmDifference& d = c.differences[0].measure[kFcr];
   EXPECT_EQ(d.matched, 3);
   EXPECT_EQ(d.unmatched, 4);  // only_a's three and b's s2
   EXPECT_NEAR(d.diff, 0.5, 1e-12);

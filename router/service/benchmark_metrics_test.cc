@@ -67,7 +67,7 @@ TEST(BenchmarkMetricsTest, ReportsSetTheMeasuresAndTheDifferences) {
   BenchmarkComparison c;
   ArmMeasures a;
   a.arm = "outcome";
-  a.measure[static_cast<int>(BenchmarkMeasure::kFcr)] = Estimate{40, 0.7, 0.1};
+  a.measure[static_cast<int>(BenchmarkMeasure::kFcr)] = ArmEstimate{40, 0.7, 0.1};
   c.arms.push_back(a);
   ArmComparison d;
   d.baseline = "outcome";

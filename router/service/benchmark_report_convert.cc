@@ -9,13 +9,13 @@
 namespace caserouter {
 namespace {
 
-void EstimateToProto(const Estimate& e, v1::BenchmarkEstimate* out) {
+void EstimateToProto(const ArmEstimate& e, v1::BenchmarkEstimate* out) {
   out->set_count(e.n);
   out->set_mean(e.mean);
   out->set_half_width(e.half_width);
 }
 
-void DifferenceToProto(const Difference& d, v1::BenchmarkDifference* out) {
+void DifferenceToProto(const ArmDifference& d, v1::BenchmarkDifference* out) {
   out->set_difference(d.diff);
   out->set_half_width(d.half_width);
   out->set_raw_difference(d.raw_diff);

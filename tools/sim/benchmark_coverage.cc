@@ -64,7 +64,7 @@ absl::StatusOr<CoverageResult> RunBenchmarkCoverage(
                  : it->second.second / static_cast<double>(it->second.first);
     };
     run.true_gain = mean(b) - mean(a);
-    const Difference& d = r->benchmark->comparison.differences[0].measure[kFcr];
+    const ArmDifference& d = r->benchmark->comparison.differences[0].measure[kFcr];
     run.estimate = d.diff;
     run.half_width = d.half_width;
     run.raw_estimate = d.raw_diff;

@@ -44,7 +44,7 @@ TEST(BenchmarkCoverageTest, TheEnginesReportAndTheTruthCountTheSameContacts) {
       EXPECT_GT(counts.assigned, 0) << counts.arm;
       EXPECT_EQ(counts.fcr_pending, 0) << "read once every repeat window has closed";
       // Every completed contact the comparison counts has its truth, and only those.
-      const Estimate& fcr = r->benchmark->comparison.arms[a].measure[0];
+      const ArmEstimate& fcr = r->benchmark->comparison.arms[a].measure[0];
       EXPECT_EQ(fcr.n, r->benchmark_truth[counts.arm].first) << counts.arm;
       assigned += counts.assigned;
     }
