@@ -275,7 +275,7 @@ class Run {
     absl::Time now = clock_.Now();
     bool measured = now >= t0_ + options_.warm_up;
     Channel channel = spec.channel;
-    Contact contact{need, spec, now, base_handle, measured, first, true, ""};
+    Contact contact{need, spec, now, base_handle, measured, first, true, "", "", false};
     ++issued_;
     engine_->SubmitCase(std::move(spec), [this, contact = std::move(contact), patience,
                                           follow_ups = std::move(follow_ups),
