@@ -100,6 +100,8 @@ class Run {
     config.heartbeat_timeout = absl::InfiniteDuration();
     config.lease_ttl = absl::Hours(24 * 3650);
     config.oracle = nullptr;
+    // A benchmark's report (issue 17) reads the cases kept: keep the run's for its whole span.
+    if (config.benchmark.enabled) config.closed_retention = absl::Hours(24 * 3650);
     if (options.oracle) config.oracle = std::make_shared<TruthOracle>(&truth_, &served_before_);
     t0_ = clock_.Now();
     engine_ = std::make_unique<Engine>(config, &store_, &clock_, &observer_, "simulator",
