@@ -94,12 +94,14 @@ struct Case {
   std::string preferred_agent;    // re-routed after its agent vanished: prefer them on return
   bool needs_supervisor = false;  // routed past its authority need (SLA breached)
   bool came_back = false;  // resolved, but the customer came back: not a first-contact resolution
+  // Issue 17: the case arrived in a slot's stabilisation gap, or its arm was suspended: routed
+  // by `arm`, left out of the comparison. Beside the other flags: no padding of its own.
+  bool arm_excluded = false;
 
   // Issue 17: the benchmark arm that routes this case (router/policy/benchmark_arms.h), empty
-  // outside a benchmark; `arm_excluded` when it arrived in a slot's stabilisation gap (routed
-  // by the arm, left out of the comparison).
+  // outside a benchmark (a short name from the configuration: stays in the string's own
+  // buffer, no allocation).
   std::string arm;
-  bool arm_excluded = false;
 
   Outcome outcome;
   std::string end_reason;  // for cancelled / expired cases: a closed-set reason word
