@@ -99,8 +99,8 @@ struct Case {
   bool arm_excluded = false;
 
   // Issue 17: the benchmark arm that routes this case (router/policy/benchmark_arms.h), empty
-  // outside a benchmark (a short name from the configuration: stays in the string's own
-  // buffer, no allocation).
+  // outside a benchmark (a name from the configuration; up to 15 characters it fits in the
+  // string's own buffer, no allocation per case).
   std::string arm;
 
   Outcome outcome;
