@@ -64,6 +64,15 @@ KNOWN_METRICS = {
     "caserouter_store_batch_seconds": "histogram",
     "caserouter_store_batch_size": "histogram",
     "caserouter_store_errors_total": "counter",
+    # Issue 17: a live benchmark of routing strategies (router/service/benchmark_metrics.h).
+    "caserouter_benchmark_cases_total": "counter",
+    "caserouter_benchmark_suspensions_total": "counter",
+    "caserouter_benchmark_arm_suspended": "gauge",
+    "caserouter_benchmark_measure": "gauge",
+    "caserouter_benchmark_measure_cases": "gauge",
+    "caserouter_benchmark_difference": "gauge",
+    "caserouter_benchmark_difference_half_width": "gauge",
+    "caserouter_benchmark_cases_needed": "gauge",
     "up": "gauge",
 }
 

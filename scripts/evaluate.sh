@@ -2,7 +2,9 @@
 # Regenerates docs/evaluation.md and its figures: every routing strategy and the oracle on the
 # bank, tweet and incident replays (when ../shared/data holds them; each seed resamples their
 # days) and on the synthetic centre, with differences paired by seed; the default strategy's
-# sweep; and the Erlang C/A theory check for longest idle and the default strategy. Takes
+# sweep; the Erlang C/A theory check for longest idle and the default strategy; and the live
+# benchmark's coverage of the true gain over 40 seeded runs per design (issue 17; alone:
+# build/tools/caserouter-sim benchmark, a few minutes). Takes
 # 35-45 minutes on 2 cores.
 # Usage: scripts/evaluate.sh [caserouter-sim flags...]   e.g. --seeds=3, --quick, truth flags
 set -euo pipefail

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "router/config/benchmark_section.h"
 #include "router/model/validation.h"
 #include "yaml-cpp/yaml.h"
 
@@ -227,6 +228,10 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
         [&](const YAML::Node& n, const std::string& p) {
           return WalkMap(
               n, p, {{"repeat_window_seconds", Seconds(&config.repeat_window, 60, 90 * 86400)}});
+        }},
+       {"benchmark",
+        [&](const YAML::Node& n, const std::string& p) {
+          return ParseBenchmarkSection(n, p, &config.benchmark);  // issue 17
         }},
        {"routing", [&](const YAML::Node& n, const std::string& p) {
           MatchWeights& m = config.matching;

@@ -17,6 +17,7 @@
 //   admission:
 //     live_reserve_share: 0.2
 //     channels: {social: {rate_per_second: 200, burst: 2000}}
+//   benchmark: {enabled: true, mode: slots, arms: [...]}   # benchmark_section.h (issue 17)
 //
 // Thread-safe (no shared state).
 #ifndef CASEROUTER_ROUTER_CONFIG_CONFIG_LOADER_H_

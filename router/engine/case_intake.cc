@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "router/engine/benchmark_tracking.h"
 #include "router/engine/case_lifecycle.h"
 #include "router/model/validation.h"
 #include "router/policy/lexicon_sentiment.h"
@@ -106,6 +107,7 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdG
   c.state = CaseState::kQueued;
   Channel channel = c.spec.channel;
   ctx.Emit("submitted", c.id, "", std::string(ChannelName(channel)));
+  AssignBenchmarkArm(ctx, c);
   ctx.Observe([channel](EngineObserver& o) { o.CaseReceived(channel); });
   Case& stored = state.AddCase(std::move(c));
   state.IndexKey(stored);

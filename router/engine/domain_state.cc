@@ -197,6 +197,7 @@ void DomainState::Clear() {
   agents_touched.clear();
   topics_touched.clear();
   customers_touched.clear();
+  benchmark = BenchmarkGuard();
   // next_eviction, agents_epoch and queue_version carry over: they only ever move forward.
 }
 

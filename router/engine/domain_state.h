@@ -87,6 +87,14 @@ struct DomainState {
   std::set<std::string> agents_touched;
   std::set<std::string> topics_touched;
   std::set<std::string> customers_touched;
+  // Issue 17: the benchmark's arms suspended by the service-level guard rail, and when the
+  // guard looks next (benchmark_tracking.h). Not stored: rebuilt from the cases kept.
+  struct BenchmarkGuard {
+    std::set<std::string> suspended;
+    absl::Time next_check = absl::InfinitePast();
+    absl::Time since = absl::InfinitePast();  // judges the cases that arrived from then on
+  };
+  BenchmarkGuard benchmark;
 
   Case* FindCase(absl::string_view id);
   // Stores a new case (its id not yet in `cases`) and returns the stored record.

@@ -184,12 +184,22 @@ void Engine::Reconfigure(EngineConfig config, StatusCallback done) {
       [this, config, done](TickContext& ctx) {
         config_ = config;
         ctx.state.waiting_stale = true;  // priority weights, SLAs and TTLs may have changed
+        // A reload lifts every suspension; the guard then judges the cases from now on.
+        ctx.state.benchmark = DomainState::BenchmarkGuard();
+        ctx.state.benchmark.since = ctx.now;
         ReplyWith<bool>(ctx, StatusOnly(done), true);
       },
       [this, config, done](const absl::Status&) {
         config_ = config;
         done(absl::OkStatus());
       });
+}
+
+void Engine::GetBenchmarkReport(BenchmarkPrecision precision, Callback<BenchmarkReport> done) {
+  Call<BenchmarkReport>(std::move(done), [precision](TickContext& ctx) {
+    return absl::StatusOr<BenchmarkReport>(
+        BenchmarkReportOf(ctx.state, ctx.config, ctx.now, precision));
+  });
 }
 
 void Engine::OpenSession(std::string agent_id, std::shared_ptr<DeskSession> session,
@@ -291,6 +301,7 @@ void Engine::Tick() {
   }
   for (Command& command : commands) command.run(ctx);
   AdvanceTimers(ctx);
+  CheckBenchmarkGuard(ctx);
   routing_.Run(ctx, *clock_);
   for (const std::string& id : state_.EvictExpired(ctx.now, config_.closed_retention)) {
     routing_.Forget(id);

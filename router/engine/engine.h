@@ -45,6 +45,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/agent.h"
+#include "router/engine/benchmark_tracking.h"
 #include "router/engine/desk_session.h"
 #include "router/engine/desk_sessions.h"
 #include "router/engine/domain_state.h"
@@ -103,6 +104,9 @@ class Engine {
   // The last routing decision of a case. NOT_FOUND for an unknown case, or one never routed
   // by this replica (decisions live in memory; a failover starts them afresh).
   void ExplainDecision(std::string case_id, Callback<Explanation> done);
+  // The running comparison of a live benchmark's arms (issue 17, benchmark_tracking.h), with
+  // the cases still needed for `precision`.
+  void GetBenchmarkReport(BenchmarkPrecision precision, Callback<BenchmarkReport> done);
   // Replaces the configuration (validated by the caller); takes effect in the next tick.
   void Reconfigure(EngineConfig config, StatusCallback done);
 

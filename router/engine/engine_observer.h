@@ -9,6 +9,8 @@
 
 #include <array>
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -16,8 +18,11 @@
 #include "agents/channel.h"
 #include "router/model/case.h"
 #include "router/model/reasons.h"
+#include "router/policy/benchmark_stats.h"
 
 namespace caserouter {
+
+struct BenchmarkArmCounts;  // benchmark_tracking.h
 
 // Every method has an empty default, so an observer implements only what it reports.
 class EngineObserver {
@@ -44,6 +49,17 @@ class EngineObserver {
   virtual void RoutingPass(absl::Duration /*latency*/) {}
   virtual void StoreBatch(absl::Duration /*latency*/, size_t /*records*/, bool /*ok*/) {}
   virtual void Leadership(bool /*leader*/) {}
+  // Issue 17 (benchmark_tracking.h). Arm names come from the configuration (a closed set).
+  // A new case got `arm`; `excluded` from the comparison (stabilisation gap, suspended arm).
+  virtual void BenchmarkCase(const std::string& /*arm*/, bool /*excluded*/) {}
+  // The service-level guard rail suspended the arm.
+  virtual void BenchmarkArmSuspended(const std::string& /*arm*/) {}
+  // True when the observer wants BenchmarkReported: computing the comparison walks every case
+  // kept, so the engine does it only for an observer that publishes it (or for a guard rail).
+  virtual bool WantsBenchmarkReports() const { return false; }
+  // The running comparison, every guard interval while a benchmark runs.
+  virtual void BenchmarkReported(const std::vector<BenchmarkArmCounts>& /*arms*/,
+                                 const BenchmarkComparison& /*comparison*/) {}
 };
 
 }  // namespace caserouter

@@ -94,6 +94,14 @@ struct Case {
   std::string preferred_agent;    // re-routed after its agent vanished: prefer them on return
   bool needs_supervisor = false;  // routed past its authority need (SLA breached)
   bool came_back = false;  // resolved, but the customer came back: not a first-contact resolution
+  // Issue 17: the case arrived in a slot's stabilisation gap, or its arm was suspended: routed
+  // by `arm`, left out of the comparison. Beside the other flags: no padding of its own.
+  bool arm_excluded = false;
+
+  // Issue 17: the benchmark arm that routes this case (router/policy/benchmark_arms.h), empty
+  // outside a benchmark (a name from the configuration; up to 15 characters it fits in the
+  // string's own buffer, no allocation per case).
+  std::string arm;
 
   Outcome outcome;
   std::string end_reason;  // for cancelled / expired cases: a closed-set reason word

@@ -10,6 +10,7 @@
 
 #include "absl/time/time.h"
 #include "agents/channel.h"
+#include "router/model/benchmark_config.h"
 #include "router/model/enum_names.h"
 
 namespace caserouter {
@@ -135,6 +136,9 @@ struct EngineConfig {
   StoreConfig store;          // read where the store is built, not by the engine
   Strategy strategy = Strategy::kOutcome;
   std::map<std::string, Strategy> topic_strategy;  // per-topic override
+  // Strategies compared live on the domain's cases (issue 17; benchmark_config.h). A case in a
+  // running benchmark is routed by its arm's strategy (router/policy/benchmark_arms.h).
+  BenchmarkConfig benchmark;
   // A new case from a customer on a topic within this window after one marked resolved is a
   // repeat contact. Closed cases are kept at least this long (closed_retention >= it).
   absl::Duration repeat_window = absl::Hours(72);

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "router/policy/benchmark_arms.h"
 #include "router/policy/eligibility.h"
 #include "router/policy/hold_policy.h"
 #include "router/policy/resolution_estimate.h"
@@ -248,7 +249,7 @@ std::vector<AgentCandidate> TopQualityRing(const std::vector<AgentCandidate>& pr
 }
 
 bool RingMatters(const Case& c, const EngineConfig& config, absl::Time now) {
-  return config.oracle == nullptr && config.StrategyFor(c.spec.topic) == Strategy::kOutcome &&
+  return config.oracle == nullptr && StrategyOf(c, config) == Strategy::kOutcome &&
          now < HoldBound(c.enqueued_time, config.channels[ChannelIndex(c.spec.channel)].sla,
                          config.matching.bullseye_share);
 }
@@ -274,7 +275,8 @@ Decision ChooseAgentFrom(const Case& c, const CandidatePool& pool, const TeamRec
   Decision d;
   d.case_id = c.id;
   d.time = now;
-  d.strategy = config.StrategyFor(c.spec.topic);
+  d.strategy = StrategyOf(c, config);
+  if (ActiveArmOf(c, config) != nullptr) d.arm = c.arm;
   const bool oracle = config.oracle != nullptr;
   bool outcome = !oracle && d.strategy == Strategy::kOutcome;
 

@@ -76,8 +76,9 @@ struct Decision {
   std::string case_id;
   absl::Time time;
   Strategy strategy = Strategy::kOutcome;
-  Score priority;                                           // filled in by the engine
-  int considered = 0;                                       // agents looked at
+  std::string arm;     // the benchmark arm whose strategy decided (issue 17), or empty
+  Score priority;      // filled in by the engine
+  int considered = 0;  // agents looked at
   std::array<int, kExclusionCount> excluded_by = {};        // counts per reason
   std::vector<std::pair<std::string, Exclusion>> excluded;  // agent id → first reason
   std::vector<std::string> over_occupancy_cap;              // eligible, but held back

@@ -30,6 +30,9 @@ constexpr std::array<RpcRule, kRpcCount> kRules = {{
     {Rpc::kListQueue, "SupervisionService", "ListQueue", kReaders, false, false},
     {Rpc::kListAgents, "SupervisionService", "ListAgents", kReaders, false, false},
     {Rpc::kExplainDecision, "SupervisionService", "ExplainDecision", kReaders, false, false},
+    // Issue 17: the benchmark's comparison is a supervisor's (it reads every arm's outcomes).
+    {Rpc::kGetBenchmarkReport, "SupervisionService", "GetBenchmarkReport", kSupervisorOnly, false,
+     false},
 }};
 
 }  // namespace

@@ -48,8 +48,9 @@ enum class Rpc {
   kListQueue,
   kListAgents,
   kExplainDecision,
+  kGetBenchmarkReport,  // issue 17
 };
-inline constexpr int kRpcCount = 12;
+inline constexpr int kRpcCount = 13;
 
 struct RpcRule {
   Rpc rpc;

@@ -66,6 +66,7 @@ TEST(AccessRulesTest, EachRpcAllowsExactlyItsRoles) {
       {Rpc::kListQueue, false, false, true, true},
       {Rpc::kListAgents, false, false, true, true},
       {Rpc::kExplainDecision, false, false, true, true},
+      {Rpc::kGetBenchmarkReport, false, false, true, false},  // issue 17
   };
   ASSERT_EQ(std::size(rows), static_cast<size_t>(kRpcCount));
   for (const Row& row : rows) {

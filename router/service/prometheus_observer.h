@@ -13,7 +13,8 @@
 // cases_expired_total, queue_depth, queue_customer_value, time_to_answer_seconds,
 // sla_total{result}, csat_score, offers_total{result}, exclusions_total{reason},
 // sticky_routing_total{result}, agents{presence}, agent_occupancy_ratio,
-// routing_decision_seconds, store_batch_seconds, store_batch_size, store_errors_total.
+// routing_decision_seconds, store_batch_seconds, store_batch_size, store_errors_total; and a
+// live benchmark's benchmark_* families (benchmark_metrics.h, issue 17).
 //
 //   prometheus::Registry registry;
 //   PrometheusObserver observer(&registry, config.topics, "0.1.0", "abc123");
@@ -38,6 +39,7 @@
 #include "prometheus/histogram.h"
 #include "prometheus/registry.h"
 #include "router/engine/engine_observer.h"
+#include "router/service/benchmark_metrics.h"
 
 namespace caserouter {
 
@@ -69,6 +71,16 @@ class PrometheusObserver final : public EngineObserver {
   void RoutingPass(absl::Duration latency) override;
   void StoreBatch(absl::Duration latency, size_t records, bool ok) override;
   void Leadership(bool leader) override;
+  // Issue 17: the benchmark's families (benchmark_metrics.h).
+  void BenchmarkCase(const std::string& arm, bool excluded) override {
+    benchmark_.Case(arm, excluded);
+  }
+  void BenchmarkArmSuspended(const std::string& arm) override { benchmark_.Suspended(arm); }
+  bool WantsBenchmarkReports() const override { return true; }
+  void BenchmarkReported(const std::vector<BenchmarkArmCounts>& arms,
+                         const BenchmarkComparison& comparison) override {
+    benchmark_.Reported(arms, comparison);
+  }
 
  private:
   struct TopicSeries {
@@ -104,6 +116,7 @@ class PrometheusObserver final : public EngineObserver {
   prometheus::Histogram* batch_latency_ = nullptr;
   prometheus::Histogram* batch_size_ = nullptr;
   prometheus::Counter* store_errors_ = nullptr;
+  BenchmarkMetrics benchmark_;
 
   absl::Mutex mu_;
   PerChannel<absl::flat_hash_map<std::string, TopicSeries>> topics_ ABSL_GUARDED_BY(mu_);

@@ -149,6 +149,8 @@ void CaseViewToProto(const CaseView& view, CaseText text, v1::Case* out) {
   out->set_end_reason(EndReasonToProto(c.end_reason));
   out->set_repeat_of(c.repeat_of);
   out->set_needs_supervisor(c.needs_supervisor);
+  out->set_benchmark_arm(c.arm);  // issue 17
+  out->set_benchmark_excluded(c.arm_excluded);
   out->set_priority(view.priority.total);
   ScoreToProto(view.priority, out->mutable_priority_terms());
 }
@@ -231,6 +233,7 @@ void ExplanationToProto(const Explanation& explanation, v1::ExplainDecisionRespo
   out->set_authority_waived(d.authority_waived);
   out->set_relationship_agent(d.relationship_agent);
   for (const std::string& id : d.over_occupancy_cap) out->add_over_occupancy_cap(id);
+  out->set_benchmark_arm(d.arm);  // issue 17
 }
 
 bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {

@@ -122,6 +122,18 @@ class ServerObserver final : public EngineObserver {
     metrics_->StoreBatch(latency, records, ok);
   }
   void Leadership(bool leader) override { metrics_->Leadership(leader); }
+  // Issue 17.
+  void BenchmarkCase(const std::string& arm, bool excluded) override {
+    metrics_->BenchmarkCase(arm, excluded);
+  }
+  void BenchmarkArmSuspended(const std::string& arm) override {
+    metrics_->BenchmarkArmSuspended(arm);
+  }
+  bool WantsBenchmarkReports() const override { return true; }
+  void BenchmarkReported(const std::vector<BenchmarkArmCounts>& arms,
+                         const BenchmarkComparison& comparison) override {
+    metrics_->BenchmarkReported(arms, comparison);
+  }
 
  private:
   PrometheusObserver* const metrics_;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "router/model/validation.h"
+#include "router/service/benchmark_report_convert.h"
 #include "router/service/engine_call.h"
 #include "router/service/page_token.h"
 #include "router/service/proto_convert.h"
@@ -141,6 +142,17 @@ grpc::ServerUnaryReactor* SupervisionService::ReloadConfiguration(
         out->set_path(result.path);
         out->set_domain(result.domain);
       });
+}
+
+grpc::ServerUnaryReactor* SupervisionService::GetBenchmarkReport(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  return UnaryCall<BenchmarkReport, v1::GetBenchmarkReportRequest, v1::GetBenchmarkReportResponse>(
+      context, request, response, gate_, Rpc::kGetBenchmarkReport, calls_, PrecisionFromProto,
+      [this](BenchmarkPrecision precision, Engine::Callback<BenchmarkReport> done) {
+        engine_->GetBenchmarkReport(precision, std::move(done));
+      },
+      BenchmarkReportToProto);
 }
 
 }  // namespace caserouter

@@ -52,7 +52,8 @@ using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_Cre
                 v1::SupervisionService::WithRawCallbackMethod_ListAgents<
                     v1::SupervisionService::WithRawCallbackMethod_ExplainDecision<
                         v1::SupervisionService::WithRawCallbackMethod_ReloadConfiguration<
-                            v1::SupervisionService::Service>>>>>>>;
+                            v1::SupervisionService::WithRawCallbackMethod_GetBenchmarkReport<
+                                v1::SupervisionService::Service>>>>>>>>;
 
 class SupervisionService final : public SupervisionServiceBase {
  public:
@@ -81,6 +82,10 @@ class SupervisionService final : public SupervisionServiceBase {
   grpc::ServerUnaryReactor* ReloadConfiguration(grpc::CallbackServerContext* context,
                                                 const grpc::ByteBuffer* request,
                                                 grpc::ByteBuffer* response) override;
+  // Issue 17 (benchmark_report_convert.h).
+  grpc::ServerUnaryReactor* GetBenchmarkReport(grpc::CallbackServerContext* context,
+                                               const grpc::ByteBuffer* request,
+                                               grpc::ByteBuffer* response) override;
 
  private:
   using UpsertCommand = void (Engine::*)(Agent, Engine::Callback<AgentView>);

@@ -221,6 +221,19 @@ class FieldReader {
 
   std::vector<std::string> Names(absl::string_view name) { return NamesAt(name, Find(name)); }
 
+  // Fields that records of an earlier writer may not have: absent is the default.
+  std::string OptionalStr(absl::string_view name) {
+    const absl::string_view* v = FindOptional(name);
+    return v == nullptr ? std::string() : std::string(*v);
+  }
+  bool OptionalBool(absl::string_view name) {
+    const absl::string_view* v = FindOptional(name);
+    if (v == nullptr || *v == "0") return false;
+    if (*v == "1") return true;
+    Fail(name, "not a boolean (0 or 1)");
+    return false;
+  }
+
   // A list that records of an earlier writer may not have: absent is empty, not an error.
   std::vector<std::string> OptionalNames(absl::string_view name) {
     return NamesAt(name, FindOptional(name));
@@ -411,6 +424,8 @@ FieldList EncodeCase(const Case& c) {
     f.emplace_back(absl::StrCat("msg.", i), c.messages[i]);
   }
   f.emplace_back("joined_keys", NameList(c.joined_keys));
+  f.emplace_back("arm", c.arm);
+  f.emplace_back("arm_excluded", Bool(c.arm_excluded));
   return f;
 }
 
@@ -463,6 +478,8 @@ absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
     c.messages.push_back(r.Str(absl::StrCat("msg.", i)));
   }
   c.joined_keys = r.OptionalNames("joined_keys");
+  c.arm = r.OptionalStr("arm");
+  c.arm_excluded = r.OptionalBool("arm_excluded");
   if (!r.status().ok()) return r.status();
   return c;
 }

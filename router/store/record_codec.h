@@ -24,6 +24,8 @@
 //   - a case's "joined_keys": the idempotency keys of the submissions that joined it, a name
 //     list. Added within v1 as an optional field: a record without it (written before) has
 //     none. Old readers ignore it (and then forget those keys, as they always did).
+//   - a case's "arm" and "arm_excluded" (issue 17): the benchmark arm that routes it and
+//     whether the comparison leaves it out. Optional within v1: absent is no arm.
 // Every other field the encoder writes is required by the decoder; fields it does not know are
 // ignored, so a later version may add fields without a schema bump only if they are optional.
 //

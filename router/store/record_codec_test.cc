@@ -109,6 +109,32 @@ TEST(RecordCodecTest, ACaseRecordWithoutJoinedKeysDecodesWithNone) {
   EXPECT_TRUE(CaseEquals(*back, c));
 }
 
+// Records written before benchmarks (issue 17) have no arm: they decode as outside any.
+TEST(RecordCodecTest, ACaseRecordWithoutAnArmDecodesWithNone) {
+  Case c = SampleCase("c-1");
+  ASSERT_FALSE(c.arm.empty());
+  FieldList fields = EncodeCase(c);
+  fields.erase(
+      std::remove_if(fields.begin(), fields.end(),
+                     [](const auto& f) { return f.first == "arm" || f.first == "arm_excluded"; }),
+      fields.end());
+  absl::StatusOr<Case> back = DecodeCase(fields);
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_TRUE(back->arm.empty());
+  EXPECT_FALSE(back->arm_excluded);
+  c.arm.clear();
+  c.arm_excluded = false;
+  EXPECT_TRUE(CaseEquals(*back, c));
+  // A corrupt flag is DATA_LOSS naming the field.
+  FieldList bad = EncodeCase(SampleCase("c-2"));
+  for (auto& [name, value] : bad) {
+    if (name == "arm_excluded") value = "yes";
+  }
+  absl::StatusOr<Case> corrupt = DecodeCase(bad);
+  EXPECT_EQ(corrupt.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_NE(corrupt.status().message().find("arm_excluded"), std::string::npos);
+}
+
 TEST(RecordCodecTest, DefaultCaseRoundTrips) {
   Case c;  // empty strings, empty lists, InfinitePast times
   Case back = RoundTrip(c);

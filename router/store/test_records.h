@@ -61,6 +61,8 @@ inline Case SampleCase(const std::string& id) {
   c.preferred_agent = "agent-7";
   c.needs_supervisor = true;
   c.came_back = true;
+  c.arm = "arm.b-2";  // issue 17: stored with the case
+  c.arm_excluded = true;
   c.outcome = {true, 4, true};
   c.end_reason = "";
   return c;
@@ -189,6 +191,8 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("preferred_agent", a.preferred_agent, b.preferred_agent)
       .Field("needs_supervisor", a.needs_supervisor, b.needs_supervisor)
       .Field("came_back", a.came_back, b.came_back)
+      .Field("arm", a.arm, b.arm)
+      .Field("arm_excluded", a.arm_excluded, b.arm_excluded)
       .Result();
 }
 

@@ -170,7 +170,13 @@ topics: [billing, technical]
 offers: {timeout_seconds: 30}
 agents: {heartbeat_timeout_seconds: 30}
 leadership: {lease_ttl_seconds: 2}
-)");
+benchmark:
+  enabled: true
+  mode: split
+  arms:
+    - {name: outcome, strategy: outcome}
+    - {name: idle, strategy: longest_idle}
+)");  // the benchmark (issue 17) gives the Benchmark dashboard's panels their series
   absl::StatusOr<std::unique_ptr<RouterProcess>> router =
       RouterProcess::Start(CASEROUTER_BINARY,
                            {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",

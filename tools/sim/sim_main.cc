@@ -12,6 +12,7 @@
 #include <functional>
 #include <iostream>
 #include <limits>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,7 @@
 #include "tools/replay/csv_trace.h"
 #include "tools/replay/incident_trace.h"
 #include "tools/replay/twcs_trace.h"
+#include "tools/sim/benchmark_coverage.h"
 #include "tools/sim/erlang.h"
 #include "tools/sim/report.h"
 #include "tools/sim/sim_stats.h"
@@ -72,6 +74,8 @@ ABSL_FLAG(std::string, offer_log, "",
           "two builds' routing decision by decision");
 ABSL_FLAG(bool, quick, false, "report: fewer seeds and shorter runs (a smoke test)");
 // A single-skill centre for `theory` (the seeds flag is the number of runs).
+ABSL_FLAG(int, benchmark_runs, 40, "benchmark: seeded runs per design (issue 17)");
+ABSL_FLAG(double, benchmark_days, 1, "benchmark: days of synthetic traffic per run");
 ABSL_FLAG(double, arrivals_per_hour, 200, "theory: Poisson arrivals per hour");
 ABSL_FLAG(double, handle_seconds, 180, "theory: mean of the exponential handle time");
 ABSL_FLAG(int, agents, 14, "theory: identical agents, always present");
@@ -333,6 +337,76 @@ int Theory() {
   return agrees ? 0 : 1;
 }
 
+// Issue 17: the live benchmark's coverage section of docs/evaluation.md, between these.
+constexpr char kBenchmarkBegin[] = "<!-- benchmark-coverage:begin -->";
+constexpr char kBenchmarkEnd[] = "<!-- benchmark-coverage:end -->";
+
+absl::StatusOr<std::string> BenchmarkSection(const EvaluationOptions& options) {
+  const double days = absl::GetFlag(FLAGS_benchmark_days);
+  const double rate = absl::GetFlag(FLAGS_rate);
+  const int per_shift = absl::GetFlag(FLAGS_agents_per_shift);
+  const int customers = absl::GetFlag(FLAGS_customers);
+  CoverageOptions c;
+  c.base = options.base;
+  c.runs = absl::GetFlag(FLAGS_benchmark_runs);
+  c.first_seed = absl::GetFlag(FLAGS_first_seed);
+  c.workload_name = absl::StrFormat("synthetic, %g h, %g cases/h, %d agents per shift", days * 24,
+                                    rate, per_shift);
+  c.make = [days, rate, per_shift, customers](uint64_t seed) {
+    SyntheticWorkloadOptions o = DefaultSyntheticWorkload(seed);
+    o.cases.duration = absl::Hours(24 * days);
+    o.cases.cases_per_second = rate / 3600;
+    o.agents_per_shift = per_shift;
+    o.cases.customers = customers;
+    return MakeSyntheticWorkload(o);
+  };
+  std::vector<CoverageResult> results;
+  for (BenchmarkMode mode : {BenchmarkMode::kSplit, BenchmarkMode::kSlots}) {
+    c.mode = mode;
+    absl::StatusOr<CoverageResult> r = RunBenchmarkCoverage(c, Progress);
+    if (!r.ok()) return r.status();
+    results.push_back(*std::move(r));
+  }
+  return absl::StrCat(kBenchmarkBegin, "\n", RenderBenchmarkCoverage(results), kBenchmarkEnd, "\n");
+}
+
+// Replaces the section in `page` (or appends it).
+std::string WithBenchmarkSection(std::string page, const std::string& section) {
+  size_t begin = page.find(kBenchmarkBegin);
+  size_t end = page.find(kBenchmarkEnd);
+  if (begin != std::string::npos && end != std::string::npos && end > begin) {
+    size_t stop = end + std::string(kBenchmarkEnd).size();
+    if (stop < page.size() && page[stop] == '\n') ++stop;
+    return page.replace(begin, stop - begin, section);
+  }
+  if (!page.empty() && page.back() != '\n') page += "\n";
+  return absl::StrCat(page, "\n", section);
+}
+
+// `caserouter-sim benchmark`: only the benchmark section of --out, regenerated in place.
+int Benchmark() {
+  absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
+  if (!options.ok()) return Fail(options.status(), 2);
+  absl::StatusOr<std::string> section = BenchmarkSection(*options);
+  if (!section.ok()) return Fail(section.status(), 1, "benchmark");
+  const std::string path = absl::GetFlag(FLAGS_out);
+  std::string page;
+  {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    page = text.str();
+  }
+  std::ofstream out(path);
+  out << WithBenchmarkSection(page, *section);
+  if (!out) {
+    std::fprintf(stderr, "caserouter-sim: --out: cannot write %s\n", path.c_str());
+    return 1;
+  }
+  Progress(absl::StrCat("wrote the benchmark section of ", path));
+  return 0;
+}
+
 int Report() {
   absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
   if (!options.ok()) {
@@ -396,8 +470,10 @@ int Report() {
     return Fail(theory.status(), 1, "theory");
   }
   page.theory = *std::move(theory);
+  absl::StatusOr<std::string> benchmark = BenchmarkSection(*options);  // issue 17
+  if (!benchmark.ok()) return Fail(benchmark.status(), 1, "benchmark");
   std::ofstream out(absl::GetFlag(FLAGS_out));
-  out << RenderEvaluation(page);
+  out << WithBenchmarkSection(RenderEvaluation(page), *benchmark);
   if (!out) {
     std::fprintf(stderr, "caserouter-sim: --out: cannot write %s\n",
                  absl::GetFlag(FLAGS_out).c_str());
@@ -427,12 +503,14 @@ int main(int argc, char** argv) {
       "          --patience_seconds, --threshold_seconds; --seeds runs of --hours) against\n"
       "          Erlang C or A, per strategy (default longest_idle,outcome); exit 1 on a\n"
       "          disagreement\n"
-      "  report  every workload, the weight sweep and the theory check -> --out");
+      "  report  every workload, the weight sweep and the theory check -> --out\n"
+      "  benchmark  only the live benchmark's coverage section of --out (issue 17)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   std::string command = args.size() > 1 ? args[1] : "";
   if (command == "run") return caserouter::RunOne();
   if (command == "report") return caserouter::Report();
   if (command == "theory") return caserouter::Theory();
+  if (command == "benchmark") return caserouter::Benchmark();
   std::fprintf(stderr, "caserouter-sim: say run, theory or report (--help lists the flags)\n");
   return 2;
 }

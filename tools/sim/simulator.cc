@@ -50,6 +50,8 @@ struct Contact {
   bool first = true;    // the need's first contact
   bool waiting = true;  // not answered, abandoned or expired yet
   std::string agent;
+  std::string arm;           // issue 17: the benchmark arm the engine gave the case
+  bool arm_counted = false;  // ... and its comparison counts it
 };
 
 struct Event {
@@ -98,6 +100,8 @@ class Run {
     config.heartbeat_timeout = absl::InfiniteDuration();
     config.lease_ttl = absl::Hours(24 * 3650);
     config.oracle = nullptr;
+    // A benchmark's report (issue 17) reads the cases kept: keep the run's for its whole span.
+    if (config.benchmark.enabled) config.closed_retention = absl::Hours(24 * 3650);
     if (options.oracle) config.oracle = std::make_shared<TruthOracle>(&truth_, &served_before_);
     t0_ = clock_.Now();
     engine_ = std::make_unique<Engine>(config, &store_, &clock_, &observer_, "simulator",
@@ -149,6 +153,7 @@ class Run {
     }
     if (!error_.ok()) return error_;
     result_.simulated = clock_.Now() - t0_;
+    if (config_.benchmark.enabled) ReadBenchmark();
     result_.wall_seconds = absl::ToDoubleSeconds(absl::Now() - wall_start);
     Finish();
     return result_;
@@ -272,7 +277,7 @@ class Run {
     absl::Time now = clock_.Now();
     bool measured = now >= t0_ + options_.warm_up;
     Channel channel = spec.channel;
-    Contact contact{need, spec, now, base_handle, measured, first, true, ""};
+    Contact contact{need, spec, now, base_handle, measured, first, true, "", "", false};
     ++issued_;
     engine_->SubmitCase(std::move(spec), [this, contact = std::move(contact), patience,
                                           follow_ups = std::move(follow_ups),
@@ -287,6 +292,8 @@ class Run {
       }
       if (contact.measured) ++result_.channels[ChannelIndex(channel)].arrivals;
       const std::string id = r->view.record.id;
+      contact.arm = r->view.record.arm;
+      contact.arm_counted = !contact.arm.empty() && !r->view.record.arm_excluded;
       absl::Time now = clock_.Now();
       contacts_.emplace(id, std::move(contact));
       ++waiting_;
@@ -416,17 +423,24 @@ class Run {
     bool truly_resolved = false;
     bool transfer = need.transfers_left > 0;
     std::uniform_real_distribution<double> u(0, 1);
+    double p_true = 0;  // a hand-over resolves nothing at this contact
     if (transfer) {
       outcome.follow_up_needed = true;  // handed over to the next group, as in the data
     } else {
       const bool knows = served_before_.count(customer_agent) > 0;
-      truly_resolved = u(random_) < truth_.ResolutionProbability(c.agent, c.spec.topic, knows);
+      p_true = truth_.ResolutionProbability(c.agent, c.spec.topic, knows);
+      truly_resolved = u(random_) < p_true;
       outcome.resolved = truly_resolved || u(random_) < truth_.options().false_resolution;
       outcome.follow_up_needed = !outcome.resolved;
       if (u(random_) < truth_.options().csat_response) {
         outcome.csat = truly_resolved ? 4 + static_cast<int>(u(random_) < 0.6)
                                       : 1 + static_cast<int>(u(random_) * 3);
       }
+    }
+    if (c.arm_counted) {
+      auto& [n, sum] = result_.benchmark_truth[c.arm];
+      ++n;
+      sum += p_true;
     }
     served_before_.insert(customer_agent);
     ++completed_on_topic_[absl::StrCat(c.agent, "\n", c.spec.topic)];
@@ -526,6 +540,20 @@ class Run {
     depth_sum_[hour] += waiting_;
     ++depth_count_[hour];
     if (now < last_arrival_) At(now + options_.depth_sample, [this] { SampleDepth(); });
+  }
+
+  // Issue 17: the engine's benchmark report once every completion's repeat window has closed.
+  void ReadBenchmark() {
+    clock_.Set(clock_.Now() + config_.repeat_window + absl::Seconds(1));
+    engine_->Tick();
+    engine_->GetBenchmarkReport(kDefaultPrecision, [this](absl::StatusOr<BenchmarkReport> r) {
+      if (!r.ok()) {
+        Fail(Internal("GetBenchmarkReport", r.status()));
+        return;
+      }
+      result_.benchmark = *std::move(r);
+    });
+    engine_->Tick();
   }
 
   void Finish() {

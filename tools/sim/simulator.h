@@ -29,12 +29,17 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <ostream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "agents/channel.h"
+#include "router/engine/benchmark_tracking.h"
 #include "router/model/engine_config.h"
 #include "tools/sim/ground_truth.h"
 #include "tools/sim/workload.h"
@@ -104,6 +109,13 @@ struct SimResult {
   // Attention agents spent working, counted within [warm_up, measure_until) whatever contact
   // it was for: the time average of busy agents × the window (the theory check's occupancy).
   double busy_seconds_in_window = 0;
+  // Issue 17, when options.config.benchmark is enabled: the engine's own benchmark report,
+  // read one repeat window after the run's last event (so every completion's FCR is counted),
+  // and per arm the hidden truth behind it: the contacts the comparison counts that an agent
+  // completed, and the sum of the truth's P(resolve) for the agent who took each (0 for a
+  // hand-over). Their means' difference is the true gain the report estimates.
+  std::optional<BenchmarkReport> benchmark;
+  std::map<std::string, std::pair<int64_t, double>> benchmark_truth;
 };
 
 absl::StatusOr<SimResult> Simulate(const Workload& workload, const SimOptions& options);
