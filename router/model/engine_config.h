@@ -11,6 +11,7 @@
 #include "absl/time/time.h"
 #include "agents/channel.h"
 #include "router/model/enum_names.h"
+#include "router/model/queue_config.h"
 
 namespace caserouter {
 
@@ -135,6 +136,9 @@ struct EngineConfig {
   StoreConfig store;          // read where the store is built, not by the engine
   Strategy strategy = Strategy::kOutcome;
   std::map<std::string, Strategy> topic_strategy;  // per-topic override
+  // Issue 16: the queues a centre defines, in the order their filters are tried; none = every
+  // case in the implicit default queue (queue_config.h), routed as before queues existed.
+  std::vector<QueueConfig> queues;
   // A new case from a customer on a topic within this window after one marked resolved is a
   // repeat contact. Closed cases are kept at least this long (closed_retention >= it).
   absl::Duration repeat_window = absl::Hours(72);
