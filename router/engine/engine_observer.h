@@ -33,6 +33,8 @@ class EngineObserver {
   virtual void RepeatContact(Channel /*channel*/, absl::string_view /*topic*/) {}
   virtual void CaseAbandoned(Channel /*channel*/) {}
   virtual void CaseExpired(Channel /*channel*/) {}
+  // Issue 16: a waiting case overflowed from one queue to another (queue_steps.h).
+  virtual void QueueOverflowed(absl::string_view /*from*/, absl::string_view /*to*/) {}
   virtual void Offer(OfferResult /*result*/) {}
   virtual void Excluded(Exclusion /*reason*/, int /*count*/) {}
   virtual void StickyRouting(bool /*hit*/) {}

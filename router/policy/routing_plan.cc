@@ -186,6 +186,17 @@ QueueBook::Anchor QueueBook::Carry(const QueueBook& from, const Anchor& anchor,
   return Anchor{q, std::min(anchor.step, steps - 1), anchor.since};
 }
 
+absl::Time QueueBook::StepEnds(const Anchor& anchor) const {
+  const Queue& q = queues_[anchor.queue];
+  const size_t index = std::min<size_t>(anchor.step, q.plan.size() - 1);
+  const Step& step = q.plan[index];
+  if (step.config.kind != PlanStep::Kind::kWait) return anchor.since;
+  if (index + 1 == q.plan.size() || step.config.wait == absl::InfiniteDuration()) {
+    return absl::InfiniteFuture();
+  }
+  return anchor.since + step.config.wait;
+}
+
 bool QueueBook::Serves(const Anchor& at, const Agent& agent) const {
   const Queue& q = queues_[at.queue];
   bool member = std::binary_search(q.config.members.begin(), q.config.members.end(), agent.id);

@@ -85,6 +85,10 @@ class QueueBook {
   // same queue by name and the same step (the last one if the new plan is shorter), entered at
   // the same time; a queue that no longer exists starts the case over at its entry queue.
   Anchor Carry(const QueueBook& from, const Anchor& anchor, const Case& c) const;
+  // When the anchor's step ends as the plan states it: `since` + its wait for a bounded wait
+  // step that is not the last, InfiniteFuture() for an unbounded one, `since` itself for an
+  // overflow or a final action (due at once).
+  absl::Time StepEnds(const Anchor& anchor) const;
   // The agent may take cases at `at`: one of the queue's agents and of the step's set.
   bool Serves(const Anchor& at, const Agent& agent) const;
 
