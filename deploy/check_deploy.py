@@ -64,6 +64,12 @@ KNOWN_METRICS = {
     "caserouter_store_batch_seconds": "histogram",
     "caserouter_store_batch_size": "histogram",
     "caserouter_store_errors_total": "counter",
+    # Issue 16: reporting by queue.
+    "caserouter_queue_waiting": "gauge",
+    "caserouter_queue_oldest_enqueued_timestamp_seconds": "gauge",
+    "caserouter_queue_answered_total": "counter",
+    "caserouter_queue_abandoned_total": "counter",
+    "caserouter_queue_overflowed_total": "counter",
     "up": "gauge",
 }
 

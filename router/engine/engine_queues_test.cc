@@ -183,6 +183,52 @@ TEST_F(EngineQueuesTest, AReloadKeepsWaitingCasesAtTheirStepWithTheirAge) {
   EXPECT_EQ(Get(id).enqueued_time, start_);
 }
 
+TEST_F(EngineQueuesTest, ReportsByQueue) {
+  std::vector<QueueConfig> queues = Plans();
+  queues[1].service_level = ServiceLevel{absl::Seconds(100), 0.8};
+  UseQueues(queues);
+  start_ = clock_.Now();
+  const std::string waits = SubmitOk(Spec(Channel::kChat, "k1"));
+  clock_.Set(start_ + absl::Seconds(10));
+  const std::string leaves = SubmitOk(Spec(Channel::kChat, "k2"));
+  engine_->Tick();
+  ASSERT_EQ(observer_.queue_figures.size(), 3u);  // billing, general, default
+  EXPECT_EQ(observer_.queue_figures[0].queue, "billing");
+  EXPECT_EQ(observer_.queue_figures[0].waiting, 2);
+  EXPECT_EQ(observer_.queue_figures[0].oldest, start_);
+  EXPECT_EQ(observer_.queue_figures[1].waiting, 0);
+  EXPECT_EQ(observer_.queue_figures[1].oldest, absl::InfiniteFuture());
+
+  Answer<CaseView> cancelled;
+  engine_->CancelCase(leaves, "", cancelled.Sink());
+  engine_->Tick();
+  EXPECT_EQ(observer_.queue_abandoned, std::vector<std::string>{"billing"});
+
+  AddAgent("gus", 9);
+  std::shared_ptr<RecordingDesk> gus = Connect("gus");
+  EXPECT_EQ(At(90, gus.get()), std::vector<std::string>{waits});  // overflowed at 90 s
+  EXPECT_EQ(observer_.overflows, std::vector<std::string>{"billing>general"});
+  EXPECT_EQ(observer_.queue_figures[0].waiting, 0);
+  ASSERT_TRUE(Accept("gus", gus.get(), waits).ok());
+  // Answered 90 s after submission, in general, whose target is 100 s.
+  EXPECT_EQ(observer_.queue_answers, std::vector<std::string>{"general:within"});
+
+  // ListQueue carries the same figures, per queue.
+  Answer<QueueSnapshot> snapshot;
+  engine_->ListQueuePage(0, 10, snapshot.Sink());
+  engine_->Tick();
+  ASSERT_TRUE(snapshot.get().ok());
+  ASSERT_EQ(snapshot.get()->queues.size(), 3u);
+  const QueueFiguresView& billing = snapshot.get()->queues[0];
+  const QueueFiguresView& general = snapshot.get()->queues[1];
+  EXPECT_EQ(billing.queue, "billing");
+  EXPECT_EQ(billing.counts.abandoned, 1);
+  EXPECT_EQ(billing.counts.overflowed, 1);
+  EXPECT_EQ(general.counts.answered, 1);
+  EXPECT_EQ(general.counts.answered_within_target, 1);
+  EXPECT_EQ(general.waiting, 0);
+}
+
 TEST_F(EngineQueuesTest, NoQueuesMeansNoQueueInTheExplanation) {
   AddAgent("ann", 5);
   std::shared_ptr<RecordingDesk> ann = Connect("ann", /*available=*/false);
@@ -190,6 +236,7 @@ TEST_F(EngineQueuesTest, NoQueuesMeansNoQueueInTheExplanation) {
   Decision d = Explain(id);
   EXPECT_TRUE(d.queue.empty());
   for (const ScoreTerm& t : d.priority.terms) EXPECT_NE(t.name, "queue");
+  EXPECT_TRUE(observer_.queue_figures.empty());  // no queue figures without queues
 }
 
 }  // namespace

@@ -8,15 +8,19 @@
 // holds both) and touched: the routing pass decides it again at once. With no queue
 // configured nothing is ever due and this room does nothing.
 //
-// Final actions close the case (docs/events.md):
-//   callback  end reason "callback_offered", event "callback_offer": the callback service
-//             (issue 13) reads the event stream and offers the customer a callback
-//   ticket    end reason "ticket_created", event "ticket_created": the email adapter opens a
-//             ticket from it
-//   expire    end reason "plan_expired", event "expired"
-//   overflow to another routing domain's queue: end reason "overflowed_to_domain", event
-//             "queue_overflow_domain" naming the domain and queue; the adapter resubmits the
-//             case there (a domain owns its cases: the router does not move them across)
+// Events (docs/events.md): "queue_step" (queue=<q> step=<n>) when a case widens to its next
+// step, "queue_overflow" (from=<q> to=<q>) when it overflows to another queue. Final actions
+// close the case:
+//   callback  cancelled, end reason "callback_offered", event "callback_offer" (queue=<q>): the
+//             callback service (issue 13) reads the event stream and offers the customer a
+//             callback — this flag and event are what it needs
+//   ticket    cancelled, end reason "ticket_created", event "ticket_created" (queue=<q>): the
+//             email adapter opens a ticket from it
+//   expire    expired, end reason "plan_expired", event "expired" (plan_expired)
+//   overflow to another routing domain's queue: cancelled, end reason
+//             "overflowed_to_domain", event "queue_overflow_domain" (domain=<d> queue=<q>); the
+//             adapter resubmits the case there (a domain owns its cases: the router does not move
+//             them across)
 //
 // Thread safety: engine thread only. Errors: none.
 #ifndef CASEROUTER_ROUTER_ENGINE_QUEUE_STEPS_H_
@@ -25,6 +29,7 @@
 #include <vector>
 
 #include "router/engine/tick_context.h"
+#include "router/engine/views.h"
 #include "router/model/score.h"
 #include "router/policy/matching.h"
 #include "router/policy/routing_plan.h"
@@ -42,6 +47,17 @@ const EngineConfig& ConfigFor(const TickContext& ctx, const Case& c,
                               const std::vector<EngineConfig>& by_queue);
 // One configuration per queue of the book (the domain's with the queue's strategy set).
 std::vector<EngineConfig> ConfigsByQueue(const EngineConfig& config, const QueueBook& book);
+
+// Reporting by queue (EngineObserver::Queue*). The queue a case is counted in: where it waits,
+// or — offered or assigned — the queue its age puts it in under the running plan. Nothing is
+// observed with no queue configured.
+void ObserveAnswered(TickContext& ctx, const Case& c, absl::Duration wait);
+void ObserveAbandoned(TickContext& ctx, const Case& c);
+// Per queue: cases waiting and the oldest one's enqueue time, from the waiting index's groups.
+void ReportQueues(const DomainState& state, EngineObserver& observer);
+
+// Per configured queue, for ListQueue: waiting, longest wait at `now`, and the counts.
+std::vector<QueueFiguresView> QueueFiguresOf(const DomainState& state, absl::Time now);
 
 // Runs in AdvanceTimers, after the waiting index is fresh and before the routing pass.
 void AdvanceQueueSteps(TickContext& ctx);

@@ -22,6 +22,7 @@
 #ifndef CASEROUTER_ROUTER_MODEL_QUEUE_CONFIG_H_
 #define CASEROUTER_ROUTER_MODEL_QUEUE_CONFIG_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -79,6 +80,15 @@ struct QueueConfig {
   std::optional<ServiceLevel> service_level;  // unset = the channel's SLA
   double priority = 0;         // points added to the priority score of its cases (global order)
   std::vector<PlanStep> plan;  // empty = the default plan
+};
+
+// What happened to a queue's cases since the replica took the lead (ListQueue; the durable
+// totals are the Prometheus counters').
+struct QueueCounts {
+  int64_t answered = 0;
+  int64_t answered_within_target = 0;
+  int64_t abandoned = 0;
+  int64_t overflowed = 0;  // out of the queue
 };
 
 }  // namespace caserouter

@@ -63,7 +63,8 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
       first_contact_(CounterFamily(registry, "caserouter_first_contact_resolutions_total",
                                    "Cases completed and marked resolved that were not repeat "
                                    "contacts themselves (subtract repeat contacts for the real "
-                                   "first-contact resolutions).")) {
+                                   "first-contact resolutions).")),
+      queues_(registry) {
   GaugeFamily(registry, "caserouter_build_info", "Version and revision of this binary.")
       .Add({{"version", std::string(version)}, {"revision", std::string(revision)}})
       .Set(1);
