@@ -49,10 +49,13 @@ QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& conf
   return snapshot;
 }
 
-void ReportState(const DomainState& state, const DeskSessions& desks, const EngineConfig& config,
-                 EngineObserver& observer) {
+void ReportQueueState(const DomainState& state, EngineObserver& observer) {
   observer.QueueState(state.waiting_depth, state.waiting_value);
   ReportQueues(state, observer);  // issue 16: nothing with no queue configured
+}
+
+void ReportAgentState(const DomainState& state, const DeskSessions& desks,
+                      const EngineConfig& config, EngineObserver& observer) {
   std::array<int, kPresenceCount> by_presence = {};
   double load = 0;
   int logged_in = 0;
