@@ -73,6 +73,12 @@ KNOWN_METRICS = {
     "caserouter_benchmark_difference": "gauge",
     "caserouter_benchmark_difference_half_width": "gauge",
     "caserouter_benchmark_cases_needed": "gauge",
+    # Issue 16: reporting by queue.
+    "caserouter_queue_waiting": "gauge",
+    "caserouter_queue_oldest_enqueued_timestamp_seconds": "gauge",
+    "caserouter_queue_answered_total": "counter",
+    "caserouter_queue_abandoned_total": "counter",
+    "caserouter_queue_overflowed_total": "counter",
     "up": "gauge",
 }
 

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "router/config/benchmark_section.h"
+#include "router/config/queue_config_parser.h"
 #include "router/model/validation.h"
 #include "yaml-cpp/yaml.h"
 
@@ -223,6 +224,10 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
                        {"social", ChannelAdmissionHandler(&a[ChannelIndex(Channel::kSocial)])},
                        {"email", ChannelAdmissionHandler(&a[ChannelIndex(Channel::kEmail)])}});
                 }}});
+        }},
+       {"queues",  // issue 16: queue_config_parser.h
+        [&](const YAML::Node& n, const std::string& p) {
+          return ParseQueues(n, p, &config.queues);
         }},
        {"history",
         [&](const YAML::Node& n, const std::string& p) {

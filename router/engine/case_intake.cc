@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "router/engine/benchmark_tracking.h"
 #include "router/engine/case_lifecycle.h"
+#include "router/engine/queue_steps.h"
 #include "router/model/validation.h"
 #include "router/policy/lexicon_sentiment.h"
 
@@ -157,6 +158,7 @@ absl::StatusOr<CaseView> CancelCase(TickContext& ctx, const std::string& case_id
   c->agent_id.clear();
   c->end_reason = why;
   c->closed_time = ctx.now;
+  ObserveAbandoned(ctx, *c);  // issue 16: by queue, while the case still has its place
   SetState(ctx, *c, CaseState::kCancelled);
   Channel channel = c->spec.channel;
   ctx.Observe([channel](EngineObserver& o) { o.CaseAbandoned(channel); });

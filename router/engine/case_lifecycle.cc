@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "agents/agent_rules.h"
 #include "router/engine/desk_sessions.h"
+#include "router/engine/queue_steps.h"
 #include "router/model/validation.h"
 
 namespace caserouter {
@@ -132,6 +133,7 @@ absl::StatusOr<CaseView> AcceptOffer(TickContext& ctx, const std::string& agent_
     absl::Duration wait = ctx.now - c->created_time;
     bool sla_met = wait <= ctx.config.channels[ChannelIndex(channel)].sla;
     ctx.Observe([=](EngineObserver& o) { o.CaseAnswered(channel, wait, sla_met); });
+    ObserveAnswered(ctx, *c, wait);  // issue 16: by queue
   }
   ctx.Emit("accepted", c->id, agent_id, "");
   return ViewOf(*c, ctx.config, ctx.now);

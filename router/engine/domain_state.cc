@@ -192,6 +192,7 @@ void DomainState::Clear() {
   waiting_depth = {0, 0, 0, 0};
   waiting_value = {0, 0, 0, 0};
   waiting.Clear();
+  queue_counts.clear();
   waiting_stale = true;
   ++profiles_version;
   agents_touched.clear();

@@ -73,6 +73,7 @@ struct DomainState {
   PerChannel<int> waiting_depth = {0, 0, 0, 0};     // queued and offered
   PerChannel<double> waiting_value = {0, 0, 0, 0};  // their customer value
   WaitingIndex waiting;
+  std::map<std::string, QueueCounts> queue_counts;  // issue 16, by queue name
   bool waiting_stale = true;  // the index must be rebuilt from the queued cases
   // Bumped by every change to an agent (profile, presence, load) or its session: a waiting
   // case's decision from an earlier epoch may no longer say why it waits.

@@ -17,6 +17,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "gtest/gtest.h"
@@ -124,8 +125,11 @@ std::string DetailPattern(const std::string& rule) {
     } else if (word == "<presence>:<reason>") {
       alternatives.push_back(absl::StrCat("(", absl::StrJoin(presences, "|"), "):(", reasons, ")"));
     } else {
-      EXPECT_FALSE(absl::StrContains(word, "<")) << "unknown placeholder " << word;
-      alternatives.push_back(word);
+      // Configuration names inside key=value words (issue 16's queue events).
+      std::string w = absl::StrReplaceAll(
+          word, {{"<queue>", "[a-z0-9_.-]+"}, {"<domain>", "[a-z0-9_.-]+"}, {"<step>", "[0-9]+"}});
+      EXPECT_FALSE(absl::StrContains(w, "<")) << "unknown placeholder " << word;
+      alternatives.push_back(w);
     }
   }
   EXPECT_FALSE(alternatives.empty()) << "a detail rule without values: " << rule;
@@ -253,6 +257,23 @@ class EngineEventsTest : public EngineTest, public testing::WithParamInterface<P
     engine_->Reconfigure(config_, s.Sink());
     engine_->Tick();
     EXPECT_TRUE(s.get().ok()) << s.get();
+  }
+  // Issue 16: queue "q1" takes every case, waits 10 s at its first step, then `last`; "q2"
+  // takes what q1 overflows.
+  void UseQueue(PlanStep last) {
+    QueueConfig q1, q2;
+    q1.name = "q1";
+    q1.filter = "topic == billing";
+    PlanStep wait;
+    wait.wait = absl::Seconds(10);
+    q1.plan = {wait, std::move(last)};
+    q2.name = "q2";
+    q2.filter = "topic == nothing";
+    config_.queues = {q1, q2};
+    StatusAnswer done;
+    engine_->Reconfigure(config_, done.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(done.get().ok()) << done.get();
   }
   absl::Duration ChannelSetting(Channel c, absl::Duration ChannelConfig::*field) const {
     return config_.channels[ChannelIndex(c)].*field;
@@ -443,6 +464,66 @@ const std::vector<Path>& Paths() {
        },
        [](T& t) { t.Wait(kGuardInterval); },
        {{"benchmark_arm_suspended", "", "", "a"}}},
+      {"a waiting case's plan step ends",
+       [](T& t) {
+         PlanStep wider;
+         wider.wait = absl::Seconds(10);
+         t.UseQueue(wider);
+         t.NewCase("A", kChat);
+       },
+       [](T& t) { t.Wait(absl::Seconds(10)); },
+       {{"queue_step", "A", "", "queue=q1 step=1"}}},
+      {"a waiting case overflows to another queue",
+       [](T& t) {
+         PlanStep overflow;
+         overflow.kind = PlanStep::Kind::kOverflow;
+         overflow.overflow_queue = "q2";
+         t.UseQueue(overflow);
+         t.NewCase("A", kChat);
+       },
+       [](T& t) { t.Wait(absl::Seconds(10)); },
+       {{"queue_overflow", "A", "", "from=q1 to=q2"}}},
+      {"a waiting case overflows to another domain's queue",
+       [](T& t) {
+         PlanStep overflow;
+         overflow.kind = PlanStep::Kind::kOverflow;
+         overflow.overflow_queue = "spill";
+         overflow.overflow_domain = "paris";
+         t.UseQueue(overflow);
+         t.NewCase("A", kChat);
+       },
+       [](T& t) { t.Wait(absl::Seconds(10)); },
+       {{"queue_overflow_domain", "A", "", "domain=paris queue=spill"}}},
+      {"a waiting case's plan ends in a callback offer",
+       [](T& t) {
+         PlanStep end;
+         end.kind = PlanStep::Kind::kFinal;
+         end.action = FinalAction::kCallback;
+         t.UseQueue(end);
+         t.NewCase("A", kChat);
+       },
+       [](T& t) { t.Wait(absl::Seconds(10)); },
+       {{"callback_offer", "A", "", "queue=q1"}}},
+      {"a waiting case's plan ends in a ticket",
+       [](T& t) {
+         PlanStep end;
+         end.kind = PlanStep::Kind::kFinal;
+         end.action = FinalAction::kTicket;
+         t.UseQueue(end);
+         t.NewCase("A", kChat);
+       },
+       [](T& t) { t.Wait(absl::Seconds(10)); },
+       {{"ticket_created", "A", "", "queue=q1"}}},
+      {"a waiting case's plan ends in expiry",
+       [](T& t) {
+         PlanStep end;
+         end.kind = PlanStep::Kind::kFinal;
+         end.action = FinalAction::kExpire;
+         t.UseQueue(end);
+         t.NewCase("A", kChat);
+       },
+       [](T& t) { t.Wait(absl::Seconds(10)); },
+       {{"expired", "A", "", "plan_expired"}}},
   };
   return *paths;
 }
@@ -524,6 +605,7 @@ TEST(EventsDocumentationTest, EveryDocumentedPathAndTypeIsExercised) {
   for (const auto& [type, row] : Doc().vocabulary) documented.insert(type);
   EXPECT_EQ(emitted, documented);
   EXPECT_EQ(documented.size(), 23u);
+  EXPECT_EQ(documented.size(), 26u);  // 21, and issue 16's five queue events
 }
 
 }  // namespace

@@ -38,6 +38,22 @@ class EngineObserver {
   virtual void RepeatContact(Channel /*channel*/, absl::string_view /*topic*/) {}
   virtual void CaseAbandoned(Channel /*channel*/) {}
   virtual void CaseExpired(Channel /*channel*/) {}
+  // Issue 16, reporting by queue (queue_steps.h). Queue names are the configuration's (and
+  // "default"): a closed set. None of these is called with no queue configured.
+  // A waiting case overflowed from one queue to another.
+  virtual void QueueOverflowed(absl::string_view /*from*/, absl::string_view /*to*/) {}
+  // A case of the queue was answered (first acceptance), within the queue's target or not.
+  virtual void QueueAnswered(absl::string_view /*queue*/, bool /*within_target*/) {}
+  // The customer left a case of the queue before an agent answered.
+  virtual void QueueAbandoned(absl::string_view /*queue*/) {}
+  // After each tick: per configured queue, the cases waiting in it and the enqueue time of the
+  // oldest (InfiniteFuture() when none waits).
+  struct QueueFigures {
+    std::string queue;
+    int waiting = 0;
+    absl::Time oldest = absl::InfiniteFuture();
+  };
+  virtual void QueuesState(const std::vector<QueueFigures>& /*queues*/) {}
   virtual void Offer(OfferResult /*result*/) {}
   virtual void Excluded(Exclusion /*reason*/, int /*count*/) {}
   virtual void StickyRouting(bool /*hit*/) {}

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "gtest/gtest.h"
 #include "router/engine/engine.h"
@@ -67,6 +68,17 @@ class CountingObserver : public EngineObserver {
   void QueueState(const PerChannel<int>& d, const PerChannel<double>&) override { depth = d; }
   void StoreBatch(absl::Duration, size_t, bool ok) override { ok ? ++batches : ++batch_errors; }
   void Leadership(bool leader) override { leading = leader; }
+  // Issue 16: reporting by queue.
+  void QueueOverflowed(absl::string_view from, absl::string_view to) override {
+    overflows.push_back(absl::StrCat(from, ">", to));
+  }
+  void QueueAnswered(absl::string_view queue, bool within_target) override {
+    queue_answers.push_back(absl::StrCat(queue, within_target ? ":within" : ":over"));
+  }
+  void QueueAbandoned(absl::string_view queue) override {
+    queue_abandoned.push_back(std::string(queue));
+  }
+  void QueuesState(const std::vector<QueueFigures>& queues) override { queue_figures = queues; }
 
   int received = 0, answered = 0, sla_met_count = 0, completed = 0, repeats = 0, abandoned = 0,
       expired = 0, batches = 0, batch_errors = 0, sticky_hits = 0, sticky_misses = 0,
@@ -76,6 +88,8 @@ class CountingObserver : public EngineObserver {
   PerChannel<int> depth = {};
   std::vector<std::string> topics;
   bool leading = false;
+  std::vector<std::string> overflows, queue_answers, queue_abandoned;
+  std::vector<QueueFigures> queue_figures;
 };
 
 // Runs one engine command through one tick and returns its answer.

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "router/engine/queue_steps.h"
 #include "router/engine/routing_tally.h"
 #include "router/policy/eligibility.h"
 #include "router/policy/priority.h"
@@ -10,7 +11,9 @@
 namespace caserouter {
 
 PassOrder::Head PassOrder::HeadOf(Case* c) const {
-  return Head{c, ScorePriority(*c, ctx_.config, ctx_.now)};
+  Head head{c, ScorePriority(*c, ctx_.config, ctx_.now)};
+  AddQueuePriority(ctx_, *c, head.priority);  // issue 16: nothing with no queue configured
+  return head;
 }
 
 bool PassOrder::Before(const Head& a, const Head& b) {

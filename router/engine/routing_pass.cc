@@ -7,6 +7,7 @@
 
 #include "router/engine/case_lifecycle.h"
 #include "router/engine/pass_order.h"
+#include "router/engine/queue_steps.h"
 #include "router/engine/routing_tally.h"
 #include "router/policy/eligibility.h"
 #include "router/policy/priority.h"
@@ -60,6 +61,7 @@ void RoutingPass::Clear() {
   teams_.clear();
   pools_.Clear();
   pools_version_ = ~uint64_t{0};
+  book_version_ = ~uint64_t{0};
   explained_agents_epoch_ = explained_queue_version_ = ~uint64_t{0};
 }
 
@@ -197,11 +199,13 @@ const Agent* RoutingPass::DecideAndAct(TickContext& ctx, Case& c, const Score& p
   AgentPools::Pool& pool = pools_.For(ctx, *group->signature, group->requirements);
   ++tally.decided;
   const TeamRecord& team = TeamOf(ctx, c.spec.topic);
-  Decision decision = ChooseAgentFrom(c, PoolFor(ctx, c, pool), team, ctx.config, ctx.now,
-                                      [&]() -> const std::vector<AgentCandidate>& {
-                                        return pools_.TopQuality(ctx, pool, c.spec.topic, team);
-                                      });
+  Decision decision =
+      ChooseAgentFrom(c, PoolFor(ctx, c, pool), team, ConfigFor(ctx, c, queue_configs_), ctx.now,
+                      [&]() -> const std::vector<AgentCandidate>& {
+                        return pools_.TopQuality(ctx, pool, c.spec.topic, team);
+                      });
   decision.priority = priority;
+  DescribeQueue(ctx, c, ctx.now, decision);
   for (int i = 0; i < kExclusionCount; ++i) tally.excluded[i] += decision.excluded_by[i];
   if (decision.winner) {
     Agent* agent = &ctx.state.agents.at(decision.winner->agent_id);
@@ -269,6 +273,12 @@ void RoutingPass::RunIncremental(TickContext& ctx, Tally& tally) {
   WaitingIndex& waiting = state.waiting;
   UpdatePools(ctx);
   state.RefreshWaiting(ctx.config);
+  if (book_version_ != waiting.book_version()) {
+    // Issue 16: the queues were compiled again, so the groups' requirements changed.
+    pools_.Clear();
+    book_version_ = waiting.book_version();
+    queue_configs_ = ConfigsByQueue(ctx.config, waiting.book());
+  }
   waiting.TouchDue(ctx.now);
   std::map<std::string, std::vector<const Agent*>> streams = TouchWhatChanged(ctx);
   std::vector<absl::string_view> touched = waiting.TakeTouched();
@@ -316,13 +326,20 @@ absl::StatusOr<Decision> RoutingPass::Explain(TickContext& ctx, const Case& c) {
     if (w == nullptr || w->reason == WaitReason::kUndecided) return not_found();
     // Nothing it depends on changed since its last decision (or it would have been decided
     // again), so deciding it now over every agent, at that time, says why it waits.
+    // With queues, the agents who serve the case's queue at its step (issue 16).
+    const QueueBook& book = ctx.state.waiting.book();
     std::vector<AgentCandidate> everyone;
     for (auto& [id, agent] : ctx.state.agents) {
+      if (!book.is_default() && !book.Serves(w->anchor, agent)) continue;
       everyone.push_back(AgentCandidate{&agent, ctx.desks.Connected(id)});
     }
     teams_.clear();
-    Decision d = Decide(ctx, c, everyone, w->decided_time());
+    AttachRecords(ctx, c, everyone);
+    Decision d = ChooseAgent(c, everyone, TeamOf(ctx, c.spec.topic),
+                             ConfigFor(ctx, c, queue_configs_), w->decided_time());
     d.priority = ScorePriority(c, ctx.config, w->decided_time());
+    AddQueuePriority(ctx, c, d.priority);
+    DescribeQueue(ctx, c, w->decided_time(), d);
     return d;
   }
   auto it = offered_.find(c.id);

@@ -98,6 +98,9 @@ class RoutingPass {
   // Who could serve each requirement group; rebuilt when profiles or the configuration change.
   AgentPools pools_;
   uint64_t pools_version_ = ~uint64_t{0};
+  // Issue 16: the waiting index's book these pools and per-queue configurations follow.
+  uint64_t book_version_ = ~uint64_t{0};
+  std::vector<EngineConfig> queue_configs_;  // by queue index; empty with no queue configured
   int64_t decided_last_pass_ = 0;
 };
 

@@ -7,6 +7,7 @@
 #include "agents/agent_rules.h"
 #include "router/engine/case_lifecycle.h"
 #include "router/engine/desk_sessions.h"
+#include "router/engine/queue_steps.h"
 
 namespace caserouter {
 namespace {
@@ -109,6 +110,7 @@ void AdvanceTimers(TickContext& ctx) {
   EndWrapUps(ctx);
   ReassignAbandoned(ctx);
   ExpireUntaken(ctx);
+  AdvanceQueueSteps(ctx);  // issue 16: nothing to do with no queue configured
 }
 
 }  // namespace caserouter

@@ -6,6 +6,7 @@
 #include "router/engine/desk_sessions.h"
 #include "router/engine/domain_state.h"
 #include "router/engine/engine_observer.h"
+#include "router/engine/queue_steps.h"
 #include "router/policy/eligibility.h"
 #include "router/policy/priority.h"
 
@@ -39,6 +40,7 @@ QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& conf
     return a.record.enqueued_time < b.record.enqueued_time;
   });
   snapshot.total = static_cast<int>(snapshot.cases.size());
+  snapshot.queues = QueueFiguresOf(state, now);  // issue 16
   size_t first = std::min(snapshot.cases.size(), static_cast<size_t>(std::max(0, offset)));
   snapshot.cases.erase(snapshot.cases.begin(), snapshot.cases.begin() + first);
   if (limit > 0 && snapshot.cases.size() > static_cast<size_t>(limit)) {
@@ -49,6 +51,7 @@ QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& conf
 
 void ReportQueueState(const DomainState& state, EngineObserver& observer) {
   observer.QueueState(state.waiting_depth, state.waiting_value);
+  ReportQueues(state, observer);  // issue 16: nothing with no queue configured
 }
 
 void ReportAgentState(const DomainState& state, const DeskSessions& desks,

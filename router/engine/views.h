@@ -49,11 +49,20 @@ struct AgentView {
   bool connected = false;
 };
 
+// Issue 16: one configured queue's figures (ListQueue).
+struct QueueFiguresView {
+  std::string queue;
+  int waiting = 0;
+  absl::Duration longest_wait;  // of the cases waiting now; zero when none waits
+  QueueCounts counts;           // since this replica took the lead
+};
+
 struct QueueSnapshot {
   // Queued and offered, in routing order, without customer text: the page asked for.
   std::vector<CaseView> cases;
   PerChannel<int> depth = {0, 0, 0, 0};  // every waiting case, not only the page's
   int total = 0;                         // waiting cases in all (the sum of depth)
+  std::vector<QueueFiguresView> queues;  // issue 16: per configured queue (none: empty)
 };
 
 // Drops the customer text (subject and messages) from a view.

@@ -42,14 +42,22 @@ std::string Requirements::Signature() const {
   std::string s = absl::StrCat(ChannelName(channel), "|", language, "|", authority_needed, "|");
   for (const SkillRequirement& r : skills)
     absl::StrAppend(&s, r.skill, ":", r.min_proficiency, ",");
+  // Queue names are [a-z0-9_.-] too. Nothing is added with no queue configured.
+  if (book != nullptr) absl::StrAppend(&s, "|", QueueName(), "#", step);
   return s;
+}
+
+const std::string& Requirements::QueueName() const {
+  static const std::string* const kNone = new std::string();
+  return book == nullptr ? *kNone : book->queues()[queue].config.name;
 }
 
 bool Requirements::Matches(const Agent& agent) const {
   for (const SkillRequirement& r : skills) {
     if (agent.ProficiencyOf(r.skill) < r.min_proficiency) return false;
   }
-  return language.empty() || agent.Speaks(language);
+  if (!language.empty() && !agent.Speaks(language)) return false;
+  return book == nullptr || book->Serves(QueueBook::Anchor{queue, step}, agent);
 }
 
 double WaitingIndex::KeyOf(const Case& c, const EngineConfig& config) const {
@@ -64,9 +72,26 @@ double WaitingIndex::KeyOf(const Case& c, const EngineConfig& config) const {
 }
 
 void WaitingIndex::Add(const Case& c, const EngineConfig& config) {
+  QueueBook::Anchor anchor{book_.QueueOf(c), 0, c.enqueued_time};
+  if (const Waiting* w = Find(c.id); w != nullptr && !book_.is_default()) anchor = w->anchor;
+  Insert(c, config, anchor);
+}
+
+void WaitingIndex::MoveTo(const Case& c, const EngineConfig& config,
+                          const QueueBook::Anchor& anchor) {
+  Insert(c, config, anchor);
+}
+
+void WaitingIndex::Insert(const Case& c, const EngineConfig& config,
+                          const QueueBook::Anchor& anchor) {
   Remove(c.id);
   if (origin_ == absl::InfinitePast()) origin_ = c.enqueued_time;
   Requirements requirements = Requirements::Of(c.spec);
+  if (!book_.is_default()) {
+    requirements.book = &book_;
+    requirements.queue = anchor.queue;
+    requirements.step = anchor.step;
+  }
   auto [slot, created] = groups_.try_emplace(requirements.Signature());
   Group& group = slot->second;
   if (created) {
@@ -80,6 +105,14 @@ void WaitingIndex::Add(const Case& c, const EngineConfig& config) {
   w.expires = ToNanos(c.created_time + config.channels[ChannelIndex(c.spec.channel)].ttl);
   w.decided = ToNanos(absl::InfinitePast());
   w.recheck_at = kNever;
+  w.anchor = anchor;
+  w.step_ends = kNever;
+  if (!book_.is_default()) {
+    // A step already over (or an overflow or final step) moves the case at the next
+    // AdvanceSteps.
+    w.step_ends = ToNanos(book_.StepEnds(anchor));
+    if (w.step_ends != kNever) step_ends_.insert({w.step_ends, c.id});
+  }
   expiries_.insert({w.expires, c.id});
   group.cases.insert(w.EntryOf(c.id));
   group.by_age.insert({w.enqueued, c.id});
@@ -97,6 +130,7 @@ void WaitingIndex::Remove(absl::string_view case_id) {
   group->second.by_age.erase({w.enqueued, case_id});
   if (group->second.cases.empty()) groups_.erase(group);
   if (w.recheck_at != kNever) rechecks_.erase({w.recheck_at, case_id});
+  if (w.step_ends != kNever) step_ends_.erase({w.step_ends, case_id});
   expiries_.erase({w.expires, case_id});
   for_ring_.erase(case_id);
   touched_.erase(case_id);
@@ -114,8 +148,35 @@ const WaitingIndex::Group* WaitingIndex::FindGroup(const std::string& signature)
 }
 
 void WaitingIndex::Rebuild(const std::vector<const Case*>& queued, const EngineConfig& config) {
+  // The queues, compiled again: the configuration may have changed them. A book the loader
+  // did not check (built in code) that does not compile leaves the default book.
+  QueueBook old_book = book_;
+  absl::flat_hash_map<std::string, QueueBook::Anchor> anchors;
+  if (!old_book.is_default()) {
+    for (const auto& [id, w] : waiting_) anchors.emplace(std::string(id), w.anchor);
+  }
   Clear();
-  for (const Case* c : queued) Add(*c, config);
+  absl::StatusOr<QueueBook> book = QueueBook::Compile(config.queues);
+  book_ = book.ok() ? *std::move(book) : QueueBook();
+  if (!book_.is_default() || !old_book.is_default()) ++book_version_;
+  for (const Case* c : queued) {
+    auto it = anchors.find(c->id);
+    if (it != anchors.end() && !book_.is_default()) {
+      Insert(*c, config, book_.Carry(old_book, it->second, *c));  // its step, its age
+    } else {
+      Add(*c, config);
+    }
+  }
+}
+
+std::vector<absl::string_view> WaitingIndex::StepsEndedBy(absl::Time now) const {
+  std::vector<absl::string_view> out;
+  const Nanos by = ToNanos(now);
+  for (auto it = step_ends_.begin(); it != step_ends_.end() && it->first <= by; ++it) {
+    out.push_back(it->second);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 void WaitingIndex::Clear() {
@@ -126,6 +187,7 @@ void WaitingIndex::Clear() {
   for_ring_.clear();
   rechecks_.clear();
   expiries_.clear();
+  step_ends_.clear();
 }
 
 std::vector<std::string> WaitingIndex::ExpiredBy(absl::Time now) const {

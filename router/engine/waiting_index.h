@@ -40,6 +40,7 @@
 #include "agents/agent.h"
 #include "router/model/case.h"
 #include "router/model/engine_config.h"
+#include "router/policy/routing_plan.h"
 
 namespace caserouter {
 
@@ -49,12 +50,21 @@ struct Requirements {
   std::vector<SkillRequirement> skills;  // sorted by skill
   std::string language;                  // empty = any
   int64_t authority_needed = 0;
+  // Issue 16: the queue and plan step the group's cases are at (QueueBook::Anchor), and the
+  // book that defines them. Null with no queue configured: then the signature and matching are
+  // exactly as before queues, so a default configuration routes as it always did.
+  const QueueBook* book = nullptr;
+  int queue = 0;
+  int step = 0;
 
   static Requirements Of(const CaseSpec& spec);
   std::string Signature() const;
   // The agent has the skills and the language: they could serve the group when present and
-  // free (authority aside: a case past its SLA may be routed past its authority need).
+  // free (authority aside: a case past its SLA may be routed past its authority need) — and,
+  // with queues, the agent serves the group's queue at its step.
   bool Matches(const Agent& agent) const;
+  // The queue's name ("" with no queue configured).
+  const std::string& QueueName() const;
 };
 
 enum class WaitReason : uint8_t { kUndecided, kNobodyEligible, kWaitingForRing };
@@ -96,17 +106,33 @@ class WaitingIndex {
     Nanos decided = 0;     // the last decision (valid once `reason` is not kUndecided)
     Nanos recheck_at = 0;  // when time alone may change the answer
     WaitReason reason = WaitReason::kUndecided;
+    // Issue 16: where the case stands in its queue's plan, and when its step ends (kNever
+    // without a limit, and always with no queue configured).
+    QueueBook::Anchor anchor;
+    Nanos step_ends = 0;
     absl::Time decided_time() const { return FromNanos(decided); }
     Entry EntryOf(absl::string_view id) const { return Entry{key, enqueued, id}; }
   };
 
-  // The case entered the queue (or its needs changed): indexed and touched.
+  // The case entered the queue (or its needs changed): indexed and touched. A case already
+  // waiting keeps its place in its plan; a new one enters its queue at its enqueued time (its
+  // step at `now` is found by the next AdvanceSteps).
   void Add(const Case& c, const EngineConfig& config);
+  // Issue 16: the case moves to `anchor` (a later step, or another queue by overflow).
+  void MoveTo(const Case& c, const EngineConfig& config, const QueueBook::Anchor& anchor);
+  // The cases whose plan step ended by `now`, in id order (views of their own ids).
+  std::vector<absl::string_view> StepsEndedBy(absl::Time now) const;
+  // The compiled queues (the default book with none configured).
+  const QueueBook& book() const { return book_; }
+  // Bumped whenever Rebuild installs a configured book: the groups' requirements changed.
+  uint64_t book_version() const { return book_version_; }
   // The case left the queue (offered, expired, cancelled).
   void Remove(absl::string_view case_id);
   bool Contains(absl::string_view case_id) const { return waiting_.count(case_id) > 0; }
   const Waiting* Find(absl::string_view case_id) const;
-  // Re-indexes every case (the configuration changed priority weights, SLAs or strategies).
+  // Re-indexes every case (the configuration changed priority weights, SLAs or strategies;
+  // queues are compiled again from config.queues, each waiting case kept at its step: see
+  // QueueBook::Carry).
   void Rebuild(const std::vector<const Case*>& queued, const EngineConfig& config);
   void Clear();
 
@@ -137,8 +163,13 @@ class WaitingIndex {
  private:
   double KeyOf(const Case& c, const EngineConfig& config) const;
 
+  void Insert(const Case& c, const EngineConfig& config, const QueueBook::Anchor& anchor);
+
   absl::Time origin_ = absl::InfinitePast();  // set by the first Add; keeps keys small
-  std::map<std::string, Group> groups_;       // by signature
+  QueueBook book_;
+  uint64_t book_version_ = 0;
+  ByTime step_ends_;                     // issue 16: cases by the end of their plan step
+  std::map<std::string, Group> groups_;  // by signature
   absl::flat_hash_map<absl::string_view, Waiting> waiting_;
   absl::btree_set<absl::string_view> touched_;
   absl::btree_set<absl::string_view> for_ring_;  // reason kWaitingForRing

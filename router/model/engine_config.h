@@ -12,6 +12,7 @@
 #include "agents/channel.h"
 #include "router/model/benchmark_config.h"
 #include "router/model/enum_names.h"
+#include "router/model/queue_config.h"
 
 namespace caserouter {
 
@@ -139,6 +140,9 @@ struct EngineConfig {
   // Strategies compared live on the domain's cases (issue 17; benchmark_config.h). A case in a
   // running benchmark is routed by its arm's strategy (router/policy/benchmark_arms.h).
   BenchmarkConfig benchmark;
+  // Issue 16: the queues a centre defines, in the order their filters are tried; none = every
+  // case in the implicit default queue (queue_config.h), routed as before queues existed.
+  std::vector<QueueConfig> queues;
   // A new case from a customer on a topic within this window after one marked resolved is a
   // repeat contact. Closed cases are kept at least this long (closed_retention >= it).
   absl::Duration repeat_window = absl::Hours(72);

@@ -65,6 +65,11 @@ enum class EndReason {
   kDuplicate = 3,         // the adapter found it duplicates another case
   kOther = 4,             // the adapter withdrew it for another reason
   kNoAgentWithinTtl = 5,  // nobody could take it within the channel's time to live
+  // Issue 16: the end of a queue's routing plan (router/engine/queue_steps.h).
+  kPlanExpired = 300,         // the plan's final action: expire
+  kCallbackOffered = 301,     // ... a callback offer
+  kTicketCreated = 302,       // ... a ticket
+  kOverflowedToDomain = 303,  // the plan overflowed to another routing domain's queue
 };
 inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kNone, ""},
@@ -72,7 +77,11 @@ inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kPostDeleted, "post_deleted"},
     {EndReason::kDuplicate, "duplicate"},
     {EndReason::kOther, "other"},
-    {EndReason::kNoAgentWithinTtl, "no_agent_within_ttl"}};
+    {EndReason::kNoAgentWithinTtl, "no_agent_within_ttl"},
+    {EndReason::kPlanExpired, "plan_expired"},
+    {EndReason::kCallbackOffered, "callback_offered"},
+    {EndReason::kTicketCreated, "ticket_created"},
+    {EndReason::kOverflowedToDomain, "overflowed_to_domain"}};
 inline absl::string_view EndReasonName(EndReason reason) { return NameOf(kEndReasonNames, reason); }
 
 // The reason CancelCase records when the adapter gives none.

@@ -92,6 +92,11 @@ struct Decision {
   std::string exploit_choice;      // ... over this agent, the estimates' choice
   bool authority_waived = false;   // SLA breached: routed past its authority need
   std::string relationship_agent;  // the customer's best relationship agent, if any
+  // Issue 16: the case's queue and plan step, and why it is there (empty with no queue
+  // configured; filled in by the engine).
+  std::string queue;
+  int queue_step = 0;
+  std::string queue_reason;
   std::optional<ScoredAgent> winner;
   std::optional<ScoredAgent> runner_up;
 };

@@ -79,7 +79,11 @@ inline constexpr EnumPair<EndReason, v1::EndReason> kEndReasonPairs[] = {
     {EndReason::kPostDeleted, v1::END_REASON_POST_DELETED},
     {EndReason::kDuplicate, v1::END_REASON_DUPLICATE},
     {EndReason::kOther, v1::END_REASON_OTHER},
-    {EndReason::kNoAgentWithinTtl, v1::END_REASON_NO_AGENT_WITHIN_TTL}};
+    {EndReason::kNoAgentWithinTtl, v1::END_REASON_NO_AGENT_WITHIN_TTL},
+    {EndReason::kPlanExpired, v1::END_REASON_PLAN_EXPIRED},
+    {EndReason::kCallbackOffered, v1::END_REASON_CALLBACK_OFFERED},
+    {EndReason::kTicketCreated, v1::END_REASON_TICKET_CREATED},
+    {EndReason::kOverflowedToDomain, v1::END_REASON_OVERFLOWED_TO_DOMAIN}};
 
 // CancelCaseRequest.reason: the cancel reasons of kCancelReasonNames. CANCEL_REASON_UNSPECIFIED
 // has no pair: the engine records kDefaultCancelReason for it.

@@ -64,7 +64,8 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
                                    "Cases completed and marked resolved that were not repeat "
                                    "contacts themselves (subtract repeat contacts for the real "
                                    "first-contact resolutions).")),
-      benchmark_(registry) {
+      benchmark_(registry),
+      queues_(registry) {
   GaugeFamily(registry, "caserouter_build_info", "Version and revision of this binary.")
       .Add({{"version", std::string(version)}, {"revision", std::string(revision)}})
       .Set(1);

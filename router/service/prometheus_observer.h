@@ -40,6 +40,7 @@
 #include "prometheus/registry.h"
 #include "router/engine/engine_observer.h"
 #include "router/service/benchmark_metrics.h"
+#include "router/service/queue_metrics.h"
 
 namespace caserouter {
 
@@ -81,6 +82,16 @@ class PrometheusObserver final : public EngineObserver {
                          const BenchmarkComparison& comparison) override {
     benchmark_.Reported(arms, comparison);
   }
+  // Issue 16: reporting by queue (queue_metrics.h).
+  void SetQueues(const std::vector<QueueConfig>& queues) { queues_.SetQueues(queues); }
+  void QueueOverflowed(absl::string_view from, absl::string_view to) override {
+    queues_.Overflowed(from, to);
+  }
+  void QueueAnswered(absl::string_view queue, bool within_target) override {
+    queues_.Answered(queue, within_target);
+  }
+  void QueueAbandoned(absl::string_view queue) override { queues_.Abandoned(queue); }
+  void QueuesState(const std::vector<QueueFigures>& queues) override { queues_.State(queues); }
 
  private:
   struct TopicSeries {
@@ -117,6 +128,8 @@ class PrometheusObserver final : public EngineObserver {
   prometheus::Histogram* batch_size_ = nullptr;
   prometheus::Counter* store_errors_ = nullptr;
   BenchmarkMetrics benchmark_;
+
+  QueueMetrics queues_;
 
   absl::Mutex mu_;
   PerChannel<absl::flat_hash_map<std::string, TopicSeries>> topics_ ABSL_GUARDED_BY(mu_);

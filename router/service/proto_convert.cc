@@ -234,6 +234,10 @@ void ExplanationToProto(const Explanation& explanation, v1::ExplainDecisionRespo
   out->set_relationship_agent(d.relationship_agent);
   for (const std::string& id : d.over_occupancy_cap) out->add_over_occupancy_cap(id);
   out->set_benchmark_arm(d.arm);  // issue 17
+  // Issue 16: the queue, the plan step and why the case is there.
+  out->set_queue(d.queue);
+  out->set_queue_step(d.queue_step);
+  out->set_queue_reason(d.queue_reason);
 }
 
 bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {

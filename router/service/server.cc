@@ -134,6 +134,17 @@ class ServerObserver final : public EngineObserver {
                          const BenchmarkComparison& comparison) override {
     metrics_->BenchmarkReported(arms, comparison);
   }
+  // Issue 16: reporting by queue.
+  void QueueOverflowed(absl::string_view from, absl::string_view to) override {
+    metrics_->QueueOverflowed(from, to);
+  }
+  void QueueAnswered(absl::string_view queue, bool within_target) override {
+    metrics_->QueueAnswered(queue, within_target);
+  }
+  void QueueAbandoned(absl::string_view queue) override { metrics_->QueueAbandoned(queue); }
+  void QueuesState(const std::vector<QueueFigures>& queues) override {
+    metrics_->QueuesState(queues);
+  }
 
  private:
   PrometheusObserver* const metrics_;
@@ -338,6 +349,7 @@ class Server::Impl {
                                             done = std::move(done)](absl::Status status) {
       if (status.ok()) {
         metrics_.SetTopics(copy.topics);
+        metrics_.SetQueues(copy.queues);  // issue 16
         admission_.Configure(copy);
       }
       done(status);

@@ -95,6 +95,16 @@ grpc::ServerUnaryReactor* SupervisionService::ListQueue(grpc::CallbackServerCont
         out->set_next_page_token(
             NextPageToken(result.page, static_cast<int>(snapshot.cases.size()), snapshot.total));
         out->set_total_size(snapshot.total);
+        for (const QueueFiguresView& q : snapshot.queues) {  // issue 16
+          v1::QueueFigures* f = out->add_queues();
+          f->set_queue(q.queue);
+          f->set_waiting(q.waiting);
+          DurationToProto(q.longest_wait, f->mutable_longest_wait_duration());
+          f->set_answered(q.counts.answered);
+          f->set_answered_within_target(q.counts.answered_within_target);
+          f->set_abandoned(q.counts.abandoned);
+          f->set_overflowed(q.counts.overflowed);
+        }
       });
 }
 

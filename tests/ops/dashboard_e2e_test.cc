@@ -170,13 +170,21 @@ topics: [billing, technical]
 offers: {timeout_seconds: 30}
 agents: {heartbeat_timeout_seconds: 30}
 leadership: {lease_ttl_seconds: 2}
+# Issue 17: the benchmark gives the Benchmark dashboard's panels their series.
 benchmark:
   enabled: true
   mode: split
   arms:
     - {name: outcome, strategy: outcome}
     - {name: idle, strategy: longest_idle}
-)");  // the benchmark (issue 17) gives the Benchmark dashboard's panels their series
+# Issue 16: the "By queue" row needs queues; the case nobody can take overflows after 1 s.
+queues:
+  - name: klingon
+    filter: "skill.klingon > 0"
+    plan: [{wait_seconds: 1}, {overflow: everything}]
+  - name: everything
+    service_level: {target_seconds: 1}
+)");
   absl::StatusOr<std::unique_ptr<RouterProcess>> router =
       RouterProcess::Start(CASEROUTER_BINARY,
                            {"--grpc_address=127.0.0.1:0", "--metrics_address=127.0.0.1:0",
