@@ -8,6 +8,7 @@
 #include "router/engine/agent_registry.h"
 #include "router/engine/case_intake.h"
 #include "router/engine/case_lifecycle.h"
+#include "router/engine/case_release.h"
 #include "router/engine/recovery.h"
 #include "router/engine/timers.h"
 
@@ -189,6 +190,66 @@ void Engine::Reconfigure(EngineConfig config, StatusCallback done) {
       });
 }
 
+void Engine::SupervisorSetPresence(std::string agent_id, Presence presence,
+                                   Callback<AgentView> done) {
+  Call<AgentView>(std::move(done), [agent_id = std::move(agent_id), presence](TickContext& ctx) {
+    return caserouter::SupervisorSetPresence(ctx, agent_id, presence);
+  });
+}
+
+void Engine::EndAgentSession(std::string agent_id, StatusCallback done) {
+  Call<bool>(StatusOnly(std::move(done)), [agent_id = std::move(agent_id)](TickContext& ctx) {
+    return Done(caserouter::EndAgentSession(ctx, agent_id));
+  });
+}
+
+// A supervisor's offer answers with the case and leaves its decision for ExplainDecision.
+void Engine::AssignCase(std::string case_id, std::string agent_id, std::string supervisor,
+                        Callback<CaseView> done) {
+  Call<CaseView>(std::move(done),
+                 [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
+                  supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
+                   absl::StatusOr<SupervisorOffer> offer =
+                       AssignCaseTo(ctx, case_id, agent_id, supervisor);
+                   if (!offer.ok()) return offer.status();
+                   routing_.RecordSupervisorDecision(std::move(offer->decision));
+                   return std::move(offer->view);
+                 });
+}
+
+void Engine::UpdateWaitingCase(std::string case_id, WaitingCaseChange change,
+                               Callback<CaseView> done) {
+  Call<CaseView>(std::move(done),
+                 [case_id = std::move(case_id), change = std::move(change)](TickContext& ctx) {
+                   return caserouter::UpdateWaitingCase(ctx, case_id, change);
+                 });
+}
+
+void Engine::ListCasesNeedingSupervisor(Callback<std::vector<CaseView>> done) {
+  Call<std::vector<CaseView>>(std::move(done), [](TickContext& ctx) {
+    return absl::StatusOr<std::vector<CaseView>>(CasesNeedingSupervisor(ctx));
+  });
+}
+
+void Engine::TakeOverCase(std::string case_id, std::string agent_id, std::string supervisor,
+                          Callback<CaseView> done) {
+  Call<CaseView>(std::move(done),
+                 [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
+                  supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
+                   absl::StatusOr<SupervisorOffer> offer =
+                       caserouter::TakeOverCase(ctx, case_id, agent_id, supervisor);
+                   if (!offer.ok()) return offer.status();
+                   routing_.RecordSupervisorDecision(std::move(offer->decision));
+                   return std::move(offer->view);
+                 });
+}
+
+void Engine::ListAgentCases(std::string agent_id, Callback<std::vector<CaseView>> done) {
+  Call<std::vector<CaseView>>(std::move(done), [agent_id = std::move(agent_id)](TickContext& ctx) {
+    return AgentCases(ctx, agent_id);
+  });
+}
+
 void Engine::OpenSession(std::string agent_id, std::shared_ptr<DeskSession> session,
                          Callback<Welcome> done) {
   Call<Welcome>(std::move(done), [agent_id = std::move(agent_id),
@@ -246,6 +307,14 @@ void Engine::Complete(std::string agent_id, const DeskSession* session, std::str
   DeskCall<CaseView>(agent_id, session, std::move(done),
                      [agent_id, case_id = std::move(case_id), outcome](TickContext& ctx) {
                        return CompleteCase(ctx, agent_id, case_id, outcome);
+                     });
+}
+
+void Engine::Release(std::string agent_id, const DeskSession* session, std::string case_id,
+                     Callback<CaseView> done) {
+  DeskCall<CaseView>(agent_id, session, std::move(done),
+                     [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                       return ReleaseCase(ctx, agent_id, case_id);
                      });
 }
 

@@ -51,6 +51,7 @@
 #include "router/engine/engine_observer.h"
 #include "router/engine/leadership.h"
 #include "router/engine/routing_pass.h"
+#include "router/engine/supervisor_controls.h"
 #include "router/engine/tick_context.h"
 #include "router/engine/tick_outbox.h"
 #include "router/engine/views.h"
@@ -106,6 +107,18 @@ class Engine {
   // Replaces the configuration (validated by the caller); takes effect in the next tick.
   void Reconfigure(EngineConfig config, StatusCallback done);
 
+  // --- Supervisor controls (issue 14; router/engine/supervisor_controls.h) ---
+  // `supervisor` names the caller in the recorded decision.
+  void SupervisorSetPresence(std::string agent_id, Presence presence, Callback<AgentView> done);
+  void EndAgentSession(std::string agent_id, StatusCallback done);
+  void AssignCase(std::string case_id, std::string agent_id, std::string supervisor,
+                  Callback<CaseView> done);
+  void UpdateWaitingCase(std::string case_id, WaitingCaseChange change, Callback<CaseView> done);
+  void ListCasesNeedingSupervisor(Callback<std::vector<CaseView>> done);
+  void TakeOverCase(std::string case_id, std::string agent_id, std::string supervisor,
+                    Callback<CaseView> done);
+  void ListAgentCases(std::string agent_id, Callback<std::vector<CaseView>> done);
+
   // --- Agent desks ---
   // Opens (or replaces) the agent's session; the agent keeps its presence (OFFLINE agents
   // become AWAY until they set AVAILABLE). The replaced session receives kSessionEnded.
@@ -123,6 +136,10 @@ class Engine {
                StatusCallback done);
   void Complete(std::string agent_id, const DeskSession* session, std::string case_id,
                 Outcome outcome, Callback<CaseView> done);
+  // Gives an accepted case back to the queue; not offered to this agent again in this pass
+  // (issue 14; router/engine/case_release.h).
+  void Release(std::string agent_id, const DeskSession* session, std::string case_id,
+               Callback<CaseView> done);
 
   // --- Audit ---
   // Appends an event of the caller's (the service layer's audit: refused calls, supervisor

@@ -108,7 +108,8 @@ std::string DetailPattern(const std::string& rule) {
   for (const auto& entry : kCancelReasonNames) cancel_reasons.emplace_back(entry.name);
   for (const auto& entry : kPresenceNames) presences.emplace_back(entry.name);
   const std::string reasons =
-      "agent|connected|disconnected|heartbeat_lost|missed_offers|wrap_up_started|wrap_up_ended";
+      "agent|connected|disconnected|heartbeat_lost|missed_offers|wrap_up_started|wrap_up_ended|"
+      "supervisor|ended_by_supervisor";
   std::vector<std::string> alternatives;
   for (const std::string& word : Backticked(rule)) {
     if (word == "<channel>") {
@@ -224,6 +225,45 @@ class EngineEventsTest : public EngineTest, public testing::WithParamInterface<P
     profile.languages = {"en"};
     Answer<AgentView> a;
     engine_->UpdateAgent(profile, a.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(a.get().ok()) << a.get().status();
+  }
+  void ReleaseOk(const std::string& agent, const std::string& name) {
+    Answer<CaseView> a;
+    engine_->Release(agent, DeskOf(agent), Id(name), a.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(a.get().ok()) << a.get().status();
+  }
+  // Supervisor controls (issue 14).
+  void SupervisorPresence(const std::string& id, Presence presence) {
+    Answer<AgentView> a;
+    engine_->SupervisorSetPresence(id, presence, a.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(a.get().ok()) << a.get().status();
+  }
+  void EndSession(const std::string& id) {
+    StatusAnswer s;
+    engine_->EndAgentSession(id, s.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(s.get().ok()) << s.get();
+  }
+  void AssignTo(const std::string& name, const std::string& agent) {
+    Answer<CaseView> a;
+    engine_->AssignCase(Id(name), agent, "supervisor:sue", a.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(a.get().ok()) << a.get().status();
+  }
+  void Reprioritise(const std::string& name, int priority) {
+    WaitingCaseChange change;
+    change.explicit_priority = priority;
+    Answer<CaseView> a;
+    engine_->UpdateWaitingCase(Id(name), change, a.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(a.get().ok()) << a.get().status();
+  }
+  void TakeOver(const std::string& name, const std::string& agent) {
+    Answer<CaseView> a;
+    engine_->TakeOverCase(Id(name), agent, "supervisor:sue", a.Sink());
     engine_->Tick();
     EXPECT_TRUE(a.get().ok()) << a.get().status();
   }
@@ -413,6 +453,55 @@ const std::vector<Path>& Paths() {
        },
        [](T& t) { t.Wait(t.ChannelSetting(kChat, &ChannelConfig::sla) + absl::Seconds(1)); },
        {{"supervisor_help", "A", "ana", "authority_sla_breached"}, {"offered", "A", "ana", ""}}},
+      // Release and the supervisor controls (issue 14).
+      {"the agent releases an accepted case",
+       AssignedToAna,
+       [](T& t) { t.ReleaseOk("ana", "A"); },
+       {{"released", "A", "ana", ""}}},
+      {"a supervisor sets a connected agent available",
+       [](T& t) {
+         t.Hire("ana");
+         t.Desk("ana", /*available=*/false);
+       },
+       [](T& t) { t.SupervisorPresence("ana", Presence::kAvailable); },
+       {{"presence", "", "ana", "available:supervisor"}}},
+      {"a supervisor sets away an agent holding an offer",
+       OfferedToAna,
+       [](T& t) { t.SupervisorPresence("ana", Presence::kAway); },
+       {{"presence", "", "ana", "away:supervisor"}, {"offer_revoked", "A", "ana", "presence"}}},
+      {"a supervisor ends an agent's session",
+       [](T& t) {
+         t.Hire("ana");
+         t.Desk("ana");
+       },
+       [](T& t) { t.EndSession("ana"); },
+       {{"presence", "", "ana", "offline:ended_by_supervisor"},
+        {"disconnected", "", "ana", "ended_by_supervisor"}}},
+      {"a supervisor gives a waiting case to an agent",
+       [](T& t) {
+         OfferedToAna(t);
+         t.DeclineOk("ana", "A");  // she may not get it again in this pass
+       },
+       [](T& t) { t.AssignTo("A", "ana"); },
+       {{"offered", "A", "ana", ""}, {"assigned_by_supervisor", "A", "ana", "supervisor"}}},
+      {"a supervisor changes a waiting case's priority",
+       [](T& t) { t.NewCase("A", kEmail); },
+       [](T& t) { t.Reprioritise("A", 50); },
+       {{"case_updated_by_supervisor", "A", "", "priority"}}},
+      {"a supervisor takes over an assigned case that needs a supervisor",
+       [](T& t) {
+         t.Hire("ana", /*authority=*/50);
+         t.Desk("ana");
+         t.NewCase("A", kChat, "", /*authority=*/150);
+         t.Wait(t.ChannelSetting(kChat, &ChannelConfig::sla) + absl::Seconds(1));
+         t.AcceptOk("ana", "A");
+         t.Hire("sam", /*authority=*/1000);
+         t.Desk("sam");
+       },
+       [](T& t) { t.TakeOver("A", "sam"); },
+       {{"taken_by_supervisor", "A", "ana", "supervisor"},
+        {"offered", "A", "sam", ""},
+        {"taken_over_by_supervisor", "A", "sam", "supervisor"}}},
   };
   return *paths;
 }
@@ -493,7 +582,7 @@ TEST(EventsDocumentationTest, EveryDocumentedPathAndTypeIsExercised) {
   std::set<std::string> documented;
   for (const auto& [type, row] : Doc().vocabulary) documented.insert(type);
   EXPECT_EQ(emitted, documented);
-  EXPECT_EQ(documented.size(), 21u);
+  EXPECT_EQ(documented.size(), 26u);
 }
 
 }  // namespace

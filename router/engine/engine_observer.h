@@ -33,6 +33,8 @@ class EngineObserver {
   virtual void RepeatContact(Channel /*channel*/, absl::string_view /*topic*/) {}
   virtual void CaseAbandoned(Channel /*channel*/) {}
   virtual void CaseExpired(Channel /*channel*/) {}
+  // The agent gave an accepted case back to the queue (issue 14).
+  virtual void CaseReleased(Channel /*channel*/, absl::string_view /*topic*/) {}
   virtual void Offer(OfferResult /*result*/) {}
   virtual void Excluded(Exclusion /*reason*/, int /*count*/) {}
   virtual void StickyRouting(bool /*hit*/) {}

@@ -45,13 +45,15 @@ enum class RevocationReason {
   kPresence = 2,       // the agent set themselves away or offline
   kDisconnected = 3,   // the agent's desk stream ended
   kHeartbeatLost = 4,  // the agent's desk stream went silent
+  kSupervisor = 200,   // a supervisor gave the case to someone else (issue 14)
 };
 inline constexpr EnumName<RevocationReason> kRevocationReasonNames[] = {
     {RevocationReason::kTimedOut, "timed_out"},
     {RevocationReason::kCancelled, "cancelled"},
     {RevocationReason::kPresence, "presence"},
     {RevocationReason::kDisconnected, "disconnected"},
-    {RevocationReason::kHeartbeatLost, "heartbeat_lost"}};
+    {RevocationReason::kHeartbeatLost, "heartbeat_lost"},
+    {RevocationReason::kSupervisor, "supervisor"}};
 inline absl::string_view RevocationReasonName(RevocationReason reason) {
   return NameOf(kRevocationReasonNames, reason);
 }

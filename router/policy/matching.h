@@ -93,6 +93,8 @@ struct Decision {
   std::string relationship_agent;  // the customer's best relationship agent, if any
   std::optional<ScoredAgent> winner;
   std::optional<ScoredAgent> runner_up;
+  // A supervisor chose the agent (issue 14: AssignCase, TakeOverCase), not the strategy: who.
+  std::string assigned_by;
 };
 
 // Decides over `agents`: every agent that might be eligible, with or without a desk.

@@ -30,6 +30,18 @@ constexpr std::array<RpcRule, kRpcCount> kRules = {{
     {Rpc::kListQueue, "SupervisionService", "ListQueue", kReaders, false, false},
     {Rpc::kListAgents, "SupervisionService", "ListAgents", kReaders, false, false},
     {Rpc::kExplainDecision, "SupervisionService", "ExplainDecision", kReaders, false, false},
+    // Supervisor controls (issue 14): the floor is a supervisor's to steer, reads included
+    // (ListAgentCases and ListCasesNeedingSupervisor name cases and customers' needs).
+    {Rpc::kSetAgentPresence, "SupervisionService", "SetAgentPresence", kSupervisorOnly, false,
+     true},
+    {Rpc::kEndAgentSession, "SupervisionService", "EndAgentSession", kSupervisorOnly, false, true},
+    {Rpc::kAssignCase, "SupervisionService", "AssignCase", kSupervisorOnly, false, true},
+    {Rpc::kUpdateWaitingCase, "SupervisionService", "UpdateWaitingCase", kSupervisorOnly, false,
+     true},
+    {Rpc::kListCasesNeedingSupervisor, "SupervisionService", "ListCasesNeedingSupervisor",
+     kSupervisorOnly, false, false},
+    {Rpc::kTakeOverCase, "SupervisionService", "TakeOverCase", kSupervisorOnly, false, true},
+    {Rpc::kListAgentCases, "SupervisionService", "ListAgentCases", kSupervisorOnly, false, false},
 }};
 
 }  // namespace

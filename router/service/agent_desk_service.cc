@@ -321,6 +321,16 @@ class AgentDeskService::DeskStream final
                           ack_case);
         return;
       }
+      case v1::ConnectRequest::kRelease: {
+        const std::string& case_id = request.release().case_id();
+        if (absl::Status s = ValidateId("release.case_id", case_id); !s.ok()) {
+          ack_now(s);
+          return;
+        }
+        ++pending_;
+        engine_->Release(agent_id_, this, case_id, ack_case);
+        return;
+      }
       case v1::ConnectRequest::ACTION_NOT_SET:
         ack_now(absl::InvalidArgumentError("action: required"));
         return;

@@ -94,7 +94,8 @@ inline constexpr EnumPair<RevocationReason, v1::RevocationReason> kRevocationRea
     {RevocationReason::kCancelled, v1::REVOCATION_REASON_CANCELLED},
     {RevocationReason::kPresence, v1::REVOCATION_REASON_PRESENCE},
     {RevocationReason::kDisconnected, v1::REVOCATION_REASON_DISCONNECTED},
-    {RevocationReason::kHeartbeatLost, v1::REVOCATION_REASON_HEARTBEAT_LOST}};
+    {RevocationReason::kHeartbeatLost, v1::REVOCATION_REASON_HEARTBEAT_LOST},
+    {RevocationReason::kSupervisor, v1::REVOCATION_REASON_SUPERVISOR}};
 
 inline constexpr EnumPair<Exclusion, v1::ExclusionReason> kExclusionPairs[] = {
     {Exclusion::kPresence, v1::EXCLUSION_REASON_PRESENCE},
@@ -116,7 +117,8 @@ inline constexpr EnumPair<Strategy, v1::Strategy> kStrategyPairs[] = {
 inline constexpr EnumPair<absl::string_view, v1::PresenceChangeReason>
     kPresenceChangeReasonPairs[] = {{"missed_offers", v1::PRESENCE_CHANGE_REASON_MISSED_OFFERS},
                                     {"wrap_up_started", v1::PRESENCE_CHANGE_REASON_WRAP_UP_STARTED},
-                                    {"wrap_up_ended", v1::PRESENCE_CHANGE_REASON_WRAP_UP_ENDED}};
+                                    {"wrap_up_ended", v1::PRESENCE_CHANGE_REASON_WRAP_UP_ENDED},
+                                    {"supervisor", v1::PRESENCE_CHANGE_REASON_SUPERVISOR}};
 
 }  // namespace caserouter
 

@@ -77,6 +77,8 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
                                "Cases accepted by an agent for the first time.");
   auto& abandoned = CounterFamily(registry, "caserouter_cases_abandoned_total",
                                   "Cases the customer left before an agent answered.");
+  auto& released = CounterFamily(registry, "caserouter_cases_released_total",
+                                 "Accepted cases their agent gave back to the queue.");
   auto& expired = CounterFamily(registry, "caserouter_cases_expired_total",
                                 "Cases nobody could take within the channel's time to live.");
   auto& depth = GaugeFamily(registry, "caserouter_queue_depth", "Cases waiting, by channel.");
@@ -94,6 +96,7 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
     received_[i] = &received.Add(labels);
     routed_[i] = &routed.Add(labels);
     abandoned_[i] = &abandoned.Add(labels);
+    released_[i] = &released.Add(labels);
     expired_[i] = &expired.Add(labels);
     queue_depth_[i] = &depth.Add(labels);
     queue_value_[i] = &value.Add(labels);
@@ -211,6 +214,10 @@ void PrometheusObserver::RepeatContact(Channel channel, absl::string_view topic)
 
 void PrometheusObserver::CaseAbandoned(Channel channel) {
   abandoned_[ChannelIndex(channel)]->Increment();
+}
+
+void PrometheusObserver::CaseReleased(Channel channel, absl::string_view /*topic*/) {
+  released_[ChannelIndex(channel)]->Increment();
 }
 
 void PrometheusObserver::CaseExpired(Channel channel) {

@@ -10,7 +10,8 @@
 // Families (prefix caserouter_): build_info{version,revision}, leader, cases_received_total,
 // cases_routed_total (first accepted by an agent), cases_completed_total{resolved},
 // repeat_contacts_total, first_contact_resolutions_total, cases_abandoned_total,
-// cases_expired_total, queue_depth, queue_customer_value, time_to_answer_seconds,
+// cases_expired_total, cases_released_total (issue 14), queue_depth, queue_customer_value,
+// time_to_answer_seconds,
 // sla_total{result}, csat_score, offers_total{result}, exclusions_total{reason},
 // sticky_routing_total{result}, agents{presence}, agent_occupancy_ratio,
 // routing_decision_seconds, store_batch_seconds, store_batch_size, store_errors_total.
@@ -58,6 +59,7 @@ class PrometheusObserver final : public EngineObserver {
   void CaseAnswered(Channel channel, absl::Duration wait, bool sla_met) override;
   void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome,
                      bool repeat_contact) override;
+  void CaseReleased(Channel channel, absl::string_view topic) override;
   void RepeatContact(Channel channel, absl::string_view topic) override;
   void CaseAbandoned(Channel channel) override;
   void CaseExpired(Channel channel) override;
@@ -88,6 +90,7 @@ class PrometheusObserver final : public EngineObserver {
   PerChannel<prometheus::Counter*> received_{};
   PerChannel<prometheus::Counter*> routed_{};
   PerChannel<prometheus::Counter*> abandoned_{};
+  PerChannel<prometheus::Counter*> released_{};  // issue 14
   PerChannel<prometheus::Counter*> expired_{};
   PerChannel<prometheus::Gauge*> queue_depth_{};
   PerChannel<prometheus::Gauge*> queue_value_{};

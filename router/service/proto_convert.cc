@@ -231,6 +231,8 @@ void ExplanationToProto(const Explanation& explanation, v1::ExplainDecisionRespo
   out->set_authority_waived(d.authority_waived);
   out->set_relationship_agent(d.relationship_agent);
   for (const std::string& id : d.over_occupancy_cap) out->add_over_occupancy_cap(id);
+  out->set_assigned_by_supervisor(!d.assigned_by.empty());
+  out->set_supervisor(d.assigned_by);
 }
 
 bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {
