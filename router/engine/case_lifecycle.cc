@@ -178,7 +178,8 @@ absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent
   ctx.state.customers_touched.insert(c->spec.customer_id);
   if (outcome.resolved) ctx.state.last_resolved[DomainState::CustomerTopicKey(c->spec)] = c->id;
   std::string topic = ctx.TopicLabel(c->spec.topic);
-  bool repeat = !c->repeat_of.empty();
+  // Not a first-contact resolution: a repeat contact, or a case transferred (issue 14).
+  bool repeat = !c->repeat_of.empty() || c->transfers > 0;
   ctx.Observe([=](EngineObserver& o) { o.CaseCompleted(channel, topic, outcome, repeat); });
   ctx.Emit("completed", c->id, agent_id, outcome.resolved ? "resolved" : "unresolved");
   return ViewOf(*c, ctx.config, ctx.now);

@@ -290,6 +290,10 @@ void Engine::Accept(std::string agent_id, const DeskSession* session, std::strin
                     Callback<CaseView> done) {
   DeskCall<CaseView>(agent_id, session, std::move(done),
                      [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                       // A warm transfer's consult is answered as an offer (issue 14).
+                       if (IsConsulted(ctx, agent_id, case_id)) {
+                         return AcceptConsult(ctx, agent_id, case_id);
+                       }
                        return AcceptOffer(ctx, agent_id, case_id);
                      });
 }
@@ -298,6 +302,9 @@ void Engine::Decline(std::string agent_id, const DeskSession* session, std::stri
                      StatusCallback done) {
   DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
                  [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                   if (IsConsulted(ctx, agent_id, case_id)) {
+                     return Done(DeclineConsult(ctx, agent_id, case_id));
+                   }
                    return Done(DeclineOffer(ctx, agent_id, case_id));
                  });
 }
@@ -307,6 +314,15 @@ void Engine::Complete(std::string agent_id, const DeskSession* session, std::str
   DeskCall<CaseView>(agent_id, session, std::move(done),
                      [agent_id, case_id = std::move(case_id), outcome](TickContext& ctx) {
                        return CompleteCase(ctx, agent_id, case_id, outcome);
+                     });
+}
+
+void Engine::Transfer(std::string agent_id, const DeskSession* session, std::string case_id,
+                      TransferRequest request, Callback<CaseView> done) {
+  DeskCall<CaseView>(agent_id, session, std::move(done),
+                     [agent_id, case_id = std::move(case_id),
+                      request = std::move(request)](TickContext& ctx) {
+                       return TransferCase(ctx, agent_id, case_id, request);
                      });
 }
 

@@ -51,6 +51,7 @@
 #include "router/engine/engine_observer.h"
 #include "router/engine/leadership.h"
 #include "router/engine/routing_pass.h"
+#include "router/engine/case_transfer.h"
 #include "router/engine/supervisor_controls.h"
 #include "router/engine/tick_context.h"
 #include "router/engine/tick_outbox.h"
@@ -136,6 +137,10 @@ class Engine {
                StatusCallback done);
   void Complete(std::string agent_id, const DeskSession* session, std::string case_id,
                 Outcome outcome, Callback<CaseView> done);
+  // Hands an assigned case on: cold, warm (a consult) or to routing (issue 14;
+  // router/engine/case_transfer.h). A consulted agent answers with Accept or Decline.
+  void Transfer(std::string agent_id, const DeskSession* session, std::string case_id,
+                TransferRequest request, Callback<CaseView> done);
   // Gives an accepted case back to the queue; not offered to this agent again in this pass
   // (issue 14; router/engine/case_release.h).
   void Release(std::string agent_id, const DeskSession* session, std::string case_id,

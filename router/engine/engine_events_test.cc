@@ -234,6 +234,18 @@ class EngineEventsTest : public EngineTest, public testing::WithParamInterface<P
     engine_->Tick();
     EXPECT_TRUE(a.get().ok()) << a.get().status();
   }
+  void TransferOk(const std::string& agent, const std::string& name, TransferKind kind,
+                  const std::string& to) {
+    TransferRequest request;
+    request.kind = kind;
+    request.to_agent_id = to;
+    request.requirements.required_skills = {{"billing", 1}};
+    request.requirements.language = "en";
+    Answer<CaseView> a;
+    engine_->Transfer(agent, DeskOf(agent), Id(name), request, a.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(a.get().ok()) << a.get().status();
+  }
   // Supervisor controls (issue 14).
   void SupervisorPresence(const std::string& id, Presence presence) {
     Answer<AgentView> a;
@@ -314,6 +326,13 @@ void OfferedToAna(T& t) {
 void AssignedToAna(T& t) {
   OfferedToAna(t);
   t.AcceptOk("ana", "A");
+}
+
+// ...with bob present and available, who could take it.
+void AssignedToAnaBobPresent(T& t) {
+  AssignedToAna(t);
+  t.Hire("bob");
+  t.Desk("bob");
 }
 
 const std::vector<Path>& Paths() {
@@ -458,6 +477,32 @@ const std::vector<Path>& Paths() {
        AssignedToAna,
        [](T& t) { t.ReleaseOk("ana", "A"); },
        {{"released", "A", "ana", ""}}},
+      {"the agent transfers a case cold to another agent",
+       AssignedToAnaBobPresent,
+       [](T& t) { t.TransferOk("ana", "A", TransferKind::kCold, "bob"); },
+       {{"offered", "A", "bob", ""}, {"transferred", "A", "ana", "cold"}}},
+      {"the agent asks another agent to take a case over",
+       AssignedToAnaBobPresent,
+       [](T& t) { t.TransferOk("ana", "A", TransferKind::kWarm, "bob"); },
+       {{"consult_started", "A", "bob", "warm"}}},
+      {"the consulted agent takes the case over",
+       [](T& t) {
+         AssignedToAnaBobPresent(t);
+         t.TransferOk("ana", "A", TransferKind::kWarm, "bob");
+       },
+       [](T& t) { t.AcceptOk("bob", "A"); },
+       {{"transferred", "A", "ana", "warm"}, {"accepted", "A", "bob", ""}}},
+      {"the consulted agent declines the case",
+       [](T& t) {
+         AssignedToAnaBobPresent(t);
+         t.TransferOk("ana", "A", TransferKind::kWarm, "bob");
+       },
+       [](T& t) { t.DeclineOk("bob", "A"); },
+       {{"consult_declined", "A", "bob", "declined"}}},
+      {"the agent transfers a case back to routing",
+       AssignedToAna,
+       [](T& t) { t.TransferOk("ana", "A", TransferKind::kRouting, ""); },
+       {{"transferred", "A", "ana", "routing"}}},
       {"a supervisor sets a connected agent available",
        [](T& t) {
          t.Hire("ana");
@@ -582,7 +627,7 @@ TEST(EventsDocumentationTest, EveryDocumentedPathAndTypeIsExercised) {
   std::set<std::string> documented;
   for (const auto& [type, row] : Doc().vocabulary) documented.insert(type);
   EXPECT_EQ(emitted, documented);
-  EXPECT_EQ(documented.size(), 26u);
+  EXPECT_EQ(documented.size(), 29u);
 }
 
 }  // namespace

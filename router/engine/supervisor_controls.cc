@@ -132,6 +132,41 @@ absl::StatusOr<SupervisorOffer> AssignCaseTo(TickContext& ctx, const std::string
   return OfferBySupervisor(ctx, *c, **agent, supervisor, "assigned_by_supervisor");
 }
 
+absl::StatusOr<CaseSpec> ChangedSpec(const Case& c, const WaitingCaseChange& change) {
+  CaseSpec spec = c.spec;
+  if (change.explicit_priority.has_value()) spec.explicit_priority = *change.explicit_priority;
+  if (change.requirements.has_value()) {
+    spec.required_skills = change.requirements->required_skills;
+    spec.language = change.requirements->language;
+    if (!change.requirements->topic.empty()) spec.topic = change.requirements->topic;
+  }
+  if (absl::Status s = ValidateCaseSpec(spec); !s.ok()) return s;
+  return spec;
+}
+
+void ApplySpec(TickContext& ctx, Case& c, CaseSpec spec) {
+  // The open case is indexed by customer and topic through a view of its own spec: out of
+  // the index while the topic changes, back in after.
+  auto indexed = ctx.state.open_by_customer_topic.find(DomainState::CustomerTopicOf(c.spec));
+  const bool was_indexed =
+      indexed != ctx.state.open_by_customer_topic.end() && indexed->second == &c;
+  if (was_indexed) ctx.state.open_by_customer_topic.erase(indexed);
+  ctx.state.topics_touched.insert(c.spec.topic);
+  c.spec.explicit_priority = spec.explicit_priority;
+  c.spec.required_skills = std::move(spec.required_skills);
+  c.spec.language = std::move(spec.language);
+  c.spec.topic = std::move(spec.topic);
+  if (was_indexed) {
+    ctx.state.open_by_customer_topic.emplace(DomainState::CustomerTopicOf(c.spec), &c);
+  }
+  ctx.state.topics_touched.insert(c.spec.topic);
+  ctx.state.customers_touched.insert(c.spec.customer_id);
+  // Its requirement group may have changed: the waiting index is rebuilt and every queued
+  // case decided again in this tick's pass.
+  ctx.state.waiting_stale = true;
+  ctx.Changed(c);
+}
+
 absl::StatusOr<CaseView> UpdateWaitingCase(TickContext& ctx, const std::string& case_id,
                                            const WaitingCaseChange& change) {
   Case* c = ctx.state.FindCase(case_id);
@@ -140,37 +175,15 @@ absl::StatusOr<CaseView> UpdateWaitingCase(TickContext& ctx, const std::string& 
     return absl::FailedPreconditionError(absl::StrCat("case_id: case '", case_id, "' is ",
                                                       CaseStateName(c->state), ", not waiting"));
   }
-  CaseSpec spec = c->spec;
-  if (change.explicit_priority.has_value()) spec.explicit_priority = *change.explicit_priority;
-  if (change.requirements.has_value()) {
-    spec.required_skills = change.requirements->required_skills;
-    spec.language = change.requirements->language;
-    if (!change.requirements->topic.empty()) spec.topic = change.requirements->topic;
-  }
-  if (absl::Status s = ValidateCaseSpec(spec); !s.ok()) return s;
+  absl::StatusOr<CaseSpec> spec = ChangedSpec(*c, change);
+  if (!spec.ok()) return spec.status();
   if (c->state == CaseState::kOffered) TakeFromHolder(ctx, *c);
-  // The open case is indexed by customer and topic through a view of its own spec: out of
-  // the index while the topic changes, back in after.
-  auto indexed = ctx.state.open_by_customer_topic.find(DomainState::CustomerTopicOf(c->spec));
-  const bool was_indexed =
-      indexed != ctx.state.open_by_customer_topic.end() && indexed->second == c;
-  if (was_indexed) ctx.state.open_by_customer_topic.erase(indexed);
-  ctx.state.topics_touched.insert(c->spec.topic);
-  c->spec.explicit_priority = spec.explicit_priority;
-  c->spec.required_skills = std::move(spec.required_skills);
-  c->spec.language = std::move(spec.language);
-  c->spec.topic = std::move(spec.topic);
-  if (was_indexed) ctx.state.open_by_customer_topic.emplace(DomainState::CustomerTopicOf(c->spec), c);
-  ctx.state.topics_touched.insert(c->spec.topic);
-  ctx.state.customers_touched.insert(c->spec.customer_id);
-  // Its requirement group may have changed: the waiting index is rebuilt and every queued
-  // case decided again in this tick's pass.
-  ctx.state.waiting_stale = true;
-  ctx.Changed(*c);
+  ApplySpec(ctx, *c, *std::move(spec));
+  const bool priority = change.explicit_priority.has_value();
+  const bool requirements = change.requirements.has_value();
   ctx.Emit("case_updated_by_supervisor", c->id, "",
-           absl::StrCat(change.explicit_priority.has_value() ? "priority" : "",
-                        change.explicit_priority.has_value() && change.requirements ? "," : "",
-                        change.requirements.has_value() ? "requirements" : ""));
+           absl::StrCat(priority ? "priority" : "", priority && requirements ? "," : "",
+                        requirements ? "requirements" : ""));
   return ViewOf(*c, ctx.config, ctx.now);
 }
 

@@ -49,6 +49,13 @@ struct SupervisorOffer {
   Decision decision;
 };
 
+// The case's spec with `change` applied, validated (INVALID_ARGUMENT naming the field).
+// Shared with transfers to routing (case_transfer.h).
+absl::StatusOr<CaseSpec> ChangedSpec(const Case& c, const WaitingCaseChange& change);
+// Puts `spec` (from ChangedSpec) on the open case, keeping the domain's indexes; the waiting
+// index is rebuilt in this tick.
+void ApplySpec(TickContext& ctx, Case& c, CaseSpec spec);
+
 // The supervisor sets the agent's presence (AVAILABLE, AWAY, OFFLINE); the desk is told.
 absl::StatusOr<AgentView> SupervisorSetPresence(TickContext& ctx, const std::string& agent_id,
                                                 Presence presence);

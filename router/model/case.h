@@ -97,6 +97,14 @@ struct Case {
 
   Outcome outcome;
   std::string end_reason;  // for cancelled / expired cases: a closed-set reason word
+
+  // Transfers (issue 14; router/engine/case_transfer.h). Stored (optional fields).
+  int transfers = 0;                        // hand-overs from one agent to another or to routing
+  std::vector<std::string> transferred_by;  // agents who transferred it: never offered it again
+  // A warm transfer's consult: the agent asked to take the case over, until when. In memory
+  // only (a consult does not survive a failover: the case stays with its agent).
+  std::string consult_agent;
+  absl::Time consult_expires = absl::InfinitePast();
 };
 
 }  // namespace caserouter

@@ -58,6 +58,19 @@ inline absl::string_view RevocationReasonName(RevocationReason reason) {
   return NameOf(kRevocationReasonNames, reason);
 }
 
+// How an agent handed a case on (issue 14; router/engine/case_transfer.h). `warm_declined`
+// counts consults that left the case with its agent (no hand-over).
+enum class TransferKind { kCold = 0, kWarm = 1, kRouting = 2, kWarmDeclined = 3 };
+inline constexpr int kTransferKindCount = 4;
+inline constexpr EnumName<TransferKind> kTransferKindNames[] = {
+    {TransferKind::kCold, "cold"},
+    {TransferKind::kWarm, "warm"},
+    {TransferKind::kRouting, "routing"},
+    {TransferKind::kWarmDeclined, "warm_declined"}};
+inline absl::string_view TransferKindName(TransferKind kind) {
+  return NameOf(kTransferKindNames, kind);
+}
+
 // Why a case ended without an outcome (cancelled or expired). The cancel reasons are the ones
 // an adapter may give to CancelCase.
 enum class EndReason {

@@ -331,6 +331,17 @@ class AgentDeskService::DeskStream final
         engine_->Release(agent_id_, this, case_id, ack_case);
         return;
       }
+      case v1::ConnectRequest::kTransfer: {
+        absl::StatusOr<TransferRequest> transfer = TransferFromProto(request.transfer());
+        if (!transfer.ok()) {
+          ack_now(transfer.status());
+          return;
+        }
+        ++pending_;
+        engine_->Transfer(agent_id_, this, request.transfer().case_id(), *std::move(transfer),
+                          ack_case);
+        return;
+      }
       case v1::ConnectRequest::ACTION_NOT_SET:
         ack_now(absl::InvalidArgumentError("action: required"));
         return;

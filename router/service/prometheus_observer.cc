@@ -79,6 +79,9 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
                                   "Cases the customer left before an agent answered.");
   auto& released = CounterFamily(registry, "caserouter_cases_released_total",
                                  "Accepted cases their agent gave back to the queue.");
+  auto& transfers = CounterFamily(registry, "caserouter_transfers_total",
+                                  "Cases an agent handed on (cold, warm, to routing), and warm "
+                                  "consults that left the case with its agent (warm_declined).");
   auto& expired = CounterFamily(registry, "caserouter_cases_expired_total",
                                 "Cases nobody could take within the channel's time to live.");
   auto& depth = GaugeFamily(registry, "caserouter_queue_depth", "Cases waiting, by channel.");
@@ -97,6 +100,10 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
     routed_[i] = &routed.Add(labels);
     abandoned_[i] = &abandoned.Add(labels);
     released_[i] = &released.Add(labels);
+    for (const auto& kind : kTransferKindNames) {
+      transfers_[i][static_cast<int>(kind.value)] = &transfers.Add(
+          {{"channel", ChannelLabel(ch)}, {"kind", std::string(kind.name)}});
+    }
     expired_[i] = &expired.Add(labels);
     queue_depth_[i] = &depth.Add(labels);
     queue_value_[i] = &value.Add(labels);
@@ -218,6 +225,10 @@ void PrometheusObserver::CaseAbandoned(Channel channel) {
 
 void PrometheusObserver::CaseReleased(Channel channel, absl::string_view /*topic*/) {
   released_[ChannelIndex(channel)]->Increment();
+}
+
+void PrometheusObserver::CaseTransferred(Channel channel, TransferKind kind) {
+  transfers_[ChannelIndex(channel)][static_cast<int>(kind)]->Increment();
 }
 
 void PrometheusObserver::CaseExpired(Channel channel) {

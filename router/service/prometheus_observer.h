@@ -10,7 +10,8 @@
 // Families (prefix caserouter_): build_info{version,revision}, leader, cases_received_total,
 // cases_routed_total (first accepted by an agent), cases_completed_total{resolved},
 // repeat_contacts_total, first_contact_resolutions_total, cases_abandoned_total,
-// cases_expired_total, cases_released_total (issue 14), queue_depth, queue_customer_value,
+// cases_expired_total, cases_released_total and transfers_total{kind} (issue 14), queue_depth,
+// queue_customer_value,
 // time_to_answer_seconds,
 // sla_total{result}, csat_score, offers_total{result}, exclusions_total{reason},
 // sticky_routing_total{result}, agents{presence}, agent_occupancy_ratio,
@@ -60,6 +61,7 @@ class PrometheusObserver final : public EngineObserver {
   void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome,
                      bool repeat_contact) override;
   void CaseReleased(Channel channel, absl::string_view topic) override;
+  void CaseTransferred(Channel channel, TransferKind kind) override;
   void RepeatContact(Channel channel, absl::string_view topic) override;
   void CaseAbandoned(Channel channel) override;
   void CaseExpired(Channel channel) override;
@@ -91,6 +93,7 @@ class PrometheusObserver final : public EngineObserver {
   PerChannel<prometheus::Counter*> routed_{};
   PerChannel<prometheus::Counter*> abandoned_{};
   PerChannel<prometheus::Counter*> released_{};  // issue 14
+  PerChannel<std::array<prometheus::Counter*, kTransferKindCount>> transfers_{};  // issue 14
   PerChannel<prometheus::Counter*> expired_{};
   PerChannel<prometheus::Gauge*> queue_depth_{};
   PerChannel<prometheus::Gauge*> queue_value_{};

@@ -32,6 +32,8 @@ std::map<std::string, std::map<std::string, std::set<std::string>>> Expected() {
   for (int p = 0; p < kPresenceCount; ++p) {
     presences.insert(std::string(PresenceName(static_cast<Presence>(p))));
   }
+  std::set<std::string> transfer_kinds;
+  for (const auto& kind : kTransferKindNames) transfer_kinds.insert(std::string(kind.name));
   const std::set<std::string> topics = {"billing", "technical", "other"};
   return {
       {"caserouter_build_info", {{"version", {"1.2.3"}}, {"revision", {"abc"}}}},
@@ -58,6 +60,9 @@ std::map<std::string, std::map<std::string, std::set<std::string>>> Expected() {
       {"caserouter_store_batch_seconds", {}},
       {"caserouter_store_batch_size", {}},
       {"caserouter_store_errors_total", {}},
+      // Issue 14.
+      {"caserouter_cases_released_total", {{"channel", Channels()}}},
+      {"caserouter_transfers_total", {{"channel", Channels()}, {"kind", transfer_kinds}}},
   };
 }
 
@@ -138,6 +143,8 @@ TEST(PrometheusObserverTest, LabelValuesStayInsideTheirClosedSets) {
     observer.CaseAnswered(ch, absl::Hours(2), false);
     observer.CaseAbandoned(ch);
     observer.CaseExpired(ch);
+    observer.CaseReleased(ch, "case-000123");
+    for (const auto& kind : kTransferKindNames) observer.CaseTransferred(ch, kind.value);
   }
   for (int r = 0; r < kOfferResultCount; ++r) observer.Offer(static_cast<OfferResult>(r));
   for (int r = 0; r < kExclusionCount; ++r) observer.Excluded(static_cast<Exclusion>(r), 3);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "router/model/validation.h"
 #include "router/service/api_enums.h"
 
 namespace caserouter {
@@ -242,6 +243,8 @@ bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {
       v1::Offer* offer = out->mutable_offer();
       CaseViewToProto(notice.view, CaseText::kInclude, offer->mutable_case_());
       if (IsFinite(notice.expires)) TimeToProto(notice.expires, offer->mutable_expire_time());
+      offer->set_consult(notice.consult);
+      if (notice.consult) offer->set_consult_from_agent_id(notice.agent);
       return true;
     }
     case DeskNotice::Kind::kOfferRevoked: {
@@ -265,10 +268,54 @@ bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {
       message->set_channel(ChannelToProto(notice.channel));
       return true;
     }
+    case DeskNotice::Kind::kTransferUpdate: {
+      v1::TransferUpdate* update = out->mutable_transfer_update();
+      update->set_case_id(notice.case_id);
+      update->set_to_agent_id(notice.agent);
+      update->set_accepted(notice.accepted);
+      return true;
+    }
     case DeskNotice::Kind::kSessionEnded:
       return false;
   }
   return false;
+}
+
+WaitingCaseChange::Requirements RequirementsFromProto(const v1::CaseRequirements& requirements) {
+  WaitingCaseChange::Requirements out;
+  for (const v1::SkillRequirement& skill : requirements.required_skills()) {
+    out.required_skills.push_back(SkillRequirement{skill.skill(), skill.min_proficiency()});
+  }
+  out.language = requirements.language();
+  out.topic = requirements.topic();
+  return out;
+}
+
+absl::StatusOr<TransferRequest> TransferFromProto(const v1::Transfer& transfer) {
+  if (absl::Status s = ValidateId("transfer.case_id", transfer.case_id()); !s.ok()) return s;
+  TransferRequest out;
+  switch (transfer.kind()) {
+    case v1::TRANSFER_KIND_COLD:
+      out.kind = TransferKind::kCold;
+      break;
+    case v1::TRANSFER_KIND_WARM:
+      out.kind = TransferKind::kWarm;
+      break;
+    case v1::TRANSFER_KIND_ROUTING:
+      out.kind = TransferKind::kRouting;
+      break;
+    default:
+      return absl::InvalidArgumentError("transfer.kind: COLD, WARM or ROUTING");
+  }
+  if (out.kind == TransferKind::kRouting) {
+    if (!transfer.has_requirements()) {
+      return absl::InvalidArgumentError("transfer.requirements: required for ROUTING");
+    }
+    out.requirements = RequirementsFromProto(transfer.requirements());
+  } else {
+    out.to_agent_id = transfer.to_agent_id();
+  }
+  return out;
 }
 
 void TimeToProto(absl::Time time, google::protobuf::Timestamp* out) {

@@ -121,6 +121,11 @@ class ServerObserver final : public EngineObserver {
     metrics_->StoreBatch(latency, records, ok);
   }
   void Leadership(bool leader) override { metrics_->Leadership(leader); }
+  // Issue 14.
+  void CaseReleased(Channel c, absl::string_view topic) override {
+    metrics_->CaseReleased(c, topic);
+  }
+  void CaseTransferred(Channel c, TransferKind kind) override { metrics_->CaseTransferred(c, kind); }
 
  private:
   PrometheusObserver* const metrics_;

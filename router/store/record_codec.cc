@@ -411,6 +411,8 @@ FieldList EncodeCase(const Case& c) {
     f.emplace_back(absl::StrCat("msg.", i), c.messages[i]);
   }
   f.emplace_back("joined_keys", NameList(c.joined_keys));
+  f.emplace_back("transfers", absl::StrCat(c.transfers));  // issue 14
+  f.emplace_back("transferred_by", NameList(c.transferred_by));
   return f;
 }
 
@@ -463,6 +465,9 @@ absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
     c.messages.push_back(r.Str(absl::StrCat("msg.", i)));
   }
   c.joined_keys = r.OptionalNames("joined_keys");
+  // Issue 14: absent in records written before transfers.
+  c.transfers = static_cast<int>(r.Int64Or("transfers", 0));
+  c.transferred_by = r.OptionalNames("transferred_by");
   if (!r.status().ok()) return r.status();
   return c;
 }

@@ -61,6 +61,8 @@ inline Case SampleCase(const std::string& id) {
   c.preferred_agent = "agent-7";
   c.needs_supervisor = true;
   c.came_back = true;
+  c.transfers = 2;
+  c.transferred_by = {"zed", "yan"};
   c.outcome = {true, 4, true};
   c.end_reason = "";
   return c;
@@ -189,6 +191,8 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("preferred_agent", a.preferred_agent, b.preferred_agent)
       .Field("needs_supervisor", a.needs_supervisor, b.needs_supervisor)
       .Field("came_back", a.came_back, b.came_back)
+      .Field("transfers", a.transfers, b.transfers)
+      .Strings("transferred_by", a.transferred_by, b.transferred_by)
       .Result();
 }
 

@@ -418,6 +418,10 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
     const v1::Case& c = event.offer().case_();
     absl::Duration left =
         absl::FromUnixSeconds(event.offer().expire_time().seconds()) - absl::Now();
+    if (event.offer().consult()) {
+      Print("CONSULT from %s: take over %s? (a to take it, d to leave it with them)",
+            event.offer().consult_from_agent_id(), c.case_id());
+    }
     Print("OFFER %s  %s  %s  priority %.1f  (%ds to answer)\n  customer %s: %s", c.case_id(),
           EnumWord(c.channel()), c.topic(), c.priority(),
           static_cast<int>(absl::ToInt64Seconds(left)), c.customer_id(), c.subject());
@@ -443,6 +447,10 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
           EnumWord(event.presence_changed().reason()));
   } else if (event.has_case_message()) {
     Print("MESSAGE on %s: %s", event.case_message().case_id(), event.case_message().text());
+  } else if (event.has_transfer_update()) {
+    const v1::TransferUpdate& update = event.transfer_update();
+    Print("transfer of %s to %s: %s", update.case_id(), update.to_agent_id(),
+          update.accepted() ? "taken over (no longer yours)" : "declined (still yours)");
   }
 }
 
@@ -462,8 +470,8 @@ int RunInteractive(const std::vector<std::string>& targets, const std::string& a
       });
   desk.Start();
   Print(
-      "agent %s: a <case> | d <case> | c <case> resolved|unresolved [csat] | "
-      "p available|away | q",
+      "agent %s: a <case> | d <case> | c <case> resolved|unresolved [csat] | r <case> | "
+      "t <case> cold|warm <agent> | t <case> routing <topic> <skill> | p available|away | q",
       agent_id);
   std::string line;
   while (std::getline(std::cin, line)) {
@@ -487,12 +495,29 @@ int RunInteractive(const std::vector<std::string>& targets, const std::string& a
       complete->set_case_id(words[1]);
       complete->mutable_outcome()->set_resolved(words[2] == "resolved");
       complete->mutable_outcome()->set_csat(csat);
+    } else if (command == "r" && words.size() == 2) {
+      request.mutable_release()->set_case_id(words[1]);
+    } else if (command == "t" && words.size() == 4 && (words[2] == "cold" || words[2] == "warm")) {
+      v1::Transfer* transfer = request.mutable_transfer();
+      transfer->set_case_id(words[1]);
+      transfer->set_kind(words[2] == "cold" ? v1::TRANSFER_KIND_COLD : v1::TRANSFER_KIND_WARM);
+      transfer->set_to_agent_id(words[3]);
+    } else if (command == "t" && words.size() == 5 && words[2] == "routing") {
+      v1::Transfer* transfer = request.mutable_transfer();
+      transfer->set_case_id(words[1]);
+      transfer->set_kind(v1::TRANSFER_KIND_ROUTING);
+      transfer->mutable_requirements()->set_topic(words[3]);
+      v1::SkillRequirement* skill = transfer->mutable_requirements()->add_required_skills();
+      skill->set_skill(words[4]);
+      skill->set_min_proficiency(1);
     } else if (command == "p" && words.size() == 2 &&
                (words[1] == "available" || words[1] == "away")) {
       request.mutable_set_presence()->set_presence(words[1] == "available" ? v1::PRESENCE_AVAILABLE
                                                                            : v1::PRESENCE_AWAY);
     } else {
-      Print("? a <case> | d <case> | c <case> resolved|unresolved [csat] | p available|away | q");
+      Print(
+          "? a <case> | d <case> | c <case> resolved|unresolved [csat] | r <case> | "
+          "t <case> cold|warm <agent> | t <case> routing <topic> <skill> | p available|away | q");
       continue;
     }
     absl::MutexLock lock(&mu);
