@@ -4,6 +4,8 @@
 # days) and on the synthetic centre, with differences paired by seed; the default strategy's
 # sweep; and the Erlang C/A theory check for longest idle and the default strategy. Takes
 # 35-45 minutes on 2 cores.
+# The report ends with the synthetic centre run again with a share of its needs transferred by
+# their first agent (--report_transfer_share, 0.15; issue 14): FCR per strategy with transfers.
 # Usage: scripts/evaluate.sh [caserouter-sim flags...]   e.g. --seeds=3, --quick, truth flags
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/agent_rules.h"
+#include "router/engine/agent_work_rules.h"
 #include "router/engine/desk_sessions.h"
 #include "router/model/validation.h"
 
@@ -154,7 +155,8 @@ absl::Status DeclineOffer(TickContext& ctx, const std::string& agent_id,
 }
 
 absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent_id,
-                                      const std::string& case_id, const Outcome& outcome) {
+                                      const std::string& case_id, const Outcome& outcome,
+                                      const std::string& disposition) {
   if (absl::Status s = ValidateOutcome(outcome); !s.ok()) return s;
   Case* c;
   Agent* agent;
@@ -162,7 +164,12 @@ absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent
       !s.ok()) {
     return s;
   }
+  // Issue 14: the code must be one of the topic's (agent_work_rules.h).
+  if (absl::Status s = CheckDisposition(ctx.config.floor, c->spec.topic, disposition); !s.ok()) {
+    return s;
+  }
   c->outcome = outcome;
+  c->disposition = disposition;
   c->closed_time = ctx.now;
   SetState(ctx, *c, CaseState::kCompleted);
   Channel channel = c->spec.channel;

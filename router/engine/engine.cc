@@ -6,9 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "router/engine/agent_registry.h"
+#include "router/engine/agent_work_rules.h"
 #include "router/engine/case_intake.h"
 #include "router/engine/case_lifecycle.h"
 #include "router/engine/case_release.h"
+#include "router/engine/pending_cases.h"
 #include "router/engine/recovery.h"
 #include "router/engine/timers.h"
 
@@ -206,15 +208,15 @@ void Engine::EndAgentSession(std::string agent_id, StatusCallback done) {
 // A supervisor's offer answers with the case and leaves its decision for ExplainDecision.
 void Engine::AssignCase(std::string case_id, std::string agent_id, std::string supervisor,
                         Callback<CaseView> done) {
-  Call<CaseView>(std::move(done),
-                 [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
-                  supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
-                   absl::StatusOr<SupervisorOffer> offer =
-                       AssignCaseTo(ctx, case_id, agent_id, supervisor);
-                   if (!offer.ok()) return offer.status();
-                   routing_.RecordSupervisorDecision(std::move(offer->decision));
-                   return std::move(offer->view);
-                 });
+  Call<CaseView>(
+      std::move(done),
+      [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
+       supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
+        absl::StatusOr<SupervisorOffer> offer = AssignCaseTo(ctx, case_id, agent_id, supervisor);
+        if (!offer.ok()) return offer.status();
+        routing_.RecordSupervisorDecision(std::move(offer->decision));
+        return std::move(offer->view);
+      });
 }
 
 void Engine::UpdateWaitingCase(std::string case_id, WaitingCaseChange change,
@@ -233,15 +235,16 @@ void Engine::ListCasesNeedingSupervisor(Callback<std::vector<CaseView>> done) {
 
 void Engine::TakeOverCase(std::string case_id, std::string agent_id, std::string supervisor,
                           Callback<CaseView> done) {
-  Call<CaseView>(std::move(done),
-                 [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
-                  supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
-                   absl::StatusOr<SupervisorOffer> offer =
-                       caserouter::TakeOverCase(ctx, case_id, agent_id, supervisor);
-                   if (!offer.ok()) return offer.status();
-                   routing_.RecordSupervisorDecision(std::move(offer->decision));
-                   return std::move(offer->view);
-                 });
+  Call<CaseView>(
+      std::move(done),
+      [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
+       supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
+        absl::StatusOr<SupervisorOffer> offer =
+            caserouter::TakeOverCase(ctx, case_id, agent_id, supervisor);
+        if (!offer.ok()) return offer.status();
+        routing_.RecordSupervisorDecision(std::move(offer->decision));
+        return std::move(offer->view);
+      });
 }
 
 void Engine::ListAgentCases(std::string agent_id, Callback<std::vector<CaseView>> done) {
@@ -317,12 +320,63 @@ void Engine::Complete(std::string agent_id, const DeskSession* session, std::str
                      });
 }
 
+void Engine::CompleteWithCode(std::string agent_id, const DeskSession* session, std::string case_id,
+                              Outcome outcome, std::string disposition, Callback<CaseView> done) {
+  DeskCall<CaseView>(
+      agent_id, session, std::move(done),
+      [agent_id, case_id = std::move(case_id), outcome, disposition = std::move(disposition)](
+          TickContext& ctx) { return CompleteCase(ctx, agent_id, case_id, outcome, disposition); });
+}
+
 void Engine::Transfer(std::string agent_id, const DeskSession* session, std::string case_id,
                       TransferRequest request, Callback<CaseView> done) {
+  DeskCall<CaseView>(
+      agent_id, session, std::move(done),
+      [agent_id, case_id = std::move(case_id), request = std::move(request)](TickContext& ctx) {
+        return TransferCase(ctx, agent_id, case_id, request);
+      });
+}
+
+void Engine::GetContext(std::string agent_id, const DeskSession* session, std::string case_id,
+                        Callback<AgentContext> done) {
+  DeskCall<AgentContext>(agent_id, session, std::move(done),
+                         [this, agent_id, case_id = std::move(case_id)](
+                             TickContext& ctx) -> absl::StatusOr<AgentContext> {
+                           std::optional<Decision> decision;
+                           if (const Case* c = ctx.state.FindCase(case_id)) {
+                             absl::StatusOr<Decision> made = routing_.Explain(ctx, *c);
+                             if (made.ok()) decision = *std::move(made);
+                           }
+                           return ContextFor(ctx, agent_id, case_id, std::move(decision));
+                         });
+}
+
+void Engine::EndWrapUp(std::string agent_id, const DeskSession* session, StatusCallback done) {
+  DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
+                 [agent_id](TickContext& ctx) { return Done(EndWrapUpEarly(ctx, agent_id)); });
+}
+
+void Engine::ExtendWrapUp(std::string agent_id, const DeskSession* session, absl::Duration extra,
+                          StatusCallback done) {
+  DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
+                 [agent_id, extra](TickContext& ctx) {
+                   return Done(caserouter::ExtendWrapUp(ctx, agent_id, extra));
+                 });
+}
+
+void Engine::SetAway(std::string agent_id, const DeskSession* session, std::string reason,
+                     StatusCallback done) {
+  DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
+                 [agent_id, reason = std::move(reason)](TickContext& ctx) {
+                   return Done(caserouter::SetAway(ctx, agent_id, reason));
+                 });
+}
+
+void Engine::MarkPending(std::string agent_id, const DeskSession* session, std::string case_id,
+                         Callback<CaseView> done) {
   DeskCall<CaseView>(agent_id, session, std::move(done),
-                     [agent_id, case_id = std::move(case_id),
-                      request = std::move(request)](TickContext& ctx) {
-                       return TransferCase(ctx, agent_id, case_id, request);
+                     [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                       return caserouter::MarkPending(ctx, agent_id, case_id);
                      });
 }
 
@@ -373,6 +427,7 @@ void Engine::Tick() {
   }
   for (Command& command : commands) command.run(ctx);
   AdvanceTimers(ctx);
+  AdvancePendingCases(ctx);  // issue 14
   routing_.Run(ctx, *clock_);
   for (const std::string& id : state_.EvictExpired(ctx.now, config_.closed_retention)) {
     routing_.Forget(id);

@@ -45,13 +45,14 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "agents/agent.h"
+#include "router/engine/agent_context.h"
+#include "router/engine/case_transfer.h"
 #include "router/engine/desk_session.h"
 #include "router/engine/desk_sessions.h"
 #include "router/engine/domain_state.h"
 #include "router/engine/engine_observer.h"
 #include "router/engine/leadership.h"
 #include "router/engine/routing_pass.h"
-#include "router/engine/case_transfer.h"
 #include "router/engine/supervisor_controls.h"
 #include "router/engine/tick_context.h"
 #include "router/engine/tick_outbox.h"
@@ -137,10 +138,29 @@ class Engine {
                StatusCallback done);
   void Complete(std::string agent_id, const DeskSession* session, std::string case_id,
                 Outcome outcome, Callback<CaseView> done);
+  // Complete with a disposition code from the topic's configured list (issue 14;
+  // router/engine/agent_work_rules.h); INVALID_ARGUMENT naming outcome.disposition_code.
+  void CompleteWithCode(std::string agent_id, const DeskSession* session, std::string case_id,
+                        Outcome outcome, std::string disposition, Callback<CaseView> done);
   // Hands an assigned case on: cold, warm (a consult) or to routing (issue 14;
   // router/engine/case_transfer.h). A consulted agent answers with Accept or Decline.
   void Transfer(std::string agent_id, const DeskSession* session, std::string case_id,
                 TransferRequest request, Callback<CaseView> done);
+  // The context of the agent's own case: the customer's cases, channels, why this agent, the
+  // agent's own figures on the topic (issue 14; router/engine/agent_context.h).
+  void GetContext(std::string agent_id, const DeskSession* session, std::string case_id,
+                  Callback<AgentContext> done);
+  // Wrap-up ended early or extended, AWAY with a reason (issue 14;
+  // router/engine/agent_work_rules.h).
+  void EndWrapUp(std::string agent_id, const DeskSession* session, StatusCallback done);
+  void ExtendWrapUp(std::string agent_id, const DeskSession* session, absl::Duration extra,
+                    StatusCallback done);
+  void SetAway(std::string agent_id, const DeskSession* session, std::string reason,
+               StatusCallback done);
+  // Marks an assigned chat, social or email case pending: waiting on the customer (issue 14;
+  // router/engine/pending_cases.h).
+  void MarkPending(std::string agent_id, const DeskSession* session, std::string case_id,
+                   Callback<CaseView> done);
   // Gives an accepted case back to the queue; not offered to this agent again in this pass
   // (issue 14; router/engine/case_release.h).
   void Release(std::string agent_id, const DeskSession* session, std::string case_id,

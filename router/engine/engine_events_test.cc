@@ -109,7 +109,7 @@ std::string DetailPattern(const std::string& rule) {
   for (const auto& entry : kPresenceNames) presences.emplace_back(entry.name);
   const std::string reasons =
       "agent|connected|disconnected|heartbeat_lost|missed_offers|wrap_up_started|wrap_up_ended|"
-      "supervisor|ended_by_supervisor";
+      "supervisor|ended_by_supervisor|wrap_up_ended_early|break|lunch|training|meeting|coaching";
   std::vector<std::string> alternatives;
   for (const std::string& word : Backticked(rule)) {
     if (word == "<channel>") {
@@ -225,6 +225,18 @@ class EngineEventsTest : public EngineTest, public testing::WithParamInterface<P
     profile.languages = {"en"};
     Answer<AgentView> a;
     engine_->UpdateAgent(profile, a.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(a.get().ok()) << a.get().status();
+  }
+  void ExtendOk(const std::string& agent, absl::Duration extra) {
+    StatusAnswer s;
+    engine_->ExtendWrapUp(agent, DeskOf(agent), extra, s.Sink());
+    engine_->Tick();
+    EXPECT_TRUE(s.get().ok()) << s.get();
+  }
+  void PendingOk(const std::string& agent, const std::string& name) {
+    Answer<CaseView> a;
+    engine_->MarkPending(agent, DeskOf(agent), Id(name), a.Sink());
     engine_->Tick();
     EXPECT_TRUE(a.get().ok()) << a.get().status();
   }
@@ -503,6 +515,43 @@ const std::vector<Path>& Paths() {
        AssignedToAna,
        [](T& t) { t.TransferOk("ana", "A", TransferKind::kRouting, ""); },
        {{"transferred", "A", "ana", "routing"}}},
+      {"the agent marks a chat case pending",
+       AssignedToAna,
+       [](T& t) { t.PendingOk("ana", "A"); },
+       {{"pending", "A", "ana", ""}}},
+      {"the customer writes on a pending case and its agent takes it back",
+       [](T& t) {
+         AssignedToAna(t);
+         t.PendingOk("ana", "A");
+       },
+       [](T& t) { t.AddText("A"); },
+       {{"message", "A", "ana", ""},
+        {"offered", "A", "ana", ""},
+        {"pending_returned", "A", "ana", "agent"}}},
+      {"a returned pending case goes to the queue after the wait",
+       [](T& t) {
+         AssignedToAna(t);
+         t.PendingOk("ana", "A");
+         t.Disconnect("ana");
+         t.AddText("A");
+       },
+       [](T& t) { t.Wait(t.config().floor.pending_return_wait + absl::Seconds(1)); },
+       {{"pending_returned", "A", "ana", "queue"}}},
+      {"an agent extends their wrap-up",
+       [](T& t) {
+         AssignedToAna(t);
+         t.CompleteOk("ana", "A", /*resolved=*/true);  // chat wrap-up starts
+       },
+       [](T& t) { t.ExtendOk("ana", absl::Seconds(30)); },
+       {{"wrap_up_extended", "", "ana", ""}}},
+      {"a pending case nobody writes to closes itself",
+       [](T& t) {
+         AssignedToAna(t);
+         t.PendingOk("ana", "A");
+         t.Disconnect("ana");
+       },
+       [](T& t) { t.Wait(t.config().floor.pending_close_after + absl::Seconds(1)); },
+       {{"pending_closed", "A", "ana", "pending_timeout"}}},
       {"a supervisor sets a connected agent available",
        [](T& t) {
          t.Hire("ana");
@@ -627,7 +676,7 @@ TEST(EventsDocumentationTest, EveryDocumentedPathAndTypeIsExercised) {
   std::set<std::string> documented;
   for (const auto& [type, row] : Doc().vocabulary) documented.insert(type);
   EXPECT_EQ(emitted, documented);
-  EXPECT_EQ(documented.size(), 29u);
+  EXPECT_EQ(documented.size(), 33u);
 }
 
 }  // namespace

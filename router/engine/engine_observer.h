@@ -35,6 +35,10 @@ class EngineObserver {
   virtual void CaseExpired(Channel /*channel*/) {}
   // The agent gave an accepted case back to the queue (issue 14).
   virtual void CaseReleased(Channel /*channel*/, absl::string_view /*topic*/) {}
+  // The agent stepped AWAY for `reason`, one of the configured floor.away_reasons (issue 14).
+  virtual void AgentAway(absl::string_view /*reason*/) {}
+  // A pending case's step (issue 14).
+  virtual void CasePending(Channel /*channel*/, PendingStep /*step*/) {}
   // The agent handed a case on, or a consult left it with them (issue 14).
   virtual void CaseTransferred(Channel /*channel*/, TransferKind /*kind*/) {}
   virtual void Offer(OfferResult /*result*/) {}

@@ -10,6 +10,7 @@
 
 #include "absl/time/time.h"
 #include "agents/channel.h"
+#include "router/model/floor_config.h"
 #include "router/model/enum_names.h"
 
 namespace caserouter {
@@ -152,6 +153,8 @@ struct EngineConfig {
   // re-decided only what a change can affect. For verification only (the simulator's
   // --full_pass compares both decision by decision); not read from configuration files.
   bool full_routing_pass = false;
+  // How agents work their cases: pending, away reasons, wrap-up, dispositions (issue 14).
+  FloorConfig floor;
   // Simulator only, never read from configuration files: when set, every case goes to the
   // eligible agent the oracle says is most likely to resolve it (idle time breaks ties) and
   // no case is held for anyone — the bound the simulator's "oracle" column measures.

@@ -71,6 +71,15 @@ inline absl::string_view TransferKindName(TransferKind kind) {
   return NameOf(kTransferKindNames, kind);
 }
 
+// The steps of a pending case (issue 14; router/engine/pending_cases.h).
+enum class PendingStep { kMarked = 0, kBackToAgent = 1, kBackToQueue = 2, kClosed = 3 };
+inline constexpr int kPendingStepCount = 4;
+inline constexpr EnumName<PendingStep> kPendingStepNames[] = {
+    {PendingStep::kMarked, "marked"},
+    {PendingStep::kBackToAgent, "back_to_agent"},
+    {PendingStep::kBackToQueue, "back_to_queue"},
+    {PendingStep::kClosed, "closed"}};
+
 // Why a case ended without an outcome (cancelled or expired). The cancel reasons are the ones
 // an adapter may give to CancelCase.
 enum class EndReason {
@@ -80,6 +89,7 @@ enum class EndReason {
   kDuplicate = 3,         // the adapter found it duplicates another case
   kOther = 4,             // the adapter withdrew it for another reason
   kNoAgentWithinTtl = 5,  // nobody could take it within the channel's time to live
+  kPendingTimeout = 200,  // pending, and the customer did not come back in time (issue 14)
 };
 inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kNone, ""},
@@ -87,7 +97,8 @@ inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kPostDeleted, "post_deleted"},
     {EndReason::kDuplicate, "duplicate"},
     {EndReason::kOther, "other"},
-    {EndReason::kNoAgentWithinTtl, "no_agent_within_ttl"}};
+    {EndReason::kNoAgentWithinTtl, "no_agent_within_ttl"},
+    {EndReason::kPendingTimeout, "pending_timeout"}};
 inline absl::string_view EndReasonName(EndReason reason) { return NameOf(kEndReasonNames, reason); }
 
 // The reason CancelCase records when the adapter gives none.

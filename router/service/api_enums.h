@@ -70,7 +70,8 @@ inline constexpr EnumPair<CaseState, v1::CaseState> kCaseStatePairs[] = {
     {CaseState::kAssigned, v1::CASE_STATE_ASSIGNED},
     {CaseState::kCompleted, v1::CASE_STATE_COMPLETED},
     {CaseState::kCancelled, v1::CASE_STATE_CANCELLED},
-    {CaseState::kExpired, v1::CASE_STATE_EXPIRED}};
+    {CaseState::kExpired, v1::CASE_STATE_EXPIRED},
+    {CaseState::kPending, v1::CASE_STATE_PENDING}};
 
 // Case.end_reason. kNone (open, or completed) is the unspecified value.
 inline constexpr EnumPair<EndReason, v1::EndReason> kEndReasonPairs[] = {
@@ -79,7 +80,8 @@ inline constexpr EnumPair<EndReason, v1::EndReason> kEndReasonPairs[] = {
     {EndReason::kPostDeleted, v1::END_REASON_POST_DELETED},
     {EndReason::kDuplicate, v1::END_REASON_DUPLICATE},
     {EndReason::kOther, v1::END_REASON_OTHER},
-    {EndReason::kNoAgentWithinTtl, v1::END_REASON_NO_AGENT_WITHIN_TTL}};
+    {EndReason::kNoAgentWithinTtl, v1::END_REASON_NO_AGENT_WITHIN_TTL},
+    {EndReason::kPendingTimeout, v1::END_REASON_PENDING_TIMEOUT}};
 
 // CancelCaseRequest.reason: the cancel reasons of kCancelReasonNames. CANCEL_REASON_UNSPECIFIED
 // has no pair: the engine records kDefaultCancelReason for it.

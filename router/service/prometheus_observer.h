@@ -10,7 +10,8 @@
 // Families (prefix caserouter_): build_info{version,revision}, leader, cases_received_total,
 // cases_routed_total (first accepted by an agent), cases_completed_total{resolved},
 // repeat_contacts_total, first_contact_resolutions_total, cases_abandoned_total,
-// cases_expired_total, cases_released_total and transfers_total{kind} (issue 14), queue_depth,
+// cases_expired_total, cases_released_total, transfers_total{kind} and pending_total{step}
+// and away_total{reason} (issue 14), queue_depth,
 // queue_customer_value,
 // time_to_answer_seconds,
 // sla_total{result}, csat_score, offers_total{result}, exclusions_total{reason},
@@ -62,6 +63,8 @@ class PrometheusObserver final : public EngineObserver {
                      bool repeat_contact) override;
   void CaseReleased(Channel channel, absl::string_view topic) override;
   void CaseTransferred(Channel channel, TransferKind kind) override;
+  void CasePending(Channel channel, PendingStep step) override;
+  void AgentAway(absl::string_view reason) override;
   void RepeatContact(Channel channel, absl::string_view topic) override;
   void CaseAbandoned(Channel channel) override;
   void CaseExpired(Channel channel) override;
@@ -92,8 +95,10 @@ class PrometheusObserver final : public EngineObserver {
   PerChannel<prometheus::Counter*> received_{};
   PerChannel<prometheus::Counter*> routed_{};
   PerChannel<prometheus::Counter*> abandoned_{};
-  PerChannel<prometheus::Counter*> released_{};  // issue 14
+  PerChannel<prometheus::Counter*> released_{};                                   // issue 14
   PerChannel<std::array<prometheus::Counter*, kTransferKindCount>> transfers_{};  // issue 14
+  PerChannel<std::array<prometheus::Counter*, kPendingStepCount>> pending_{};     // issue 14
+  prometheus::Family<prometheus::Counter>* away_ = nullptr;  // issue 14, by reason
   PerChannel<prometheus::Counter*> expired_{};
   PerChannel<prometheus::Gauge*> queue_depth_{};
   PerChannel<prometheus::Gauge*> queue_value_{};

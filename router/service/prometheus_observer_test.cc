@@ -32,6 +32,8 @@ std::map<std::string, std::map<std::string, std::set<std::string>>> Expected() {
   for (int p = 0; p < kPresenceCount; ++p) {
     presences.insert(std::string(PresenceName(static_cast<Presence>(p))));
   }
+  std::set<std::string> pending_steps;
+  for (const auto& step : kPendingStepNames) pending_steps.insert(std::string(step.name));
   std::set<std::string> transfer_kinds;
   for (const auto& kind : kTransferKindNames) transfer_kinds.insert(std::string(kind.name));
   const std::set<std::string> topics = {"billing", "technical", "other"};
@@ -63,6 +65,9 @@ std::map<std::string, std::map<std::string, std::set<std::string>>> Expected() {
       // Issue 14.
       {"caserouter_cases_released_total", {{"channel", Channels()}}},
       {"caserouter_transfers_total", {{"channel", Channels()}, {"kind", transfer_kinds}}},
+      {"caserouter_pending_total", {{"channel", Channels()}, {"step", pending_steps}}},
+      // Series by reason appear as agents give the configured reasons (none at start).
+      {"caserouter_away_total", {{"reason", {}}}},
   };
 }
 
@@ -132,6 +137,20 @@ TEST(PrometheusObserverTest, ExportsExactlyTheAgreedFamiliesWithEveryComboPreCre
             0);
 }
 
+// Away reasons are configured words the engine checked; anything else is "other" (issue 14).
+TEST(PrometheusObserverTest, AwayReasonsAreLabelsOnlyWhenPlainWords) {
+  prometheus::Registry registry;
+  PrometheusObserver observer(&registry, kTopics, "1.2.3", "abc");
+  observer.AgentAway("lunch");
+  observer.AgentAway("lunch");
+  observer.AgentAway("My Boss Called!");
+  observer.AgentAway("");
+  std::vector<MetricFamily> families = registry.Collect();
+  EXPECT_EQ(CounterValue(families, "caserouter_away_total", {{"reason", "lunch"}}), 2);
+  EXPECT_EQ(CounterValue(families, "caserouter_away_total", {{"reason", "other"}}), 2);
+  EXPECT_EQ(Find(families, "caserouter_away_total")->metric.size(), 2u);
+}
+
 TEST(PrometheusObserverTest, LabelValuesStayInsideTheirClosedSets) {
   prometheus::Registry registry;
   PrometheusObserver observer(&registry, kTopics, "1.2.3", "abc");
@@ -145,6 +164,7 @@ TEST(PrometheusObserverTest, LabelValuesStayInsideTheirClosedSets) {
     observer.CaseExpired(ch);
     observer.CaseReleased(ch, "case-000123");
     for (const auto& kind : kTransferKindNames) observer.CaseTransferred(ch, kind.value);
+    for (const auto& step : kPendingStepNames) observer.CasePending(ch, step.value);
   }
   for (int r = 0; r < kOfferResultCount; ++r) observer.Offer(static_cast<OfferResult>(r));
   for (int r = 0; r < kExclusionCount; ++r) observer.Excluded(static_cast<Exclusion>(r), 3);

@@ -146,6 +146,7 @@ void CaseViewToProto(const CaseView& view, CaseText text, v1::Case* out) {
     o->set_resolved(c.outcome.resolved);
     o->set_csat(c.outcome.csat);
     o->set_follow_up_needed(c.outcome.follow_up_needed);
+    o->set_disposition_code(c.disposition);
   }
   out->set_end_reason(EndReasonToProto(c.end_reason));
   out->set_repeat_of(c.repeat_of);
@@ -279,6 +280,49 @@ bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {
       return false;
   }
   return false;
+}
+
+void AgentContextToProto(const AgentContext& context, v1::CaseContext* out) {
+  out->Clear();
+  CaseViewToProto(context.view, CaseText::kInclude, out->mutable_case_());
+  for (const PastCase& past : context.customer_cases) {
+    v1::PastCase* p = out->add_customer_cases();
+    p->set_case_id(past.case_id);
+    p->set_channel(ChannelToProto(past.channel));
+    p->set_topic(past.topic);
+    p->set_state(CaseStateToProto(past.state));
+    if (past.state == CaseState::kCompleted) {
+      p->mutable_outcome()->set_resolved(past.outcome.resolved);
+      p->mutable_outcome()->set_csat(past.outcome.csat);
+      p->mutable_outcome()->set_follow_up_needed(past.outcome.follow_up_needed);
+      p->mutable_outcome()->set_disposition_code(past.disposition);
+    }
+    p->set_end_reason(EndReasonToProto(past.end_reason));
+    TimeToProto(past.created_time, p->mutable_create_time());
+    if (IsFinite(past.closed_time)) TimeToProto(past.closed_time, p->mutable_close_time());
+  }
+  out->set_repeat_of_case_id(context.view.record.repeat_of);
+  for (Channel channel : context.channel_history) out->add_channel_history(ChannelToProto(channel));
+  if (context.decision.has_value()) {
+    out->set_strategy(StrategyName(context.decision->strategy));
+    out->set_assigned_by_supervisor(!context.decision->assigned_by.empty());
+  }
+  if (context.this_agent.has_value()) {
+    out->set_score(context.this_agent->score.total);
+    ScoreToProto(context.this_agent->score, out->mutable_score_terms());
+  }
+  v1::AgentTopicRecord* own = out->mutable_own_record();
+  own->set_topic(context.own.topic);
+  own->set_completed(context.own.completed);
+  own->set_resolved(context.own.resolved);
+  own->set_resolution_rate(context.own.completed > 0
+                               ? static_cast<double>(context.own.resolved) / context.own.completed
+                               : 0);
+  own->set_first_contact_resolutions(context.own.first_contact_resolutions);
+  own->set_csat_average(context.own.csat_count > 0
+                            ? static_cast<double>(context.own.csat_sum) / context.own.csat_count
+                            : 0);
+  own->set_csat_count(context.own.csat_count);
 }
 
 WaitingCaseChange::Requirements RequirementsFromProto(const v1::CaseRequirements& requirements) {

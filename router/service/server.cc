@@ -125,7 +125,11 @@ class ServerObserver final : public EngineObserver {
   void CaseReleased(Channel c, absl::string_view topic) override {
     metrics_->CaseReleased(c, topic);
   }
-  void CaseTransferred(Channel c, TransferKind kind) override { metrics_->CaseTransferred(c, kind); }
+  void CaseTransferred(Channel c, TransferKind kind) override {
+    metrics_->CaseTransferred(c, kind);
+  }
+  void CasePending(Channel c, PendingStep step) override { metrics_->CasePending(c, step); }
+  void AgentAway(absl::string_view reason) override { metrics_->AgentAway(reason); }
 
  private:
   PrometheusObserver* const metrics_;
