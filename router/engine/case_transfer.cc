@@ -44,9 +44,9 @@ absl::StatusOr<Agent*> Recipient(TickContext& ctx, const Case& c, const std::str
   std::optional<Exclusion> excluded =
       CheckEligibility(c, *agent, ctx.desks.Connected(to), ctx.config, ctx.now);
   if (excluded.has_value() && (*excluded != Exclusion::kDeclined || transferred_before)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("transfer.to_agent_id: agent '", to, "' is not eligible for case '", c.id,
-                     "': ", transferred_before ? "transferred it before" : ExclusionName(*excluded)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "transfer.to_agent_id: agent '", to, "' is not eligible for case '", c.id,
+        "': ", transferred_before ? "transferred it before" : ExclusionName(*excluded)));
   }
   return agent;
 }

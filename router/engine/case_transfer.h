@@ -38,8 +38,8 @@
 namespace caserouter {
 
 struct TransferRequest {
-  TransferKind kind = TransferKind::kCold;  // kCold, kWarm or kRouting
-  std::string to_agent_id;                  // kCold, kWarm
+  TransferKind kind = TransferKind::kCold;       // kCold, kWarm or kRouting
+  std::string to_agent_id;                       // kCold, kWarm
   WaitingCaseChange::Requirements requirements;  // kRouting
 };
 

@@ -10,8 +10,8 @@
 
 #include "absl/time/time.h"
 #include "agents/channel.h"
-#include "router/model/floor_config.h"
 #include "router/model/enum_names.h"
+#include "router/model/floor_config.h"
 
 namespace caserouter {
 

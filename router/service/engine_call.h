@@ -182,8 +182,8 @@ struct NamesCase<R, std::void_t<decltype(std::declval<const R&>().case_id())>> :
 template <typename R, typename = void>
 struct NamesAgent : std::false_type {};
 template <typename R>
-struct NamesAgent<R, std::void_t<decltype(std::declval<const R&>().agent_id())>>
-    : std::true_type {};
+struct NamesAgent<R, std::void_t<decltype(std::declval<const R&>().agent_id())>> : std::true_type {
+};
 
 // What a supervisor's call is about, for its audit event: the case or the agent it names.
 template <typename Request>

@@ -60,9 +60,9 @@ absl::StatusOr<std::string> AgentIdOf(const std::string& agent_id) {
 
 }  // namespace
 
-grpc::ServerUnaryReactor* SupervisionService::SetAgentPresence(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
+grpc::ServerUnaryReactor* SupervisionService::SetAgentPresence(grpc::CallbackServerContext* context,
+                                                               const grpc::ByteBuffer* request,
+                                                               grpc::ByteBuffer* response) {
   return UnaryCall<AgentView, v1::SetAgentPresenceRequest, v1::SetAgentPresenceResponse>(
       context, request, response, gate_, Rpc::kSetAgentPresence, calls_,
       [](const v1::SetAgentPresenceRequest& r) -> absl::StatusOr<PresenceInput> {
@@ -95,11 +95,10 @@ grpc::ServerUnaryReactor* SupervisionService::AssignCase(grpc::CallbackServerCon
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
   return UnaryCall<CaseView, v1::AssignCaseRequest, v1::AssignCaseResponse>(
-      context, request, response, gate_, Rpc::kAssignCase, calls_,
-      ChoiceOf<v1::AssignCaseRequest>,
+      context, request, response, gate_, Rpc::kAssignCase, calls_, ChoiceOf<v1::AssignCaseRequest>,
       [this](ChoiceInput in, Engine::Callback<CaseView> done) {
-        engine_->AssignCase(std::move(in.case_id), std::move(in.agent_id),
-                            std::move(in.supervisor), std::move(done));
+        engine_->AssignCase(std::move(in.case_id), std::move(in.agent_id), std::move(in.supervisor),
+                            std::move(done));
       },
       CaseOut<v1::AssignCaseResponse>);
 }

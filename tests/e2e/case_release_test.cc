@@ -79,7 +79,9 @@ TEST_F(CaseReleaseTest, AReleasedCaseGoesBackToTheQueueAndNotBackToItsAgent) {
   EXPECT_EQ(queued.state(), v1::CASE_STATE_QUEUED);
   EXPECT_EQ(queued.create_time().seconds(), submitted.case_().create_time().seconds());
   EXPECT_TRUE(queued.has_answer_time());  // its history is kept
-  EXPECT_TRUE(WaitFor([&] { return Metric("caserouter_cases_released_total{channel=\"phone\"}") == 1; })) << "caserouter_cases_released_total{channel=\"phone\"}";
+  EXPECT_TRUE(WaitFor([&] {
+    return Metric("caserouter_cases_released_total{channel=\"phone\"}") == 1;
+  })) << "caserouter_cases_released_total{channel=\"phone\"}";
 
   // Another agent gets it; Ana, still AVAILABLE with her line free, does not get it back.
   std::unique_ptr<DeskClient> bob = AvailableDesk("bob");

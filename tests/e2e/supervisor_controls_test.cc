@@ -25,8 +25,8 @@ using grpc::StatusCode;
 // heartbeats outlast the test: a case stays where the test put it.
 std::string FloorYaml() {
   std::string yaml = TestConfigYaml(absl::Seconds(120), absl::Seconds(120));
-  absl::StrReplaceAll({{"phone:  {wrap_up_seconds: 0}", "phone:  {wrap_up_seconds: 0, sla_seconds: 1}"}},
-                      &yaml);
+  absl::StrReplaceAll(
+      {{"phone:  {wrap_up_seconds: 0}", "phone:  {wrap_up_seconds: 0, sla_seconds: 1}"}}, &yaml);
   return yaml;
 }
 
@@ -152,8 +152,7 @@ TEST_F(SupervisorControlsTest, SetsAnAgentsPresenceAndTheDeskIsTold) {
   EXPECT_EQ(AgentOf("ana").presence(), v1::PRESENCE_AVAILABLE);
   ASSERT_TRUE(WaitFor([&] {
     for (const v1::ConnectResponse& e : ana->events()) {
-      if (e.has_presence_changed() &&
-          e.presence_changed().presence() == v1::PRESENCE_AVAILABLE &&
+      if (e.has_presence_changed() && e.presence_changed().presence() == v1::PRESENCE_AVAILABLE &&
           e.presence_changed().reason() == v1::PRESENCE_CHANGE_REASON_SUPERVISOR) {
         return true;
       }
@@ -232,7 +231,8 @@ TEST_F(SupervisorControlsTest, AssignsAWaitingCaseToAChosenAgentOrSaysWhyNot) {
   v1::AssignCaseResponse response;
   grpc::Status refused = Assign(id, "dan", &response);
   EXPECT_EQ(refused.error_code(), StatusCode::FAILED_PRECONDITION);
-  EXPECT_TRUE(absl::StrContains(refused.error_message(), "not eligible")) << refused.error_message();
+  EXPECT_TRUE(absl::StrContains(refused.error_message(), "not eligible"))
+      << refused.error_message();
   EXPECT_TRUE(absl::StrContains(refused.error_message(), "skill")) << refused.error_message();
   refused = Assign(id, "eve", &response);
   EXPECT_EQ(refused.error_code(), StatusCode::FAILED_PRECONDITION);
@@ -452,9 +452,9 @@ TEST_F(SupervisorControlsTest, NoOtherRoleMayUseTheControls) {
       grpc::ClientContext ctx;
       Deadline(&ctx);
       v1::ListCasesNeedingSupervisorResponse out;
-      calls.emplace_back("ListCasesNeedingSupervisor",
-                         stub->ListCasesNeedingSupervisor(
-                             &ctx, v1::ListCasesNeedingSupervisorRequest(), &out));
+      calls.emplace_back(
+          "ListCasesNeedingSupervisor",
+          stub->ListCasesNeedingSupervisor(&ctx, v1::ListCasesNeedingSupervisorRequest(), &out));
     }
     {
       grpc::ClientContext ctx;

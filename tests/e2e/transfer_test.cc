@@ -130,10 +130,16 @@ TEST_F(TransferTest, ColdTransferCreditsTheResolvingAgentAndIsNoFirstContactReso
   EXPECT_EQ(ana->OffersFor(id), 1);  // never offered back
 
   // Metrics: one cold transfer, one resolution, no first-contact resolution.
-  EXPECT_TRUE(WaitFor([&] { return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"cold\"}") == 1; })) << "caserouter_transfers_total{channel=\"phone\",kind=\"cold\"}";
-  EXPECT_TRUE(WaitFor([&] { return Metric("caserouter_cases_completed_total{channel=\"phone\",resolved=\"true\",topic=\"billing\"}") == 1; })) << "caserouter_cases_completed_total{channel=\"phone\",resolved=\"true\",topic=\"billing\"}";
-  EXPECT_EQ(Metric("caserouter_first_contact_resolutions_total{channel=\"phone\",topic=\"billing\"}"),
-            0);
+  EXPECT_TRUE(WaitFor([&] {
+    return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"cold\"}") == 1;
+  })) << "caserouter_transfers_total{channel=\"phone\",kind=\"cold\"}";
+  EXPECT_TRUE(WaitFor([&] {
+    return Metric(
+               "caserouter_cases_completed_total{channel=\"phone\",resolved=\"true\",topic="
+               "\"billing\"}") == 1;
+  })) << "caserouter_cases_completed_total{channel=\"phone\",resolved=\"true\",topic=\"billing\"}";
+  EXPECT_EQ(
+      Metric("caserouter_first_contact_resolutions_total{channel=\"phone\",topic=\"billing\"}"), 0);
   // The stored track record agrees: Bob resolved it, not at first contact; Ana has nothing.
   std::unique_ptr<RedisStateStore> store = OpenStore(redis_->port());
   ASSERT_NE(store, nullptr);
@@ -185,9 +191,15 @@ TEST_F(TransferTest, ADeclinedWarmTransferLeavesTheCaseWithTheFirstAgent) {
   // Still hers: she can complete it, and it is a first-contact resolution (no hand-over).
   absl::StatusOr<v1::Ack> completed = ana->Complete(id, /*resolved=*/true, /*csat=*/4);
   ASSERT_TRUE(completed.ok() && completed->code() == 0) << completed->message();
-  EXPECT_TRUE(WaitFor([&] { return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"warm_declined\"}") == 1; })) << "caserouter_transfers_total{channel=\"phone\",kind=\"warm_declined\"}";
+  EXPECT_TRUE(WaitFor([&] {
+    return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"warm_declined\"}") == 1;
+  })) << "caserouter_transfers_total{channel=\"phone\",kind=\"warm_declined\"}";
   EXPECT_EQ(Metric("caserouter_transfers_total{channel=\"phone\",kind=\"warm\"}"), 0);
-  EXPECT_TRUE(WaitFor([&] { return Metric("caserouter_first_contact_resolutions_total{channel=\"phone\",topic=\"billing\"}") == 1; })) << "caserouter_first_contact_resolutions_total{channel=\"phone\",topic=\"billing\"}";
+  EXPECT_TRUE(WaitFor([&] {
+    return Metric(
+               "caserouter_first_contact_resolutions_total{channel=\"phone\",topic=\"billing\"}") ==
+           1;
+  })) << "caserouter_first_contact_resolutions_total{channel=\"phone\",topic=\"billing\"}";
 }
 
 TEST_F(TransferTest, AnAcceptedWarmTransferHandsTheCaseOver) {
@@ -211,7 +223,9 @@ TEST_F(TransferTest, AnAcceptedWarmTransferHandsTheCaseOver) {
   absl::StatusOr<v1::Ack> late = ana->Complete(id, true, 5);
   ASSERT_TRUE(late.ok());
   EXPECT_EQ(late->code(), static_cast<int>(grpc::StatusCode::PERMISSION_DENIED));
-  EXPECT_TRUE(WaitFor([&] { return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"warm\"}") == 1; })) << "caserouter_transfers_total{channel=\"phone\",kind=\"warm\"}";
+  EXPECT_TRUE(WaitFor([&] {
+    return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"warm\"}") == 1;
+  })) << "caserouter_transfers_total{channel=\"phone\",kind=\"warm\"}";
 }
 
 TEST_F(TransferTest, BackToRoutingWithNewRequirementsAndNeverToTheTransferringAgent) {
@@ -239,7 +253,9 @@ TEST_F(TransferTest, BackToRoutingWithNewRequirementsAndNeverToTheTransferringAg
   ASSERT_TRUE(to_carl.has_value());
   EXPECT_EQ(to_carl->case_().case_id(), id);
   EXPECT_EQ(ana->OffersFor(id), 1);
-  EXPECT_TRUE(WaitFor([&] { return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"routing\"}") == 1; })) << "caserouter_transfers_total{channel=\"phone\",kind=\"routing\"}";
+  EXPECT_TRUE(WaitFor([&] {
+    return Metric("caserouter_transfers_total{channel=\"phone\",kind=\"routing\"}") == 1;
+  })) << "caserouter_transfers_total{channel=\"phone\",kind=\"routing\"}";
 }
 
 TEST_F(TransferTest, RefusesARecipientWhoCannotTakeItSayingWhy) {
