@@ -618,6 +618,7 @@ namespace {
 // never offers a transferred case to the agent who transferred it, and a pending case stays
 // pending, its capacity free, and comes back to its agent on the customer's message.
 TEST_F(EngineTest, TransfersAndPendingCasesSurviveAFailover) {
+  UseLeaseTtl(absl::Seconds(5));
   AddAgent("ana");
   AddAgent("bo");
   std::shared_ptr<RecordingDesk> ana = Connect("ana");

@@ -47,10 +47,10 @@ struct Contact {
   absl::Time arrival;
   absl::Duration base_handle;
   bool measured = true;
-  bool first = true;         // the need's first contact
-  bool waiting = true;       // not answered, abandoned or expired yet
-  bool transferred = false;  // its first agent handed it back to routing (transfer_share)
+  bool first = true;    // the need's first contact
+  bool waiting = true;  // not answered, abandoned or expired yet
   std::string agent;
+  bool transferred = false;  // its first agent handed it back to routing (transfer_share)
 };
 
 struct Event {
@@ -273,7 +273,7 @@ class Run {
     absl::Time now = clock_.Now();
     bool measured = now >= t0_ + options_.warm_up;
     Channel channel = spec.channel;
-    Contact contact{need, spec, now, base_handle, measured, first, true, ""};
+    Contact contact{need, spec, now, base_handle, measured, first, true, "", false};
     ++issued_;
     engine_->SubmitCase(std::move(spec), [this, contact = std::move(contact), patience,
                                           follow_ups = std::move(follow_ups),
