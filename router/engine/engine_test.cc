@@ -641,6 +641,8 @@ TEST_F(EngineTest, TransfersAndPendingCasesSurviveAFailover) {
   std::unique_ptr<MemoryStateStore> handle = store_.NewHandle();
   engine_.reset();
   clock_.Advance(config_.lease_ttl);
+  absl::StatusOr<StoredState> stored = handle->Load(clock_.Now());
+  ASSERT_TRUE(stored.ok()) << stored.status();  // what the new leader reads
   engine_ = MakeEngine(handle.get(), "replica-b");
   ASSERT_TRUE(engine_->IsServing());
   EXPECT_EQ(Get(moved).transfers, 1);

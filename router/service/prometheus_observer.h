@@ -5,7 +5,8 @@
 // A topic the engine passes that is not configured, or that is not a plain lower-case word, is
 // counted as "other": ids and customer text cannot become label values even if a caller
 // passes them by mistake. Every combination of the closed sets is created at start, so
-// dashboards see zeros rather than gaps.
+// dashboards see zeros rather than gaps — except away_total{reason}, whose closed set is the
+// configuration's floor.away_reasons: its series appear as agents first give each reason.
 //
 // Families (prefix caserouter_): build_info{version,revision}, leader, cases_received_total,
 // cases_routed_total (first accepted by an agent), cases_completed_total{resolved},

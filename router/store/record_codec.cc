@@ -98,12 +98,9 @@ std::optional<std::string> UnescapeElement(absl::string_view s) {
   return out;
 }
 
+// Every state of the names table, whatever its value (issue 14 added kPending = 200).
 std::optional<CaseState> ParseCaseState(absl::string_view name) {
-  for (int i = 0; i <= static_cast<int>(CaseState::kExpired); ++i) {
-    CaseState s = static_cast<CaseState>(i);
-    if (CaseStateName(s) == name) return s;
-  }
-  return std::nullopt;
+  return ValueOf(kCaseStateNames, name);
 }
 
 std::optional<Presence> ParsePresence(absl::string_view name) {
