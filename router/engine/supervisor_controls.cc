@@ -145,11 +145,10 @@ absl::StatusOr<CaseSpec> ChangedSpec(const Case& c, const WaitingCaseChange& cha
 }
 
 void ApplySpec(TickContext& ctx, Case& c, CaseSpec spec) {
-  // The open case is indexed by customer and topic through a view of its own spec: out of
-  // the index while the topic changes, back in after.
+  // The open case is indexed by customer and topic read from its own spec (case_sets.h): out
+  // of the index while the topic changes, back in after.
   auto indexed = ctx.state.open_by_customer_topic.find(DomainState::CustomerTopicOf(c.spec));
-  const bool was_indexed =
-      indexed != ctx.state.open_by_customer_topic.end() && indexed->second == &c;
+  const bool was_indexed = indexed != ctx.state.open_by_customer_topic.end() && *indexed == &c;
   if (was_indexed) ctx.state.open_by_customer_topic.erase(indexed);
   ctx.state.topics_touched.insert(c.spec.topic);
   c.spec.explicit_priority = spec.explicit_priority;
@@ -157,7 +156,7 @@ void ApplySpec(TickContext& ctx, Case& c, CaseSpec spec) {
   c.spec.language = std::move(spec.language);
   c.spec.topic = std::move(spec.topic);
   if (was_indexed) {
-    ctx.state.open_by_customer_topic.emplace(DomainState::CustomerTopicOf(c.spec), &c);
+    ctx.state.open_by_customer_topic.insert(&c);
   }
   ctx.state.topics_touched.insert(c.spec.topic);
   ctx.state.customers_touched.insert(c.spec.customer_id);
