@@ -31,7 +31,9 @@ void TrackRecord::RecordOutcome(const Case& c, const Outcome& outcome, absl::Tim
     ++q.resolved;
     // Provisional: taken back if the customer comes back within the repeat window. A case
     // that is itself a repeat contact was not resolved at the first contact.
-    if (c.repeat_of.empty()) ++q.first_contact_resolutions;
+    // Nor was a case resolved after a transfer (issue 14): the resolving agent gets the
+    // resolution, nobody the first-contact resolution.
+    if (c.repeat_of.empty() && c.transfers == 0) ++q.first_contact_resolutions;
   }
   if (outcome.csat > 0) {
     q.csat_sum += outcome.csat;
@@ -56,7 +58,7 @@ void TrackRecord::RecordOutcome(const Case& c, const Outcome& outcome, absl::Tim
 void TrackRecord::TakeBackResolution(const Case& earlier) {
   QualityRecord& q = QualityOf(earlier.spec.topic, earlier.agent_id);
   ++q.repeats_after_resolved;
-  if (earlier.repeat_of.empty() && q.first_contact_resolutions > 0) {
+  if (earlier.repeat_of.empty() && earlier.transfers == 0 && q.first_contact_resolutions > 0) {
     --q.first_contact_resolutions;
   }
   // The customer's return outweighs what the survey or the agent said.

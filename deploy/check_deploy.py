@@ -50,6 +50,10 @@ KNOWN_METRICS = {
     "caserouter_first_contact_resolutions_total": "counter",
     "caserouter_cases_abandoned_total": "counter",
     "caserouter_cases_expired_total": "counter",
+    "caserouter_cases_released_total": "counter",  # issue 14
+    "caserouter_transfers_total": "counter",  # issue 14
+    "caserouter_pending_total": "counter",  # issue 14
+    "caserouter_away_total": "counter",  # issue 14
     "caserouter_queue_depth": "gauge",
     "caserouter_queue_customer_value": "gauge",
     "caserouter_time_to_answer_seconds": "histogram",

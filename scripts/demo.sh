@@ -113,7 +113,8 @@ for team in "${teams[@]}"; do
   "$build/tools/caserouter-agent" --target="$target" "${tls[@]}" --create --auto --count="$agents" \
     --supervisor_token_file="$pki/supervisor.jwt" --token_dir="$pki/agents" \
     --id_prefix="$prefix" --skills="$skills" --languages="$languages" --authority="$authority" \
-    --handle_seconds=6 --accept_delay=0.5s --resolve_rate=0.85 >>"$work/agents.log" 2>&1 &
+    --handle_seconds=6 --accept_delay=0.5s --resolve_rate=0.85 \
+    --transfer_rate=0.05 --pending_rate=0.05 >>"$work/agents.log" 2>&1 &
   pids+=($!)
 done
 

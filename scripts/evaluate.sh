@@ -6,6 +6,8 @@
 # benchmark's coverage of the true gain over 40 seeded runs per design (issue 17; alone:
 # build/tools/caserouter-sim benchmark, a few minutes). Takes
 # 35-45 minutes on 2 cores.
+# The report ends with the synthetic centre run again with a share of its needs transferred by
+# their first agent (--report_transfer_share, 0.15; issue 14): FCR per strategy with transfers.
 # Usage: scripts/evaluate.sh [caserouter-sim flags...]   e.g. --seeds=3, --quick, truth flags
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

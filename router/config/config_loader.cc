@@ -70,6 +70,27 @@ Handler Seconds(absl::Duration* out, double lo, double hi) {
   };
 }
 
+// A list of closed-set words (away reasons, disposition codes): metric labels and stored
+// words, so each is a name ([a-z0-9_.-], 1-64) and none repeats.
+absl::Status ReadWords(const YAML::Node& node, const std::string& path,
+                       std::vector<std::string>* out) {
+  if (!node.IsSequence()) return Bad(path, "must be a list of names");
+  std::vector<std::string> words;
+  for (const auto& item : node) {
+    if (!item.IsScalar()) return Bad(path, "must be a list of names");
+    std::string word = item.as<std::string>();
+    if (!ValidateName("word", word).ok()) {
+      return Bad(path, absl::StrCat("entries must be 1-64 characters of [a-z0-9_.-]"));
+    }
+    for (const std::string& seen : words) {
+      if (seen == word) return Bad(path, "lists a name twice");
+    }
+    words.push_back(word);
+  }
+  *out = std::move(words);
+  return absl::OkStatus();
+}
+
 Handler Integer(int* out, int lo, int hi) {
   return [=](const YAML::Node& n, const std::string& p) {
     double v = 0;
@@ -228,6 +249,45 @@ absl::StatusOr<EngineConfig> ParseEngineConfig(absl::string_view yaml) {
        {"queues",  // issue 16: queue_config_parser.h
         [&](const YAML::Node& n, const std::string& p) {
           return ParseQueues(n, p, &config.queues);
+        }},
+       {"floor",  // issue 14: how agents work their cases (router/model/floor_config.h)
+        [&](const YAML::Node& n, const std::string& p) {
+          FloorConfig& f = config.floor;
+          return WalkMap(
+              n, p,
+              {{"pending",
+                [&](const YAML::Node& pn, const std::string& pp) {
+                  return WalkMap(
+                      pn, pp,
+                      {{"return_wait_seconds", Seconds(&f.pending_return_wait, 0, 86400)},
+                       {"close_after_seconds", Seconds(&f.pending_close_after, 1, 90 * 86400)}});
+                }},
+               {"away_reasons",
+                [&](const YAML::Node& an, const std::string& ap) {
+                  return ReadWords(an, ap, &f.away_reasons);
+                }},
+               {"wrap_up",
+                [&](const YAML::Node& wn, const std::string& wp) {
+                  return WalkMap(
+                      wn, wp,
+                      {{"max_extension_seconds", Seconds(&f.max_wrap_up_extension, 0, 3600)}});
+                }},
+               {"dispositions", [&](const YAML::Node& dn, const std::string& dp) {
+                  if (!dn.IsMap()) return Bad(dp, "must map topics to lists of codes");
+                  f.dispositions.clear();
+                  for (const auto& item : dn) {
+                    std::string topic = item.first.as<std::string>();
+                    std::string path = absl::StrCat(dp, ".", topic);
+                    if (!ValidateName("topic", topic).ok()) {
+                      return Bad(path, "must be 1-64 characters of [a-z0-9_.-]");
+                    }
+                    if (absl::Status s = ReadWords(item.second, path, &f.dispositions[topic]);
+                        !s.ok()) {
+                      return s;
+                    }
+                  }
+                  return absl::OkStatus();
+                }}});
         }},
        {"history",
         [&](const YAML::Node& n, const std::string& p) {

@@ -125,7 +125,32 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"routing: {by_topic: {billing: fastest}}", "routing.by_topic.billing"},
         BadConfig{"routing: {weights: {handle_time: 5}}", "routing.weights.handle_time"},
         BadConfig{"routing: {occupancy_cap: 0}", "routing.occupancy_cap"},
-        BadConfig{"history: {repeat_window_seconds: 864000}", "retention.closed_case_seconds"}));
+        BadConfig{"history: {repeat_window_seconds: 864000}", "retention.closed_case_seconds"},
+        // Issue 14: the floor group.
+        BadConfig{"floor: {pending: {close_after_seconds: 0}}",
+                  "floor.pending.close_after_seconds"},
+        BadConfig{"floor: {away_reasons: [Lunch]}", "floor.away_reasons"},
+        BadConfig{"floor: {away_reasons: [lunch, lunch]}", "floor.away_reasons"},
+        BadConfig{"floor: {wrap_up: {max_extension_seconds: 99999}}",
+                  "floor.wrap_up.max_extension_seconds"},
+        BadConfig{"floor: {dispositions: {billing: refund}}", "floor.dispositions.billing"},
+        BadConfig{"floor: {dispositions: {Billing: [refund]}}", "floor.dispositions.Billing"}));
+
+TEST(ConfigLoaderTest, ReadsTheFloorGroup) {
+  absl::StatusOr<EngineConfig> config = ParseEngineConfig(R"(floor:
+  pending: {return_wait_seconds: 30, close_after_seconds: 3600}
+  away_reasons: [break, lunch]
+  wrap_up: {max_extension_seconds: 90}
+  dispositions: {billing: [refund_issued, explained_charge]}
+)");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->floor.pending_return_wait, absl::Seconds(30));
+  EXPECT_EQ(config->floor.pending_close_after, absl::Seconds(3600));
+  EXPECT_EQ(config->floor.away_reasons, (std::vector<std::string>{"break", "lunch"}));
+  EXPECT_EQ(config->floor.max_wrap_up_extension, absl::Seconds(90));
+  EXPECT_EQ(config->floor.dispositions.at("billing"),
+            (std::vector<std::string>{"refund_issued", "explained_charge"}));
+}
 
 TEST(ConfigLoaderTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadEngineConfigFile("/nonexistent/caserouter.yaml").status().code(),

@@ -1,4 +1,5 @@
 #include "router/engine/case_intake.h"
+#include "router/engine/pending_cases.h"
 
 #include <utility>
 
@@ -131,6 +132,7 @@ absl::StatusOr<CaseView> AddMessage(TickContext& ctx, const std::string& case_id
   ctx.Changed(*c);
   ctx.Emit("message", c->id, c->agent_id, "");
   if (c->state == CaseState::kAssigned) MessageToHolder(ctx, *c, std::move(text), c->spec.channel);
+  if (c->state == CaseState::kPending) ResumePending(ctx, *c);  // the customer is back
   return ViewOf(*c, ctx.config, ctx.now);
 }
 

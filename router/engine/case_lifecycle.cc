@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "agents/agent_rules.h"
+#include "router/engine/agent_work_rules.h"
 #include "router/engine/desk_sessions.h"
 #include "router/engine/queue_steps.h"
 #include "router/model/validation.h"
@@ -156,7 +157,8 @@ absl::Status DeclineOffer(TickContext& ctx, const std::string& agent_id,
 }
 
 absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent_id,
-                                      const std::string& case_id, const Outcome& outcome) {
+                                      const std::string& case_id, const Outcome& outcome,
+                                      const std::string& disposition) {
   if (absl::Status s = ValidateOutcome(outcome); !s.ok()) return s;
   Case* c;
   Agent* agent;
@@ -164,7 +166,12 @@ absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent
       !s.ok()) {
     return s;
   }
+  // Issue 14: the code must be one of the topic's (agent_work_rules.h).
+  if (absl::Status s = CheckDisposition(ctx.config.floor, c->spec.topic, disposition); !s.ok()) {
+    return s;
+  }
   c->outcome = outcome;
+  c->disposition = disposition;
   c->closed_time = ctx.now;
   SetState(ctx, *c, CaseState::kCompleted);
   Channel channel = c->spec.channel;
@@ -180,7 +187,8 @@ absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent
   ctx.state.customers_touched.insert(c->spec.customer_id);
   if (outcome.resolved) ctx.state.last_resolved[DomainState::CustomerTopicKey(c->spec)] = c->id;
   std::string topic = ctx.TopicLabel(c->spec.topic);
-  bool repeat = !c->repeat_of.empty();
+  // Not a first-contact resolution: a repeat contact, or a case transferred (issue 14).
+  bool repeat = !c->repeat_of.empty() || c->transfers > 0;
   ctx.Observe([=](EngineObserver& o) { o.CaseCompleted(channel, topic, outcome, repeat); });
   ctx.Emit("completed", c->id, agent_id, outcome.resolved ? "resolved" : "unresolved");
   return ViewOf(*c, ctx.config, ctx.now);

@@ -42,8 +42,10 @@ absl::StatusOr<CaseView> AcceptOffer(TickContext& ctx, const std::string& agent_
                                      const std::string& case_id);
 absl::Status DeclineOffer(TickContext& ctx, const std::string& agent_id,
                           const std::string& case_id);
+// `disposition`: a code of the topic's configured list, or empty (issue 14).
 absl::StatusOr<CaseView> CompleteCase(TickContext& ctx, const std::string& agent_id,
-                                      const std::string& case_id, const Outcome& outcome);
+                                      const std::string& case_id, const Outcome& outcome,
+                                      const std::string& disposition = "");
 
 // NOT_FOUND naming the id only when it passes the id rule (errors go to logs and clients and
 // must not carry arbitrary caller bytes).

@@ -27,6 +27,7 @@ struct DeskNotice {
     kCaseMessage,      // case_id, text, channel
     kSessionEnded,     // reason: the engine ended the session (heartbeat_lost, replaced,
                        // removed, not_leading)
+    kTransferUpdate,   // case_id, agent (consulted), accepted (issue 14)
   };
   Kind kind = Kind::kOffer;
   CaseView view;
@@ -37,6 +38,11 @@ struct DeskNotice {
   Presence presence = Presence::kOffline;
   std::string text;
   Channel channel = Channel::kPhone;
+  // Issue 14: an offer that is a warm transfer's consult, from `agent`; a transfer update's
+  // consulted `agent` and whether they took the case.
+  bool consult = false;
+  std::string agent;
+  bool accepted = false;
 };
 
 // One agent's open desk stream, implemented by the transport (gRPC).

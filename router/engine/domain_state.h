@@ -60,6 +60,7 @@ struct DomainState {
   // Agents whose desk went away while they held assignments, since when.
   std::map<std::string, absl::Time> disconnected_since;
   absl::Time next_eviction = absl::InfinitePast();
+  absl::Time next_pending_scan = absl::InfinitePast();  // pending_cases.h (issue 14)
   // Who holds each offered or assigned case, and until when an offer stands.
   struct Hold {
     std::string agent_id;

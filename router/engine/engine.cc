@@ -6,8 +6,11 @@
 
 #include "absl/strings/str_cat.h"
 #include "router/engine/agent_registry.h"
+#include "router/engine/agent_work_rules.h"
 #include "router/engine/case_intake.h"
 #include "router/engine/case_lifecycle.h"
+#include "router/engine/case_release.h"
+#include "router/engine/pending_cases.h"
 #include "router/engine/recovery.h"
 #include "router/engine/timers.h"
 
@@ -202,6 +205,67 @@ void Engine::GetBenchmarkReport(BenchmarkPrecision precision, Callback<Benchmark
   });
 }
 
+void Engine::SupervisorSetPresence(std::string agent_id, Presence presence,
+                                   Callback<AgentView> done) {
+  Call<AgentView>(std::move(done), [agent_id = std::move(agent_id), presence](TickContext& ctx) {
+    return caserouter::SupervisorSetPresence(ctx, agent_id, presence);
+  });
+}
+
+void Engine::EndAgentSession(std::string agent_id, StatusCallback done) {
+  Call<bool>(StatusOnly(std::move(done)), [agent_id = std::move(agent_id)](TickContext& ctx) {
+    return Done(caserouter::EndAgentSession(ctx, agent_id));
+  });
+}
+
+// A supervisor's offer answers with the case and leaves its decision for ExplainDecision.
+void Engine::AssignCase(std::string case_id, std::string agent_id, std::string supervisor,
+                        Callback<CaseView> done) {
+  Call<CaseView>(
+      std::move(done),
+      [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
+       supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
+        absl::StatusOr<SupervisorOffer> offer = AssignCaseTo(ctx, case_id, agent_id, supervisor);
+        if (!offer.ok()) return offer.status();
+        routing_.RecordSupervisorDecision(std::move(offer->decision));
+        return std::move(offer->view);
+      });
+}
+
+void Engine::UpdateWaitingCase(std::string case_id, WaitingCaseChange change,
+                               Callback<CaseView> done) {
+  Call<CaseView>(std::move(done),
+                 [case_id = std::move(case_id), change = std::move(change)](TickContext& ctx) {
+                   return caserouter::UpdateWaitingCase(ctx, case_id, change);
+                 });
+}
+
+void Engine::ListCasesNeedingSupervisor(Callback<std::vector<CaseView>> done) {
+  Call<std::vector<CaseView>>(std::move(done), [](TickContext& ctx) {
+    return absl::StatusOr<std::vector<CaseView>>(CasesNeedingSupervisor(ctx));
+  });
+}
+
+void Engine::TakeOverCase(std::string case_id, std::string agent_id, std::string supervisor,
+                          Callback<CaseView> done) {
+  Call<CaseView>(
+      std::move(done),
+      [this, case_id = std::move(case_id), agent_id = std::move(agent_id),
+       supervisor = std::move(supervisor)](TickContext& ctx) -> absl::StatusOr<CaseView> {
+        absl::StatusOr<SupervisorOffer> offer =
+            caserouter::TakeOverCase(ctx, case_id, agent_id, supervisor);
+        if (!offer.ok()) return offer.status();
+        routing_.RecordSupervisorDecision(std::move(offer->decision));
+        return std::move(offer->view);
+      });
+}
+
+void Engine::ListAgentCases(std::string agent_id, Callback<std::vector<CaseView>> done) {
+  Call<std::vector<CaseView>>(std::move(done), [agent_id = std::move(agent_id)](TickContext& ctx) {
+    return AgentCases(ctx, agent_id);
+  });
+}
+
 void Engine::OpenSession(std::string agent_id, std::shared_ptr<DeskSession> session,
                          Callback<Welcome> done) {
   Call<Welcome>(std::move(done), [agent_id = std::move(agent_id),
@@ -242,6 +306,10 @@ void Engine::Accept(std::string agent_id, const DeskSession* session, std::strin
                     Callback<CaseView> done) {
   DeskCall<CaseView>(agent_id, session, std::move(done),
                      [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                       // A warm transfer's consult is answered as an offer (issue 14).
+                       if (IsConsulted(ctx, agent_id, case_id)) {
+                         return AcceptConsult(ctx, agent_id, case_id);
+                       }
                        return AcceptOffer(ctx, agent_id, case_id);
                      });
 }
@@ -250,6 +318,9 @@ void Engine::Decline(std::string agent_id, const DeskSession* session, std::stri
                      StatusCallback done) {
   DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
                  [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                   if (IsConsulted(ctx, agent_id, case_id)) {
+                     return Done(DeclineConsult(ctx, agent_id, case_id));
+                   }
                    return Done(DeclineOffer(ctx, agent_id, case_id));
                  });
 }
@@ -259,6 +330,74 @@ void Engine::Complete(std::string agent_id, const DeskSession* session, std::str
   DeskCall<CaseView>(agent_id, session, std::move(done),
                      [agent_id, case_id = std::move(case_id), outcome](TickContext& ctx) {
                        return CompleteCase(ctx, agent_id, case_id, outcome);
+                     });
+}
+
+void Engine::CompleteWithCode(std::string agent_id, const DeskSession* session, std::string case_id,
+                              Outcome outcome, std::string disposition, Callback<CaseView> done) {
+  DeskCall<CaseView>(
+      agent_id, session, std::move(done),
+      [agent_id, case_id = std::move(case_id), outcome, disposition = std::move(disposition)](
+          TickContext& ctx) { return CompleteCase(ctx, agent_id, case_id, outcome, disposition); });
+}
+
+void Engine::Transfer(std::string agent_id, const DeskSession* session, std::string case_id,
+                      TransferRequest request, Callback<CaseView> done) {
+  DeskCall<CaseView>(
+      agent_id, session, std::move(done),
+      [agent_id, case_id = std::move(case_id), request = std::move(request)](TickContext& ctx) {
+        return TransferCase(ctx, agent_id, case_id, request);
+      });
+}
+
+void Engine::GetContext(std::string agent_id, const DeskSession* session, std::string case_id,
+                        Callback<AgentContext> done) {
+  DeskCall<AgentContext>(agent_id, session, std::move(done),
+                         [this, agent_id, case_id = std::move(case_id)](
+                             TickContext& ctx) -> absl::StatusOr<AgentContext> {
+                           std::optional<Decision> decision;
+                           if (const Case* c = ctx.state.FindCase(case_id)) {
+                             absl::StatusOr<Decision> made = routing_.Explain(ctx, *c);
+                             if (made.ok()) decision = *std::move(made);
+                           }
+                           return ContextFor(ctx, agent_id, case_id, std::move(decision));
+                         });
+}
+
+void Engine::EndWrapUp(std::string agent_id, const DeskSession* session, StatusCallback done) {
+  DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
+                 [agent_id](TickContext& ctx) { return Done(EndWrapUpEarly(ctx, agent_id)); });
+}
+
+void Engine::ExtendWrapUp(std::string agent_id, const DeskSession* session, absl::Duration extra,
+                          StatusCallback done) {
+  DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
+                 [agent_id, extra](TickContext& ctx) {
+                   return Done(caserouter::ExtendWrapUp(ctx, agent_id, extra));
+                 });
+}
+
+void Engine::SetAway(std::string agent_id, const DeskSession* session, std::string reason,
+                     StatusCallback done) {
+  DeskCall<bool>(agent_id, session, StatusOnly(std::move(done)),
+                 [agent_id, reason = std::move(reason)](TickContext& ctx) {
+                   return Done(caserouter::SetAway(ctx, agent_id, reason));
+                 });
+}
+
+void Engine::MarkPending(std::string agent_id, const DeskSession* session, std::string case_id,
+                         Callback<CaseView> done) {
+  DeskCall<CaseView>(agent_id, session, std::move(done),
+                     [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                       return caserouter::MarkPending(ctx, agent_id, case_id);
+                     });
+}
+
+void Engine::Release(std::string agent_id, const DeskSession* session, std::string case_id,
+                     Callback<CaseView> done) {
+  DeskCall<CaseView>(agent_id, session, std::move(done),
+                     [agent_id, case_id = std::move(case_id)](TickContext& ctx) {
+                       return ReleaseCase(ctx, agent_id, case_id);
                      });
 }
 
@@ -302,6 +441,7 @@ void Engine::Tick() {
   for (Command& command : commands) command.run(ctx);
   AdvanceTimers(ctx);
   CheckBenchmarkGuard(ctx);
+  AdvancePendingCases(ctx);  // issue 14
   routing_.Run(ctx, *clock_);
   for (const std::string& id : state_.EvictExpired(ctx.now, config_.closed_retention)) {
     routing_.Forget(id);

@@ -46,12 +46,15 @@
 #include "absl/time/time.h"
 #include "agents/agent.h"
 #include "router/engine/benchmark_tracking.h"
+#include "router/engine/agent_context.h"
+#include "router/engine/case_transfer.h"
 #include "router/engine/desk_session.h"
 #include "router/engine/desk_sessions.h"
 #include "router/engine/domain_state.h"
 #include "router/engine/engine_observer.h"
 #include "router/engine/leadership.h"
 #include "router/engine/routing_pass.h"
+#include "router/engine/supervisor_controls.h"
 #include "router/engine/tick_context.h"
 #include "router/engine/tick_outbox.h"
 #include "router/engine/views.h"
@@ -110,6 +113,18 @@ class Engine {
   // Replaces the configuration (validated by the caller); takes effect in the next tick.
   void Reconfigure(EngineConfig config, StatusCallback done);
 
+  // --- Supervisor controls (issue 14; router/engine/supervisor_controls.h) ---
+  // `supervisor` names the caller in the recorded decision.
+  void SupervisorSetPresence(std::string agent_id, Presence presence, Callback<AgentView> done);
+  void EndAgentSession(std::string agent_id, StatusCallback done);
+  void AssignCase(std::string case_id, std::string agent_id, std::string supervisor,
+                  Callback<CaseView> done);
+  void UpdateWaitingCase(std::string case_id, WaitingCaseChange change, Callback<CaseView> done);
+  void ListCasesNeedingSupervisor(Callback<std::vector<CaseView>> done);
+  void TakeOverCase(std::string case_id, std::string agent_id, std::string supervisor,
+                    Callback<CaseView> done);
+  void ListAgentCases(std::string agent_id, Callback<std::vector<CaseView>> done);
+
   // --- Agent desks ---
   // Opens (or replaces) the agent's session; the agent keeps its presence (OFFLINE agents
   // become AWAY until they set AVAILABLE). The replaced session receives kSessionEnded.
@@ -127,6 +142,33 @@ class Engine {
                StatusCallback done);
   void Complete(std::string agent_id, const DeskSession* session, std::string case_id,
                 Outcome outcome, Callback<CaseView> done);
+  // Complete with a disposition code from the topic's configured list (issue 14;
+  // router/engine/agent_work_rules.h); INVALID_ARGUMENT naming outcome.disposition_code.
+  void CompleteWithCode(std::string agent_id, const DeskSession* session, std::string case_id,
+                        Outcome outcome, std::string disposition, Callback<CaseView> done);
+  // Hands an assigned case on: cold, warm (a consult) or to routing (issue 14;
+  // router/engine/case_transfer.h). A consulted agent answers with Accept or Decline.
+  void Transfer(std::string agent_id, const DeskSession* session, std::string case_id,
+                TransferRequest request, Callback<CaseView> done);
+  // The context of the agent's own case: the customer's cases, channels, why this agent, the
+  // agent's own figures on the topic (issue 14; router/engine/agent_context.h).
+  void GetContext(std::string agent_id, const DeskSession* session, std::string case_id,
+                  Callback<AgentContext> done);
+  // Wrap-up ended early or extended, AWAY with a reason (issue 14;
+  // router/engine/agent_work_rules.h).
+  void EndWrapUp(std::string agent_id, const DeskSession* session, StatusCallback done);
+  void ExtendWrapUp(std::string agent_id, const DeskSession* session, absl::Duration extra,
+                    StatusCallback done);
+  void SetAway(std::string agent_id, const DeskSession* session, std::string reason,
+               StatusCallback done);
+  // Marks an assigned chat, social or email case pending: waiting on the customer (issue 14;
+  // router/engine/pending_cases.h).
+  void MarkPending(std::string agent_id, const DeskSession* session, std::string case_id,
+                   Callback<CaseView> done);
+  // Gives an accepted case back to the queue; not offered to this agent again in this pass
+  // (issue 14; router/engine/case_release.h).
+  void Release(std::string agent_id, const DeskSession* session, std::string case_id,
+               Callback<CaseView> done);
 
   // --- Audit ---
   // Appends an event of the caller's (the service layer's audit: refused calls, supervisor

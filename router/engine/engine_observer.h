@@ -31,8 +31,8 @@ class EngineObserver {
   virtual void CaseReceived(Channel /*channel*/) {}
   // An agent accepted the case for the first time, `wait` after submission.
   virtual void CaseAnswered(Channel /*channel*/, absl::Duration /*wait*/, bool /*sla_met*/) {}
-  // `repeat_contact`: the case was itself a repeat contact, so a resolution of it was not one
-  // at the first contact.
+  // `repeat_contact`: the case was itself a repeat contact, or it was transferred (issue 14),
+  // so a resolution of it was not one at the first contact.
   virtual void CaseCompleted(Channel /*channel*/, absl::string_view /*topic*/,
                              const Outcome& /*outcome*/, bool /*repeat_contact*/) {}
   virtual void RepeatContact(Channel /*channel*/, absl::string_view /*topic*/) {}
@@ -54,6 +54,14 @@ class EngineObserver {
     absl::Time oldest = absl::InfiniteFuture();
   };
   virtual void QueuesState(const std::vector<QueueFigures>& /*queues*/) {}
+  // The agent gave an accepted case back to the queue (issue 14).
+  virtual void CaseReleased(Channel /*channel*/, absl::string_view /*topic*/) {}
+  // The agent stepped AWAY for `reason`, one of the configured floor.away_reasons (issue 14).
+  virtual void AgentAway(absl::string_view /*reason*/) {}
+  // A pending case's step (issue 14).
+  virtual void CasePending(Channel /*channel*/, PendingStep /*step*/) {}
+  // The agent handed a case on, or a consult left it with them (issue 14).
+  virtual void CaseTransferred(Channel /*channel*/, TransferKind /*kind*/) {}
   virtual void Offer(OfferResult /*result*/) {}
   virtual void Excluded(Exclusion /*reason*/, int /*count*/) {}
   virtual void StickyRouting(bool /*hit*/) {}

@@ -610,3 +610,61 @@ TEST_F(EngineTest, QueueSnapshotIsInRoutingOrderWithoutCustomerText) {
 
 }  // namespace
 }  // namespace caserouter
+
+namespace caserouter {
+namespace {
+
+// Issue 14: what transfers and pending cases add to a case is stored: a new leader still
+// never offers a transferred case to the agent who transferred it, and a pending case stays
+// pending, its capacity free, and comes back to its agent on the customer's message.
+TEST_F(EngineTest, TransfersAndPendingCasesSurviveAFailover) {
+  UseLeaseTtl(absl::Seconds(5));
+  AddAgent("ana");
+  AddAgent("bo");
+  std::shared_ptr<RecordingDesk> ana = Connect("ana");
+  const std::string moved = SubmitOk(Spec(Channel::kChat, "moved"));
+  ASSERT_TRUE(Accept("ana", ana.get(), moved).ok());
+  TransferRequest back;
+  back.kind = TransferKind::kRouting;
+  back.requirements.required_skills = {{"billing", 1}};
+  Answer<CaseView> transferred;
+  engine_->Transfer("ana", ana.get(), moved, back, transferred.Sink());
+  engine_->Tick();
+  ASSERT_TRUE(transferred.get().ok()) << transferred.get().status();
+  const std::string waiting = SubmitOk(Spec(Channel::kEmail, "waiting"));
+  ASSERT_TRUE(Accept("ana", ana.get(), waiting).ok());
+  Answer<CaseView> pending;
+  engine_->MarkPending("ana", ana.get(), waiting, pending.Sink());
+  engine_->Tick();
+  ASSERT_TRUE(pending.get().ok()) << pending.get().status();
+
+  std::unique_ptr<MemoryStateStore> handle = store_.NewHandle();
+  engine_.reset();
+  clock_.Advance(config_.lease_ttl);
+  absl::StatusOr<StoredState> stored = handle->Load(clock_.Now());
+  ASSERT_TRUE(stored.ok()) << stored.status();  // what the new leader reads
+  engine_ = MakeEngine(handle.get(), "replica-b");
+  ASSERT_TRUE(engine_->IsServing());
+  EXPECT_EQ(Get(moved).transfers, 1);
+  EXPECT_EQ(Get(moved).transferred_by, std::vector<std::string>{"ana"});
+  EXPECT_EQ(Get(waiting).state, CaseState::kPending);
+  EXPECT_EQ(Get(waiting).agent_id, "ana");
+
+  // Ana comes back: the transferred case is not offered to her; the pending one is, once the
+  // customer writes.
+  ana = Connect("ana");
+  EXPECT_EQ(Get(moved).state, CaseState::kQueued);
+  Answer<CaseView> wrote;
+  engine_->AddMessage(waiting, "here is the photo", wrote.Sink());
+  engine_->Tick();
+  ASSERT_TRUE(wrote.get().ok()) << wrote.get().status();
+  EXPECT_EQ(Get(waiting).state, CaseState::kOffered);
+  EXPECT_EQ(Get(waiting).agent_id, "ana");
+  // Bo, who did not transfer it, gets the transferred case.
+  std::shared_ptr<RecordingDesk> bo = Connect("bo");
+  EXPECT_EQ(Get(moved).state, CaseState::kOffered);
+  EXPECT_EQ(Get(moved).agent_id, "bo");
+}
+
+}  // namespace
+}  // namespace caserouter

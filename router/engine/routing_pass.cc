@@ -57,6 +57,7 @@ absl::Time RecheckAt(const TickContext& ctx, const Case& c, absl::Time hold_unti
 
 void RoutingPass::Clear() {
   offered_.clear();
+  by_supervisor_.clear();
   full_.clear();
   teams_.clear();
   pools_.Clear();
@@ -311,11 +312,23 @@ void RoutingPass::RunIncremental(TickContext& ctx, Tally& tally) {
   }
 }
 
+void RoutingPass::RecordSupervisorDecision(Decision decision) {
+  std::string id = decision.case_id;
+  by_supervisor_[id] = std::move(decision);
+}
+
 absl::StatusOr<Decision> RoutingPass::Explain(TickContext& ctx, const Case& c) {
   auto not_found = [&] {
     return absl::NotFoundError(
         absl::StrCat("case_id: no routing decision for case", QuotedId(c.id), " on this replica"));
   };
+  // A supervisor's choice stands for as long as the case is with the agent they chose.
+  if (auto it = by_supervisor_.find(c.id); it != by_supervisor_.end()) {
+    if (c.state != CaseState::kQueued && it->second.winner.has_value() &&
+        it->second.winner->agent_id == c.agent_id) {
+      return it->second;
+    }
+  }
   if (ctx.config.full_routing_pass) {
     auto it = full_.find(c.id);
     if (it == full_.end()) return not_found();

@@ -47,8 +47,14 @@ class RoutingPass {
   void Run(TickContext& ctx, Clock& clock);
   // Why the case waits, or the decision that offered it.
   absl::StatusOr<Decision> Explain(TickContext& ctx, const Case& c);
+  // A supervisor offered the case to an agent outside the pass (issue 14): Explain returns
+  // `decision` until the case is decided again.
+  void RecordSupervisorDecision(Decision decision);
   // The case is gone from memory (evicted).
-  void Forget(const std::string& case_id) { offered_.erase(case_id); }
+  void Forget(const std::string& case_id) {
+    offered_.erase(case_id);
+    by_supervisor_.erase(case_id);
+  }
   void Clear();
 
   // Cases decided by the last pass (work done, for tests and benchmarks).
@@ -91,6 +97,7 @@ class RoutingPass {
     uint64_t agents_epoch = 0;
   };
   std::map<std::string, FullDecision> full_;
+  std::map<std::string, Decision> by_supervisor_;  // RecordSupervisorDecision
   uint64_t explained_agents_epoch_ = ~uint64_t{0};
   uint64_t explained_queue_version_ = ~uint64_t{0};
 

@@ -27,7 +27,7 @@ QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& conf
   QueueSnapshot snapshot;
   for (const auto& [id, open] : state.open_cases) {
     const Case& c = *open;
-    if (c.state == CaseState::kAssigned) continue;
+    if (c.state != CaseState::kQueued && c.state != CaseState::kOffered) continue;
     ++snapshot.depth[ChannelIndex(c.spec.channel)];
     CaseView view = ViewOf(c, config, now);
     HideText(view);  // a queue listing carries no customer text

@@ -4,7 +4,7 @@ namespace caserouter {
 
 bool IsOpen(CaseState state) {
   return state == CaseState::kQueued || state == CaseState::kOffered ||
-         state == CaseState::kAssigned;
+         state == CaseState::kAssigned || state == CaseState::kPending;
 }
 
 }  // namespace caserouter

@@ -27,16 +27,18 @@ enum class CaseState {
   kCompleted = 3,  // the agent completed it with an outcome
   kCancelled = 4,  // the customer left (hung up, deleted the post) or the adapter withdrew it
   kExpired = 5,    // nobody could take it within the channel's TTL
+  kPending = 200,  // waiting on the customer: still its agent's, holding no capacity (issue 14)
 };
 
 inline constexpr EnumName<CaseState> kCaseStateNames[] = {
     {CaseState::kQueued, "queued"},       {CaseState::kOffered, "offered"},
     {CaseState::kAssigned, "assigned"},   {CaseState::kCompleted, "completed"},
-    {CaseState::kCancelled, "cancelled"}, {CaseState::kExpired, "expired"}};
+    {CaseState::kCancelled, "cancelled"}, {CaseState::kExpired, "expired"},
+    {CaseState::kPending, "pending"}};
 
 // "queued", "offered", ... as used in the store and in events.
 inline absl::string_view CaseStateName(CaseState state) { return NameOf(kCaseStateNames, state); }
-bool IsOpen(CaseState state);  // queued, offered or assigned
+bool IsOpen(CaseState state);  // queued, offered, assigned or pending
 
 struct SkillRequirement {
   std::string skill;
@@ -105,6 +107,21 @@ struct Case {
 
   Outcome outcome;
   std::string end_reason;  // for cancelled / expired cases: a closed-set reason word
+
+  // Transfers (issue 14; router/engine/case_transfer.h). Stored (optional fields).
+  int transfers = 0;                        // hand-overs from one agent to another or to routing
+  std::vector<std::string> transferred_by;  // agents who transferred it: never offered it again
+  // A warm transfer's consult: the agent asked to take the case over, until when. In memory
+  // only (a consult does not survive a failover: the case stays with its agent).
+  std::string consult_agent;
+  absl::Time consult_expires = absl::InfinitePast();
+  // The disposition code the agent completed it with, from its topic's configured list, or
+  // empty (issue 14; router/engine/agent_work_rules.h). Stored (optional field).
+  std::string disposition;
+  // Pending (issue 14; router/engine/pending_cases.h). Stored (optional fields).
+  absl::Time pending_since = absl::InfinitePast();         // marked pending then
+  absl::Time pending_return_until = absl::InfinitePast();  // the customer wrote: waits for
+                                                           // its agent until then
 };
 
 }  // namespace caserouter

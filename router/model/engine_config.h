@@ -13,6 +13,7 @@
 #include "router/model/benchmark_config.h"
 #include "router/model/enum_names.h"
 #include "router/model/queue_config.h"
+#include "router/model/floor_config.h"
 
 namespace caserouter {
 
@@ -160,6 +161,8 @@ struct EngineConfig {
   // re-decided only what a change can affect. For verification only (the simulator's
   // --full_pass compares both decision by decision); not read from configuration files.
   bool full_routing_pass = false;
+  // How agents work their cases: pending, away reasons, wrap-up, dispositions (issue 14).
+  FloorConfig floor;
   // Simulator only, never read from configuration files: when set, every case goes to the
   // eligible agent the oracle says is most likely to resolve it (idle time breaks ties) and
   // no case is held for anyone — the bound the simulator's "oracle" column measures.

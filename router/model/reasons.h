@@ -45,16 +45,40 @@ enum class RevocationReason {
   kPresence = 2,       // the agent set themselves away or offline
   kDisconnected = 3,   // the agent's desk stream ended
   kHeartbeatLost = 4,  // the agent's desk stream went silent
+  kSupervisor = 200,   // a supervisor gave the case to someone else (issue 14)
 };
 inline constexpr EnumName<RevocationReason> kRevocationReasonNames[] = {
     {RevocationReason::kTimedOut, "timed_out"},
     {RevocationReason::kCancelled, "cancelled"},
     {RevocationReason::kPresence, "presence"},
     {RevocationReason::kDisconnected, "disconnected"},
-    {RevocationReason::kHeartbeatLost, "heartbeat_lost"}};
+    {RevocationReason::kHeartbeatLost, "heartbeat_lost"},
+    {RevocationReason::kSupervisor, "supervisor"}};
 inline absl::string_view RevocationReasonName(RevocationReason reason) {
   return NameOf(kRevocationReasonNames, reason);
 }
+
+// How an agent handed a case on (issue 14; router/engine/case_transfer.h). `warm_declined`
+// counts consults that left the case with its agent (no hand-over).
+enum class TransferKind { kCold = 0, kWarm = 1, kRouting = 2, kWarmDeclined = 3 };
+inline constexpr int kTransferKindCount = 4;
+inline constexpr EnumName<TransferKind> kTransferKindNames[] = {
+    {TransferKind::kCold, "cold"},
+    {TransferKind::kWarm, "warm"},
+    {TransferKind::kRouting, "routing"},
+    {TransferKind::kWarmDeclined, "warm_declined"}};
+inline absl::string_view TransferKindName(TransferKind kind) {
+  return NameOf(kTransferKindNames, kind);
+}
+
+// The steps of a pending case (issue 14; router/engine/pending_cases.h).
+enum class PendingStep { kMarked = 0, kBackToAgent = 1, kBackToQueue = 2, kClosed = 3 };
+inline constexpr int kPendingStepCount = 4;
+inline constexpr EnumName<PendingStep> kPendingStepNames[] = {
+    {PendingStep::kMarked, "marked"},
+    {PendingStep::kBackToAgent, "back_to_agent"},
+    {PendingStep::kBackToQueue, "back_to_queue"},
+    {PendingStep::kClosed, "closed"}};
 
 // Why a case ended without an outcome (cancelled or expired). The cancel reasons are the ones
 // an adapter may give to CancelCase.
@@ -70,6 +94,7 @@ enum class EndReason {
   kCallbackOffered = 301,     // ... a callback offer
   kTicketCreated = 302,       // ... a ticket
   kOverflowedToDomain = 303,  // the plan overflowed to another routing domain's queue
+  kPendingTimeout = 200,  // pending, and the customer did not come back in time (issue 14)
 };
 inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kNone, ""},
@@ -82,6 +107,7 @@ inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kCallbackOffered, "callback_offered"},
     {EndReason::kTicketCreated, "ticket_created"},
     {EndReason::kOverflowedToDomain, "overflowed_to_domain"}};
+    {EndReason::kPendingTimeout, "pending_timeout"}};
 inline absl::string_view EndReasonName(EndReason reason) { return NameOf(kEndReasonNames, reason); }
 
 // The reason CancelCase records when the adapter gives none.

@@ -31,6 +31,11 @@ std::optional<Exclusion> CheckEligibility(const Case& c, const Agent& agent, boo
   if (check_authority && c.spec.authority_needed > agent.authority_limit) {
     return Exclusion::kAuthority;
   }
+  // An agent who transferred the case never gets it back (issue 14): as declined, for good.
+  if (std::find(c.transferred_by.begin(), c.transferred_by.end(), agent.id) !=
+      c.transferred_by.end()) {
+    return Exclusion::kDeclined;
+  }
   if (now < c.declined_pass_until &&
       std::find(c.declined_by.begin(), c.declined_by.end(), agent.id) != c.declined_by.end()) {
     return Exclusion::kDeclined;

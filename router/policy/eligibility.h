@@ -4,7 +4,8 @@
 // reason: presence (AVAILABLE with an open desk session), capacity on the case's channel
 // (per-channel maximum, and a shared attention budget of 1.0 where a call costs 1.0 — so a call
 // blocks other work — while chats and posts share it), required skills at minimum proficiency,
-// language, authority, and "declined or missed this case in this pass".
+// language, authority, and "declined or missed this case in this pass" (which also covers
+// an agent who transferred the case away: they never get it back, issue 14).
 #ifndef CASEROUTER_ROUTER_POLICY_ELIGIBILITY_H_
 #define CASEROUTER_ROUTER_POLICY_ELIGIBILITY_H_
 

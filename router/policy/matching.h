@@ -99,6 +99,8 @@ struct Decision {
   std::string queue_reason;
   std::optional<ScoredAgent> winner;
   std::optional<ScoredAgent> runner_up;
+  // A supervisor chose the agent (issue 14: AssignCase, TakeOverCase), not the strategy: who.
+  std::string assigned_by;
 };
 
 // Decides over `agents`: every agent that might be eligible, with or without a desk.

@@ -33,6 +33,18 @@ constexpr std::array<RpcRule, kRpcCount> kRules = {{
     // Issue 17: the benchmark's comparison is a supervisor's (it reads every arm's outcomes).
     {Rpc::kGetBenchmarkReport, "SupervisionService", "GetBenchmarkReport", kSupervisorOnly, false,
      false},
+    // Supervisor controls (issue 14): the floor is a supervisor's to steer, reads included
+    // (ListAgentCases and ListCasesNeedingSupervisor name cases and customers' needs).
+    {Rpc::kSetAgentPresence, "SupervisionService", "SetAgentPresence", kSupervisorOnly, false,
+     true},
+    {Rpc::kEndAgentSession, "SupervisionService", "EndAgentSession", kSupervisorOnly, false, true},
+    {Rpc::kAssignCase, "SupervisionService", "AssignCase", kSupervisorOnly, false, true},
+    {Rpc::kUpdateWaitingCase, "SupervisionService", "UpdateWaitingCase", kSupervisorOnly, false,
+     true},
+    {Rpc::kListCasesNeedingSupervisor, "SupervisionService", "ListCasesNeedingSupervisor",
+     kSupervisorOnly, false, false},
+    {Rpc::kTakeOverCase, "SupervisionService", "TakeOverCase", kSupervisorOnly, false, true},
+    {Rpc::kListAgentCases, "SupervisionService", "ListAgentCases", kSupervisorOnly, false, false},
 }};
 
 }  // namespace

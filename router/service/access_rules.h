@@ -15,6 +15,13 @@
 //   | SupervisionService.ListQueue          | supervisor, viewer            |
 //   | SupervisionService.ListAgents         | supervisor, viewer            |
 //   | SupervisionService.ExplainDecision    | supervisor, viewer            |
+//   | SupervisionService.SetAgentPresence   | supervisor                    |
+//   | SupervisionService.EndAgentSession    | supervisor                    |
+//   | SupervisionService.AssignCase         | supervisor                    |
+//   | SupervisionService.UpdateWaitingCase  | supervisor                    |
+//   | SupervisionService.ListCasesNeeding...| supervisor                    |
+//   | SupervisionService.TakeOverCase       | supervisor                    |
+//   | SupervisionService.ListAgentCases     | supervisor                    |
 //
 // * bound to the agent's own id: an agent Connects only as itself, reads (GetCase) only a case
 // offered or assigned to it, and accepts, declines and completes only its own offers and
@@ -49,8 +56,16 @@ enum class Rpc {
   kListAgents,
   kExplainDecision,
   kGetBenchmarkReport,  // issue 17
+  // Supervisor controls (issue 14).
+  kSetAgentPresence,
+  kEndAgentSession,
+  kAssignCase,
+  kUpdateWaitingCase,
+  kListCasesNeedingSupervisor,
+  kTakeOverCase,
+  kListAgentCases,
 };
-inline constexpr int kRpcCount = 13;
+inline constexpr int kRpcCount = 20;
 
 struct RpcRule {
   Rpc rpc;

@@ -282,8 +282,45 @@ class AgentDeskService::DeskStream final
           ack_now(presence.status());
           return;
         }
+        const std::string& away_reason = request.set_presence().away_reason();
+        if (!away_reason.empty()) {  // issue 14: AWAY with a reason from the closed list
+          if (*presence != Presence::kAway) {
+            ack_now(absl::InvalidArgumentError("set_presence.away_reason: only with AWAY"));
+            return;
+          }
+          ++pending_;
+          engine_->SetAway(agent_id_, this, away_reason, ack_status);
+          return;
+        }
         ++pending_;
         engine_->SetPresence(agent_id_, this, *presence, ack_status);
+        return;
+      }
+      case v1::ConnectRequest::kGetContext: {
+        const std::string& case_id = request.get_context().case_id();
+        if (absl::Status s = ValidateId("get_context.case_id", case_id); !s.ok()) {
+          ack_now(s);
+          return;
+        }
+        ++pending_;
+        engine_->GetContext(agent_id_, this, case_id,
+                            [self, id](absl::StatusOr<AgentContext> context) {
+                              self->AnsweredContext(id, context);
+                            });
+        return;
+      }
+      case v1::ConnectRequest::kEndWrapUp:
+        ++pending_;
+        engine_->EndWrapUp(agent_id_, this, ack_status);
+        return;
+      case v1::ConnectRequest::kExtendWrapUp: {
+        const int seconds = request.extend_wrap_up().seconds();
+        if (seconds < 1 || seconds > 3600) {
+          ack_now(absl::InvalidArgumentError("extend_wrap_up.seconds: must be 1-3600"));
+          return;
+        }
+        ++pending_;
+        engine_->ExtendWrapUp(agent_id_, this, absl::Seconds(seconds), ack_status);
         return;
       }
       case v1::ConnectRequest::kAccept: {
@@ -317,7 +354,44 @@ class AgentDeskService::DeskStream final
           return;
         }
         ++pending_;
+        if (!complete.outcome().disposition_code().empty()) {  // issue 14
+          engine_->CompleteWithCode(agent_id_, this, complete.case_id(),
+                                    OutcomeFromProto(complete.outcome()),
+                                    complete.outcome().disposition_code(), ack_case);
+          return;
+        }
         engine_->Complete(agent_id_, this, complete.case_id(), OutcomeFromProto(complete.outcome()),
+                          ack_case);
+        return;
+      }
+      case v1::ConnectRequest::kRelease: {
+        const std::string& case_id = request.release().case_id();
+        if (absl::Status s = ValidateId("release.case_id", case_id); !s.ok()) {
+          ack_now(s);
+          return;
+        }
+        ++pending_;
+        engine_->Release(agent_id_, this, case_id, ack_case);
+        return;
+      }
+      case v1::ConnectRequest::kSetPending: {
+        const std::string& case_id = request.set_pending().case_id();
+        if (absl::Status s = ValidateId("set_pending.case_id", case_id); !s.ok()) {
+          ack_now(s);
+          return;
+        }
+        ++pending_;
+        engine_->MarkPending(agent_id_, this, case_id, ack_case);
+        return;
+      }
+      case v1::ConnectRequest::kTransfer: {
+        absl::StatusOr<TransferRequest> transfer = TransferFromProto(request.transfer());
+        if (!transfer.ok()) {
+          ack_now(transfer.status());
+          return;
+        }
+        ++pending_;
+        engine_->Transfer(agent_id_, this, request.transfer().case_id(), *std::move(transfer),
                           ack_case);
         return;
       }
@@ -325,6 +399,17 @@ class AgentDeskService::DeskStream final
         ack_now(absl::InvalidArgumentError("action: required"));
         return;
     }
+  }
+
+  // The engine answered a GetContext (issue 14; engine thread).
+  void AnsweredContext(int64_t id, const absl::StatusOr<AgentContext>& context) {
+    v1::ConnectResponse event = AckEvent(id, context.status(), nullptr);
+    if (context.ok()) AgentContextToProto(*context, event.mutable_ack()->mutable_context());
+    absl::MutexLock lock(&mu_);
+    --pending_;
+    if (done_) return;
+    PushLocked(std::move(event));
+    MaybeReadLocked();
   }
 
   // The engine answered request `id` (engine thread).

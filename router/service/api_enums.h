@@ -70,7 +70,8 @@ inline constexpr EnumPair<CaseState, v1::CaseState> kCaseStatePairs[] = {
     {CaseState::kAssigned, v1::CASE_STATE_ASSIGNED},
     {CaseState::kCompleted, v1::CASE_STATE_COMPLETED},
     {CaseState::kCancelled, v1::CASE_STATE_CANCELLED},
-    {CaseState::kExpired, v1::CASE_STATE_EXPIRED}};
+    {CaseState::kExpired, v1::CASE_STATE_EXPIRED},
+    {CaseState::kPending, v1::CASE_STATE_PENDING}};
 
 // Case.end_reason. kNone (open, or completed) is the unspecified value.
 inline constexpr EnumPair<EndReason, v1::EndReason> kEndReasonPairs[] = {
@@ -84,6 +85,7 @@ inline constexpr EnumPair<EndReason, v1::EndReason> kEndReasonPairs[] = {
     {EndReason::kCallbackOffered, v1::END_REASON_CALLBACK_OFFERED},
     {EndReason::kTicketCreated, v1::END_REASON_TICKET_CREATED},
     {EndReason::kOverflowedToDomain, v1::END_REASON_OVERFLOWED_TO_DOMAIN}};
+    {EndReason::kPendingTimeout, v1::END_REASON_PENDING_TIMEOUT}};
 
 // CancelCaseRequest.reason: the cancel reasons of kCancelReasonNames. CANCEL_REASON_UNSPECIFIED
 // has no pair: the engine records kDefaultCancelReason for it.
@@ -98,7 +100,8 @@ inline constexpr EnumPair<RevocationReason, v1::RevocationReason> kRevocationRea
     {RevocationReason::kCancelled, v1::REVOCATION_REASON_CANCELLED},
     {RevocationReason::kPresence, v1::REVOCATION_REASON_PRESENCE},
     {RevocationReason::kDisconnected, v1::REVOCATION_REASON_DISCONNECTED},
-    {RevocationReason::kHeartbeatLost, v1::REVOCATION_REASON_HEARTBEAT_LOST}};
+    {RevocationReason::kHeartbeatLost, v1::REVOCATION_REASON_HEARTBEAT_LOST},
+    {RevocationReason::kSupervisor, v1::REVOCATION_REASON_SUPERVISOR}};
 
 inline constexpr EnumPair<Exclusion, v1::ExclusionReason> kExclusionPairs[] = {
     {Exclusion::kPresence, v1::EXCLUSION_REASON_PRESENCE},
@@ -120,7 +123,8 @@ inline constexpr EnumPair<Strategy, v1::Strategy> kStrategyPairs[] = {
 inline constexpr EnumPair<absl::string_view, v1::PresenceChangeReason>
     kPresenceChangeReasonPairs[] = {{"missed_offers", v1::PRESENCE_CHANGE_REASON_MISSED_OFFERS},
                                     {"wrap_up_started", v1::PRESENCE_CHANGE_REASON_WRAP_UP_STARTED},
-                                    {"wrap_up_ended", v1::PRESENCE_CHANGE_REASON_WRAP_UP_ENDED}};
+                                    {"wrap_up_ended", v1::PRESENCE_CHANGE_REASON_WRAP_UP_ENDED},
+                                    {"supervisor", v1::PRESENCE_CHANGE_REASON_SUPERVISOR}};
 
 }  // namespace caserouter
 

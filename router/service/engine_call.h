@@ -174,6 +174,17 @@ void FinishWith(const std::shared_ptr<EngineReactor::Shared>& shared, const absl
 grpc::ServerUnaryReactor* RefuseCall(grpc::CallbackServerContext* context,
                                      const absl::Status& status);
 
+// Whether a request names a case / an agent (the supervisor controls of issue 14 do).
+template <typename R, typename = void>
+struct NamesCase : std::false_type {};
+template <typename R>
+struct NamesCase<R, std::void_t<decltype(std::declval<const R&>().case_id())>> : std::true_type {};
+template <typename R, typename = void>
+struct NamesAgent : std::false_type {};
+template <typename R>
+struct NamesAgent<R, std::void_t<decltype(std::declval<const R&>().agent_id())>> : std::true_type {
+};
+
 // What a supervisor's call is about, for its audit event: the case or the agent it names.
 template <typename Request>
 std::pair<std::string, std::string> AuditSubject(const Request& request) {
@@ -186,7 +197,10 @@ std::pair<std::string, std::string> AuditSubject(const Request& request) {
                        std::is_same_v<Request, v1::ExplainDecisionRequest>) {
     return {request.case_id(), ""};
   } else {
-    return {};
+    std::pair<std::string, std::string> subject;
+    if constexpr (NamesCase<Request>::value) subject.first = request.case_id();
+    if constexpr (NamesAgent<Request>::value) subject.second = request.agent_id();
+    return subject;
   }
 }
 

@@ -67,6 +67,13 @@ TEST(AccessRulesTest, EachRpcAllowsExactlyItsRoles) {
       {Rpc::kListAgents, false, false, true, true},
       {Rpc::kExplainDecision, false, false, true, true},
       {Rpc::kGetBenchmarkReport, false, false, true, false},  // issue 17
+      {Rpc::kSetAgentPresence, false, false, true, false},
+      {Rpc::kEndAgentSession, false, false, true, false},
+      {Rpc::kAssignCase, false, false, true, false},
+      {Rpc::kUpdateWaitingCase, false, false, true, false},
+      {Rpc::kListCasesNeedingSupervisor, false, false, true, false},
+      {Rpc::kTakeOverCase, false, false, true, false},
+      {Rpc::kListAgentCases, false, false, true, false},
   };
   ASSERT_EQ(std::size(rows), static_cast<size_t>(kRpcCount));
   for (const Row& row : rows) {

@@ -79,6 +79,17 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
                                "Cases accepted by an agent for the first time.");
   auto& abandoned = CounterFamily(registry, "caserouter_cases_abandoned_total",
                                   "Cases the customer left before an agent answered.");
+  auto& released = CounterFamily(registry, "caserouter_cases_released_total",
+                                 "Accepted cases their agent gave back to the queue.");
+  auto& transfers = CounterFamily(registry, "caserouter_transfers_total",
+                                  "Cases an agent handed on (cold, warm, to routing), and warm "
+                                  "consults that left the case with its agent (warm_declined).");
+  away_ = &CounterFamily(registry, "caserouter_away_total",
+                         "Agents stepping AWAY, by reason (the configured floor.away_reasons; "
+                         "\"other\" for a word that is not a plain label).");
+  auto& pending = CounterFamily(registry, "caserouter_pending_total",
+                                "Pending cases (waiting on the customer) by step: marked, back to "
+                                "their agent, back to the queue, closed unanswered.");
   auto& expired = CounterFamily(registry, "caserouter_cases_expired_total",
                                 "Cases nobody could take within the channel's time to live.");
   auto& depth = GaugeFamily(registry, "caserouter_queue_depth", "Cases waiting, by channel.");
@@ -96,6 +107,15 @@ PrometheusObserver::PrometheusObserver(prometheus::Registry* registry,
     received_[i] = &received.Add(labels);
     routed_[i] = &routed.Add(labels);
     abandoned_[i] = &abandoned.Add(labels);
+    released_[i] = &released.Add(labels);
+    for (const auto& step : kPendingStepNames) {
+      pending_[i][static_cast<int>(step.value)] =
+          &pending.Add({{"channel", ChannelLabel(ch)}, {"step", std::string(step.name)}});
+    }
+    for (const auto& kind : kTransferKindNames) {
+      transfers_[i][static_cast<int>(kind.value)] =
+          &transfers.Add({{"channel", ChannelLabel(ch)}, {"kind", std::string(kind.name)}});
+    }
     expired_[i] = &expired.Add(labels);
     queue_depth_[i] = &depth.Add(labels);
     queue_value_[i] = &value.Add(labels);
@@ -213,6 +233,24 @@ void PrometheusObserver::RepeatContact(Channel channel, absl::string_view topic)
 
 void PrometheusObserver::CaseAbandoned(Channel channel) {
   abandoned_[ChannelIndex(channel)]->Increment();
+}
+
+void PrometheusObserver::CaseReleased(Channel channel, absl::string_view /*topic*/) {
+  released_[ChannelIndex(channel)]->Increment();
+}
+
+void PrometheusObserver::CaseTransferred(Channel channel, TransferKind kind) {
+  transfers_[ChannelIndex(channel)][static_cast<int>(kind)]->Increment();
+}
+
+void PrometheusObserver::AgentAway(absl::string_view reason) {
+  // The engine checked the reason against the configured list; only a plain word becomes a
+  // label all the same.
+  away_->Add({{"reason", IsLabelWord(reason) ? std::string(reason) : "other"}}).Increment();
+}
+
+void PrometheusObserver::CasePending(Channel channel, PendingStep step) {
+  pending_[ChannelIndex(channel)][static_cast<int>(step)]->Increment();
 }
 
 void PrometheusObserver::CaseExpired(Channel channel) {

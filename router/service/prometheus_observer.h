@@ -5,12 +5,16 @@
 // A topic the engine passes that is not configured, or that is not a plain lower-case word, is
 // counted as "other": ids and customer text cannot become label values even if a caller
 // passes them by mistake. Every combination of the closed sets is created at start, so
-// dashboards see zeros rather than gaps.
+// dashboards see zeros rather than gaps — except away_total{reason}, whose closed set is the
+// configuration's floor.away_reasons: its series appear as agents first give each reason.
 //
 // Families (prefix caserouter_): build_info{version,revision}, leader, cases_received_total,
 // cases_routed_total (first accepted by an agent), cases_completed_total{resolved},
 // repeat_contacts_total, first_contact_resolutions_total, cases_abandoned_total,
-// cases_expired_total, queue_depth, queue_customer_value, time_to_answer_seconds,
+// cases_expired_total, cases_released_total, transfers_total{kind} and pending_total{step}
+// and away_total{reason} (issue 14), queue_depth,
+// queue_customer_value,
+// time_to_answer_seconds,
 // sla_total{result}, csat_score, offers_total{result}, exclusions_total{reason},
 // sticky_routing_total{result}, agents{presence}, agent_occupancy_ratio,
 // routing_decision_seconds, store_batch_seconds, store_batch_size, store_errors_total; and a
@@ -61,6 +65,10 @@ class PrometheusObserver final : public EngineObserver {
   void CaseAnswered(Channel channel, absl::Duration wait, bool sla_met) override;
   void CaseCompleted(Channel channel, absl::string_view topic, const Outcome& outcome,
                      bool repeat_contact) override;
+  void CaseReleased(Channel channel, absl::string_view topic) override;
+  void CaseTransferred(Channel channel, TransferKind kind) override;
+  void CasePending(Channel channel, PendingStep step) override;
+  void AgentAway(absl::string_view reason) override;
   void RepeatContact(Channel channel, absl::string_view topic) override;
   void CaseAbandoned(Channel channel) override;
   void CaseExpired(Channel channel) override;
@@ -111,6 +119,10 @@ class PrometheusObserver final : public EngineObserver {
   PerChannel<prometheus::Counter*> received_{};
   PerChannel<prometheus::Counter*> routed_{};
   PerChannel<prometheus::Counter*> abandoned_{};
+  PerChannel<prometheus::Counter*> released_{};                                   // issue 14
+  PerChannel<std::array<prometheus::Counter*, kTransferKindCount>> transfers_{};  // issue 14
+  PerChannel<std::array<prometheus::Counter*, kPendingStepCount>> pending_{};     // issue 14
+  prometheus::Family<prometheus::Counter>* away_ = nullptr;  // issue 14, by reason
   PerChannel<prometheus::Counter*> expired_{};
   PerChannel<prometheus::Gauge*> queue_depth_{};
   PerChannel<prometheus::Gauge*> queue_value_{};

@@ -32,6 +32,10 @@ std::map<std::string, std::map<std::string, std::set<std::string>>> Expected() {
   for (int p = 0; p < kPresenceCount; ++p) {
     presences.insert(std::string(PresenceName(static_cast<Presence>(p))));
   }
+  std::set<std::string> pending_steps;
+  for (const auto& step : kPendingStepNames) pending_steps.insert(std::string(step.name));
+  std::set<std::string> transfer_kinds;
+  for (const auto& kind : kTransferKindNames) transfer_kinds.insert(std::string(kind.name));
   const std::set<std::string> topics = {"billing", "technical", "other"};
   return {
       {"caserouter_build_info", {{"version", {"1.2.3"}}, {"revision", {"abc"}}}},
@@ -58,6 +62,10 @@ std::map<std::string, std::map<std::string, std::set<std::string>>> Expected() {
       {"caserouter_store_batch_seconds", {}},
       {"caserouter_store_batch_size", {}},
       {"caserouter_store_errors_total", {}},
+      // Issue 14.
+      {"caserouter_cases_released_total", {{"channel", Channels()}}},
+      {"caserouter_transfers_total", {{"channel", Channels()}, {"kind", transfer_kinds}}},
+      {"caserouter_pending_total", {{"channel", Channels()}, {"step", pending_steps}}},
   };
 }
 
@@ -127,6 +135,22 @@ TEST(PrometheusObserverTest, ExportsExactlyTheAgreedFamiliesWithEveryComboPreCre
             0);
 }
 
+// Away reasons are configured words the engine checked; anything else is "other" (issue 14).
+// The family appears with its first series, when an agent first gives a reason (the list is
+// configuration, which the observer is not given).
+TEST(PrometheusObserverTest, AwayReasonsAreLabelsOnlyWhenPlainWords) {
+  prometheus::Registry registry;
+  PrometheusObserver observer(&registry, kTopics, "1.2.3", "abc");
+  observer.AgentAway("lunch");
+  observer.AgentAway("lunch");
+  observer.AgentAway("My Boss Called!");
+  observer.AgentAway("");
+  std::vector<MetricFamily> families = registry.Collect();
+  EXPECT_EQ(CounterValue(families, "caserouter_away_total", {{"reason", "lunch"}}), 2);
+  EXPECT_EQ(CounterValue(families, "caserouter_away_total", {{"reason", "other"}}), 2);
+  EXPECT_EQ(Find(families, "caserouter_away_total")->metric.size(), 2u);
+}
+
 TEST(PrometheusObserverTest, LabelValuesStayInsideTheirClosedSets) {
   prometheus::Registry registry;
   PrometheusObserver observer(&registry, kTopics, "1.2.3", "abc");
@@ -138,6 +162,9 @@ TEST(PrometheusObserverTest, LabelValuesStayInsideTheirClosedSets) {
     observer.CaseAnswered(ch, absl::Hours(2), false);
     observer.CaseAbandoned(ch);
     observer.CaseExpired(ch);
+    observer.CaseReleased(ch, "case-000123");
+    for (const auto& kind : kTransferKindNames) observer.CaseTransferred(ch, kind.value);
+    for (const auto& step : kPendingStepNames) observer.CasePending(ch, step.value);
   }
   for (int r = 0; r < kOfferResultCount; ++r) observer.Offer(static_cast<OfferResult>(r));
   for (int r = 0; r < kExclusionCount; ++r) observer.Excluded(static_cast<Exclusion>(r), 3);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "router/model/validation.h"
 #include "router/service/api_enums.h"
 
 namespace caserouter {
@@ -145,6 +146,7 @@ void CaseViewToProto(const CaseView& view, CaseText text, v1::Case* out) {
     o->set_resolved(c.outcome.resolved);
     o->set_csat(c.outcome.csat);
     o->set_follow_up_needed(c.outcome.follow_up_needed);
+    o->set_disposition_code(c.disposition);
   }
   out->set_end_reason(EndReasonToProto(c.end_reason));
   out->set_repeat_of(c.repeat_of);
@@ -238,6 +240,8 @@ void ExplanationToProto(const Explanation& explanation, v1::ExplainDecisionRespo
   out->set_queue(d.queue);
   out->set_queue_step(d.queue_step);
   out->set_queue_reason(d.queue_reason);
+  out->set_assigned_by_supervisor(!d.assigned_by.empty());
+  out->set_supervisor(d.assigned_by);
 }
 
 bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {
@@ -247,6 +251,8 @@ bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {
       v1::Offer* offer = out->mutable_offer();
       CaseViewToProto(notice.view, CaseText::kInclude, offer->mutable_case_());
       if (IsFinite(notice.expires)) TimeToProto(notice.expires, offer->mutable_expire_time());
+      offer->set_consult(notice.consult);
+      if (notice.consult) offer->set_consult_from_agent_id(notice.agent);
       return true;
     }
     case DeskNotice::Kind::kOfferRevoked: {
@@ -270,10 +276,97 @@ bool DeskNoticeToProto(const DeskNotice& notice, v1::ConnectResponse* out) {
       message->set_channel(ChannelToProto(notice.channel));
       return true;
     }
+    case DeskNotice::Kind::kTransferUpdate: {
+      v1::TransferUpdate* update = out->mutable_transfer_update();
+      update->set_case_id(notice.case_id);
+      update->set_to_agent_id(notice.agent);
+      update->set_accepted(notice.accepted);
+      return true;
+    }
     case DeskNotice::Kind::kSessionEnded:
       return false;
   }
   return false;
+}
+
+void AgentContextToProto(const AgentContext& context, v1::CaseContext* out) {
+  out->Clear();
+  CaseViewToProto(context.view, CaseText::kInclude, out->mutable_case_());
+  for (const PastCase& past : context.customer_cases) {
+    v1::PastCase* p = out->add_customer_cases();
+    p->set_case_id(past.case_id);
+    p->set_channel(ChannelToProto(past.channel));
+    p->set_topic(past.topic);
+    p->set_state(CaseStateToProto(past.state));
+    if (past.state == CaseState::kCompleted) {
+      p->mutable_outcome()->set_resolved(past.outcome.resolved);
+      p->mutable_outcome()->set_csat(past.outcome.csat);
+      p->mutable_outcome()->set_follow_up_needed(past.outcome.follow_up_needed);
+      p->mutable_outcome()->set_disposition_code(past.disposition);
+    }
+    p->set_end_reason(EndReasonToProto(past.end_reason));
+    TimeToProto(past.created_time, p->mutable_create_time());
+    if (IsFinite(past.closed_time)) TimeToProto(past.closed_time, p->mutable_close_time());
+  }
+  out->set_repeat_of_case_id(context.view.record.repeat_of);
+  for (Channel channel : context.channel_history) out->add_channel_history(ChannelToProto(channel));
+  if (context.decision.has_value()) {
+    out->set_strategy(StrategyName(context.decision->strategy));
+    out->set_assigned_by_supervisor(!context.decision->assigned_by.empty());
+  }
+  if (context.this_agent.has_value()) {
+    out->set_score(context.this_agent->score.total);
+    ScoreToProto(context.this_agent->score, out->mutable_score_terms());
+  }
+  v1::AgentTopicRecord* own = out->mutable_own_record();
+  own->set_topic(context.own.topic);
+  own->set_completed(context.own.completed);
+  own->set_resolved(context.own.resolved);
+  own->set_resolution_rate(context.own.completed > 0
+                               ? static_cast<double>(context.own.resolved) / context.own.completed
+                               : 0);
+  own->set_first_contact_resolutions(context.own.first_contact_resolutions);
+  own->set_csat_average(context.own.csat_count > 0
+                            ? static_cast<double>(context.own.csat_sum) / context.own.csat_count
+                            : 0);
+  own->set_csat_count(context.own.csat_count);
+}
+
+WaitingCaseChange::Requirements RequirementsFromProto(const v1::CaseRequirements& requirements) {
+  WaitingCaseChange::Requirements out;
+  for (const v1::SkillRequirement& skill : requirements.required_skills()) {
+    out.required_skills.push_back(SkillRequirement{skill.skill(), skill.min_proficiency()});
+  }
+  out.language = requirements.language();
+  out.topic = requirements.topic();
+  return out;
+}
+
+absl::StatusOr<TransferRequest> TransferFromProto(const v1::Transfer& transfer) {
+  if (absl::Status s = ValidateId("transfer.case_id", transfer.case_id()); !s.ok()) return s;
+  TransferRequest out;
+  switch (transfer.kind()) {
+    case v1::TRANSFER_KIND_COLD:
+      out.kind = TransferKind::kCold;
+      break;
+    case v1::TRANSFER_KIND_WARM:
+      out.kind = TransferKind::kWarm;
+      break;
+    case v1::TRANSFER_KIND_ROUTING:
+      out.kind = TransferKind::kRouting;
+      break;
+    default:
+      return absl::InvalidArgumentError("transfer.kind: COLD, WARM or ROUTING");
+  }
+  if (out.kind == TransferKind::kRouting) {
+    if (!transfer.has_requirements()) {
+      return absl::InvalidArgumentError("transfer.requirements: required for ROUTING");
+    }
+    out.requirements = RequirementsFromProto(transfer.requirements());
+  } else {
+    out.to_agent_id = transfer.to_agent_id();
+  }
+  return out;
 }
 
 void TimeToProto(absl::Time time, google::protobuf::Timestamp* out) {

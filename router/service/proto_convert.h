@@ -54,6 +54,13 @@ template <typename Request>
 absl::StatusOr<Agent> AgentFromRequest(const Request& request);
 Agent AgentFromProto(const v1::AgentProfile& profile);
 Outcome OutcomeFromProto(const v1::Outcome& outcome);
+// A desk's Transfer (issue 14): the case id checked, the kind, the recipient or the new
+// requirements. INVALID_ARGUMENT naming the field (transfer.case_id, transfer.kind, ...).
+absl::StatusOr<TransferRequest> TransferFromProto(const v1::Transfer& transfer);
+// A GetContext answer (issue 14): the case with its text (the agent's own).
+void AgentContextToProto(const AgentContext& context, v1::CaseContext* out);
+// Requirements as the engine takes them.
+WaitingCaseChange::Requirements RequirementsFromProto(const v1::CaseRequirements& requirements);
 
 // --- Outbound: engine → proto ---
 

@@ -145,6 +145,15 @@ class ServerObserver final : public EngineObserver {
   void QueuesState(const std::vector<QueueFigures>& queues) override {
     metrics_->QueuesState(queues);
   }
+  // Issue 14.
+  void CaseReleased(Channel c, absl::string_view topic) override {
+    metrics_->CaseReleased(c, topic);
+  }
+  void CaseTransferred(Channel c, TransferKind kind) override {
+    metrics_->CaseTransferred(c, kind);
+  }
+  void CasePending(Channel c, PendingStep step) override { metrics_->CasePending(c, step); }
+  void AgentAway(absl::string_view reason) override { metrics_->AgentAway(reason); }
 
  private:
   PrometheusObserver* const metrics_;

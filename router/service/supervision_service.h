@@ -15,6 +15,11 @@
 // supervisor's; ListQueue, ListAgents and ExplainDecision are a supervisor's or a viewer's
 // (dashboards). Each call a supervisor makes is audited with what it was about.
 //
+// The supervisor controls (issue 14: presence, session, assignment, waiting-case changes,
+// take-over, an agent's cases) are a supervisor's only; they are in their own file,
+// supervisor_controls_service.cc, over router/engine/supervisor_controls.h. Case lists and
+// answers leave customer text out.
+//
 // Thread safety: methods run concurrently on gRPC's callback threads and never block; no
 // state of its own. `engine`, `clock`, `gate` and `calls` must outlive the service; `reload`
 // must be callable from any thread and must not block.
@@ -45,6 +50,16 @@ struct ReloadResult {
 using ReloadFunction = std::function<void(std::function<void(absl::StatusOr<ReloadResult>)> done)>;
 
 // Every method raw and callback (raw_callback.h).
+// The supervisor controls of issue 14 (supervisor_controls_service.cc), innermost.
+using SupervisorControlsBase = v1::SupervisionService::WithRawCallbackMethod_SetAgentPresence<
+    v1::SupervisionService::WithRawCallbackMethod_EndAgentSession<
+        v1::SupervisionService::WithRawCallbackMethod_AssignCase<
+            v1::SupervisionService::WithRawCallbackMethod_UpdateWaitingCase<
+                v1::SupervisionService::WithRawCallbackMethod_ListCasesNeedingSupervisor<
+                    v1::SupervisionService::WithRawCallbackMethod_TakeOverCase<
+                        v1::SupervisionService::WithRawCallbackMethod_ListAgentCases<
+                            v1::SupervisionService::WithRawCallbackMethod_GetBenchmarkReport<
+                                v1::SupervisionService::Service>>>>>>>>;
 using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_CreateAgent<
     v1::SupervisionService::WithRawCallbackMethod_UpdateAgent<
         v1::SupervisionService::WithRawCallbackMethod_DeleteAgent<
@@ -52,8 +67,7 @@ using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_Cre
                 v1::SupervisionService::WithRawCallbackMethod_ListAgents<
                     v1::SupervisionService::WithRawCallbackMethod_ExplainDecision<
                         v1::SupervisionService::WithRawCallbackMethod_ReloadConfiguration<
-                            v1::SupervisionService::WithRawCallbackMethod_GetBenchmarkReport<
-                                v1::SupervisionService::Service>>>>>>>>;
+                            SupervisorControlsBase>>>>>>>;
 
 class SupervisionService final : public SupervisionServiceBase {
  public:
@@ -86,6 +100,29 @@ class SupervisionService final : public SupervisionServiceBase {
   grpc::ServerUnaryReactor* GetBenchmarkReport(grpc::CallbackServerContext* context,
                                                const grpc::ByteBuffer* request,
                                                grpc::ByteBuffer* response) override;
+
+  // --- Supervisor controls (issue 14; supervisor_controls_service.cc) ---
+  grpc::ServerUnaryReactor* SetAgentPresence(grpc::CallbackServerContext* context,
+                                             const grpc::ByteBuffer* request,
+                                             grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* EndAgentSession(grpc::CallbackServerContext* context,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* AssignCase(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* UpdateWaitingCase(grpc::CallbackServerContext* context,
+                                              const grpc::ByteBuffer* request,
+                                              grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListCasesNeedingSupervisor(grpc::CallbackServerContext* context,
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* TakeOverCase(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListAgentCases(grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
 
  private:
   using UpsertCommand = void (Engine::*)(Agent, Engine::Callback<AgentView>);

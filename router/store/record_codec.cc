@@ -98,12 +98,9 @@ std::optional<std::string> UnescapeElement(absl::string_view s) {
   return out;
 }
 
+// Every state of the names table, whatever its value (issue 14 added kPending = 200).
 std::optional<CaseState> ParseCaseState(absl::string_view name) {
-  for (int i = 0; i <= static_cast<int>(CaseState::kExpired); ++i) {
-    CaseState s = static_cast<CaseState>(i);
-    if (CaseStateName(s) == name) return s;
-  }
-  return std::nullopt;
+  return ValueOf(kCaseStateNames, name);
 }
 
 std::optional<Presence> ParsePresence(absl::string_view name) {
@@ -191,6 +188,24 @@ class FieldReader {
     if (!absl::SimpleAtoi(*v, &micros)) {
       Fail(name, "not an int64 of unix microseconds");
       return absl::InfinitePast();
+    }
+    return DecodeTime(micros);
+  }
+
+  // For a text field added after records were first written: `fallback` when it is absent.
+  std::string StrOr(absl::string_view name, absl::string_view fallback) {
+    const absl::string_view* v = FindOptional(name);
+    return std::string(v == nullptr ? fallback : *v);
+  }
+
+  // For a time field added after records were first written: `fallback` when it is absent.
+  absl::Time TimeOr(absl::string_view name, absl::Time fallback) {
+    const absl::string_view* v = FindOptional(name);
+    if (v == nullptr) return fallback;
+    int64_t micros = 0;
+    if (!absl::SimpleAtoi(*v, &micros)) {
+      Fail(name, "not an int64 of unix microseconds");
+      return fallback;
     }
     return DecodeTime(micros);
   }
@@ -426,6 +441,11 @@ FieldList EncodeCase(const Case& c) {
   f.emplace_back("joined_keys", NameList(c.joined_keys));
   f.emplace_back("arm", c.arm);
   f.emplace_back("arm_excluded", Bool(c.arm_excluded));
+  f.emplace_back("transfers", absl::StrCat(c.transfers));  // issue 14
+  f.emplace_back("transferred_by", NameList(c.transferred_by));
+  f.emplace_back("pending_since", Time(c.pending_since));
+  f.emplace_back("disposition", c.disposition);
+  f.emplace_back("pending_return_until", Time(c.pending_return_until));
   return f;
 }
 
@@ -480,6 +500,12 @@ absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
   c.joined_keys = r.OptionalNames("joined_keys");
   c.arm = r.OptionalStr("arm");
   c.arm_excluded = r.OptionalBool("arm_excluded");
+  // Issue 14: absent in records written before transfers.
+  c.transfers = static_cast<int>(r.Int64Or("transfers", 0));
+  c.transferred_by = r.OptionalNames("transferred_by");
+  c.pending_since = r.TimeOr("pending_since", absl::InfinitePast());
+  c.disposition = r.StrOr("disposition", "");
+  c.pending_return_until = r.TimeOr("pending_return_until", absl::InfinitePast());
   if (!r.status().ok()) return r.status();
   return c;
 }

@@ -63,7 +63,12 @@ inline Case SampleCase(const std::string& id) {
   c.came_back = true;
   c.arm = "arm.b-2";  // issue 17: stored with the case
   c.arm_excluded = true;
+  c.transfers = 2;
+  c.transferred_by = {"zed", "yan"};
+  c.pending_since = T0() + absl::Seconds(5);
+  c.pending_return_until = T0() + absl::Seconds(65);
   c.outcome = {true, 4, true};
+  c.disposition = "refund_issued";
   c.end_reason = "";
   return c;
 }
@@ -186,6 +191,7 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("outcome.resolved", a.outcome.resolved, b.outcome.resolved)
       .Field("outcome.csat", a.outcome.csat, b.outcome.csat)
       .Field("outcome.follow_up_needed", a.outcome.follow_up_needed, b.outcome.follow_up_needed)
+      .Field("disposition", a.disposition, b.disposition)
       .Field("end_reason", a.end_reason, b.end_reason)
       .Field("repeat_of", a.repeat_of, b.repeat_of)
       .Field("preferred_agent", a.preferred_agent, b.preferred_agent)
@@ -193,6 +199,10 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("came_back", a.came_back, b.came_back)
       .Field("arm", a.arm, b.arm)
       .Field("arm_excluded", a.arm_excluded, b.arm_excluded)
+      .Field("transfers", a.transfers, b.transfers)
+      .Strings("transferred_by", a.transferred_by, b.transferred_by)
+      .Field("pending_since", a.pending_since, b.pending_since)
+      .Field("pending_return_until", a.pending_return_until, b.pending_return_until)
       .Result();
 }
 

@@ -5,12 +5,18 @@
 //                    --skills=billing:8,technical:5 --languages=en
 //                    --authority=200 --max_chat=3
 //       interactive: prints offers; type  a <case> | d <case> |
-//       c <case> resolved|unresolved [csat] | p available|away | q
+//       c <case> resolved|unresolved [csat] | p available|away [reason] | q
+//       and (issue 14) r <case> release, t <case> cold|warm <agent> | routing <topic> <skill>
+//       transfer, w <case> pending, e end wrap-up, x <seconds> extend it, i <case> context
+//       (the customer's cases, channels, why you, your record); consult offers and transfer
+//       updates are shown
 //   caserouter-agent --auto --count=20 --id_prefix=agent- --create --skills=billing:6
 //                    --handle_seconds=90 --resolve_rate=0.8 --decline_rate=0.05 --seed=7
 //       unattended: accepts after --accept_delay, works an exponential handle time, completes
 //       (resolved with --resolve_rate, with a CSAT), declines with --decline_rate; prints a
 //       counter line at exit (SIGINT/SIGTERM or --run_for), one line per event with --verbose.
+//       --transfer_rate hands a share of worked cases back to routing, --pending_rate marks a
+//       share of chat/social/email cases pending (issue 14; the demo uses both).
 //
 // Security (docs/security.md): TLS by default (--tls_ca names the router's CA). An agent
 // authenticates as itself: with a client certificate (--tls_cert, --tls_key) or a bearer
@@ -76,6 +82,10 @@ ABSL_FLAG(absl::Duration, accept_delay, absl::Seconds(1), "unattended: time to a
 ABSL_FLAG(double, handle_seconds, 60, "unattended: mean handle time (exponential)");
 ABSL_FLAG(double, resolve_rate, 0.8, "unattended: share of cases completed as resolved");
 ABSL_FLAG(double, decline_rate, 0.05, "unattended: share of offers declined");
+ABSL_FLAG(double, transfer_rate, 0,
+          "unattended: share of worked cases handed back to routing instead of completed");
+ABSL_FLAG(double, pending_rate, 0,
+          "unattended: share of worked chat, social and email cases marked pending");
 ABSL_FLAG(uint64_t, seed, 1, "unattended: random seed (agent i uses seed + i)");
 ABSL_FLAG(absl::Duration, run_for, absl::ZeroDuration(),
           "unattended: stop after this long; 0 = until SIGINT or SIGTERM");
@@ -191,7 +201,7 @@ grpc::Status CreateOrUpdate(const std::vector<std::string>& targets,
 
 struct Counters {
   std::atomic<int64_t> offers{0}, accepted{0}, declined{0}, completed{0}, resolved{0}, revoked{0},
-      errors{0}, reconnects{0};
+      errors{0}, reconnects{0}, transferred{0}, pending{0};
 };
 
 // One unattended agent: a DeskAgent driven by an AutoPolicy.
@@ -219,7 +229,7 @@ class UnattendedAgent {
   }
 
  private:
-  enum class Kind { kAccept, kDecline, kComplete, kPresence };
+  enum class Kind { kAccept, kDecline, kComplete, kPresence, kTransfer, kPending };
   struct Pending {
     Kind kind;
     std::string case_id;
@@ -247,6 +257,10 @@ class UnattendedAgent {
         decline = policy_.ShouldDecline();
       }
       const std::string id = c.case_id();
+      {
+        absl::MutexLock lock(&mu_);
+        channels_[id] = c.channel();
+      }
       desk_.After(policy_.accept_delay(), [this, id, decline] {
         v1::ConnectRequest r;
         if (decline) {
@@ -323,6 +337,14 @@ class UnattendedAgent {
         break;
       case Kind::kPresence:
         break;
+      case Kind::kTransfer:
+        ++counters_->transferred;
+        if (verbose_) Print("%s transferred %s back to routing", me, pending.case_id);
+        break;
+      case Kind::kPending:
+        ++counters_->pending;
+        if (verbose_) Print("%s marked %s pending", me, pending.case_id);
+        break;
     }
   }
 
@@ -334,11 +356,29 @@ class UnattendedAgent {
     }
     desk_.After(work, [this, case_id] {
       AutoPolicy::Outcome outcome;
+      bool transfer = false, pend = false;
       {
         absl::MutexLock lock(&mu_);
-        outcome = policy_.Finish();
+        auto channel = channels_.find(case_id);
+        const bool can_pend = channel != channels_.end() && channel->second != v1::CHANNEL_PHONE;
+        if (channel != channels_.end()) channels_.erase(channel);
+        transfer = policy_.ShouldTransfer();
+        pend = !transfer && can_pend && policy_.ShouldPend();
+        if (!transfer && !pend) outcome = policy_.Finish();
       }
       v1::ConnectRequest r;
+      if (transfer) {  // issue 14: "not mine after all" — back to routing, any skill
+        r.mutable_transfer()->set_case_id(case_id);
+        r.mutable_transfer()->set_kind(v1::TRANSFER_KIND_ROUTING);
+        r.mutable_transfer()->mutable_requirements();
+        Send(r, {Kind::kTransfer, case_id, {}});
+        return;
+      }
+      if (pend) {  // issue 14: answered, waiting on the customer
+        r.mutable_set_pending()->set_case_id(case_id);
+        Send(r, {Kind::kPending, case_id, {}});
+        return;
+      }
       r.mutable_complete()->set_case_id(case_id);
       r.mutable_complete()->mutable_outcome()->set_resolved(outcome.resolved);
       r.mutable_complete()->mutable_outcome()->set_csat(outcome.csat);
@@ -358,6 +398,7 @@ class UnattendedAgent {
   absl::Mutex mu_;
   AutoPolicy policy_ ABSL_GUARDED_BY(mu_);
   std::map<int64_t, Pending> pending_ ABSL_GUARDED_BY(mu_);
+  std::map<std::string, v1::Channel> channels_ ABSL_GUARDED_BY(mu_);  // offered cases' channels
   Counters* const counters_;
   const bool verbose_;
   std::atomic<bool> stopping_{false};
@@ -371,6 +412,8 @@ int RunUnattended(const std::vector<std::string>& targets, const std::vector<std
   options.mean_handle = absl::Seconds(absl::GetFlag(FLAGS_handle_seconds));
   options.resolve_rate = absl::GetFlag(FLAGS_resolve_rate);
   options.decline_rate = absl::GetFlag(FLAGS_decline_rate);
+  options.transfer_rate = absl::GetFlag(FLAGS_transfer_rate);
+  options.pending_rate = absl::GetFlag(FLAGS_pending_rate);
   if (absl::Status s = AutoPolicy::Validate(options); !s.ok()) {
     absl::FPrintF(stderr, "caserouter-agent: %s\n", s.message());
     return kExitBadInput;
@@ -395,10 +438,11 @@ int RunUnattended(const std::vector<std::string>& targets, const std::vector<std
   for (auto& agent : agents) agent->Stop();
   Print(
       "agents=%d offers=%d accepted=%d declined=%d completed=%d resolved=%d revoked=%d "
-      "errors=%d reconnects=%d",
+      "errors=%d reconnects=%d transferred=%d pending=%d",
       ids.size(), counters.offers.load(), counters.accepted.load(), counters.declined.load(),
       counters.completed.load(), counters.resolved.load(), counters.revoked.load(),
-      counters.errors.load(), counters.reconnects.load());
+      counters.errors.load(), counters.reconnects.load(), counters.transferred.load(),
+      counters.pending.load());
   return 0;
 }
 
@@ -418,6 +462,10 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
     const v1::Case& c = event.offer().case_();
     absl::Duration left =
         absl::FromUnixSeconds(event.offer().expire_time().seconds()) - absl::Now();
+    if (event.offer().consult()) {
+      Print("CONSULT from %s: take over %s? (a to take it, d to leave it with them)",
+            event.offer().consult_from_agent_id(), c.case_id());
+    }
     Print("OFFER %s  %s  %s  priority %.1f  (%ds to answer)\n  customer %s: %s", c.case_id(),
           EnumWord(c.channel()), c.topic(), c.priority(),
           static_cast<int>(absl::ToInt64Seconds(left)), c.customer_id(), c.subject());
@@ -430,7 +478,35 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
       what = it->second;
       requests->erase(it);
     }
-    if (event.ack().code() == 0) {
+    if (event.ack().code() == 0 && event.ack().has_context()) {
+      const v1::CaseContext& c = event.ack().context();
+      Print("%s: ok\n  case %s %s %s, %d messages%s", what, c.case_().case_id(),
+            EnumWord(c.case_().channel()), c.case_().topic(), c.case_().messages_size(),
+            c.repeat_of_case_id().empty() ? "" : absl::StrCat(", repeats ", c.repeat_of_case_id()));
+      for (const v1::PastCase& p : c.customer_cases()) {
+        Print("  earlier: %s %s %s %s%s", p.case_id(), EnumWord(p.channel()), p.topic(),
+              EnumWord(p.state()),
+              p.state() == v1::CASE_STATE_COMPLETED
+                  ? (p.outcome().resolved() ? " resolved" : " unresolved")
+                  : "");
+      }
+      std::string channels;
+      for (int ch : c.channel_history()) {
+        absl::StrAppend(&channels, channels.empty() ? "" : " > ",
+                        EnumWord(static_cast<v1::Channel>(ch)));
+      }
+      Print("  channels: %s", channels);
+      std::string terms;
+      for (const v1::ScoreTerm& t : c.score_terms()) {
+        absl::StrAppend(&terms, " ", t.name(), "=", absl::StrFormat("%.2f", t.value()));
+      }
+      Print("  why you: %s%s score %.2f%s",
+            c.assigned_by_supervisor() ? "a supervisor chose, " : "",
+            c.strategy().empty() ? "-" : c.strategy(), c.score(), terms);
+      const v1::AgentTopicRecord& own = c.own_record();
+      Print("  your record on %s: %d completed, %.0f%% resolved, CSAT %.1f (%d)", own.topic(),
+            own.completed(), 100 * own.resolution_rate(), own.csat_average(), own.csat_count());
+    } else if (event.ack().code() == 0) {
       Print("%s: ok", what);
     } else {
       Print("%s: %s %s", what, CodeName(event.ack().code()), event.ack().message());
@@ -443,6 +519,10 @@ void PrintEvent(const v1::ConnectResponse& event, std::map<int64_t, std::string>
           EnumWord(event.presence_changed().reason()));
   } else if (event.has_case_message()) {
     Print("MESSAGE on %s: %s", event.case_message().case_id(), event.case_message().text());
+  } else if (event.has_transfer_update()) {
+    const v1::TransferUpdate& update = event.transfer_update();
+    Print("transfer of %s to %s: %s", update.case_id(), update.to_agent_id(),
+          update.accepted() ? "taken over (no longer yours)" : "declined (still yours)");
   }
 }
 
@@ -462,8 +542,10 @@ int RunInteractive(const std::vector<std::string>& targets, const std::string& a
       });
   desk.Start();
   Print(
-      "agent %s: a <case> | d <case> | c <case> resolved|unresolved [csat] | "
-      "p available|away | q",
+      "agent %s: a <case> | d <case> | c <case> resolved|unresolved [csat] | r <case> | "
+      "t <case> cold|warm <agent> | t <case> routing <topic> <skill> | w <case> (pending) | "
+      "i <case> (context) | "
+      "e (end wrap-up) | x <seconds> (extend it) | p available|away [reason] | q",
       agent_id);
   std::string line;
   while (std::getline(std::cin, line)) {
@@ -487,12 +569,47 @@ int RunInteractive(const std::vector<std::string>& targets, const std::string& a
       complete->set_case_id(words[1]);
       complete->mutable_outcome()->set_resolved(words[2] == "resolved");
       complete->mutable_outcome()->set_csat(csat);
+    } else if (command == "i" && words.size() == 2) {
+      request.mutable_get_context()->set_case_id(words[1]);
+    } else if (command == "w" && words.size() == 2) {
+      request.mutable_set_pending()->set_case_id(words[1]);
+    } else if (command == "e" && words.size() == 1) {
+      request.mutable_end_wrap_up();
+    } else if (command == "x" && words.size() == 2) {
+      int seconds = 0;
+      if (!absl::SimpleAtoi(words[1], &seconds)) {
+        Print("x: a number of seconds");
+        continue;
+      }
+      request.mutable_extend_wrap_up()->set_seconds(seconds);
+    } else if (command == "p" && words.size() == 3 && words[1] == "away") {
+      request.mutable_set_presence()->set_presence(v1::PRESENCE_AWAY);
+      request.mutable_set_presence()->set_away_reason(words[2]);
+    } else if (command == "r" && words.size() == 2) {
+      request.mutable_release()->set_case_id(words[1]);
+    } else if (command == "t" && words.size() == 4 && (words[2] == "cold" || words[2] == "warm")) {
+      v1::Transfer* transfer = request.mutable_transfer();
+      transfer->set_case_id(words[1]);
+      transfer->set_kind(words[2] == "cold" ? v1::TRANSFER_KIND_COLD : v1::TRANSFER_KIND_WARM);
+      transfer->set_to_agent_id(words[3]);
+    } else if (command == "t" && words.size() == 5 && words[2] == "routing") {
+      v1::Transfer* transfer = request.mutable_transfer();
+      transfer->set_case_id(words[1]);
+      transfer->set_kind(v1::TRANSFER_KIND_ROUTING);
+      transfer->mutable_requirements()->set_topic(words[3]);
+      v1::SkillRequirement* skill = transfer->mutable_requirements()->add_required_skills();
+      skill->set_skill(words[4]);
+      skill->set_min_proficiency(1);
     } else if (command == "p" && words.size() == 2 &&
                (words[1] == "available" || words[1] == "away")) {
       request.mutable_set_presence()->set_presence(words[1] == "available" ? v1::PRESENCE_AVAILABLE
                                                                            : v1::PRESENCE_AWAY);
     } else {
-      Print("? a <case> | d <case> | c <case> resolved|unresolved [csat] | p available|away | q");
+      Print(
+          "? a <case> | d <case> | c <case> resolved|unresolved [csat] | r <case> | "
+          "t <case> cold|warm <agent> | t <case> routing <topic> <skill> | w <case> (pending) | "
+          "i <case> (context) | "
+          "e (end wrap-up) | x <seconds> (extend it) | p available|away [reason] | q");
       continue;
     }
     absl::MutexLock lock(&mu);

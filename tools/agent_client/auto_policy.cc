@@ -20,6 +20,8 @@ absl::Status AutoPolicy::Validate(const Options& options) {
   if (absl::Status s = CheckRate("resolve_rate", options.resolve_rate); !s.ok()) return s;
   if (absl::Status s = CheckRate("decline_rate", options.decline_rate); !s.ok()) return s;
   if (absl::Status s = CheckRate("no_csat_rate", options.no_csat_rate); !s.ok()) return s;
+  if (absl::Status s = CheckRate("transfer_rate", options.transfer_rate); !s.ok()) return s;
+  if (absl::Status s = CheckRate("pending_rate", options.pending_rate); !s.ok()) return s;
   if (options.accept_delay < absl::ZeroDuration()) {
     return absl::InvalidArgumentError("accept_delay: must not be negative");
   }
@@ -36,6 +38,14 @@ AutoPolicy::AutoPolicy(Options options) : options_(options), random_(options.see
 double AutoPolicy::Uniform() { return static_cast<double>(random_() >> 11) * 0x1.0p-53; }
 
 bool AutoPolicy::ShouldDecline() { return Uniform() < options_.decline_rate; }
+
+bool AutoPolicy::ShouldTransfer() {
+  return options_.transfer_rate > 0 && Uniform() < options_.transfer_rate;
+}
+
+bool AutoPolicy::ShouldPend() {
+  return options_.pending_rate > 0 && Uniform() < options_.pending_rate;
+}
 
 absl::Duration AutoPolicy::HandleTime() {
   // Inverse transform of the exponential distribution.

@@ -5,7 +5,8 @@
 // `accept_delay`. For each accepted case: work a handle time drawn from an exponential
 // distribution with mean `mean_handle`, then complete it, resolved with probability
 // `resolve_rate`, with a CSAT that leans high when resolved (4-5) and low when not (1-3), or
-// none with probability `no_csat_rate`.
+// none with probability `no_csat_rate`. With `transfer_rate` / `pending_rate` (issue 14) a
+// worked case is handed back to routing, or marked pending, instead.
 //
 //   AutoPolicy policy(AutoPolicy::Options{.seed = 7});
 //   if (policy.ShouldDecline()) ... else { absl::Duration work = policy.HandleTime(); ... }
@@ -31,6 +32,11 @@ class AutoPolicy {
     double resolve_rate = 0.8;
     double decline_rate = 0.05;
     double no_csat_rate = 0.3;
+    // Issue 14: share of accepted cases handed back to routing instead of completed, and of
+    // chat/social/email cases marked pending (waiting on the customer). 0 draws nothing, so
+    // a seed's decisions stay what they were without them.
+    double transfer_rate = 0;
+    double pending_rate = 0;
   };
   struct Outcome {
     bool resolved = false;
@@ -46,6 +52,8 @@ class AutoPolicy {
   absl::Duration accept_delay() const { return options_.accept_delay; }
   absl::Duration HandleTime();
   Outcome Finish();
+  bool ShouldTransfer();
+  bool ShouldPend();
 
  private:
   double Uniform();

@@ -353,6 +353,34 @@ std::string RenderTheory(const std::vector<TheoryRow>& rows) {
   return out;
 }
 
+// Issue 14: FCR of each strategy without and with transfers on the synthetic centre.
+void RenderTransfers(const EvaluationPage& page, std::string* out) {
+  const WorkloadEvaluation* base = nullptr;
+  for (const WorkloadEvaluation& w : page.workloads) {
+    if (w.key == "synthetic") base = &w;
+  }
+  if (base == nullptr || !page.with_transfers.has_value()) return;
+  absl::StrAppendFormat(
+      out,
+      "\n## Transfers and first-contact resolution\n\nThe synthetic centre again, with %.0f %% "
+      "of its needs beyond their first agent: at the end of the handle time that agent transfers "
+      "the case back to routing (the engine's Transfer, same requirements; never back to them), "
+      "and another agent works it. A need resolved after a transfer is credited to the agent "
+      "who resolved it and is not a first-contact resolution (docs/design.md). Same seeds, "
+      "same customers.\n\n| strategy | true FCR, no transfers | true FCR with transfers | "
+      "transfers per need | resolved after a transfer, per need |\n|---|---|---|---|---|\n",
+      100 * page.transfer_share);
+  for (const StrategyRuns& with : page.with_transfers->strategies) {
+    const StrategyRuns* without = Find(*base, with.label);
+    absl::StrAppendFormat(
+        out, "| %s | %s | %s | %s | %s |\n", with.label,
+        without == nullptr ? "-" : Pct(Over(*without, [](const RunMetrics& m) { return m.fcr; })),
+        Pct(Over(with, [](const RunMetrics& m) { return m.fcr; })),
+        Pct(Over(with, [](const RunMetrics& m) { return m.transfer_rate; })),
+        Pct(Over(with, [](const RunMetrics& m) { return m.resolved_after_transfer; })));
+  }
+}
+
 std::string RenderEvaluation(const EvaluationPage& page) {
   std::string out;
   absl::StrAppend(
@@ -441,6 +469,7 @@ std::string RenderEvaluation(const EvaluationPage& page) {
                     "Agreement is judged at 99% (the CI's tolerance).\n\n",
                     RenderTheory(page.theory));
   }
+  RenderTransfers(page, &out);
   return out;
 }
 

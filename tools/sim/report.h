@@ -14,6 +14,7 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -83,7 +84,11 @@ struct EvaluationPage {
   // grows with it. The workload of the same key in `workloads` is the first point.
   std::vector<WorkloadEvaluation> evidence;
   std::vector<std::string> skipped;  // workloads left out, with the reason
-  std::string command;               // how to regenerate the page
+  // Issue 14: the synthetic centre with `transfer_share` of its needs transferred by their
+  // first agent (SimOptions::transfer_share), beside the same centre without.
+  std::optional<WorkloadEvaluation> with_transfers;
+  double transfer_share = 0;
+  std::string command;  // how to regenerate the page
 };
 
 // The theory rows as a markdown table (model, strategy, measure, theory, simulated, agrees).

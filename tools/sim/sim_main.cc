@@ -73,6 +73,11 @@ ABSL_FLAG(std::string, offer_log, "",
           "run: write every offer (virtual microseconds, agent, case) to this file, to compare "
           "two builds' routing decision by decision");
 ABSL_FLAG(bool, quick, false, "report: fewer seeds and shorter runs (a smoke test)");
+ABSL_FLAG(double, transfer_share, 0,
+          "run: share of needs whose first agent cannot solve them and transfers them back to "
+          "routing (issue 14)");
+ABSL_FLAG(double, report_transfer_share, 0.15,
+          "report: the transfer share of the synthetic centre's transfers section (0 = none)");
 // A single-skill centre for `theory` (the seeds flag is the number of runs).
 ABSL_FLAG(int, benchmark_runs, 40, "benchmark: seeded runs per design (issue 17)");
 ABSL_FLAG(double, benchmark_days, 1, "benchmark: days of synthetic traffic per run");
@@ -256,6 +261,10 @@ int RunOne() {
   absl::StatusOr<EvaluationOptions> options = OptionsFromFlags();
   if (!options.ok()) {
     return Fail(options.status(), 2);
+  }
+  options->base.transfer_share = absl::GetFlag(FLAGS_transfer_share);
+  if (!(options->base.transfer_share >= 0 && options->base.transfer_share < 1)) {
+    return Fail(absl::InvalidArgumentError("--transfer_share: must be in [0, 1)"), 2);
   }
   std::string kind = absl::GetFlag(FLAGS_workload);
   auto make = WorkloadFactory(kind, absl::GetFlag(FLAGS_path), 1, 0);
@@ -462,6 +471,18 @@ int Report() {
       e->name = absl::StrCat("incident replay, ", quick ? days / 3 : days, " days resampled");
       page.evidence.push_back(*std::move(e));
     }
+  }
+  // Issue 14: the synthetic centre again, a share of its needs transferred by their first agent.
+  if (double share = absl::GetFlag(FLAGS_report_transfer_share); share > 0) {
+    EvaluationOptions transfers = *options;
+    transfers.base.transfer_share = share;
+    auto make = WorkloadFactory("synthetic", "", quick ? 0.15 : 1, quick ? 2000 : 0);
+    if (!make.ok()) return Fail(make.status(), 1);
+    absl::StatusOr<WorkloadEvaluation> e =
+        EvaluateWorkload("synthetic_transfers", *make, transfers, Progress);
+    if (!e.ok()) return Fail(e.status(), 1, "transfers");
+    page.with_transfers = *std::move(e);
+    page.transfer_share = share;
   }
   absl::StatusOr<std::vector<TheoryRow>> theory =
       RunTheoryCheck(options->base.config, {Strategy::kLongestIdle, Strategy::kOutcome},

@@ -58,6 +58,8 @@ double Quantile(std::vector<double> values, double q) {
 RunMetrics Summarize(const SimResult& r) {
   RunMetrics m;
   m.fcr = Ratio(r.first_contact_resolved, r.needs_served);
+  m.transfer_rate = Ratio(r.engine_transfers, r.needs_served);
+  m.resolved_after_transfer = Ratio(r.resolved_after_transfer, r.needs_served);
   m.repeat_rate = Ratio(r.returns, r.completed);
   std::vector<double> all_waits;
   double arrivals = 0, abandoned = 0, in_sla = 0, judged = 0;

@@ -37,10 +37,12 @@ struct RunMetrics {
   double occupancy_spread = 0;
   double occupancy_mean = 0;
   double decisions_per_second = 0;
-  double choice = 0;            // share of answers with an idle, able alternative agent
-  double explored = 0;          // share of answers whose agent the exploration term chose
-  double exploration_cost = 0;  // true FCR lost to exploration, per answer (probability)
-  double prior_cases = 0;       // mean completed contacts of the chosen agent on the topic
+  double choice = 0;                   // share of answers with an idle, able alternative agent
+  double explored = 0;                 // share of answers whose agent the exploration term chose
+  double exploration_cost = 0;         // true FCR lost to exploration, per answer (probability)
+  double prior_cases = 0;              // mean completed contacts of the chosen agent on the topic
+  double transfer_rate = 0;            // engine transfers per need served (issue 14)
+  double resolved_after_transfer = 0;  // needs resolved by the next agent, per need served
   PerChannel<double> channel_mean_wait = {};
   PerChannel<double> channel_p90_wait = {};
   PerChannel<double> channel_sla = {};

@@ -52,6 +52,7 @@ struct Contact {
   std::string agent;
   std::string arm;           // issue 17: the benchmark arm the engine gave the case
   bool arm_counted = false;  // ... and its comparison counts it
+  bool transferred = false;  // its first agent handed it back to routing (transfer_share)
 };
 
 struct Event {
@@ -277,7 +278,7 @@ class Run {
     absl::Time now = clock_.Now();
     bool measured = now >= t0_ + options_.warm_up;
     Channel channel = spec.channel;
-    Contact contact{need, spec, now, base_handle, measured, first, true, "", "", false};
+    Contact contact{need, spec, now, base_handle, measured, first, true, "", "", false, false};
     ++issued_;
     engine_->SubmitCase(std::move(spec), [this, contact = std::move(contact), patience,
                                           follow_ups = std::move(follow_ups),
@@ -361,14 +362,18 @@ class Run {
       absl::Time now = clock_.Now();
       c.agent = agent;
       StopWaiting(c);
-      if (c.measured && HasIdleAlternative(agent, c.spec)) ++result_.answered_with_alternative;
+      // A transferred contact was answered already: its second answer is no new one.
+      const bool answered_before = c.transferred;
+      if (c.measured && !answered_before && HasIdleAlternative(agent, c.spec)) {
+        ++result_.answered_with_alternative;
+      }
       if (c.measured) {
         auto it = completed_on_topic_.find(absl::StrCat(agent, "\n", c.spec.topic));
         if (it != completed_on_topic_.end()) result_.prior_cases_on_topic += it->second;
       }
       ++active_[agent];
       const Channel channel = c.spec.channel;
-      if (c.measured) {
+      if (c.measured && !answered_before) {
         ChannelResult& ch = result_.channels[ChannelIndex(channel)];
         double wait = absl::ToDoubleSeconds(now - c.arrival);
         ++ch.answered;
@@ -423,6 +428,13 @@ class Run {
     bool truly_resolved = false;
     bool transfer = need.transfers_left > 0;
     std::uniform_real_distribution<double> u(0, 1);
+    // Issue 14: the first agent cannot solve it and hands it back to routing. No draw
+    // without a share, so runs without it stay what they were.
+    if (!transfer && c.first && !c.transferred && options_.transfer_share > 0 &&
+        u(random_) < options_.transfer_share) {
+      TransferBack(id);
+      return;
+    }
     double p_true = 0;  // a hand-over resolves nothing at this contact
     if (transfer) {
       outcome.follow_up_needed = true;  // handed over to the next group, as in the data
@@ -455,6 +467,29 @@ class Run {
                       });
   }
 
+  // The engine's Transfer back to routing with the same requirements: the case keeps its age
+  // and never goes back to this agent.
+  void TransferBack(const std::string& id) {
+    Contact& c = contacts_.at(id);
+    TransferRequest request;
+    request.kind = TransferKind::kRouting;
+    request.requirements.required_skills = c.spec.required_skills;
+    request.requirements.language = c.spec.language;
+    ++issued_;
+    engine_->Transfer(c.agent, desks_[c.agent].get(), id, request,
+                      [this, id](absl::StatusOr<CaseView> r) {
+                        if (!r.ok()) {
+                          Fail(Internal("Transfer", r.status()));
+                          return;
+                        }
+                        Contact& c = contacts_.at(id);
+                        --active_[c.agent];
+                        if (!on_shift_[c.agent]) SetPresence(c.agent, Presence::kAway);
+                        c.transferred = true;
+                        if (c.measured) ++result_.engine_transfers;
+                      });
+  }
+
   void Completed(const std::string& id, const Outcome& outcome, bool truly_resolved,
                  bool transfer) {
     Contact& c = contacts_.at(id);
@@ -471,7 +506,9 @@ class Run {
       if (truly_resolved) ++result_.truly_resolved;
       if (c.first && !transfer) {
         ++result_.needs_served;
-        if (truly_resolved) ++result_.first_contact_resolved;
+        // Resolved after a transfer: the next agent's resolution, not a first-contact one.
+        if (truly_resolved && !c.transferred) ++result_.first_contact_resolved;
+        if (truly_resolved && c.transferred) ++result_.resolved_after_transfer;
       }
     }
     if (transfer) {

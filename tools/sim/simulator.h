@@ -66,6 +66,11 @@ struct SimOptions {
   // case to the free eligible agent most likely to truly resolve it, holding none. What no
   // router can do: the bound on what routing by outcome can gain on this workload.
   bool oracle = false;
+  // Issue 14: the share of needs whose first agent cannot solve them: at the end of their
+  // handle time that agent transfers the case back to routing (the engine's Transfer, same
+  // requirements), and another agent works it. A need resolved after a transfer is not a
+  // first-contact resolution (docs/design.md, outcome attribution). 0 = none (and no draw).
+  double transfer_share = 0;
 };
 
 struct ChannelResult {
@@ -79,14 +84,16 @@ struct ChannelResult {
 
 struct SimResult {
   PerChannel<ChannelResult> channels;
-  int64_t needs = 0;                   // customer needs (first contacts in the trace)
-  int64_t needs_served = 0;            // ... whose first contact an agent completed
-  int64_t first_contact_resolved = 0;  // ... and truly resolved there
-  int64_t completed = 0;               // contacts completed
-  int64_t returns = 0;                 // contacts that came back because the need was not resolved
-  int64_t transfers = 0;               // hand-overs the trace asked for (incident reassignments)
-  int64_t joined = 0;                  // arrivals that joined the customer's open case
-  int64_t reported_resolved = 0;       // completions the agent reported as resolved
+  int64_t needs = 0;                    // customer needs (first contacts in the trace)
+  int64_t needs_served = 0;             // ... whose first contact an agent completed
+  int64_t first_contact_resolved = 0;   // ... and truly resolved there
+  int64_t completed = 0;                // contacts completed
+  int64_t returns = 0;                  // contacts that came back because the need was not resolved
+  int64_t transfers = 0;                // hand-overs the trace asked for (incident reassignments)
+  int64_t engine_transfers = 0;         // first agents who could not solve it (transfer_share)
+  int64_t resolved_after_transfer = 0;  // ... whose need the next agent truly resolved
+  int64_t joined = 0;                   // arrivals that joined the customer's open case
+  int64_t reported_resolved = 0;        // completions the agent reported as resolved
   int64_t truly_resolved = 0;
   int64_t never_queued = 0;  // trace callers who hung up before asking for an agent
   int64_t decisions = 0;     // offers the engine made

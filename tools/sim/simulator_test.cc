@@ -280,3 +280,30 @@ TEST(ReportTest, PageShowsEveryStrategyAndTheTargets) {
 
 }  // namespace
 }  // namespace caserouter
+
+namespace caserouter {
+namespace {
+
+// Issue 14: with a share of needs beyond their first agent, that agent transfers them back
+// to routing through the engine; another agent works them; a need resolved after a transfer
+// is resolved but not at the first contact, so true FCR falls by what the transfers took.
+TEST(SimulatorTest, TransfersGoThroughTheEngineAndAreNoFirstContactResolutions) {
+  Workload w = SmallSynthetic(7);
+  SimOptions none = Options(Strategy::kLongestIdle, 7);
+  SimOptions some = none;
+  some.transfer_share = 0.3;
+  absl::StatusOr<SimResult> a = Simulate(w, none);
+  absl::StatusOr<SimResult> b = Simulate(w, some);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->engine_transfers, 0);
+  EXPECT_GT(b->engine_transfers, b->needs_served / 5);  // about 30 %
+  EXPECT_LT(b->engine_transfers, b->needs_served / 2);
+  EXPECT_GT(b->resolved_after_transfer, 0);
+  // Every transferred need that was resolved counts as resolved, not at the first contact.
+  EXPECT_LT(Summarize(*b).fcr, Summarize(*a).fcr);
+  EXPECT_LE(b->first_contact_resolved + b->resolved_after_transfer, b->needs_served);
+}
+
+}  // namespace
+}  // namespace caserouter
