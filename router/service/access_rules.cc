@@ -30,6 +30,10 @@ constexpr std::array<RpcRule, kRpcCount> kRules = {{
     {Rpc::kListQueue, "SupervisionService", "ListQueue", kReaders, false, false},
     {Rpc::kListAgents, "SupervisionService", "ListAgents", kReaders, false, false},
     {Rpc::kExplainDecision, "SupervisionService", "ExplainDecision", kReaders, false, false},
+    // issue 13: the event feeds. An adapter's is bound to its own cases in the feed itself.
+    {Rpc::kFollowCases, "CaseIntakeService", "FollowCases", kAdapterOnly, false, false},
+    {Rpc::kWatchDomainEvents, "SupervisionService", "WatchDomainEvents", kSupervisorOnly, false,
+     false},
 }};
 
 }  // namespace

@@ -15,7 +15,11 @@
 //   | SupervisionService.ListQueue          | supervisor, viewer            |
 //   | SupervisionService.ListAgents         | supervisor, viewer            |
 //   | SupervisionService.ExplainDecision    | supervisor, viewer            |
+//   | CaseIntakeService.FollowCases         | adapter **                    |
+//   | SupervisionService.WatchDomainEvents  | supervisor                    |
 //
+// ** bound to the adapter's own cases: the feed carries the events of the cases submitted
+// under the caller's name only (event_feed.h).
 // * bound to the agent's own id: an agent Connects only as itself, reads (GetCase) only a case
 // offered or assigned to it, and accepts, declines and completes only its own offers and
 // cases. Those checks need the call's content and run in the handlers; this table is checked
@@ -48,8 +52,11 @@ enum class Rpc {
   kListQueue,
   kListAgents,
   kExplainDecision,
+  // issue 13
+  kFollowCases,
+  kWatchDomainEvents,
 };
-inline constexpr int kRpcCount = 12;
+inline constexpr int kRpcCount = 14;
 
 struct RpcRule {
   Rpc rpc;

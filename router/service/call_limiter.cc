@@ -36,6 +36,9 @@ absl::Status CallLimiter::RefusalStatus() const {
     case ServerLimit::kDeskStreams:
       return absl::ResourceExhaustedError(
           absl::StrCat("too many desk streams on this replica (max_desk_streams ", limit_, ")"));
+    case ServerLimit::kEventFeeds:
+      return absl::ResourceExhaustedError(
+          absl::StrCat("too many event feeds on this replica (max_event_feeds ", limit_, ")"));
     default:
       break;  // the others are not a CallLimiter's
   }

@@ -66,6 +66,8 @@ TEST(AccessRulesTest, EachRpcAllowsExactlyItsRoles) {
       {Rpc::kListQueue, false, false, true, true},
       {Rpc::kListAgents, false, false, true, true},
       {Rpc::kExplainDecision, false, false, true, true},
+      {Rpc::kFollowCases, true, false, false, false},
+      {Rpc::kWatchDomainEvents, false, false, true, false},
   };
   ASSERT_EQ(std::size(rows), static_cast<size_t>(kRpcCount));
   for (const Row& row : rows) {

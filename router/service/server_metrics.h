@@ -48,8 +48,9 @@ enum class ServerLimit {
   kDeskStreamsPerCaller = 4,  // the caller had its share of desk streams open
   kConnectionsPerCaller = 5,  // the caller's calls came over too many connections
   kHelloTimeout = 6,          // a desk stream ended: no Hello within --hello_timeout
+  kEventFeeds = 7,            // issue 13: --max_event_feeds event feeds were open
 };
-inline constexpr int kServerLimitCount = 7;
+inline constexpr int kServerLimitCount = 8;
 inline constexpr EnumName<ServerLimit> kServerLimitNames[] = {
     {ServerLimit::kCallsInFlight, "calls_in_flight"},
     {ServerLimit::kDeskStreams, "desk_streams"},
@@ -57,7 +58,8 @@ inline constexpr EnumName<ServerLimit> kServerLimitNames[] = {
     {ServerLimit::kCallsPerCaller, "calls_per_caller"},
     {ServerLimit::kDeskStreamsPerCaller, "desk_streams_per_caller"},
     {ServerLimit::kConnectionsPerCaller, "connections_per_caller"},
-    {ServerLimit::kHelloTimeout, "hello_timeout"}};
+    {ServerLimit::kHelloTimeout, "hello_timeout"},
+    {ServerLimit::kEventFeeds, "event_feeds"}};
 
 class ServerMetrics {
  public:

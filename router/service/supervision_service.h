@@ -33,6 +33,7 @@
 #include "router/model/clock.h"
 #include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
+#include "router/service/event_feed.h"
 
 namespace caserouter {
 
@@ -52,13 +53,15 @@ using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_Cre
                 v1::SupervisionService::WithRawCallbackMethod_ListAgents<
                     v1::SupervisionService::WithRawCallbackMethod_ExplainDecision<
                         v1::SupervisionService::WithRawCallbackMethod_ReloadConfiguration<
-                            v1::SupervisionService::Service>>>>>>>;
+                            v1::SupervisionService::WithCallbackMethod_WatchDomainEvents<
+                                v1::SupervisionService::Service>>>>>>>>;
 
 class SupervisionService final : public SupervisionServiceBase {
  public:
   // `clock` dates the agents' idle time in ListAgents.
+  // `feed` (issue 13) serves WatchDomainEvents; null: FAILED_PRECONDITION.
   SupervisionService(Engine* engine, Clock* clock, CallGate* gate, CallLimiter* calls,
-                     ReloadFunction reload);
+                     ReloadFunction reload, EventFeed* feed = nullptr);
 
   grpc::ServerUnaryReactor* CreateAgent(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request,
@@ -81,6 +84,9 @@ class SupervisionService final : public SupervisionServiceBase {
   grpc::ServerUnaryReactor* ReloadConfiguration(grpc::CallbackServerContext* context,
                                                 const grpc::ByteBuffer* request,
                                                 grpc::ByteBuffer* response) override;
+  // issue 13: every event of the domain (event_feed.h).
+  grpc::ServerWriteReactor<v1::WatchDomainEventsResponse>* WatchDomainEvents(
+      grpc::CallbackServerContext* context, const v1::WatchDomainEventsRequest* request) override;
 
  private:
   using UpsertCommand = void (Engine::*)(Agent, Engine::Callback<AgentView>);
@@ -94,6 +100,7 @@ class SupervisionService final : public SupervisionServiceBase {
   CallGate* const gate_;
   CallLimiter* const calls_;
   const ReloadFunction reload_;
+  EventFeed* const feed_;
 };
 
 }  // namespace caserouter

@@ -145,6 +145,11 @@ class FieldReader {
   bool ok() const { return status_.ok(); }
 
   std::string Str(absl::string_view name) { return std::string(View(name)); }
+  // A string field added after records were first written: absent is "".
+  std::string OptionalStr(absl::string_view name) {
+    const absl::string_view* v = FindOptional(name);
+    return v == nullptr ? std::string() : std::string(*v);
+  }
 
   int64_t Int64(absl::string_view name) {
     const absl::string_view* v = Find(name);
@@ -411,6 +416,7 @@ FieldList EncodeCase(const Case& c) {
     f.emplace_back(absl::StrCat("msg.", i), c.messages[i]);
   }
   f.emplace_back("joined_keys", NameList(c.joined_keys));
+  f.emplace_back("submitted_by", s.submitted_by);
   return f;
 }
 
@@ -463,6 +469,7 @@ absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
     c.messages.push_back(r.Str(absl::StrCat("msg.", i)));
   }
   c.joined_keys = r.OptionalNames("joined_keys");
+  s.submitted_by = r.OptionalStr("submitted_by");
   if (!r.status().ok()) return r.status();
   return c;
 }
@@ -483,6 +490,7 @@ FieldList EncodeAgent(const Agent& a) {
   f.emplace_back("missed_offers_in_row", absl::StrCat(a.missed_offers_in_row));
   f.emplace_back("active_cases", PerChannelList(a.active_cases));
   f.emplace_back("last_offer_time", Time(a.last_offer_time));
+  f.emplace_back("contact_address", a.contact_address);
   return f;
 }
 
@@ -507,6 +515,7 @@ absl::StatusOr<Agent> DecodeAgentViews(FieldViews fields) {
   a.missed_offers_in_row = r.Int("missed_offers_in_row");
   a.active_cases = r.PerChannelInts("active_cases");
   a.last_offer_time = r.Time("last_offer_time");
+  a.contact_address = r.OptionalStr("contact_address");
   if (!r.status().ok()) return r.status();
   return a;
 }
