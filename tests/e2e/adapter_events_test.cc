@@ -7,6 +7,8 @@
 // Also: another adapter sees only its own cases, the supervisor's feed sees every event, the
 // role rules of both RPCs, a bad position, and a position the stream no longer keeps.
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <set>
 #include <string>
@@ -18,6 +20,10 @@
 #include "router/store/redis_event_reader.h"
 #include "tests/e2e/e2e_support.h"
 #include "tools/adapter_client/case_follower.h"
+
+#ifndef CASEROUTER_ADAPTER_BINARY
+#error "CASEROUTER_ADAPTER_BINARY must name the adapter tool"
+#endif
 
 namespace caserouter::e2e {
 namespace {
@@ -198,6 +204,34 @@ TEST_F(AdapterEventsTest, APhoneAdapterLearnsTheAcceptingAgentAndResumesAcrossAF
   for (const char* type : {"submitted", "offered", "accepted", "completed", "cancelled"}) {
     EXPECT_TRUE(types.count(type)) << type;
   }
+}
+
+// The adapter tool prints the events, the accepting agent's contact address with them.
+TEST_F(AdapterEventsTest, TheAdapterToolPrintsTheAssignment) {
+  ASSERT_TRUE(CreateAgentWithContact(c(), "ana", kContact).ok());
+  const std::string call = Submit(c(), "tool-1");
+  absl::StatusOr<std::unique_ptr<DeskClient>> ana = DeskClient::Connect(c().desk.get(), "ana");
+  ASSERT_TRUE(ana.ok()) << ana.status();
+  ASSERT_EQ((*ana)->SetPresence(v1::PRESENCE_AVAILABLE)->code(), 0);
+  ASSERT_TRUE((*ana)->WaitForOffer().has_value());
+  ASSERT_EQ((*ana)->Accept(call)->code(), 0);
+
+  TempDir dir;
+  const std::string token = dir.Write("adapter.jwt", Credentials().Token("adapter", kTestAdapter));
+  absl::StatusOr<int> exit =
+      RunToExit(CASEROUTER_ADAPTER_BINARY,
+                {absl::StrCat("--target=127.0.0.1:", router_->server().grpc_port()),
+                 absl::StrCat("--tls_ca=", Credentials().ca_file()),
+                 absl::StrCat("--token_file=", token), "follow", "--after=0", "--max_events=3"},
+                dir.path() + "/follow.log");
+  ASSERT_TRUE(exit.ok()) << exit.status();
+  std::ifstream in(dir.path() + "/follow.log");
+  const std::string log((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(*exit, 0) << log;
+  EXPECT_NE(log.find(absl::StrCat("submitted  case=", call)), std::string::npos) << log;
+  EXPECT_NE(log.find(absl::StrCat("accepted  case=", call, "  agent=ana  contact=", kContact)),
+            std::string::npos)
+      << log;
 }
 
 TEST_F(AdapterEventsTest, TheSupervisorFeedCarriesEveryEventOfTheDomain) {
