@@ -359,8 +359,14 @@ void EventFeed::Loop() {
       }
       tail_ = last->empty() ? "0" : *last;
     }
+    // What came is read by each feed from its own position; the wait moves on past it, so
+    // that feeds which cannot take it yet (clients not reading) do not make this loop spin.
     absl::StatusOr<EventPage> next = source_->ReadAfter(tail_, 1, options_.poll);
-    if (!next.ok()) source_.reset();
+    if (!next.ok()) {
+      source_.reset();
+    } else if (!next->events.empty()) {
+      tail_ = next->events.back().id;
+    }
   }
 }
 
@@ -386,6 +392,7 @@ bool EventFeed::ReadFor(Subscription& feed) {
     }
     feed.cursor = last->empty() ? "0" : *last;
     feed.first_read = false;  // from now: nothing before it is owed
+    if (tail_.empty() || StreamIdBefore(tail_, feed.cursor)) tail_ = feed.cursor;
   }
   absl::StatusOr<EventPage> page =
       source_->ReadAfter(feed.cursor, options_.page, absl::ZeroDuration());
@@ -442,7 +449,9 @@ bool EventFeed::ReadFor(Subscription& feed) {
     out.push_back(ToProto(stored, std::move(contact)));
     feed.cursor = stored.id;
   }
-  if (StreamIdBefore(tail_, page->events.back().id)) tail_ = page->events.back().id;
+  if (tail_.empty() || StreamIdBefore(tail_, page->events.back().id)) {
+    tail_ = page->events.back().id;
+  }
   feed.Push(std::move(out));
   return true;
 }

@@ -21,8 +21,8 @@
 #include "tests/e2e/e2e_support.h"
 #include "tools/adapter_client/case_follower.h"
 
-#ifndef CASEROUTER_ADAPTER_BINARY
-#error "CASEROUTER_ADAPTER_BINARY must name the adapter tool"
+#if !defined(CASEROUTER_ADAPTER_BINARY) || !defined(CASEROUTER_BINARY)
+#error "CASEROUTER_ADAPTER_BINARY and CASEROUTER_BINARY must name the adapter tool and router"
 #endif
 
 namespace caserouter::e2e {
@@ -309,6 +309,43 @@ TEST_F(AdapterEventsTest, OnlyAdaptersFollowCasesAndOnlySupervisorsWatchTheDomai
   EXPECT_EQ(WatchAs(port, "viewer", "wall"), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(FollowAs(port, "adapter", kTestAdapter, "yesterday"),
             grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+// The real binary opens its feeds on the Redis it writes (server_main.cc), and a second
+// adapter process resumes where the first one stopped.
+TEST_F(AdapterEventsTest, TheRouterBinaryServesTheFeedFromItsRedis) {
+  router_.reset();  // the binary takes the domain instead
+  TempDir dir;
+  const std::string config = dir.Write("caserouter.yaml", yaml_);
+  absl::StatusOr<std::unique_ptr<RouterProcess>> binary = RouterProcess::Start(
+      CASEROUTER_BINARY,
+      {"--grpc_address=127.0.0.1:0",
+       "--metrics_address=", absl::StrCat("--redis_address=127.0.0.1:", redis_->port()),
+       absl::StrCat("--config=", config), "--instance_id=binary", "--drain_timeout=1s"},
+      dir.path() + "/router.log");
+  ASSERT_TRUE(binary.ok()) << binary.status();
+  const int port = (*binary)->grpc_port();
+  ASSERT_TRUE(WaitFor([&] {
+    absl::StatusOr<int> health = HealthStatus(Dial(port), "");
+    return health.ok() && *health == 1;
+  }));
+  Clients clients(port);
+  const std::string first = Submit(clients, "bin-1");
+  std::atomic<int> target{port};
+  Recorder seen;
+  std::unique_ptr<CaseFollower> follower = Follow(kTestAdapter, &target, &seen);
+  ASSERT_TRUE(seen.WaitFor("submitted", first));
+  follower->Stop();
+  const std::string resume_after = follower->last_event_id();
+
+  const std::string second = Submit(clients, "bin-2");
+  Recorder resumed;
+  std::unique_ptr<CaseFollower> again = Follow(kTestAdapter, &target, &resumed, resume_after);
+  ASSERT_TRUE(resumed.WaitFor("submitted", second));
+  again->Stop();
+  for (const v1::RoutingEvent& e : resumed.events()) {
+    EXPECT_NE(e.case_id(), first) << "an event before the position came again: " << e.type();
+  }
 }
 
 TEST_F(AdapterEventsTest, APositionTheStreamNoLongerKeepsIsOutOfRange) {
