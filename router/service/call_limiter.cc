@@ -25,6 +25,7 @@ void CallLimiter::Release() {
 void CallLimiter::Gauge(double delta) {
   if (kind_ == ServerLimit::kCallsInFlight) metrics_->CallsInFlight(delta);
   if (kind_ == ServerLimit::kDeskStreams) metrics_->DeskStreams(delta);
+  if (kind_ == ServerLimit::kEventFeeds) metrics_->EventFeeds(delta);
 }
 
 absl::Status CallLimiter::RefusalStatus() const {

@@ -70,6 +70,7 @@ class ServerMetrics {
   void Refused(ServerLimit limit);
   void CallsInFlight(double delta) { calls_in_flight_->Increment(delta); }
   void DeskStreams(double delta) { desk_streams_->Increment(delta); }
+  void EventFeeds(double delta) { event_feeds_->Increment(delta); }  // issue 13
   // A request the wire checks refused (not UTF-8, an unknown enum value, unparseable).
   void Malformed(Rpc rpc) { malformed_[static_cast<int>(rpc)]->Increment(); }
 
@@ -78,6 +79,7 @@ class ServerMetrics {
   std::array<prometheus::Counter*, kServerLimitCount> limits_{};
   prometheus::Gauge* calls_in_flight_ = nullptr;
   prometheus::Gauge* desk_streams_ = nullptr;
+  prometheus::Gauge* event_feeds_ = nullptr;
   std::array<prometheus::Counter*, kRpcCount> malformed_{};
 };
 

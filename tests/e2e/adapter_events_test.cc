@@ -258,8 +258,16 @@ TEST_F(AdapterEventsTest, TheSupervisorFeedCarriesEveryEventOfTheDomain) {
   }
   EXPECT_TRUE(saw_agent);
   EXPECT_TRUE(saw_case);
+  absl::StatusOr<std::string> metrics = HttpGet(router_->server().metrics_port(), "/metrics");
+  ASSERT_TRUE(metrics.ok()) << metrics.status();
+  EXPECT_NE(metrics->find("\ncaserouter_event_feeds 1\n"), std::string::npos) << *metrics;
   context.TryCancel();
   reader->Finish();
+  // The feed's place is given back when it ends.
+  EXPECT_TRUE(WaitFor([&] {
+    absl::StatusOr<std::string> now = HttpGet(router_->server().metrics_port(), "/metrics");
+    return now.ok() && now->find("\ncaserouter_event_feeds 0\n") != std::string::npos;
+  }));
 }
 
 grpc::StatusCode FollowAs(int port, const std::string& role, const std::string& name,
