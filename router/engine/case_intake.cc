@@ -91,7 +91,7 @@ absl::StatusOr<SubmitResult> SubmitCase(TickContext& ctx, CaseSpec spec, CaseIdG
   }
   if (auto it = state.open_by_customer_topic.find(DomainState::CustomerTopicOf(spec));
       it != state.open_by_customer_topic.end()) {
-    return JoinOpenCase(ctx, *it->second, std::move(spec));
+    return JoinOpenCase(ctx, **it, std::move(spec));
   }
   if (state.open_cases.size() >= static_cast<size_t>(ctx.config.max_queue)) {
     return absl::ResourceExhaustedError("the routing domain's queue is full; retry later");

@@ -76,11 +76,11 @@ void DomainState::SetCaseState(Case& c, CaseState state) {
   if (state == CaseState::kQueued) ++queue_version;
   if (IsOpen(state)) {
     open_cases[c.id] = &c;
-    open_by_customer_topic.emplace(CustomerTopicOf(c.spec), &c);
+    open_by_customer_topic.insert(&c);
   } else {
     if (open_cases.erase(c.id) > 0) closed_order.emplace_back(c.closed_time, c.id);
     auto it = open_by_customer_topic.find(CustomerTopicOf(c.spec));
-    if (it != open_by_customer_topic.end() && it->second == &c) open_by_customer_topic.erase(it);
+    if (it != open_by_customer_topic.end() && *it == &c) open_by_customer_topic.erase(it);
   }
 }
 
@@ -113,7 +113,7 @@ std::vector<Case*> DomainState::HeldBy(const std::string& agent_id) {
 }
 
 Case* DomainState::FindByKey(absl::string_view key) {
-  if (auto it = idempotency.find(key); it != idempotency.end()) return it->second;
+  if (auto it = idempotency.find(key); it != idempotency.end()) return *it;
   if (auto it = joined_idempotency.find(key); it != joined_idempotency.end()) return it->second;
   return nullptr;
 }
@@ -128,7 +128,7 @@ std::vector<std::string> DomainState::EvictExpired(absl::Time now, absl::Duratio
     if (it == cases.end() || IsOpen(it->second.state)) continue;
     const Case& c = it->second;
     if (auto key = idempotency.find(c.spec.idempotency_key);
-        key != idempotency.end() && key->second == &c) {
+        key != idempotency.end() && *key == &c) {
       idempotency.erase(key);
     }
     for (const std::string& joined : c.joined_keys) {

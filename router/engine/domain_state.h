@@ -31,6 +31,7 @@
 #include "absl/time/time.h"
 #include "agents/agent.h"
 #include "agents/track_record.h"
+#include "router/engine/case_sets.h"
 #include "router/engine/waiting_index.h"
 #include "router/model/case.h"
 #include "router/model/engine_config.h"
@@ -46,14 +47,15 @@ struct DomainState {
   std::deque<std::pair<absl::Time, std::string>> closed_order;
   std::map<std::string, Agent> agents;
   TrackRecord records;
-  // Customer and topic → the open case (continuity; the key views that case's own spec).
-  using CustomerTopic = std::pair<absl::string_view, absl::string_view>;
-  absl::flat_hash_map<CustomerTopic, Case*> open_by_customer_topic;
+  // Customer and topic → the open case (continuity), found by CustomerTopicOf (case_sets.h).
+  using CustomerTopic = CustomerTopicOfCase::Key;
+  CaseSet<CustomerTopicOfCase> open_by_customer_topic;
   // customer + '\n' + topic → the last resolved case (repeats).
   absl::flat_hash_map<std::string, std::string> last_resolved;
-  // Every idempotency key of every case kept → the case. A case's own key is a view of its
-  // spec (no copy per case); the keys of submissions that joined a case, few, are kept whole.
-  absl::flat_hash_map<absl::string_view, Case*> idempotency;
+  // Every idempotency key of every case kept → the case. A case's own key is read from its
+  // spec (case_sets.h: no copy per case); the keys of submissions that joined a case, few, are
+  // kept whole.
+  CaseSet<OwnKeyOfCase> idempotency;
   absl::flat_hash_map<std::string, Case*> joined_idempotency;
   // Agents whose desk went away while they held assignments, since when.
   std::map<std::string, absl::Time> disconnected_since;
@@ -109,7 +111,7 @@ struct DomainState {
   // The case a submission's key was answered with, or null.
   Case* FindByKey(absl::string_view key);
   // Indexes the stored case's own key / a key that joined it.
-  void IndexKey(Case& c) { idempotency.emplace(c.spec.idempotency_key, &c); }
+  void IndexKey(Case& c) { idempotency.insert(&c); }
   void IndexJoinedKey(const std::string& key, Case& c) { joined_idempotency[key] = &c; }
 
   // Replaces everything by the stored state (recovery). Agents' loads are recounted from the

@@ -201,6 +201,7 @@ class Engine {
   TickOutbox outbox_;
   DeskSessions desks_;  // transport state: ended whenever this replica steps down
   RoutingPass routing_;
+  absl::Time agents_reported_ = absl::InfinitePast();  // the last ReportAgentState
 };
 
 }  // namespace caserouter

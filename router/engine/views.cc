@@ -47,9 +47,12 @@ QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& conf
   return snapshot;
 }
 
-void ReportState(const DomainState& state, const DeskSessions& desks, const EngineConfig& config,
-                 EngineObserver& observer) {
+void ReportQueueState(const DomainState& state, EngineObserver& observer) {
   observer.QueueState(state.waiting_depth, state.waiting_value);
+}
+
+void ReportAgentState(const DomainState& state, const DeskSessions& desks,
+                      const EngineConfig& config, EngineObserver& observer) {
   std::array<int, kPresenceCount> by_presence = {};
   double load = 0;
   int logged_in = 0;

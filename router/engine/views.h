@@ -70,9 +70,12 @@ AgentView AgentViewOf(const Agent& a, bool connected);
 // `offset`, at most `limit` (0 = all).
 QueueSnapshot QueueSnapshotOf(const DomainState& state, const EngineConfig& config, absl::Time now,
                               int offset, int limit);
-// Queue depth and value waiting per channel, and agents by presence, for the observer.
-void ReportState(const DomainState& state, const DeskSessions& desks, const EngineConfig& config,
-                 EngineObserver& observer);
+// Queue depth and value waiting per channel, for the observer: kept as counts, O(1).
+void ReportQueueState(const DomainState& state, EngineObserver& observer);
+// Agents by presence and their mean occupancy, for the observer: a walk over every agent, so
+// the engine reports it at most once a second, not every tick.
+void ReportAgentState(const DomainState& state, const DeskSessions& desks,
+                      const EngineConfig& config, EngineObserver& observer);
 
 }  // namespace caserouter
 

@@ -75,13 +75,14 @@ void WaitingIndex::Add(const Case& c, const EngineConfig& config) {
   }
   Waiting w;
   w.group = &group;
-  w.entry = Entry{KeyOf(c, config), ToNanos(c.enqueued_time), c.id};
+  w.key = KeyOf(c, config);
+  w.enqueued = ToNanos(c.enqueued_time);
   w.expires = ToNanos(c.created_time + config.channels[ChannelIndex(c.spec.channel)].ttl);
   w.decided = ToNanos(absl::InfinitePast());
   w.recheck_at = kNever;
   expiries_.insert({w.expires, c.id});
-  group.cases.insert(w.entry);
-  group.by_age.insert({w.entry.enqueued, c.id});
+  group.cases.insert(w.EntryOf(c.id));
+  group.by_age.insert({w.enqueued, c.id});
   waiting_[c.id] = std::move(w);
   touched_.insert(c.id);
 }
@@ -90,10 +91,10 @@ void WaitingIndex::Remove(absl::string_view case_id) {
   auto it = waiting_.find(case_id);
   if (it == waiting_.end()) return;
   Waiting& w = it->second;
-  case_id = w.entry.id;  // the case's own, for the sets below
+  case_id = it->first;  // the case's own, for the sets below
   auto group = groups_.find(*w.group->signature);
-  group->second.cases.erase(w.entry);
-  group->second.by_age.erase({w.entry.enqueued, case_id});
+  group->second.cases.erase(w.EntryOf(case_id));
+  group->second.by_age.erase({w.enqueued, case_id});
   if (group->second.cases.empty()) groups_.erase(group);
   if (w.recheck_at != kNever) rechecks_.erase({w.recheck_at, case_id});
   expiries_.erase({w.expires, case_id});
@@ -139,7 +140,7 @@ std::vector<std::string> WaitingIndex::ExpiredBy(absl::Time now) const {
 
 void WaitingIndex::Touch(absl::string_view case_id) {
   auto it = waiting_.find(case_id);
-  if (it != waiting_.end()) touched_.insert(it->second.entry.id);
+  if (it != waiting_.end()) touched_.insert(it->first);
 }
 
 void WaitingIndex::TouchDue(absl::Time now) {
@@ -160,8 +161,10 @@ std::vector<absl::string_view> WaitingIndex::TakeTouched() {
 
 void WaitingIndex::Record(absl::string_view case_id, WaitReason reason, absl::Time now,
                           absl::Time recheck_at) {
-  Waiting& w = waiting_.at(case_id);
-  case_id = w.entry.id;  // the case's own: the caller's string may not outlive the entry
+  auto it = waiting_.find(case_id);
+  if (it == waiting_.end()) return;  // no longer waiting: nothing to record
+  Waiting& w = it->second;
+  case_id = it->first;  // the case's own: the caller's string may not outlive the entry
   w.reason = reason;
   w.decided = ToNanos(now);
   if (reason == WaitReason::kWaitingForRing) {

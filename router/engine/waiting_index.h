@@ -57,7 +57,7 @@ struct Requirements {
   bool Matches(const Agent& agent) const;
 };
 
-enum class WaitReason { kUndecided, kNobodyEligible, kWaitingForRing };
+enum class WaitReason : uint8_t { kUndecided, kNobodyEligible, kWaitingForRing };
 
 // Times in the index as nanoseconds since the epoch: 8 bytes where absl::Time takes 16, for
 // ±292 years; the infinities map to the extremes.
@@ -87,14 +87,17 @@ class WaitingIndex {
     absl::btree_set<Entry> cases;  // priority order
     ByTime by_age;                 // oldest first
   };
+  // Keyed by the case's own id, so the id is not kept a second time here: 56 bytes a case.
   struct Waiting {
     const Group* group = nullptr;
-    Entry entry;
+    double key = 0;        // its Entry's key
+    Nanos enqueued = 0;    // its Entry's enqueue time
     Nanos expires = 0;     // created + the channel's time to live
     Nanos decided = 0;     // the last decision (valid once `reason` is not kUndecided)
     Nanos recheck_at = 0;  // when time alone may change the answer
     WaitReason reason = WaitReason::kUndecided;
     absl::Time decided_time() const { return FromNanos(decided); }
+    Entry EntryOf(absl::string_view id) const { return Entry{key, enqueued, id}; }
   };
 
   // The case entered the queue (or its needs changed): indexed and touched.

@@ -31,6 +31,7 @@
 #include "router/service/call_limiter.h"
 #include "router/service/caller_limits.h"
 #include "router/service/case_intake_service.h"
+#include "router/service/connection_acceptor.h"
 #include "router/service/event_feed.h"
 #include "router/service/grpc_log_limit.h"
 #include "router/service/lifecycle_log.h"
@@ -213,18 +214,28 @@ class Server::Impl {
     }
 
     grpc::EnableDefaultHealthCheckService(true);
+    // The router accepts its connections itself, so that their total has a ceiling
+    // (connection_acceptor.h); gRPC serves them with the same credentials.
+    absl::StatusOr<std::unique_ptr<ConnectionAcceptor>> acceptor = ConnectionAcceptor::Listen(
+        options_.grpc_address, options_.max_connections, &server_metrics_);
+    if (!acceptor.ok()) return acceptor.status();
+    acceptor_ = *std::move(acceptor);
+    grpc_port_ = acceptor_->port();
     grpc::ServerBuilder builder;
-    builder.AddListeningPort(options_.grpc_address, *credentials, &grpc_port_);
+    std::unique_ptr<grpc::experimental::ExternalConnectionAcceptor> hand_off =
+        builder.experimental().AddExternalConnectionAcceptor(
+            grpc::ServerBuilder::experimental_type::ExternalConnectionType::FROM_FD, *credentials);
     builder.RegisterService(&case_intake_);
     builder.RegisterService(&supervision_);
     builder.RegisterService(&agent_desk_);
     builder.SetOption(std::make_unique<ReflectionOption>(options_.reflection));
     ApplyServerSettings(builder, options_.connection_timeouts);
     grpc_server_ = builder.BuildAndStart();
-    if (grpc_server_ == nullptr || grpc_port_ == 0) {
+    if (grpc_server_ == nullptr) {
       return absl::UnavailableError(
-          absl::StrCat("grpc_address: cannot listen on ", options_.grpc_address));
+          absl::StrCat("grpc_address: cannot serve on ", options_.grpc_address));
     }
+    acceptor_->Start(std::move(hand_off));
     health_ = grpc_server_->GetHealthCheckService();
     health_->SetServingStatus(kLivenessService, true);
     health_->SetServingStatus("", false);
@@ -348,6 +359,7 @@ class Server::Impl {
     health_thread_.join();
     health_->Shutdown();  // every service NOT_SERVING from now on
     if (probe_health_ != nullptr) probe_health_->Shutdown();
+    acceptor_->Stop();  // no new connection from here; the open ones drain
     agent_desk_.EndAllStreams(absl::UnavailableError("server shutting down"));
     // Feeds end UNAVAILABLE: their clients resume after their last event on the next leader.
     feed_.Stop(absl::UnavailableError("server shutting down"));
@@ -388,6 +400,8 @@ class Server::Impl {
     bool stalled = false;
     bool store_failing = false;
     bool out_of_files = false;
+    bool full = false;  // saturated on two polls in a row
+    bool saturated_before = false;
     auto answered = std::make_shared<std::atomic<bool>>(true);
     absl::Time probe_sent = absl::InfinitePast();
     absl::Time files_counted = absl::InfinitePast();
@@ -445,14 +459,28 @@ class Server::Impl {
         LogLifecycle("engine has not answered a command for %s: domain %s, NOT_SERVING",
                      absl::FormatDuration(options_.engine_stall_timeout), domain_);
       }
-      const bool now_serving = engine_.IsServing() && !stalled && !out_of_files;
+      // Every place taken (calls in flight, or connections) on two polls in a row: a new
+      // caller would be refused, so a balancer should send it elsewhere. One poll alone is a
+      // burst the server is working through.
+      const bool saturated_now = calls_.in_use() >= calls_.limit() ||
+                                 acceptor_->open_connections() >= options_.max_connections;
+      if ((saturated_now && saturated_before) != full) {
+        full = !full;
+        LogLifecycle(full ? "every call or connection place taken (%d of %d calls, %d of %d "
+                            "connections): NOT_SERVING"
+                          : "places free again (%d of %d calls, %d of %d connections)",
+                     calls_.in_use(), calls_.limit(), acceptor_->open_connections(),
+                     options_.max_connections);
+      }
+      saturated_before = saturated_now;
+      const bool now_serving = engine_.IsServing() && !stalled && !out_of_files && !full;
       if (now_serving != serving) {
         serving = now_serving;
         health_->SetServingStatus("", serving);
         if (probe_health_ != nullptr) probe_health_->SetServingStatus("", serving);
         if (serving) {
           LogLifecycle("leader acquired: domain %s, state loaded, SERVING", domain_);
-        } else if (!stalled && !out_of_files) {
+        } else if (!stalled && !out_of_files && !full) {
           LogLifecycle("leadership lost or store unavailable: domain %s, NOT_SERVING", domain_);
         }
       }
@@ -487,6 +515,7 @@ class Server::Impl {
   AgentDeskService agent_desk_;
 
   std::unique_ptr<prometheus::Exposer> exposer_;
+  std::unique_ptr<ConnectionAcceptor> acceptor_;  // before grpc_server_: it outlives it
   std::unique_ptr<grpc::Server> grpc_server_;
   grpc::CallbackGenericService nothing_else_;    // the health server's other "service"
   std::unique_ptr<grpc::Server> health_server_;  // health_address: plaintext, health only
@@ -527,6 +556,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options, Eng
   if (options.per_caller.calls < 1 || options.per_caller.streams < 1 ||
       options.per_caller.connections < 1) {
     return absl::InvalidArgumentError("max_*_per_caller: must be at least 1");
+  }
+  if (options.max_connections < 1) {
+    return absl::InvalidArgumentError("max_connections: must be at least 1");
   }
   if (options.hello_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("hello_timeout: must be positive");

@@ -10,8 +10,10 @@
 // also on an optional plaintext health-only port (health_address) for probes that cannot
 // speak TLS. Health: service "" is SERVING only while the engine leads its domain with its
 // state loaded and answers commands (a command the health watcher sends is answered within
-// engine_stall_timeout) and the process has file descriptors left for connections, so a
-// readiness probe sends traffic to a leader that can take calls and to nobody else; service
+// engine_stall_timeout), the process has file descriptors left for connections, and not every
+// place is taken (all max_calls_in_flight calls, or all max_connections connections, on two
+// health polls in a row), so a readiness probe sends traffic to a leader that can take calls
+// and to nobody else; service
 // "caserouter.liveness" is SERVING for as long as the process serves at all.
 //
 // Credentials are files, read again without a restart: the TLS files every
@@ -23,7 +25,8 @@
 // calls hold no thread, and the number of threads does not grow with them. Limits are counts
 // answered at once with RESOURCE_EXHAUSTED: max_desk_streams open desk streams,
 // max_calls_in_flight unary calls not yet answered, and admission (admission.h) for
-// submissions.
+// submissions; and max_connections open connections, a new one beyond closed at accept by the
+// router's own accept loop (connection_acceptor.h).
 //
 //   ServerOptions options;
 //   options.grpc_address = "127.0.0.1:0";     // port 0: any free port (tests)
@@ -95,6 +98,9 @@ struct ServerOptions {
   // holds no thread (agent_desk_service.h): the bound is for memory (a few KiB per stream)
   // and file descriptors (one per desk connection).
   int max_desk_streams = 10000;
+  // Connections open at once on the gRPC port; a new one beyond is closed at accept
+  // (connection_acceptor.h). Each is a file descriptor: keep it below the descriptor limit.
+  int max_connections = 20000;
   // Unary calls taken and not yet answered; beyond, RESOURCE_EXHAUSTED at once. Bounds the
   // engine's command queue and the memory of waiting calls (engine_call.h).
   int max_calls_in_flight = 2048;

@@ -113,6 +113,9 @@ ABSL_FLAG(int, max_event_feeds, 1000,
 ABSL_FLAG(int, max_desk_streams, 10000,
           "agent desk streams this replica holds at most; beyond, Connect is "
           "RESOURCE_EXHAUSTED (a stream holds no thread; each desk needs a file descriptor)");
+ABSL_FLAG(int, max_connections, 20000,
+          "connections open at once on the gRPC port; a new one beyond is closed at accept "
+          "(each is a file descriptor: keep it below the descriptor limit)");
 ABSL_FLAG(int, max_calls_in_flight, 2048,
           "unary calls taken and not yet answered; beyond, RESOURCE_EXHAUSTED at once");
 ABSL_FLAG(absl::Duration, drain_timeout, absl::Seconds(10),
@@ -227,6 +230,7 @@ int Main(int argc, char** argv) {
   options.open_events = [events]() -> absl::StatusOr<std::unique_ptr<EventSource>> {
     return RedisEventReader::Connect(events);
   };
+  options.max_connections = absl::GetFlag(FLAGS_max_connections);
   options.max_calls_in_flight = absl::GetFlag(FLAGS_max_calls_in_flight);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);
   options.health_address = absl::GetFlag(FLAGS_health_address);
@@ -265,6 +269,7 @@ int Main(int argc, char** argv) {
   options.instance_id = absl::GetFlag(FLAGS_instance_id);
   if (options.instance_id.empty()) options.instance_id = DefaultInstanceId(grpc_port);
   if (options.max_desk_streams < 1) BadConfig("max_desk_streams: must be at least 1");
+  if (options.max_connections < 1) BadConfig("max_connections: must be at least 1");
   if (options.max_calls_in_flight < 1) BadConfig("max_calls_in_flight: must be at least 1");
   if (options.drain_timeout < absl::ZeroDuration()) BadConfig("drain_timeout: must be >= 0");
 

@@ -38,6 +38,14 @@ ServerMetrics::ServerMetrics(prometheus::Registry* registry) {
                        .Help("Open agent desk streams (AgentDeskService.Connect).")
                        .Register(*registry)
                        .Add({});
+  connections_ = &prometheus::BuildGauge()
+                      .Name("caserouter_grpc_connections")
+                      .Help(
+                          "Connections open on the gRPC port (counted by the router's own "
+                          "accept loop, at most --max_connections; refused ones are counted "
+                          "in caserouter_grpc_refusals_total{reason=\"connections\"}).")
+                      .Register(*registry)
+                      .Add({});
   event_feeds_ = &prometheus::BuildGauge()
                       .Name("caserouter_event_feeds")
                       .Help("Open event feeds (FollowCases, WatchDomainEvents).")

@@ -589,6 +589,63 @@ TEST(ServerLimitsTest, HealthIsNotServingWhileTheEngineCannotAnswer) {
   (*server)->Shutdown();
 }
 
+TEST(ServerLimitsTest, HealthIsNotServingWhileEveryCallPlaceIsTaken) {
+  auto owned = std::make_unique<HeldStore>();
+  HeldStore* store = owned.get();
+  ServerOptions options;
+  ASSERT_TRUE(SecureServerOptions(&options).ok());
+  options.instance_id = "full-1";
+  options.metrics_address = "";
+  options.health_poll_interval = absl::Milliseconds(20);
+  options.engine_stall_timeout = absl::Hours(1);  // only the places may turn health here
+  options.max_calls_in_flight = 3;
+  options.drain_timeout = absl::Seconds(1);
+  absl::StatusOr<std::unique_ptr<Server>> server =
+      Server::Start(options, NoLimits(100), std::move(owned));
+  ASSERT_TRUE(server.ok()) << server.status();
+  auto channel = Dial((*server)->grpc_port());
+  auto health = [&] {
+    absl::StatusOr<int> status = HealthStatus(channel, "");
+    return status.ok() ? *status : -1;
+  };
+  ASSERT_TRUE(WaitFor([&] { return health() == 1; }));
+
+  // Commits hang, so every submission keeps its place until the store is released.
+  store->Hold();
+  Clients c((*server)->grpc_port());
+  std::vector<std::shared_ptr<Pending<v1::SubmitCaseResponse>>> calls;
+  std::vector<v1::SubmitCaseRequest> requests;
+  requests.reserve(3);
+  auto submit = [&](int i) {
+    auto call = std::make_shared<Pending<v1::SubmitCaseResponse>>();
+    requests.push_back(Submission(absl::StrCat("held-", i), v1::CHANNEL_CHAT));
+    c.intake->async()->SubmitCase(&call->context, &requests.back(), &call->response,
+                                  [call](grpc::Status status) {
+                                    call->status = std::move(status);
+                                    call->done.Notify();
+                                  });
+    calls.push_back(call);
+  };
+  submit(0);
+  submit(1);
+  // Two of three places taken, for ten health polls: still SERVING.
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(health(), 1);
+  submit(2);
+  // EXPECT, not ASSERT: the store must be released below, or the server cannot shut down.
+  EXPECT_TRUE(WaitFor([&] { return health() == 2; }))
+      << "every call place taken: a new caller would be refused";
+  EXPECT_TRUE((*server)->IsServing()) << "it still leads its domain";
+
+  store->Release();
+  for (auto& call : calls) {
+    ASSERT_TRUE(call->Answered());
+    EXPECT_TRUE(call->status.ok()) << call->status.error_message();
+  }
+  ASSERT_TRUE(WaitFor([&] { return health() == 1; }));
+  (*server)->Shutdown();
+}
+
 // A desk that freezes (reads nothing, sends nothing) while its customer keeps writing: the
 // engine is never held up by it, and its session ends when its heartbeats stop. (A desk whose
 // transport stops taking bytes is ended by the stall timeout or the queue's cap; a desk that

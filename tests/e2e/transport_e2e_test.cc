@@ -7,7 +7,9 @@
 // connections, submissions answered, their latency) and asserts only that every authenticated
 // call was answered OK within a generous bound on "answered at all".
 #include <arpa/inet.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -521,6 +523,78 @@ TEST_F(RouterBinaryTest, GarbageConnectionsAreClosedWithoutALogLineEach) {
   EXPECT_LE(added, kGrpcLogLinesPerWindow + 1) << ReadFileText(log_);
   // The router still serves.
   EXPECT_EQ(ListAgentsCode(Dial(port_, "viewer", "after")), StatusCode::OK);
+}
+
+// True when the peer closed `fd` within `wait` (recv returns 0 or a reset), false when it is
+// still open at the end of the wait.
+bool ClosedByPeerWithin(int fd, absl::Duration wait) {
+  pollfd p{fd, POLLIN | POLLRDHUP, 0};
+  if (poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(wait))) <= 0) return false;
+  char byte;
+  const ssize_t got = recv(fd, &byte, 1, MSG_DONTWAIT | MSG_PEEK);
+  return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK);
+}
+
+TEST_F(RouterBinaryTest, ConnectionsBeyondMaxConnectionsAreClosedAtAcceptAndTheirPlacesComeBack) {
+  constexpr int kMax = 24;
+  // Silent connections stay for the whole test unless the ceiling closes them.
+  Start({absl::StrCat("--max_connections=", kMax), "--handshake_timeout=600s"});
+  if (IsSkipped() || HasFatalFailure()) return;
+  // One authenticated connection, made before the flood; it keeps working throughout.
+  std::shared_ptr<grpc::Channel> adapter_channel = Dial(port_, "adapter", kTestAdapter);
+  auto adapter = v1::CaseIntakeService::NewStub(adapter_channel);
+  auto submit = [&](const std::string& key) {
+    grpc::ClientContext context;
+    Deadline(&context, absl::Seconds(30));
+    v1::SubmitCaseResponse response;
+    return adapter->SubmitCase(&context, SampleSubmission(key), &response).error_code();
+  };
+  ASSERT_EQ(submit("before-flood"), StatusCode::OK);
+  // The fixture's health probe may still hold its connection for a moment: count what the
+  // router has open now from its gauge.
+  ASSERT_TRUE(WaitFor([&] {
+    return MetricValue(Metrics(), "caserouter_grpc_connections", "") == 1;
+  })) << Metrics();
+
+  // The flood: twice the ceiling.
+  std::vector<int> raw;
+  for (int i = 0; i < 2 * kMax; ++i) {
+    int fd = RawConnect(port_);  // the kernel completes it; the router decides at accept
+    ASSERT_GE(fd, 0) << "connection " << i;
+    raw.push_back(fd);
+  }
+  int closed = 0;
+  int held = 0;
+  for (int fd : raw) {
+    if (ClosedByPeerWithin(fd, absl::Milliseconds(300))) {
+      ++closed;
+    } else {
+      ++held;
+    }
+  }
+  std::printf("max_connections=%d: %d silent connections held, %d closed at accept\n", kMax, held,
+              closed);
+  EXPECT_EQ(held, kMax - 1) << "the authenticated connection holds one place";
+  EXPECT_EQ(closed, kMax + 1);
+  EXPECT_GE(MetricValue(Metrics(), "caserouter_grpc_refusals_total", R"(reason="connections")"),
+            kMax + 1);
+  // Calls over a connection already made go on; health says a new caller would be refused.
+  EXPECT_EQ(submit("during-flood"), StatusCode::OK);
+  EXPECT_TRUE(WaitFor([&] {
+    absl::StatusOr<int> health = HealthStatus(adapter_channel, "");
+    return health.ok() && *health == 2;  // NOT_SERVING
+  })) << "health must be NOT_SERVING while every connection place is taken";
+  // A new caller is turned away while the places are taken...
+  EXPECT_NE(ListAgentsCode(Dial(port_, "viewer", "while-full")), StatusCode::OK);
+
+  // ...and the places come back when connections end.
+  for (int fd : raw) close(fd);
+  EXPECT_TRUE(WaitFor([&] {
+    absl::StatusOr<int> health = HealthStatus(adapter_channel, "");
+    return health.ok() && *health == 1;
+  })) << "health must be SERVING again";
+  EXPECT_EQ(ListAgentsCode(Dial(port_, "viewer", "after-flood")), StatusCode::OK);
+  EXPECT_EQ(submit("after-flood"), StatusCode::OK);
 }
 
 // --- The exhaustion test ---
