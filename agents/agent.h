@@ -51,6 +51,9 @@ struct Agent {
                                              // for a case that names a language)
   int64_t authority_limit = 0;               // largest credit/refund granted without escalation
   PerChannel<int> max_cases = {1, 3, 4, 5};  // concurrent cases per channel; 0 = not on it
+  // Where a channel adapter reaches the agent (a SIP URI, an extension), given to the adapter
+  // of a case the agent accepts (issue 13); "" = none. 0-256 printable ASCII characters.
+  std::string contact_address;
 
   // --- Session (the engine maintains it) ---
   Presence presence = Presence::kOffline;

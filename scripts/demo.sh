@@ -118,6 +118,12 @@ for team in "${teams[@]}"; do
   pids+=($!)
 done
 
+# The adapter's event feed (FollowCases, docs/events.md): which agent took each of its cases.
+follow=(--target="$target" "${tls[@]}" --tls_cert="$pki/adapter-demo-adapter.crt"
+  --tls_key="$pki/adapter-demo-adapter.key" follow)
+"$build/tools/caserouter-adapter" "${follow[@]}" >"$work/events.log" 2>"$work/follow.log" &
+pids+=($!)
+
 replay=(--target="$target" "${tls[@]}" --tls_cert="$pki/adapter-demo-adapter.crt"
   --tls_key="$pki/adapter-demo-adapter.key" replay --trace="$trace" --seconds="$seconds")
 case "$trace" in
@@ -134,11 +140,14 @@ resolved() { metrics | awk '$1 ~ /^caserouter_cases_completed_total{/ {t += $2; 
 start=$(date +%s)
 while kill -0 "$adapter" 2>/dev/null; do
   sleep 2
-  printf '\r[%4ss] received %5s | routed %5s | completed %5s (%3s%% resolved) | repeat contacts %4s | waiting %4s   ' \
+  printf '\r[%4ss] received %5s | routed %5s | completed %5s (%3s%% resolved) | repeat contacts %4s | waiting %4s | assignment events %5s   ' \
     "$(( $(date +%s) - start ))" "$(sum caserouter_cases_received_total)" \
     "$(sum caserouter_cases_routed_total)" "$(sum caserouter_cases_completed_total)" \
-    "$(resolved)" "$(sum caserouter_repeat_contacts_total)" "$(sum caserouter_queue_depth)"
+    "$(resolved)" "$(sum caserouter_repeat_contacts_total)" "$(sum caserouter_queue_depth)" \
+    "$(grep -c '  accepted  ' "$work/events.log" || true)"
 done
 echo
 tail -n 3 "$work/adapter.log"
+echo "demo: the adapter's last assignment events (its FollowCases feed):"
+grep '  accepted  ' "$work/events.log" | tail -n 3 || true
 echo "demo: routed $(sum caserouter_cases_routed_total) cases; stopping."

@@ -24,6 +24,7 @@ absl::StatusOr<AgentView> UpsertAgent(TickContext& ctx, Agent profile, bool crea
   existing->skills = std::move(profile.skills);
   existing->languages = std::move(profile.languages);
   existing->authority_limit = profile.authority_limit;
+  existing->contact_address = profile.contact_address;
   existing->max_cases = profile.max_cases;
   ++ctx.state.profiles_version;
   ctx.Changed(*existing);

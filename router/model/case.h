@@ -69,6 +69,10 @@ struct CaseSpec {
   bool is_public = false;        // a public post (vs. a private message)
   std::string subject;           // customer text
   std::string idempotency_key;   // required: a retried submission returns the same case
+  // The adapter that submitted the case (its identity's name, set by the service from the
+  // caller's credential, never from the request): whose event feed the case's events go to.
+  // "" for cases submitted before issue 13 and for engine-level callers.
+  std::string submitted_by;
 };
 
 struct Case {

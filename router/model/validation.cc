@@ -184,6 +184,12 @@ absl::Status ValidateAgentProfile(const Agent& agent) {
   if (agent.authority_limit < 0 || agent.authority_limit > kMaxAuthority) {
     return Invalid("authority_limit", Between<int64_t>(0, kMaxAuthority));
   }
+  if (agent.contact_address.size() > kMaxContactAddressBytes) {
+    return Invalid("contact_address", AtMost(kMaxContactAddressBytes, "characters"));
+  }
+  for (char ch : agent.contact_address) {
+    if (ch < 0x21 || ch > 0x7e) return Invalid("contact_address", "printable ASCII without spaces");
+  }
   static constexpr const char* kCapacityFields[kChannelCount] = {"max_phone", "max_chat",
                                                                  "max_social", "max_email"};
   for (Channel channel : kAllChannels) {

@@ -38,6 +38,7 @@ inline constexpr size_t kMaxTextBytes = 8192;
 inline constexpr size_t kMaxRequiredSkills = 16;
 inline constexpr size_t kMaxAgentSkills = 64;
 inline constexpr size_t kMaxAgentLanguages = 16;
+inline constexpr size_t kMaxContactAddressBytes = 256;  // Agent::contact_address
 // Customer messages one case holds, beside its subject.
 inline constexpr size_t kMaxMessagesPerCase = 200;
 // Later submissions (each with its own idempotency key) one open case takes in: every key is

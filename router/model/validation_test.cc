@@ -162,6 +162,7 @@ Agent GoodAgent() {
   agent.languages = {"en", "pt-BR"};
   agent.authority_limit = kMaxAuthority;
   agent.max_cases = kMaxCasesPerChannel;
+  agent.contact_address = "sip:ana@pbx.example;transport=tls";
   return agent;
 }
 
@@ -213,6 +214,13 @@ TEST(DomainValidationTest, AgentProfile) {
       AgentRow(
           "authority huge", [](auto& a) { a.authority_limit = kMaxAuthority + 1; },
           "authority_limit", absl::StrCat(kMaxAuthority)),
+      AgentRow(
+          "contact_address long",
+          [](auto& a) { a.contact_address = std::string(kMaxContactAddressBytes + 1, 'x'); },
+          "contact_address", absl::StrCat(kMaxContactAddressBytes)),
+      AgentRow(
+          "contact_address space", [](auto& a) { a.contact_address = "ext 42"; },
+          "contact_address"),
       AgentRow(
           "max_phone", [](auto& a) { a.max_cases[ChannelIndex(Channel::kPhone)] = 2; }, "max_phone",
           absl::StrCat(kMaxCasesPerChannel[ChannelIndex(Channel::kPhone)])),

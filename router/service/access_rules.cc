@@ -45,6 +45,10 @@ constexpr std::array<RpcRule, kRpcCount> kRules = {{
      kSupervisorOnly, false, false},
     {Rpc::kTakeOverCase, "SupervisionService", "TakeOverCase", kSupervisorOnly, false, true},
     {Rpc::kListAgentCases, "SupervisionService", "ListAgentCases", kSupervisorOnly, false, false},
+    // issue 13: the event feeds. An adapter's is bound to its own cases in the feed itself.
+    {Rpc::kFollowCases, "CaseIntakeService", "FollowCases", kAdapterOnly, false, false},
+    {Rpc::kWatchDomainEvents, "SupervisionService", "WatchDomainEvents", kSupervisorOnly, false,
+     false},
 }};
 
 }  // namespace

@@ -22,7 +22,11 @@
 //   | SupervisionService.ListCasesNeeding...| supervisor                    |
 //   | SupervisionService.TakeOverCase       | supervisor                    |
 //   | SupervisionService.ListAgentCases     | supervisor                    |
+//   | CaseIntakeService.FollowCases         | adapter **                    |
+//   | SupervisionService.WatchDomainEvents  | supervisor                    |
 //
+// ** bound to the adapter's own cases: the feed carries the events of the cases submitted
+// under the caller's name only (event_feed.h).
 // * bound to the agent's own id: an agent Connects only as itself, reads (GetCase) only a case
 // offered or assigned to it, and accepts, declines and completes only its own offers and
 // cases. Those checks need the call's content and run in the handlers; this table is checked
@@ -64,8 +68,11 @@ enum class Rpc {
   kListCasesNeedingSupervisor,
   kTakeOverCase,
   kListAgentCases,
+  // issue 13
+  kFollowCases,
+  kWatchDomainEvents,
 };
-inline constexpr int kRpcCount = 20;
+inline constexpr int kRpcCount = 22;
 
 struct RpcRule {
   Rpc rpc;

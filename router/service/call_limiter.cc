@@ -25,6 +25,7 @@ void CallLimiter::Release() {
 void CallLimiter::Gauge(double delta) {
   if (kind_ == ServerLimit::kCallsInFlight) metrics_->CallsInFlight(delta);
   if (kind_ == ServerLimit::kDeskStreams) metrics_->DeskStreams(delta);
+  if (kind_ == ServerLimit::kEventFeeds) metrics_->EventFeeds(delta);
 }
 
 absl::Status CallLimiter::RefusalStatus() const {
@@ -36,6 +37,9 @@ absl::Status CallLimiter::RefusalStatus() const {
     case ServerLimit::kDeskStreams:
       return absl::ResourceExhaustedError(
           absl::StrCat("too many desk streams on this replica (max_desk_streams ", limit_, ")"));
+    case ServerLimit::kEventFeeds:
+      return absl::ResourceExhaustedError(
+          absl::StrCat("too many event feeds on this replica (max_event_feeds ", limit_, ")"));
     default:
       break;  // the others are not a CallLimiter's
   }

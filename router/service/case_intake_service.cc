@@ -37,17 +37,25 @@ struct CancelInput {
 }  // namespace
 
 CaseIntakeService::CaseIntakeService(Engine* engine, CallGate* gate, CallLimiter* calls,
-                                     Admission* admission)
-    : engine_(engine), gate_(gate), calls_(calls), admission_(admission) {}
+                                     Admission* admission, EventFeed* feed)
+    : engine_(engine), gate_(gate), calls_(calls), admission_(admission), feed_(feed) {}
+
+grpc::ServerWriteReactor<v1::FollowCasesResponse>* CaseIntakeService::FollowCases(
+    grpc::CallbackServerContext* context, const v1::FollowCasesRequest* request) {
+  if (feed_ == nullptr) return EventFeed::NoAdapterFeed();
+  return feed_->OpenAdapterFeed(context, *request);
+}
 
 grpc::ServerUnaryReactor* CaseIntakeService::SubmitCase(grpc::CallbackServerContext* context,
                                                         const grpc::ByteBuffer* request,
                                                         grpc::ByteBuffer* response) {
   return UnaryCall<SubmitResult, v1::SubmitCaseRequest, v1::SubmitCaseResponse>(
       context, request, response, gate_, Rpc::kSubmitCase, calls_,
-      [this](const v1::SubmitCaseRequest& r) -> absl::StatusOr<CaseSpec> {
+      [this](const v1::SubmitCaseRequest& r, const Identity& caller) -> absl::StatusOr<CaseSpec> {
         absl::StatusOr<CaseSpec> spec = CaseSpecFromProto(r);
         if (!spec.ok()) return spec;
+        // Whose event feed (FollowCases) the case's events go to: the credential's name.
+        spec->submitted_by = caller.name;
         // The engine's own rule, checked here too so that a request it would refuse as
         // INVALID_ARGUMENT is told so, and takes no place in the queue or a bucket.
         if (absl::Status valid = ValidateCaseSpec(*spec); !valid.ok()) return valid;

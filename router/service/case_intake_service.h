@@ -26,6 +26,7 @@
 #include "router/service/admission.h"
 #include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
+#include "router/service/event_feed.h"
 
 namespace caserouter {
 
@@ -33,11 +34,15 @@ namespace caserouter {
 using CaseIntakeServiceBase = v1::CaseIntakeService::WithRawCallbackMethod_SubmitCase<
     v1::CaseIntakeService::WithRawCallbackMethod_AddMessage<
         v1::CaseIntakeService::WithRawCallbackMethod_CancelCase<
-            v1::CaseIntakeService::WithRawCallbackMethod_GetCase<v1::CaseIntakeService::Service>>>>;
+            v1::CaseIntakeService::WithRawCallbackMethod_GetCase<
+                v1::CaseIntakeService::WithCallbackMethod_FollowCases<
+                    v1::CaseIntakeService::Service>>>>>;
 
 class CaseIntakeService final : public CaseIntakeServiceBase {
  public:
-  CaseIntakeService(Engine* engine, CallGate* gate, CallLimiter* calls, Admission* admission);
+  // `feed` (issue 13) serves FollowCases; null: FAILED_PRECONDITION.
+  CaseIntakeService(Engine* engine, CallGate* gate, CallLimiter* calls, Admission* admission,
+                    EventFeed* feed = nullptr);
 
   grpc::ServerUnaryReactor* SubmitCase(grpc::CallbackServerContext* context,
                                        const grpc::ByteBuffer* request,
@@ -51,12 +56,16 @@ class CaseIntakeService final : public CaseIntakeServiceBase {
   grpc::ServerUnaryReactor* GetCase(grpc::CallbackServerContext* context,
                                     const grpc::ByteBuffer* request,
                                     grpc::ByteBuffer* response) override;
+  // issue 13: the events of the calling adapter's cases (event_feed.h).
+  grpc::ServerWriteReactor<v1::FollowCasesResponse>* FollowCases(
+      grpc::CallbackServerContext* context, const v1::FollowCasesRequest* request) override;
 
  private:
   Engine* const engine_;
   CallGate* const gate_;
   CallLimiter* const calls_;
   Admission* const admission_;
+  EventFeed* const feed_;
 };
 
 }  // namespace caserouter

@@ -74,6 +74,8 @@ TEST(AccessRulesTest, EachRpcAllowsExactlyItsRoles) {
       {Rpc::kListCasesNeedingSupervisor, false, false, true, false},
       {Rpc::kTakeOverCase, false, false, true, false},
       {Rpc::kListAgentCases, false, false, true, false},
+      {Rpc::kFollowCases, true, false, false, false},
+      {Rpc::kWatchDomainEvents, false, false, true, false},
   };
   ASSERT_EQ(std::size(rows), static_cast<size_t>(kRpcCount));
   for (const Row& row : rows) {

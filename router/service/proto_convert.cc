@@ -79,6 +79,7 @@ Agent AgentFromProto(const v1::AgentProfile& profile) {
   }
   agent.languages.assign(profile.languages().begin(), profile.languages().end());
   agent.authority_limit = profile.authority_limit();
+  agent.contact_address = profile.contact_address();
   agent.max_cases[ChannelIndex(Channel::kPhone)] = profile.max_phone();
   agent.max_cases[ChannelIndex(Channel::kChat)] = profile.max_chat();
   agent.max_cases[ChannelIndex(Channel::kSocial)] = profile.max_social();
@@ -167,6 +168,7 @@ void AgentToProfileProto(const Agent& agent, v1::AgentProfile* out) {
   }
   for (const std::string& l : agent.languages) out->add_languages(l);
   out->set_authority_limit(agent.authority_limit);
+  out->set_contact_address(agent.contact_address);
   out->set_max_phone(agent.max_cases[ChannelIndex(Channel::kPhone)]);
   out->set_max_chat(agent.max_cases[ChannelIndex(Channel::kChat)]);
   out->set_max_social(agent.max_cases[ChannelIndex(Channel::kSocial)]);

@@ -32,6 +32,7 @@
 #include "router/service/caller_limits.h"
 #include "router/service/case_intake_service.h"
 #include "router/service/connection_acceptor.h"
+#include "router/service/event_feed.h"
 #include "router/service/grpc_log_limit.h"
 #include "router/service/lifecycle_log.h"
 #include "router/service/open_files.h"
@@ -185,8 +186,12 @@ class Server::Impl {
                }),
         caller_limits_(options_.per_caller, &server_metrics_),
         gate_(domain_, &clock_, &audit_, &caller_limits_, &server_metrics_),
-        case_intake_(&engine_, &gate_, &calls_, &admission_),
-        supervision_(&engine_, &clock_, &gate_, &calls_, ReloadFunctionOf(this)),
+        feed_places_(options_.max_event_feeds, ServerLimit::kEventFeeds, &server_metrics_),
+        feed_(options_.open_events, &engine_, &gate_, &feed_places_),
+        case_intake_(&engine_, &gate_, &calls_, &admission_,
+                     options_.open_events ? &feed_ : nullptr),
+        supervision_(&engine_, &clock_, &gate_, &calls_, ReloadFunctionOf(this),
+                     options_.open_events ? &feed_ : nullptr),
         agent_desk_(&engine_, &clock_, &gate_,
                     AgentDeskService::Options{options_.max_desk_streams, options_.hello_timeout},
                     &server_metrics_) {
@@ -291,6 +296,7 @@ class Server::Impl {
     }
 
     engine_thread_ = std::thread([this] { engine_.Run(); });
+    if (options_.open_events) feed_.Start();
     health_thread_ = std::thread([this] { WatchHealth(); });
     LogLifecycle(
         "started: instance %s, domain %s, grpc port %d (%s, %s), metrics port %d, health port %d",
@@ -388,6 +394,8 @@ class Server::Impl {
     if (probe_health_ != nullptr) probe_health_->Shutdown();
     acceptor_->Stop();  // no new connection from here; the open ones drain
     agent_desk_.EndAllStreams(absl::UnavailableError("server shutting down"));
+    // Feeds end UNAVAILABLE: their clients resume after their last event on the next leader.
+    feed_.Stop(absl::UnavailableError("server shutting down"));
     grpc_server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.drain_timeout));
     grpc_server_->Wait();
     if (health_server_ != nullptr) {
@@ -533,6 +541,8 @@ class Server::Impl {
   CallerLimits caller_limits_;
   CallGate gate_;
   std::optional<TokenKeyFiles> token_keys_;  // health thread only, after Start
+  CallLimiter feed_places_;
+  EventFeed feed_;
   CaseIntakeService case_intake_;
   SupervisionService supervision_;
   AgentDeskService agent_desk_;
@@ -566,6 +576,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(ServerOptions options, Eng
   }
   if (options.grpc_address.empty()) {
     return absl::InvalidArgumentError("grpc_address: required");
+  }
+  if (options.max_event_feeds < 1) {
+    return absl::InvalidArgumentError("max_event_feeds: must be at least 1");
   }
   if (options.max_desk_streams < 1) {
     return absl::InvalidArgumentError("max_desk_streams: must be at least 1");

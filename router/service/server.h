@@ -62,6 +62,7 @@
 #include "router/service/server_settings.h"
 #include "router/service/token_verifier.h"
 #include "router/service/transport_security.h"
+#include "router/store/event_source.h"
 #include "router/store/state_store.h"
 
 namespace prometheus {
@@ -114,6 +115,12 @@ struct ServerOptions {
   // FAILED_PRECONDITION.
   std::function<absl::StatusOr<EngineConfig>()> load_config;
   std::string config_path;  // what load_config reads, as reported to callers
+  // issue 13: opens a reader of the domain's event stream, for the event feeds
+  // (CaseIntakeService.FollowCases, SupervisionService.WatchDomainEvents; event_feed.h).
+  // Unset: those RPCs answer FAILED_PRECONDITION.
+  std::function<absl::StatusOr<std::unique_ptr<EventSource>>()> open_events;
+  // Event feeds this replica holds at most; beyond, RESOURCE_EXHAUSTED.
+  int max_event_feeds = 1000;
 };
 
 class Server {

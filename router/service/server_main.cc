@@ -48,6 +48,7 @@
 #include "router/service/open_files.h"
 #include "router/service/server.h"
 #include "router/service/server_settings.h"
+#include "router/store/redis_event_reader.h"
 #include "router/store/redis_state_store.h"
 
 ABSL_FLAG(std::string, grpc_address, "127.0.0.1:50051",
@@ -107,6 +108,8 @@ ABSL_FLAG(std::string, instance_id, "",
 ABSL_FLAG(bool, print_ports, false,
           "print \"grpc_port=N metrics_port=M health_port=H\" on stdout once listening (for "
           "scripts)");
+ABSL_FLAG(int, max_event_feeds, 1000,
+          "event feeds (FollowCases, WatchDomainEvents) this replica holds at most");
 ABSL_FLAG(int, max_desk_streams, 10000,
           "agent desk streams this replica holds at most; beyond, Connect is "
           "RESOURCE_EXHAUSTED (a stream holds no thread; each desk needs a file descriptor)");
@@ -212,6 +215,10 @@ int Main(int argc, char** argv) {
     }
   }
   redis.domain = config->domain;
+  // The event feeds (issue 13) read the domain's stream from --redis_address: the primary,
+  // or with Sentinel whichever server that names (a replica may lag; nothing is missed).
+  RedisOptions events = redis;
+  events.sentinels.clear();
   absl::StatusOr<std::unique_ptr<RedisStateStore>> store = RedisStateStore::Connect(redis);
   if (!store.ok()) BadConfig(store.status().message());
 
@@ -219,6 +226,10 @@ int Main(int argc, char** argv) {
   options.grpc_address = absl::GetFlag(FLAGS_grpc_address);
   options.metrics_address = absl::GetFlag(FLAGS_metrics_address);
   options.max_desk_streams = absl::GetFlag(FLAGS_max_desk_streams);
+  options.max_event_feeds = absl::GetFlag(FLAGS_max_event_feeds);
+  options.open_events = [events]() -> absl::StatusOr<std::unique_ptr<EventSource>> {
+    return RedisEventReader::Connect(events);
+  };
   options.max_connections = absl::GetFlag(FLAGS_max_connections);
   options.max_calls_in_flight = absl::GetFlag(FLAGS_max_calls_in_flight);
   options.drain_timeout = absl::GetFlag(FLAGS_drain_timeout);

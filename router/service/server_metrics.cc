@@ -46,6 +46,11 @@ ServerMetrics::ServerMetrics(prometheus::Registry* registry) {
                           "in caserouter_grpc_refusals_total{reason=\"connections\"}).")
                       .Register(*registry)
                       .Add({});
+  event_feeds_ = &prometheus::BuildGauge()
+                      .Name("caserouter_event_feeds")
+                      .Help("Open event feeds (FollowCases, WatchDomainEvents).")
+                      .Register(*registry)
+                      .Add({});
   auto& malformed = prometheus::BuildCounter()
                         .Name("caserouter_malformed_requests_total")
                         .Help(

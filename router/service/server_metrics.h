@@ -49,8 +49,9 @@ enum class ServerLimit {
   kConnectionsPerCaller = 5,  // the caller's calls came over too many connections
   kHelloTimeout = 6,          // a desk stream ended: no Hello within --hello_timeout
   kConnections = 7,           // a connection closed at accept: --max_connections were open
+  kEventFeeds = 8,            // issue 13: --max_event_feeds event feeds were open
 };
-inline constexpr int kServerLimitCount = 8;
+inline constexpr int kServerLimitCount = 9;
 inline constexpr EnumName<ServerLimit> kServerLimitNames[] = {
     {ServerLimit::kCallsInFlight, "calls_in_flight"},
     {ServerLimit::kDeskStreams, "desk_streams"},
@@ -59,7 +60,8 @@ inline constexpr EnumName<ServerLimit> kServerLimitNames[] = {
     {ServerLimit::kDeskStreamsPerCaller, "desk_streams_per_caller"},
     {ServerLimit::kConnectionsPerCaller, "connections_per_caller"},
     {ServerLimit::kHelloTimeout, "hello_timeout"},
-    {ServerLimit::kConnections, "connections"}};
+    {ServerLimit::kConnections, "connections"},
+    {ServerLimit::kEventFeeds, "event_feeds"}};
 
 class ServerMetrics {
  public:
@@ -71,6 +73,7 @@ class ServerMetrics {
   void CallsInFlight(double delta) { calls_in_flight_->Increment(delta); }
   void DeskStreams(double delta) { desk_streams_->Increment(delta); }
   void OpenConnections(int open) { connections_->Set(static_cast<double>(open)); }
+  void EventFeeds(double delta) { event_feeds_->Increment(delta); }  // issue 13
   // A request the wire checks refused (not UTF-8, an unknown enum value, unparseable).
   void Malformed(Rpc rpc) { malformed_[static_cast<int>(rpc)]->Increment(); }
 
@@ -80,6 +83,7 @@ class ServerMetrics {
   prometheus::Gauge* calls_in_flight_ = nullptr;
   prometheus::Gauge* desk_streams_ = nullptr;
   prometheus::Gauge* connections_ = nullptr;
+  prometheus::Gauge* event_feeds_ = nullptr;
   std::array<prometheus::Counter*, kRpcCount> malformed_{};
 };
 

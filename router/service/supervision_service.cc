@@ -25,8 +25,19 @@ struct NoInput {};
 }  // namespace
 
 SupervisionService::SupervisionService(Engine* engine, Clock* clock, CallGate* gate,
-                                       CallLimiter* calls, ReloadFunction reload)
-    : engine_(engine), clock_(clock), gate_(gate), calls_(calls), reload_(std::move(reload)) {}
+                                       CallLimiter* calls, ReloadFunction reload, EventFeed* feed)
+    : engine_(engine),
+      clock_(clock),
+      gate_(gate),
+      calls_(calls),
+      reload_(std::move(reload)),
+      feed_(feed) {}
+
+grpc::ServerWriteReactor<v1::WatchDomainEventsResponse>* SupervisionService::WatchDomainEvents(
+    grpc::CallbackServerContext* context, const v1::WatchDomainEventsRequest* request) {
+  if (feed_ == nullptr) return EventFeed::NoDomainFeed();
+  return feed_->OpenDomainFeed(context, *request);
+}
 
 template <typename Request, typename Response>
 grpc::ServerUnaryReactor* SupervisionService::UpsertAgent(grpc::CallbackServerContext* context,

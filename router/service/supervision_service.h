@@ -38,6 +38,7 @@
 #include "router/model/clock.h"
 #include "router/service/call_gate.h"
 #include "router/service/call_limiter.h"
+#include "router/service/event_feed.h"
 
 namespace caserouter {
 
@@ -59,7 +60,8 @@ using SupervisorControlsBase = v1::SupervisionService::WithRawCallbackMethod_Set
                     v1::SupervisionService::WithRawCallbackMethod_TakeOverCase<
                         v1::SupervisionService::WithRawCallbackMethod_ListAgentCases<
                             v1::SupervisionService::WithRawCallbackMethod_GetBenchmarkReport<
-                                v1::SupervisionService::Service>>>>>>>>;
+                                v1::SupervisionService::WithCallbackMethod_WatchDomainEvents<
+                                    v1::SupervisionService::Service>>>>>>>>>;
 using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_CreateAgent<
     v1::SupervisionService::WithRawCallbackMethod_UpdateAgent<
         v1::SupervisionService::WithRawCallbackMethod_DeleteAgent<
@@ -72,8 +74,9 @@ using SupervisionServiceBase = v1::SupervisionService::WithRawCallbackMethod_Cre
 class SupervisionService final : public SupervisionServiceBase {
  public:
   // `clock` dates the agents' idle time in ListAgents.
+  // `feed` (issue 13) serves WatchDomainEvents; null: FAILED_PRECONDITION.
   SupervisionService(Engine* engine, Clock* clock, CallGate* gate, CallLimiter* calls,
-                     ReloadFunction reload);
+                     ReloadFunction reload, EventFeed* feed = nullptr);
 
   grpc::ServerUnaryReactor* CreateAgent(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request,
@@ -123,6 +126,9 @@ class SupervisionService final : public SupervisionServiceBase {
   grpc::ServerUnaryReactor* ListAgentCases(grpc::CallbackServerContext* context,
                                            const grpc::ByteBuffer* request,
                                            grpc::ByteBuffer* response) override;
+  // issue 13: every event of the domain (event_feed.h).
+  grpc::ServerWriteReactor<v1::WatchDomainEventsResponse>* WatchDomainEvents(
+      grpc::CallbackServerContext* context, const v1::WatchDomainEventsRequest* request) override;
 
  private:
   using UpsertCommand = void (Engine::*)(Agent, Engine::Callback<AgentView>);
@@ -136,6 +142,7 @@ class SupervisionService final : public SupervisionServiceBase {
   CallGate* const gate_;
   CallLimiter* const calls_;
   const ReloadFunction reload_;
+  EventFeed* const feed_;
 };
 
 }  // namespace caserouter

@@ -142,6 +142,11 @@ class FieldReader {
   bool ok() const { return status_.ok(); }
 
   std::string Str(absl::string_view name) { return std::string(View(name)); }
+  // A string field added after records were first written: absent is "".
+  std::string OptionalStr(absl::string_view name) {
+    const absl::string_view* v = FindOptional(name);
+    return v == nullptr ? std::string() : std::string(*v);
+  }
 
   int64_t Int64(absl::string_view name) {
     const absl::string_view* v = Find(name);
@@ -446,6 +451,7 @@ FieldList EncodeCase(const Case& c) {
   f.emplace_back("pending_since", Time(c.pending_since));
   f.emplace_back("disposition", c.disposition);
   f.emplace_back("pending_return_until", Time(c.pending_return_until));
+  f.emplace_back("submitted_by", s.submitted_by);
   return f;
 }
 
@@ -506,6 +512,7 @@ absl::StatusOr<Case> DecodeCaseViews(FieldViews fields) {
   c.pending_since = r.TimeOr("pending_since", absl::InfinitePast());
   c.disposition = r.StrOr("disposition", "");
   c.pending_return_until = r.TimeOr("pending_return_until", absl::InfinitePast());
+  s.submitted_by = r.OptionalStr("submitted_by");
   if (!r.status().ok()) return r.status();
   return c;
 }
@@ -526,6 +533,7 @@ FieldList EncodeAgent(const Agent& a) {
   f.emplace_back("missed_offers_in_row", absl::StrCat(a.missed_offers_in_row));
   f.emplace_back("active_cases", PerChannelList(a.active_cases));
   f.emplace_back("last_offer_time", Time(a.last_offer_time));
+  f.emplace_back("contact_address", a.contact_address);
   return f;
 }
 
@@ -550,6 +558,7 @@ absl::StatusOr<Agent> DecodeAgentViews(FieldViews fields) {
   a.missed_offers_in_row = r.Int("missed_offers_in_row");
   a.active_cases = r.PerChannelInts("active_cases");
   a.last_offer_time = r.Time("last_offer_time");
+  a.contact_address = r.OptionalStr("contact_address");
   if (!r.status().ok()) return r.status();
   return a;
 }

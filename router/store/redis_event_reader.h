@@ -38,23 +38,13 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "router/store/event_source.h"
 #include "router/store/redis_state_store.h"
 #include "router/store/state_store.h"
 
 namespace caserouter {
 
-// One entry of the stream.
-struct StoredEvent {
-  std::string id;  // the stream id, "<unix ms>-<n>"
-  Event event;
-};
-
-struct EventPage {
-  std::vector<StoredEvent> events;  // oldest first
-  std::string first_kept;           // the oldest entry the stream holds now; "" when empty
-};
-
-class RedisEventReader {
+class RedisEventReader final : public EventSource {
  public:
   // Checks the options (as RedisStateStore::Connect does); never contacts Redis.
   static absl::StatusOr<std::unique_ptr<RedisEventReader>> Connect(RedisOptions options);
@@ -65,10 +55,11 @@ class RedisEventReader {
 
   // Up to `count` (1..100000) events with ids after `after` ("0" = from the start), oldest
   // first. When there is none yet, waits up to `block` for one (zero: answers at once).
-  absl::StatusOr<EventPage> ReadAfter(absl::string_view after, int count, absl::Duration block);
+  absl::StatusOr<EventPage> ReadAfter(absl::string_view after, int count,
+                                      absl::Duration block) override;
 
   // The newest entry's id, "" when the stream is empty: where `tail` starts by default.
-  absl::StatusOr<std::string> LastId();
+  absl::StatusOr<std::string> LastId() override;
 
   // True for "0" and "<ms>-<n>" (decimal); what ReadAfter accepts.
   static bool IsStreamId(absl::string_view id);

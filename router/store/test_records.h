@@ -45,6 +45,7 @@ inline Case SampleCase(const std::string& id) {
   c.spec.explicit_priority = 42;
   c.spec.subject = "Subject, with: separators\nand a second line";
   c.spec.idempotency_key = "idem-" + id;
+  c.spec.submitted_by = "phone-adapter";
   c.messages = {"first message", HostileText(), "", "last"};
   c.joined_keys = {"call-" + id, "key,with:separators%25"};
   c.state = CaseState::kOffered;
@@ -97,6 +98,7 @@ inline Agent SampleAgent(const std::string& id) {
   a.missed_offers_in_row = 2;
   a.last_offer_time = T0() - absl::Seconds(17);
   a.active_cases = {0, 1, 3, 0};
+  a.contact_address = "sip:" + id + "@pbx.example";
   return a;
 }
 
@@ -176,6 +178,7 @@ inline ::testing::AssertionResult CaseEquals(const Case& a, const Case& b) {
       .Field("explicit_priority", a.spec.explicit_priority, b.spec.explicit_priority)
       .Field("subject", a.spec.subject, b.spec.subject)
       .Field("idempotency_key", a.spec.idempotency_key, b.spec.idempotency_key)
+      .Field("submitted_by", a.spec.submitted_by, b.spec.submitted_by)
       .Strings("messages", a.messages, b.messages)
       .Strings("joined_keys", a.joined_keys, b.joined_keys)
       .Field("state", a.state, b.state)
@@ -223,6 +226,7 @@ inline ::testing::AssertionResult AgentEquals(const Agent& a, const Agent& b) {
       .Field("missed_offers_in_row", a.missed_offers_in_row, b.missed_offers_in_row)
       .Field("last_offer_time", a.last_offer_time, b.last_offer_time)
       .Field("active_cases", a.active_cases, b.active_cases)
+      .Field("contact_address", a.contact_address, b.contact_address)
       .Result();
 }
 

@@ -505,6 +505,9 @@ absl::StatusOr<std::unique_ptr<InProcessRouter>> InProcessRouter::Start(
   options.drain_timeout = absl::Seconds(2);
   options.config_path = path;
   options.load_config = [path] { return LoadEngineConfigFile(path); };
+  options.open_events = [redis]() -> absl::StatusOr<std::unique_ptr<EventSource>> {
+    return RedisEventReader::Connect(redis);
+  };
   if (adjust) adjust(options);
   absl::StatusOr<std::unique_ptr<Server>> server =
       Server::Start(options, *config, *std::move(store));

@@ -39,6 +39,7 @@
 #include "gtest/gtest.h"
 #include "router/model/engine_config.h"
 #include "router/service/server.h"
+#include "router/store/redis_event_reader.h"
 #include "router/store/redis_state_store.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/test_credentials.h"

@@ -87,6 +87,8 @@ const Row kTable[] = {
     {"ListQueue", false, false, true, true},
     {"ListAgents", false, false, true, true},
     {"ExplainDecision", false, false, true, true},
+    {"FollowCases", true, false, false, false},  // the adapter: its own cases
+    {"WatchDomainEvents", false, false, true, false},
 };
 
 StatusCode Expected(const Row& row, Who who) {
@@ -279,6 +281,36 @@ class SecurityTest : public RouterTest {
       request.set_case_id(routed_case_);
       v1::ExplainDecisionResponse response;
       status = supervision->ExplainDecision(&context, request, &response);
+    } else if (rpc == "FollowCases") {
+      // Allowed: the feed delivers the events of the caller's own case (a submission the
+      // other roles are refused).
+      {
+        grpc::ClientContext submit_context;
+        Deadline(&submit_context);
+        v1::SubmitCaseResponse submitted;
+        intake->SubmitCase(&submit_context, SampleSubmission(Unique("own-")), &submitted);
+      }
+      v1::FollowCasesRequest request;
+      request.set_after_event_id("0");
+      auto reader = intake->FollowCases(&context, request);
+      v1::FollowCasesResponse response;
+      if (reader->Read(&response)) {
+        context.TryCancel();
+        reader->Finish();
+        return StatusCode::OK;
+      }
+      status = reader->Finish();
+    } else if (rpc == "WatchDomainEvents") {
+      v1::WatchDomainEventsRequest request;
+      request.set_after_event_id("0");
+      auto reader = supervision->WatchDomainEvents(&context, request);
+      v1::WatchDomainEventsResponse response;
+      if (reader->Read(&response)) {
+        context.TryCancel();
+        reader->Finish();
+        return StatusCode::OK;
+      }
+      status = reader->Finish();
     } else {
       ADD_FAILURE() << "no such RPC in the test: " << rpc;
     }

@@ -40,6 +40,17 @@ int Counter(const std::string& text, const std::string& name) {
   return absl::SimpleAtoi(match[1].str(), &value) ? value : -1;
 }
 
+// The value of the last `name=<n>` in `text`, or -1.
+int LastCounter(const std::string& text, const std::string& name) {
+  const std::regex pattern(absl::StrCat("\\b", name, "=([0-9]+)"));
+  int value = -1;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern);
+       it != std::sregex_iterator(); ++it) {
+    if (!absl::SimpleAtoi((*it)[1].str(), &value)) value = -1;
+  }
+  return value;
+}
+
 TEST(ToolsTest, QuickStartReplayAndUnattendedAgentsCompleteCases) {
   absl::StatusOr<std::unique_ptr<RedisServer>> redis = RedisServer::Start();
   if (absl::IsNotFound(redis.status())) {
@@ -91,6 +102,8 @@ TEST(ToolsTest, QuickStartReplayAndUnattendedAgentsCompleteCases) {
   EXPECT_GT(submitted, 0) << adapter_log;
   EXPECT_EQ(Counter(adapter_log, "accepted"), submitted) << adapter_log;
   EXPECT_EQ(Counter(adapter_log, "errors"), 0) << adapter_log;
+  // issue 13: the replay learns the assignments of its cases from their events.
+  EXPECT_GT(LastCounter(adapter_log, "assigned"), 0) << adapter_log;
   EXPECT_EQ(Counter(agents_log, "agents"), 3) << agents_log;
   EXPECT_GT(Counter(agents_log, "completed"), 0) << agents_log;
   EXPECT_EQ(Counter(agents_log, "errors"), 0) << agents_log;

@@ -9,6 +9,16 @@
 //   caserouter-adapter replay                                   # synthetic, 2 cases/s, 60 s
 //   caserouter-adapter replay --trace=bank --speed=120 --seconds=300
 //   caserouter-adapter replay --trace=twcs --path=twcs.csv --max_cases=500 --speed=60
+//   caserouter-adapter follow                          # the events of this adapter's cases
+//   caserouter-adapter follow --after=1733100000000-0 --max_events=10
+//
+// follow prints the events of the cases this adapter submitted (CaseIntakeService.FollowCases,
+// docs/events.md), one line each: the event id (resume with --after=<id>), its time, type,
+// case, agent and — for an agent with one — the agent's contact address. It reconnects and
+// resumes on its own (tools/adapter_client/case_follower.h); --target may list several
+// addresses, comma-separated. replay follows the same events while it submits (--events) and
+// reports from them how many of its cases were offered, assigned, completed, cancelled or
+// expired, and the mean wait from submission to assignment: no GetCase polling.
 //
 // replay submits each case at its arrival time divided by --speed, with the trace's
 // idempotency keys (prefixed by --key_prefix, so a second run can submit the same trace
@@ -54,6 +64,7 @@
 #include "caserouter/v1/case_intake.grpc.pb.h"
 #include "proto/enum_words.h"
 #include "router/service/proto_convert.h"
+#include "tools/adapter_client/case_follower.h"
 #include "tools/adapter_client/synthetic_workload.h"
 #include "tools/client_auth/client_flags.h"
 #include "tools/replay/bank_trace.h"
@@ -64,7 +75,8 @@
 #define CASEROUTER_DATA_DIR "../shared/data"
 #endif
 
-ABSL_FLAG(std::string, target, "127.0.0.1:50051", "the router's gRPC address");
+ABSL_FLAG(std::string, target, "127.0.0.1:50051",
+          "the router's gRPC address; follow and replay's events: several, comma-separated");
 ABSL_FLAG(absl::Duration, timeout, absl::Seconds(10), "deadline of each call");
 // submit
 ABSL_FLAG(std::string, channel, "chat", "submit: phone, chat, social or email");
@@ -99,6 +111,12 @@ ABSL_FLAG(int, customers, 500, "replay synthetic: size of the customer pool");
 ABSL_FLAG(uint64_t, seed, 1, "replay synthetic: random seed");
 ABSL_FLAG(std::string, key_prefix, "", "replay: prefix for the idempotency keys");
 ABSL_FLAG(int, concurrency, 8, "replay: calls in flight at most");
+ABSL_FLAG(bool, events, true,
+          "replay: follow this adapter's case events and report assignments from them");
+// follow
+ABSL_FLAG(std::string, after, "",
+          "follow: the last event id handled (\"\" = from now, \"0\" = every event kept)");
+ABSL_FLAG(int64_t, max_events, 0, "follow: exit after this many events (0 = until Ctrl-C)");
 
 namespace caserouter {
 namespace {
@@ -271,6 +289,125 @@ int Message(v1::CaseIntakeService::Stub* stub) {
   return 0;
 }
 
+// --- events ---
+
+std::string EventLine(const v1::RoutingEvent& e) {
+  std::string line = absl::StrCat(e.event_id(), "  ",
+                                  absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ",
+                                                   absl::FromUnixSeconds(e.time().seconds()) +
+                                                       absl::Nanoseconds(e.time().nanos()),
+                                                   absl::UTCTimeZone()),
+                                  "  ", e.type(), "  case=", e.case_id());
+  if (!e.agent_id().empty()) absl::StrAppend(&line, "  agent=", e.agent_id());
+  if (!e.agent_contact_address().empty()) {
+    absl::StrAppend(&line, "  contact=", e.agent_contact_address());
+  }
+  if (!e.detail().empty()) absl::StrAppend(&line, "  detail=", e.detail());
+  return line;
+}
+
+std::vector<std::string> Targets() {
+  return absl::StrSplit(absl::GetFlag(FLAGS_target), ',', absl::SkipWhitespace());
+}
+
+CaseFollower::ChannelFactory FollowerChannels(const std::string& token) {
+  const ClientSecurity security = ClientSecurityFromFlags();
+  return [security, token](const std::string& target) {
+    absl::StatusOr<std::shared_ptr<grpc::Channel>> channel = OpenChannel(target, security, token);
+    // The flags were checked when the first channel was opened.
+    return channel.ok() ? *channel
+                        : grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  };
+}
+
+int Follow(const std::string& token) {
+  const int64_t max_events = absl::GetFlag(FLAGS_max_events);
+  std::signal(SIGINT, OnInterrupt);
+  std::signal(SIGTERM, OnInterrupt);
+  std::atomic<int64_t> printed{0};
+  std::atomic<bool> gave_up{false};
+  grpc::Status last_end;
+  absl::Mutex end_mu;
+  CaseFollower follower(
+      Targets(),
+      CaseFollower::Options{.after_event_id = absl::GetFlag(FLAGS_after),
+                            .token = "",  // the channel's
+                            .channel_factory = FollowerChannels(token)},
+      [&](const v1::RoutingEvent& e) {
+        absl::PrintF("%s\n", EventLine(e));
+        std::fflush(stdout);
+        ++printed;
+      },
+      [&](const grpc::Status& end, bool resuming) {
+        if (!resuming) gave_up = true;
+        absl::MutexLock lock(&end_mu);
+        last_end = end;
+        if (resuming && !interrupted) {
+          absl::FPrintF(stderr, "caserouter-adapter: feed ended (%s); resuming\n",
+                        end.error_message());
+        }
+      });
+  follower.Start();
+  while (!interrupted && !gave_up && (max_events == 0 || printed < max_events)) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  follower.Stop();
+  if (gave_up && !interrupted && (max_events == 0 || printed < max_events)) {
+    absl::MutexLock lock(&end_mu);
+    return RpcError(last_end);
+  }
+  absl::FPrintF(stderr, "caserouter-adapter: last event id %s\n", follower.last_event_id());
+  return 0;
+}
+
+// What the replay learns of its cases from their events.
+class ReplayOutcomes {
+ public:
+  void Add(const v1::RoutingEvent& e) {
+    absl::MutexLock lock(&mu_);
+    const absl::Time at =
+        absl::FromUnixSeconds(e.time().seconds()) + absl::Nanoseconds(e.time().nanos());
+    if (e.type() == "submitted") {
+      submitted_at_[e.case_id()] = at;
+    } else if (e.type() == "offered") {
+      ++offered_;
+    } else if (e.type() == "accepted") {
+      if (auto it = submitted_at_.find(e.case_id()); it != submitted_at_.end()) {
+        wait_ += at - it->second;
+        ++waited_;
+        submitted_at_.erase(it);
+      }
+      ++assigned_;
+    } else if (e.type() == "completed") {
+      ++completed_;
+    } else if (e.type() == "cancelled") {
+      ++cancelled_;
+    } else if (e.type() == "expired") {
+      ++expired_;
+    }
+  }
+  std::string Line() {
+    absl::MutexLock lock(&mu_);
+    return absl::StrFormat(
+        "events: offered=%d assigned=%d completed=%d cancelled=%d expired=%d "
+        "mean_wait_to_assign=%s",
+        offered_, assigned_, completed_, cancelled_, expired_,
+        waited_ == 0 ? std::string("-")
+                     : absl::FormatDuration(absl::Trunc(wait_ / waited_, absl::Milliseconds(1))));
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::map<std::string, absl::Time> submitted_at_ ABSL_GUARDED_BY(mu_);
+  int64_t offered_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t assigned_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t completed_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t cancelled_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t expired_ ABSL_GUARDED_BY(mu_) = 0;
+  absl::Duration wait_ ABSL_GUARDED_BY(mu_);
+  int64_t waited_ ABSL_GUARDED_BY(mu_) = 0;
+};
+
 // --- replay ---
 
 absl::StatusOr<Trace> LoadTrace() {
@@ -391,7 +528,7 @@ class Replay {
   std::vector<std::thread> workers_;
 };
 
-int RunReplay(v1::CaseIntakeService::Stub* stub) {
+int RunReplay(v1::CaseIntakeService::Stub* stub, const std::string& token) {
   const double speed = absl::GetFlag(FLAGS_speed);
   if (!(speed > 0)) return BadFlags("speed: must be positive");
   if (absl::GetFlag(FLAGS_concurrency) < 1) return BadFlags("concurrency: at least 1");
@@ -412,6 +549,21 @@ int RunReplay(v1::CaseIntakeService::Stub* stub) {
   std::signal(SIGINT, OnInterrupt);
   std::signal(SIGTERM, OnInterrupt);
 
+  // The events of this adapter's cases from now on. The feed takes its position at its first
+  // read, within a fraction of a second: the replay starts after a short pause so that its
+  // first cases' events are not before it.
+  ReplayOutcomes outcomes;
+  std::unique_ptr<CaseFollower> follower;
+  if (absl::GetFlag(FLAGS_events)) {
+    follower = std::make_unique<CaseFollower>(
+        Targets(),
+        CaseFollower::Options{.after_event_id = "",  // from now
+                              .token = "",           // the channel's
+                              .channel_factory = FollowerChannels(token)},
+        [&outcomes](const v1::RoutingEvent& e) { outcomes.Add(e); }, nullptr);
+    follower->Start();
+    absl::SleepFor(absl::Seconds(1));
+  }
   const std::string prefix = absl::GetFlag(FLAGS_key_prefix);
   Replay replay(stub, absl::GetFlag(FLAGS_concurrency));
   const absl::Time start = absl::Now();
@@ -425,6 +577,7 @@ int RunReplay(v1::CaseIntakeService::Stub* stub) {
       absl::SleepFor(std::min(due - absl::Now(), absl::Milliseconds(100)));
       if (absl::Now() >= next_progress) {
         replay.PrintProgress(absl::Now() - start, stderr);
+        if (follower != nullptr) absl::FPrintF(stderr, "  %s\n", outcomes.Line());
         next_progress += absl::Seconds(1);
       }
     }
@@ -433,21 +586,28 @@ int RunReplay(v1::CaseIntakeService::Stub* stub) {
   }
   replay.Finish();
   replay.PrintProgress(absl::Now() - start, stdout);
+  if (follower != nullptr) {
+    absl::SleepFor(absl::Seconds(1));  // the last cases' first events
+    follower->Stop();
+    absl::PrintF("%s\n", outcomes.Line());
+  }
   return replay.errors() == 0 ? 0 : kExitError;
 }
 
 int Main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "caserouter-adapter submit|cancel|get|message|replay [flags]: a channel adapter for "
+      "caserouter-adapter submit|cancel|get|message|replay|follow [flags]: a channel adapter for "
       "caserouter on the command line.");
   std::vector<char*> rest = absl::ParseCommandLine(argc, argv);
   if (rest.size() != 2)
-    return BadFlags("expected one command: submit, cancel, get, message, replay");
+    return BadFlags("expected one command: submit, cancel, get, message, replay, follow");
   const std::string command = rest[1];
   absl::StatusOr<std::string> token = TokenFromFlags();
   if (!token.ok()) return BadFlags(std::string(token.status().message()));
+  const std::vector<std::string> targets = Targets();
+  if (targets.empty()) return BadFlags("target: required");
   absl::StatusOr<std::shared_ptr<grpc::Channel>> opened =
-      OpenChannel(absl::GetFlag(FLAGS_target), ClientSecurityFromFlags(), *token);
+      OpenChannel(targets.front(), ClientSecurityFromFlags(), *token);
   if (!opened.ok()) return BadFlags(std::string(opened.status().message()));
   std::shared_ptr<grpc::Channel> channel = *std::move(opened);
   std::unique_ptr<v1::CaseIntakeService::Stub> stub = v1::CaseIntakeService::NewStub(channel);
@@ -455,7 +615,8 @@ int Main(int argc, char** argv) {
   if (command == "cancel") return Cancel(stub.get());
   if (command == "get") return Get(stub.get());
   if (command == "message") return Message(stub.get());
-  if (command == "replay") return RunReplay(stub.get());
+  if (command == "replay") return RunReplay(stub.get(), *token);
+  if (command == "follow") return Follow(*token);
   return BadFlags(absl::StrCat("unknown command \"", command, "\""));
 }
 
