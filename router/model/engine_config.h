@@ -12,8 +12,8 @@
 #include "agents/channel.h"
 #include "router/model/benchmark_config.h"
 #include "router/model/enum_names.h"
-#include "router/model/queue_config.h"
 #include "router/model/floor_config.h"
+#include "router/model/queue_config.h"
 
 namespace caserouter {
 

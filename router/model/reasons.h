@@ -94,7 +94,7 @@ enum class EndReason {
   kCallbackOffered = 301,     // ... a callback offer
   kTicketCreated = 302,       // ... a ticket
   kOverflowedToDomain = 303,  // the plan overflowed to another routing domain's queue
-  kPendingTimeout = 200,  // pending, and the customer did not come back in time (issue 14)
+  kPendingTimeout = 200,      // pending, and the customer did not come back in time (issue 14)
 };
 inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kNone, ""},
@@ -106,7 +106,7 @@ inline constexpr EnumName<EndReason> kEndReasonNames[] = {
     {EndReason::kPlanExpired, "plan_expired"},
     {EndReason::kCallbackOffered, "callback_offered"},
     {EndReason::kTicketCreated, "ticket_created"},
-    {EndReason::kOverflowedToDomain, "overflowed_to_domain"}};
+    {EndReason::kOverflowedToDomain, "overflowed_to_domain"},
     {EndReason::kPendingTimeout, "pending_timeout"}};
 inline absl::string_view EndReasonName(EndReason reason) { return NameOf(kEndReasonNames, reason); }
 

@@ -84,7 +84,7 @@ inline constexpr EnumPair<EndReason, v1::EndReason> kEndReasonPairs[] = {
     {EndReason::kPlanExpired, v1::END_REASON_PLAN_EXPIRED},
     {EndReason::kCallbackOffered, v1::END_REASON_CALLBACK_OFFERED},
     {EndReason::kTicketCreated, v1::END_REASON_TICKET_CREATED},
-    {EndReason::kOverflowedToDomain, v1::END_REASON_OVERFLOWED_TO_DOMAIN}};
+    {EndReason::kOverflowedToDomain, v1::END_REASON_OVERFLOWED_TO_DOMAIN},
     {EndReason::kPendingTimeout, v1::END_REASON_PENDING_TIMEOUT}};
 
 // CancelCaseRequest.reason: the cancel reasons of kCancelReasonNames. CANCEL_REASON_UNSPECIFIED

@@ -242,10 +242,6 @@ class FieldReader {
   std::vector<std::string> Names(absl::string_view name) { return NamesAt(name, Find(name)); }
 
   // Fields that records of an earlier writer may not have: absent is the default.
-  std::string OptionalStr(absl::string_view name) {
-    const absl::string_view* v = FindOptional(name);
-    return v == nullptr ? std::string() : std::string(*v);
-  }
   bool OptionalBool(absl::string_view name) {
     const absl::string_view* v = FindOptional(name);
     if (v == nullptr || *v == "0") return false;
