@@ -44,17 +44,8 @@ class CaseReleaseTest : public RouterTest {
     return out;
   }
 
-  // The value of `series` (a full series name with labels) on /metrics, or -1.
   double Metric(const std::string& series) {
-    absl::StatusOr<std::string> text = HttpGet(router_->server().metrics_port(), "/metrics");
-    if (!text.ok()) return -1;
-    for (absl::string_view line : absl::StrSplit(*text, '\n')) {
-      if (absl::ConsumePrefix(&line, series) && absl::ConsumePrefix(&line, " ")) {
-        double value = 0;
-        if (absl::SimpleAtod(line, &value)) return value;
-      }
-    }
-    return -1;
+    return MetricSample(router_->server().metrics_port(), series);
   }
 };
 

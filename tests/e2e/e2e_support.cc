@@ -21,8 +21,11 @@
 #include <grpcpp/support/client_interceptor.h>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "e2e_probe.pb.h"
@@ -224,6 +227,18 @@ absl::StatusOr<std::string> HttpGet(int port, const std::string& path) {
   size_t body = response.find("\r\n\r\n");
   if (body == std::string::npos) return absl::DataLossError("no HTTP body");
   return response.substr(body + 4);
+}
+
+double MetricSample(int port, absl::string_view series) {
+  absl::StatusOr<std::string> text = HttpGet(port, "/metrics");
+  if (!text.ok()) return -1;
+  for (absl::string_view line : absl::StrSplit(*text, '\n')) {
+    if (absl::ConsumePrefix(&line, series) && absl::ConsumePrefix(&line, " ")) {
+      double value = 0;
+      if (absl::SimpleAtod(line, &value)) return value;
+    }
+  }
+  return -1;
 }
 
 absl::StatusOr<int> RunToExit(const std::string& binary, const std::vector<std::string>& args,

@@ -31,6 +31,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "caserouter/v1/agent_desk.grpc.pb.h"
@@ -118,6 +119,9 @@ std::function<std::shared_ptr<grpc::Channel>(const std::string&)> TestChannelFac
 
 // The body of GET http://127.0.0.1:<port><path> (for /metrics).
 absl::StatusOr<std::string> HttpGet(int port, const std::string& path);
+// The value of `series` (a full series name with its labels, as /metrics prints it) on the
+// /metrics of 127.0.0.1:<port>, or -1 when it cannot be read or is not there.
+double MetricSample(int port, absl::string_view series);
 
 // What `redis-cli -p <port> --raw <args...>` prints (redis-cli beside redis-server).
 absl::StatusOr<std::string> RedisCli(int port, const std::vector<std::string>& args);
